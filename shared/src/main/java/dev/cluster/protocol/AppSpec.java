@@ -1,0 +1,46 @@
+package dev.cluster.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run and how to supervise it: everything {@code cluster start} says about one app.
+ * Either {@code jar} (the supervisor builds the java command line) or {@code command} is set.
+ * Durations are milliseconds. Paths are absolute: the CLI resolves them against its own directory.
+ */
+public record AppSpec(
+        String name,
+        String jar,
+        List<String> command,
+        List<String> jvmArgs,
+        List<String> args,
+        String cwd,
+        int instances,
+        int port,
+        Map<String, String> env,
+        long listenTimeoutMs,
+        long killTimeoutMs,
+        long restartDelayMs,
+        int maxRestarts,
+        long minUptimeMs) {
+
+    public static final long DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
+    public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
+    public static final long DEFAULT_RESTART_DELAY_MS = 100;
+    /** PM2's defaults: 16 restarts, each of a run shorter than 1 s, make a crash loop. */
+    public static final int DEFAULT_MAX_RESTARTS = 16;
+    public static final long DEFAULT_MIN_UPTIME_MS = 1_000;
+    public static final int DEFAULT_PORT = 8080;
+
+    public AppSpec {
+        command = command == null ? List.of() : List.copyOf(command);
+        jvmArgs = jvmArgs == null ? List.of() : List.copyOf(jvmArgs);
+        args = args == null ? List.of() : List.copyOf(args);
+        env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    public AppSpec withInstances(int n) {
+        return new AppSpec(name, jar, command, jvmArgs, args, cwd, n, port, env,
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.cluster.protocol;
+
+/** The environment variables the supervisor gives every worker. */
+public final class Env {
+    public static final String PORT = "PORT";
+    public static final String WORKER_ID = "CLUSTER_WORKER_ID";
+    public static final String INSTANCES = "CLUSTER_INSTANCES";
+    public static final String APP = "CLUSTER_APP";
+    /** Path of the supervisor's worker socket (Unix domain). */
+    public static final String WORKER_SOCKET = "CLUSTER_WORKER_SOCKET";
+    /** How long the worker has to drain before the supervisor kills it, so it can plan its own deadline. */
+    public static final String KILL_TIMEOUT_MS = "CLUSTER_KILL_TIMEOUT_MS";
+
+    private Env() {
+    }
+}

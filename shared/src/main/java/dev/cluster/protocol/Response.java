@@ -1,0 +1,40 @@
+package dev.cluster.protocol;
+
+import java.util.List;
+
+/**
+ * The daemon's answer to one {@link Request}. When {@code ok} is false, {@code error} is one line
+ * for the user and {@code details} (optional) are the lines that explain it, such as a worker's
+ * last stderr lines.
+ */
+public record Response(int v, boolean ok, String error, List<String> details, String message,
+                       List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon) implements Versioned {
+
+    public static Response ok(String message) {
+        return new Response(Wire.VERSION, true, null, null, message, null, null, null);
+    }
+
+    public static Response workers(String message, List<WorkerInfo> workers) {
+        return new Response(Wire.VERSION, true, null, null, message, workers, null, null);
+    }
+
+    public static Response apps(List<AppInfo> apps) {
+        return new Response(Wire.VERSION, true, null, null, null, null, apps, null);
+    }
+
+    public static Response daemon(DaemonInfo daemon) {
+        return new Response(Wire.VERSION, true, null, null, null, null, null, daemon);
+    }
+
+    public static Response error(String error) {
+        return error(error, null);
+    }
+
+    public static Response error(String error, List<String> details) {
+        return new Response(Wire.VERSION, false, error, details, null, null, null, null);
+    }
+
+    /** The supervisor process itself, as {@code cluster ping} reports it. */
+    public record DaemonInfo(long pid, String version, long uptimeMs, String home) {
+    }
+}

@@ -1,0 +1,100 @@
+package dev.cluster.cli;
+
+import dev.cluster.config.AppSpecValidator;
+import dev.cluster.protocol.AppSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What {@code start} and {@code run} accept to describe an app, turned into an {@link AppSpec}. */
+final class AppOptions {
+    @Parameters(paramLabel = "JAR | COMMAND", arity = "0..*",
+            description = "A jar (then its arguments), or after '--' any command and its arguments.")
+    List<String> program = List.of();
+
+    @Option(names = {"-i", "--instances"}, paramLabel = "N|max", defaultValue = "1",
+            description = "Workers to run: a number, or 'max' for one per core (default: ${DEFAULT-VALUE}).")
+    String instances;
+
+    @Option(names = "--name", description = "App name (default: the jar or command's file name).")
+    String name;
+
+    @Option(names = "--port", description = "Port every worker serves, given to it as $PORT (default: " + AppSpec.DEFAULT_PORT + ").")
+    Integer port;
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable for the workers; repeatable.")
+    Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--jvm-args", paramLabel = "\"ARGS\"", description = "JVM options for a jar app, space-separated, e.g. \"-Xmx512m -XX:+UseG1GC\".")
+    String jvmArgs;
+
+    @Option(names = "--cwd", description = "Working directory of the workers (default: the current directory).")
+    Path cwd;
+
+    @Option(names = "--listen-timeout", converter = Durations.class, paramLabel = "DURATION",
+            description = "A worker that neither says ready nor listens on the port counts as online after this (default: 15s).")
+    Long listenTimeoutMs;
+
+    @Option(names = "--kill-timeout", converter = Durations.class, paramLabel = "DURATION",
+            description = "Time a stopping worker has to drain before SIGKILL (default: 5s).")
+    Long killTimeoutMs;
+
+    @Option(names = "--restart-delay", converter = Durations.class, paramLabel = "DURATION",
+            description = "First delay before restarting a crashed worker; grows x1.5 per restart up to 15s (default: 100ms).")
+    Long restartDelayMs;
+
+    @Option(names = "--max-restarts", paramLabel = "N",
+            description = "Unstable restarts in a row before the worker is errored (default: " + AppSpec.DEFAULT_MAX_RESTARTS + ").")
+    Integer maxRestarts;
+
+    @Option(names = "--min-uptime", converter = Durations.class, paramLabel = "DURATION",
+            description = "A run shorter than this counts as an unstable restart (default: 1s).")
+    Long minUptimeMs;
+
+    boolean hasProgram() {
+        return !program.isEmpty();
+    }
+
+    AppSpec toSpec() {
+        Path dir = (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize();
+        String first = program.get(0);
+        boolean isJar = first.endsWith(".jar");
+        String jar = isJar ? dir.resolve(first).normalize().toString() : null;
+        List<String> command = isJar ? List.of() : List.of(first);
+        List<String> args = program.subList(1, program.size());
+        String appName = name != null ? name : AppSpecValidator.nameFrom(Path.of(first).getFileName().toString());
+        List<String> jvm = jvmArgs == null || jvmArgs.isBlank() ? List.of() : Arrays.asList(jvmArgs.trim().split("\\s+"));
+        return new AppSpec(appName, jar, command, jvm, args, dir.toString(), parseInstances(instances),
+                port != null ? port : AppSpec.DEFAULT_PORT, env,
+                orDefault(listenTimeoutMs, AppSpec.DEFAULT_LISTEN_TIMEOUT_MS),
+                orDefault(killTimeoutMs, AppSpec.DEFAULT_KILL_TIMEOUT_MS),
+                orDefault(restartDelayMs, AppSpec.DEFAULT_RESTART_DELAY_MS),
+                maxRestarts != null ? maxRestarts : AppSpec.DEFAULT_MAX_RESTARTS,
+                orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS));
+    }
+
+    static int parseInstances(String value) {
+        if ("max".equals(value)) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UserError("-i takes a number of workers or 'max' (got '" + value + "')");
+        }
+        if (n < 1 || n > AppSpecValidator.MAX_INSTANCES) {
+            throw new UserError("-i must be between 1 and " + AppSpecValidator.MAX_INSTANCES + ", or 'max' (got " + n + ")");
+        }
+        return n;
+    }
+
+    private static long orDefault(Long value, long fallback) {
+        return value != null ? value : fallback;
+    }
+}

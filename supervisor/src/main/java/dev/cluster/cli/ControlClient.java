@@ -1,0 +1,192 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.logs.LogFiles;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
+import dev.cluster.protocol.Wire;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CLI's side of the control socket: a plain JDK Unix-domain client, one request and one
+ * response, so a one-shot command loads no Netty and starts no threads. Starts the daemon when a
+ * command needs one and none runs.
+ */
+final class ControlClient {
+    private static final long DAEMON_START_TIMEOUT_MS = 15_000;
+    /** Keeps the daemon small: it holds state for a few hundred workers, not data. */
+    private static final List<String> DAEMON_JVM_OPTIONS = List.of(
+            "-Xms8m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=64m", "-XX:MaxDirectMemorySize=32m");
+
+    private final Home home;
+
+    ControlClient(Home home) {
+        this.home = home;
+    }
+
+    Home home() {
+        return home;
+    }
+
+    /** Sends the request to a running daemon; the user error says how to start one if none runs. */
+    Response call(Request request) {
+        SocketChannel channel = tryConnect();
+        if (channel == null) {
+            throw new UserError("no supervisor is running on " + home.dir() + ": start an app with 'cluster start', or run 'cluster ping'");
+        }
+        return exchange(channel, request);
+    }
+
+    /** Sends the request, starting the daemon first if none runs. */
+    Response callStartingDaemon(Request request) {
+        SocketChannel channel = tryConnect();
+        if (channel == null) {
+            channel = startDaemon();
+        }
+        return exchange(channel, request);
+    }
+
+    boolean daemonRunning() {
+        SocketChannel channel = tryConnect();
+        if (channel == null) {
+            return false;
+        }
+        closeQuietly(channel);
+        return true;
+    }
+
+    /** Throws the daemon's error as a {@link UserError}, or returns the response. */
+    static Response ok(Response response) {
+        if (!response.ok()) {
+            throw new UserError(response.error(), response.details());
+        }
+        return response;
+    }
+
+    private SocketChannel tryConnect() {
+        if (!Files.exists(home.controlSocket())) {
+            return null;
+        }
+        try {
+            return SocketChannel.open(UnixDomainSocketAddress.of(home.controlSocket()));
+        } catch (IOException e) {
+            return null; // a stale socket file from a daemon that died
+        }
+    }
+
+    private Response exchange(SocketChannel channel, Request request) {
+        try (channel) {
+            ByteBuffer out = ByteBuffer.wrap(Wire.encode(request));
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            return Wire.decode(readLine(channel), Response.class);
+        } catch (IOException e) {
+            throw new UserError("lost the connection to the supervisor (" + e.getMessage() + "): see " + home.daemonLog());
+        }
+    }
+
+    private static byte[] readLine(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        while (true) {
+            buffer.clear();
+            int n = channel.read(buffer);
+            if (n < 0) {
+                throw new IOException("the supervisor closed the connection without answering");
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = buffer.get(i);
+                if (b == '\n') {
+                    return line.toByteArray();
+                }
+                line.write(b);
+            }
+            if (line.size() > Wire.MAX_LINE_BYTES) {
+                throw new IOException("answer longer than " + Wire.MAX_LINE_BYTES + " bytes");
+            }
+        }
+    }
+
+    private SocketChannel startDaemon() {
+        try {
+            home.prepare();
+        } catch (IOException e) {
+            throw new UserError("cannot create " + home.dir() + " (" + e.getMessage() + "): set CLUSTER_HOME to a writable directory");
+        }
+        Path jar = ownJar();
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid"); // its own session: closing the terminal must not take it down
+        }
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(DAEMON_JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", jar.toString(), "dev.cluster.daemon.DaemonMain"));
+        long logStart = LogFiles.size(home.daemonLog());
+        Process daemon;
+        try {
+            ProcessBuilder builder = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.daemonLog().toFile()))
+                    .redirectErrorStream(true);
+            builder.environment().put(Home.ENV, home.dir().toString());
+            daemon = builder.start();
+        } catch (IOException e) {
+            throw new UserError("cannot start the supervisor daemon: " + e.getMessage());
+        }
+        long deadline = System.currentTimeMillis() + DAEMON_START_TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            SocketChannel channel = tryConnect();
+            if (channel != null) {
+                return channel;
+            }
+            if (!daemon.isAlive() && !Files.exists(home.controlSocket())) {
+                // It may have lost the race to another daemon started at the same moment: try that one.
+                sleep(100);
+                channel = tryConnect();
+                if (channel != null) {
+                    return channel;
+                }
+                throw new UserError("the supervisor daemon exited at start-up: see " + home.daemonLog(),
+                        LogFiles.tail(home.daemonLog(), logStart, 10));
+            }
+            sleep(20);
+        }
+        throw new UserError("the supervisor daemon did not open " + home.controlSocket() + " within "
+                + DAEMON_START_TIMEOUT_MS / 1000 + " s: see " + home.daemonLog());
+    }
+
+    static Path ownJar() {
+        try {
+            return Path.of(ControlClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new UserError("cannot locate the cluster jar to start the daemon: " + e.getMessage());
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "kill", description = "Stop every worker gracefully, then the supervisor daemon; removes its socket.")
+final class KillCommand implements Callable<Integer> {
+    private static final long EXIT_WAIT_MS = 10_000;
+
+    @Override
+    public Integer call() {
+        ControlClient client = new ControlClient(Home.fromEnvironment());
+        if (!client.daemonRunning()) {
+            System.out.println("no supervisor running on " + client.home().dir());
+            return 0;
+        }
+        Optional<ProcessHandle> daemon = daemonProcess(client.home());
+        String message = ControlClient.ok(client.call(Request.of("kill"))).message();
+        // Return only once the daemon is gone, so a script can start a new one right after.
+        daemon.ifPresent(p -> {
+            long deadline = System.currentTimeMillis() + EXIT_WAIT_MS;
+            while (p.isAlive() && System.currentTimeMillis() < deadline) {
+                ControlClient.sleep(20);
+            }
+        });
+        System.out.println(message);
+        return 0;
+    }
+
+    private static Optional<ProcessHandle> daemonProcess(Home home) {
+        try {
+            return ProcessHandle.of(Long.parseLong(Files.readString(home.pidFile()).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.protocol.Wire;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "list", aliases = "ls", description = "Show every worker: app, id, pid, state, uptime, restarts, port.")
+final class ListCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "A JSON array, one object per worker (a stable contract: see README).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        ControlClient client = new ControlClient(Home.fromEnvironment());
+        List<WorkerInfo> workers = client.daemonRunning()
+                ? ControlClient.ok(client.call(Request.of("list"))).workers()
+                : List.of();
+        print(workers, json);
+        return 0;
+    }
+
+    static void print(List<WorkerInfo> workers, boolean json) {
+        if (json) {
+            System.out.println(new String(Wire.encode(workers == null ? List.of() : workers), java.nio.charset.StandardCharsets.UTF_8).trim());
+        } else {
+            System.out.print(WorkerTable.render(workers == null ? List.of() : workers, Terminal.colour()));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.cluster.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code cluster} command: one subcommand class per verb. */
+@Command(name = "cluster", mixinStandardHelpOptions = true, version = "cluster " + Main.VERSION,
+        description = "Supervises JVM services: one worker per core on one SO_REUSEPORT port.",
+        subcommands = {StartCommand.class, ListCommand.class, DescribeCommand.class, StopCommand.class,
+                RestartCommand.class, DeleteCommand.class, LogsCommand.class, PingCommand.class,
+                KillCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    static final String VERSION = "0.1.0";
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler(Main::usageError);
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, commandLine.getErr()));
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** A mistyped command line: one line saying what is wrong and where help is. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String help = cmd.getCommandSpec().qualifiedName() + " --help";
+        cmd.getErr().println("cluster: " + e.getMessage() + " (see '" + help + "')");
+        return EXIT_USAGE;
+    }
+
+    private static int failure(Exception e, PrintWriter err) {
+        if (e instanceof UserError user) {
+            err.println("cluster: " + user.getMessage());
+            user.details().forEach(line -> err.println("  | " + line));
+        } else if (e instanceof CommandLine.TypeConversionException conversion) {
+            err.println("cluster: " + conversion.getMessage());
+            return EXIT_USAGE;
+        } else {
+            err.println("cluster: internal error: " + e + " (set CLUSTER_DEBUG=1 for the stack trace)");
+            if (System.getenv("CLUSTER_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+        }
+        err.flush();
+        return EXIT_FAILURE;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Daemon;
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.Response;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", sortOptions = false,
+        description = {"Run the supervisor in the foreground (systemd, containers): logs on stdout,",
+                "SIGTERM/SIGINT stop every worker gracefully and exit 0. The control socket works meanwhile.",
+                "  cluster run app.jar -i max"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    AppOptions app;
+
+    @Override
+    public Integer call() throws IOException {
+        AppSpec spec = app.hasProgram() ? app.toSpec() : null;
+        try {
+            Daemon.run(Home.fromEnvironment(), spec, RunCommand::report);
+        } catch (Daemon.AlreadyRunning e) {
+            throw new UserError(e.getMessage());
+        }
+        return 0;
+    }
+
+    private static void report(Response response) {
+        if (response.ok()) {
+            ListCommand.print(response.workers(), false);
+        } else {
+            System.out.println("start failed: " + response.error());
+            if (response.details() != null) {
+                response.details().forEach(line -> System.out.println("  | " + line));
+            }
+        }
+    }
+}

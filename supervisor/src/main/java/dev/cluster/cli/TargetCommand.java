@@ -1,0 +1,24 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/** The shape of stop, restart and delete: send the verb with a target, print the resulting table. */
+abstract class TargetCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "APP|APP:ID|ID|all", description = "What to act on.")
+    String target;
+
+    abstract String verb();
+
+    @Override
+    public Integer call() {
+        Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.targeting(verb(), target)));
+        System.out.println(response.message());
+        ListCommand.print(response.workers(), false);
+        return 0;
+    }
+}

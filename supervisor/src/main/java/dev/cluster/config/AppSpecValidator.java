@@ -1,0 +1,130 @@
+package dev.cluster.config;
+
+import dev.cluster.protocol.AppSpec;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Checks an {@link AppSpec} before anything starts. Each problem is one line that names what is
+ * wrong and how to fix it; the first one found is returned.
+ */
+public final class AppSpecValidator {
+    /** Names become file names in the log directory: no '/', and no leading '.', so never "..". */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    public static final int MAX_INSTANCES = 1024;
+
+    private AppSpecValidator() {
+    }
+
+    public static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /** Makes a valid app name out of a file name: "my app.jar" becomes "my-app". */
+    public static String nameFrom(String fileName) {
+        String base = fileName.endsWith(".jar") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        String cleaned = base.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[._-]+", "");
+        cleaned = cleaned.length() > 64 ? cleaned.substring(0, 64) : cleaned;
+        return cleaned.isEmpty() ? "app" : cleaned;
+    }
+
+    /**
+     * @param running the specs of the apps already supervised
+     * @return the problem, or empty when the spec can run
+     */
+    public static Optional<String> problem(AppSpec spec, Collection<AppSpec> running) {
+        if (!validName(spec.name())) {
+            return Optional.of("invalid app name '" + spec.name() + "': use up to 64 letters, digits, '.', '_' or '-', "
+                    + "starting with a letter or digit (--name)");
+        }
+        for (AppSpec other : running) {
+            if (other.name().equals(spec.name())) {
+                return Optional.of("an app named '" + spec.name() + "' already exists: pick another --name, "
+                        + "or use 'cluster restart " + spec.name() + "' or 'cluster delete " + spec.name() + "'");
+            }
+        }
+        if (spec.instances() < 1 || spec.instances() > MAX_INSTANCES) {
+            return Optional.of("instances must be between 1 and " + MAX_INSTANCES + " (got " + spec.instances() + "): use -i N or -i max");
+        }
+        if (spec.port() < 1 || spec.port() > 65535) {
+            return Optional.of("port must be between 1 and 65535 (got " + spec.port() + "): use --port");
+        }
+        for (long ms : new long[] {spec.listenTimeoutMs(), spec.killTimeoutMs(), spec.restartDelayMs(), spec.minUptimeMs()}) {
+            if (ms < 0) {
+                return Optional.of("durations must not be negative (got " + ms + " ms)");
+            }
+        }
+        if (spec.maxRestarts() < 0) {
+            return Optional.of("--max-restarts must not be negative (got " + spec.maxRestarts() + ")");
+        }
+        if (spec.cwd() == null || !Files.isDirectory(Path.of(spec.cwd()))) {
+            return Optional.of("working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
+        }
+        Optional<String> program = programProblem(spec);
+        if (program.isPresent()) {
+            return program;
+        }
+        return portProblem(spec, running);
+    }
+
+    private static Optional<String> programProblem(AppSpec spec) {
+        if ((spec.jar() == null) == spec.command().isEmpty()) {
+            return Optional.of("give either a jar or a command after '--', e.g. 'cluster start app.jar' or 'cluster start -- ./server'");
+        }
+        if (spec.jar() != null) {
+            Path jar = Path.of(spec.jar());
+            if (!Files.isRegularFile(jar)) {
+                return Optional.of("jar not found: " + jar + " (check the path; relative paths are resolved from the current directory)");
+            }
+            if (!Files.isReadable(jar)) {
+                return Optional.of("jar not readable: " + jar + " (check its permissions)");
+            }
+            return Optional.empty();
+        }
+        String program = spec.command().get(0);
+        if (program.contains("/")) {
+            Path p = Path.of(spec.cwd()).resolve(program);
+            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+                return Optional.of("command not found or not executable: " + p);
+            }
+            return Optional.empty();
+        }
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("command '" + program + "' not found on the supervisor's PATH: give its full path");
+    }
+
+    /**
+     * Two apps on one port would have the kernel mix their traffic, and a port held by a process that
+     * did not set SO_REUSEPORT would make every worker fail to bind. The probe binds without
+     * listening, so it never takes a connection meant for someone else.
+     */
+    private static Optional<String> portProblem(AppSpec spec, Collection<AppSpec> running) {
+        for (AppSpec other : running) {
+            if (other.port() == spec.port()) {
+                return Optional.of("port " + spec.port() + " is already used by app '" + other.name() + "': choose another --port");
+            }
+        }
+        try (SocketChannel probe = SocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            probe.bind(new InetSocketAddress("0.0.0.0", spec.port()));
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("port " + spec.port() + " is in use by another process that does not share it (no SO_REUSEPORT, "
+                    + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
+        }
+    }
+}

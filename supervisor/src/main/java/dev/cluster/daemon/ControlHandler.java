@@ -1,0 +1,46 @@
+package dev.cluster.daemon;
+
+import dev.cluster.protocol.ProtocolException;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
+import dev.cluster.protocol.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One CLI connection on the control socket: each line is a {@link Request}, answered by one {@link Response}. */
+final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    private static final Logger log = LoggerFactory.getLogger(ControlHandler.class);
+    private final Supervisor supervisor;
+
+    ControlHandler(Supervisor supervisor) {
+        this.supervisor = supervisor;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+        Request request;
+        try {
+            request = Wire.decode(LineServer.bytes(line), Request.class);
+        } catch (ProtocolException e) {
+            log.warn("control connection closed: {}", e.getMessage());
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(Wire.encode(Response.error(e.getMessage()))))
+                    .addListener(f -> ctx.close());
+            return;
+        }
+        supervisor.handle(request, response -> LineServer.send(ctx.channel(), response));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.warn("control connection closed: request longer than {} bytes", Wire.MAX_LINE_BYTES);
+        } else {
+            log.warn("control connection closed: {}", cause.toString());
+        }
+        ctx.close();
+    }
+}

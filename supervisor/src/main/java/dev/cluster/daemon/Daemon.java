@@ -1,0 +1,114 @@
+package dev.cluster.daemon;
+
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * The supervisor process: takes the home's lock, binds the control and worker sockets, runs the
+ * {@link Supervisor} on a single event-loop thread, and on {@code kill}, SIGTERM or SIGINT stops
+ * every worker gracefully, removes its files and returns. The background daemon and
+ * {@code cluster run} are both this, with output to the daemon log or to stdout.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private Daemon() {
+    }
+
+    /** Another supervisor holds this home. */
+    public static final class AlreadyRunning extends Exception {
+        public AlreadyRunning(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Runs until shut down. {@code initialApp}, if given, is started once the sockets are up, and
+     * {@code onStarted} receives the answer.
+     */
+    public static void run(Home home, AppSpec initialApp, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
+        home.prepare();
+        try (FileChannel lockChannel = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = lockChannel.tryLock();
+            if (lock == null) {
+                throw new AlreadyRunning("a supervisor is already running on " + home.dir() + runningPid(home)
+                        + ": stop it with 'cluster kill', or set CLUSTER_HOME to run another");
+            }
+            serve(home, initialApp, onStarted);
+        }
+    }
+
+    private static void serve(Home home, AppSpec initialApp, Consumer<Response> onStarted) throws IOException {
+        // One thread does everything: socket I/O, timers, process exits. Nothing it runs blocks for long.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        EventLoop loop = group.next();
+        CountDownLatch done = new CountDownLatch(1);
+        Supervisor supervisor = new Supervisor(home, loop, done::countDown);
+        Channel control = null;
+        Channel workers = null;
+        try {
+            workers = LineServer.bind(group, home.workerSocket(), () -> new WorkerHandler(supervisor));
+            control = LineServer.bind(group, home.controlSocket(), () -> new ControlHandler(supervisor));
+            Files.writeString(home.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+            log.info("supervisor {} (pid {}) listening on {}", Supervisor.VERSION, ProcessHandle.current().pid(), home.controlSocket());
+            for (String name : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    log.info("SIG{} received", name);
+                    loop.execute(() -> supervisor.kill(response -> { }));
+                });
+            }
+            if (initialApp != null) {
+                loop.execute(() -> supervisor.handle(Request.start(initialApp), onStarted));
+            }
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (control != null) {
+                control.close().awaitUninterruptibly();
+            }
+            if (workers != null) {
+                workers.close().awaitUninterruptibly();
+            }
+            group.shutdownGracefully(0, 200, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            deleteQuietly(home.controlSocket());
+            deleteQuietly(home.workerSocket());
+            deleteQuietly(home.pidFile());
+            log.info("supervisor stopped");
+        }
+    }
+
+    private static String runningPid(Home home) {
+        try {
+            return " (pid " + Files.readString(home.pidFile()).trim() + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warn("could not remove {}: {}", path, e.getMessage());
+        }
+    }
+}

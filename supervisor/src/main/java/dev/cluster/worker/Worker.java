@@ -1,0 +1,297 @@
+package dev.cluster.worker;
+
+import dev.cluster.logs.LogFiles;
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.WorkerInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One worker slot of an app: worker id {@code id} keeps its identity across restarts while the
+ * process behind it changes. Every method runs on the supervisor's loop thread, so no locking;
+ * every state change goes through {@link #transition}, which logs it with its reason.
+ */
+public final class Worker {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    static final long READINESS_POLL_MS = 100;
+    static final int STDERR_TAIL_LINES = 20;
+
+    private final String app;
+    private final int id;
+    private final Supplier<AppSpec> spec;
+    private final WorkerLauncher launcher;
+    private final LogFiles logs;
+    private final ScheduledExecutorService loop;
+    private final RestartPolicy policy;
+
+    private WorkerState state = WorkerState.STOPPED;
+    private String lastTransition = "created";
+    private Process process;
+    private long launchedAtNanos;
+    private long errOffsetAtLaunch;
+    private int restarts;
+    private String lastExit;
+    private List<String> lastExitStderr = List.of();
+    /** Set once the process said hello: how to ask it to drain over the worker socket. */
+    private Runnable drainRequest;
+    private ScheduledFuture<?> readinessTimer;
+    private ScheduledFuture<?> restartTimer;
+    private ScheduledFuture<?> killTimer;
+    private CompletableFuture<Void> online = new CompletableFuture<>();
+    private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
+
+    public Worker(String app, int id, Supplier<AppSpec> spec, WorkerLauncher launcher, LogFiles logs,
+                  ScheduledExecutorService loop) {
+        this.app = app;
+        this.id = id;
+        this.spec = spec;
+        this.launcher = launcher;
+        this.logs = logs;
+        this.loop = loop;
+        AppSpec s = spec.get();
+        this.policy = new RestartPolicy(s.restartDelayMs(), s.maxRestarts(), s.minUptimeMs());
+    }
+
+    public String app() {
+        return app;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public WorkerState state() {
+        return state;
+    }
+
+    public Long pid() {
+        return process != null && state.hasProcess() ? process.pid() : null;
+    }
+
+    /** A fresh start by the user (start, restart): the crash-loop count begins again. */
+    public CompletableFuture<Void> start(String reason) {
+        if (process != null) {
+            restarts++;
+        }
+        policy.reset();
+        return launch(reason);
+    }
+
+    /**
+     * Completes when the worker is online; fails with {@link LaunchFailure} if the process exits
+     * first or the worker is stopped before it got there.
+     */
+    public CompletableFuture<Void> whenOnline() {
+        return online;
+    }
+
+    private CompletableFuture<Void> launch(String reason) {
+        AppSpec s = spec.get();
+        if (online.isDone()) {
+            online = new CompletableFuture<>();
+        }
+        errOffsetAtLaunch = LogFiles.size(logs.err(app, id));
+        drainRequest = null;
+        try {
+            process = launcher.start(s, id);
+        } catch (IOException e) {
+            lastExit = "could not start: " + e.getMessage();
+            transition(WorkerState.ERRORED, lastExit);
+            online.completeExceptionally(new LaunchFailure(name() + " " + lastExit, List.of()));
+            return online;
+        }
+        launchedAtNanos = System.nanoTime();
+        transition(WorkerState.LAUNCHING, reason + ", pid " + process.pid());
+        Process launched = process;
+        launched.onExit().thenRunAsync(() -> onExit(launched), loop);
+        readinessTimer = loop.scheduleWithFixedDelay(this::checkReadiness, READINESS_POLL_MS, READINESS_POLL_MS, TimeUnit.MILLISECONDS);
+        return online;
+    }
+
+    /** The process introduced itself on the worker socket: from now on it must say ready itself. */
+    public void onHello(Runnable drainRequest) {
+        this.drainRequest = drainRequest;
+    }
+
+    public void onReady() {
+        if (state == WorkerState.LAUNCHING) {
+            becomeOnline("ready over the worker socket");
+        }
+    }
+
+    /** The connection that said hello with {@code drainRequest} closed; a newer process's connection stays. */
+    public void onSocketClosed(Runnable drainRequest) {
+        if (this.drainRequest == drainRequest) {
+            this.drainRequest = null;
+        }
+    }
+
+    private void checkReadiness() {
+        if (state != WorkerState.LAUNCHING) {
+            cancel(readinessTimer);
+            return;
+        }
+        AppSpec s = spec.get();
+        if (drainRequest == null && PortListeners.listens(process.pid(), s.port())) {
+            becomeOnline("listening on port " + s.port());
+        } else if (uptimeMs() >= s.listenTimeoutMs()) {
+            becomeOnline("listen timeout of " + s.listenTimeoutMs() + " ms passed");
+        }
+    }
+
+    private void becomeOnline(String reason) {
+        cancel(readinessTimer);
+        transition(WorkerState.ONLINE, reason);
+        online.complete(null);
+    }
+
+    /**
+     * Asks the worker to drain (over the worker socket if it speaks it, else SIGTERM) and kills it
+     * after the kill timeout. Completes when no process is left.
+     */
+    public CompletableFuture<Void> stop(String reason) {
+        switch (state) {
+            case LAUNCHING, ONLINE -> {
+                cancel(readinessTimer);
+                transition(WorkerState.STOPPING, reason);
+                online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready", List.of()));
+                stopped = new CompletableFuture<>();
+                if (drainRequest != null) {
+                    drainRequest.run();
+                } else {
+                    process.destroy();
+                }
+                Process target = process;
+                long timeout = spec.get().killTimeoutMs();
+                killTimer = loop.schedule(() -> kill(target, timeout), timeout, TimeUnit.MILLISECONDS);
+            }
+            case EXITED, ERRORED -> {
+                cancel(restartTimer);
+                transition(WorkerState.STOPPED, reason);
+            }
+            case STOPPING, STOPPED -> {
+                // already on its way down, or down
+            }
+        }
+        return stopped;
+    }
+
+    private void kill(Process target, long timeoutMs) {
+        if (target.isAlive()) {
+            log.warn("{} did not exit within the kill timeout of {} ms: sending SIGKILL", name(), timeoutMs);
+            target.destroyForcibly();
+        }
+    }
+
+    /** The process ended: either the stop we asked for, or a crash to restart from. */
+    private void onExit(Process exited) {
+        if (exited != process) {
+            return; // a process we already replaced
+        }
+        long uptime = uptimeMs();
+        lastExit = describeExit(exited.exitValue()) + " at " + Instant.now() + " after " + uptime + " ms";
+        lastExitStderr = LogFiles.tail(logs.err(app, id), errOffsetAtLaunch, STDERR_TAIL_LINES);
+        cancel(readinessTimer);
+        cancel(killTimer);
+        drainRequest = null;
+        if (state == WorkerState.STOPPING) {
+            transition(WorkerState.STOPPED, lastExit);
+            stopped.complete(null);
+            return;
+        }
+        boolean wasLaunching = state == WorkerState.LAUNCHING;
+        RestartPolicy.Decision decision = policy.afterCrash(uptime);
+        if (decision.errored()) {
+            transition(WorkerState.ERRORED, lastExit + "; " + decision.unstableRestarts()
+                    + " restarts each lived under " + spec.get().minUptimeMs() + " ms: crash loop, giving up");
+        } else {
+            transition(WorkerState.EXITED, lastExit + "; restarting in " + decision.delayMs() + " ms");
+            restartTimer = loop.schedule(this::restartAfterCrash, decision.delayMs(), TimeUnit.MILLISECONDS);
+        }
+        if (wasLaunching) {
+            online.completeExceptionally(new LaunchFailure(name() + " " + describeExit(exited.exitValue())
+                    + " before it was ready", lastExitStderr));
+        }
+    }
+
+    private void restartAfterCrash() {
+        if (state == WorkerState.EXITED) {
+            restarts++;
+            launch("restart " + restarts + " after crash");
+        }
+    }
+
+    /** The one place a worker's state changes. */
+    void transition(WorkerState next, String reason) {
+        if (!state.canBecome(next)) {
+            throw new IllegalStateException(name() + ": illegal transition " + state.label() + " -> " + next.label() + " (" + reason + ")");
+        }
+        lastTransition = state.label() + " -> " + next.label() + " (" + reason + ") at " + Instant.now();
+        log.info("{} {} -> {} ({})", name(), state.label(), next.label(), reason);
+        state = next;
+    }
+
+    public long uptimeMs() {
+        return state.hasProcess() ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - launchedAtNanos) : 0;
+    }
+
+    public String name() {
+        return app + ":" + id;
+    }
+
+    public WorkerInfo info() {
+        return new WorkerInfo(app, id, pid(), state.label(), restarts, uptimeMs(), spec.get().port(),
+                lastExit, lastTransition, lastExitStderr,
+                logs.out(app, id).toString(), logs.err(app, id).toString());
+    }
+
+    /** Java reports death by signal N as 128 + N. */
+    static String describeExit(int status) {
+        if (status > 128 && status < 128 + 65) {
+            int signal = status - 128;
+            return "killed by signal " + signal + signalName(signal);
+        }
+        return "exited with code " + status;
+    }
+
+    private static String signalName(int signal) {
+        return switch (signal) {
+            case 1 -> " (SIGHUP)";
+            case 2 -> " (SIGINT)";
+            case 6 -> " (SIGABRT)";
+            case 9 -> " (SIGKILL)";
+            case 11 -> " (SIGSEGV)";
+            case 15 -> " (SIGTERM)";
+            default -> "";
+        };
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    /** Why a worker did not come online; {@code stderr} holds its last lines. */
+    public static final class LaunchFailure extends RuntimeException {
+        private final List<String> stderr;
+
+        public LaunchFailure(String message, List<String> stderr) {
+            super(message, null, false, false);
+            this.stderr = List.copyOf(stderr);
+        }
+
+        public List<String> stderr() {
+            return stderr;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.cluster.worker;
+
+import dev.cluster.logs.LogFiles;
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.Env;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a worker's command line and environment and starts it as a child process whose stdout and
+ * stderr append to its log files and whose stdin is a pipe the supervisor never writes: when the
+ * supervisor dies the pipe closes, which is how a worker notices.
+ */
+public final class WorkerLauncher {
+    /**
+     * util-linux's setpriv sets PR_SET_PDEATHSIG and then execs the worker in place (same pid), so
+     * even a worker that ignores its stdin gets SIGTERM when the supervisor dies, by SIGKILL too.
+     */
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    private final LogFiles logs;
+    private final Path workerSocket;
+    private final String java;
+    private final boolean pdeathsig;
+
+    public WorkerLauncher(LogFiles logs, Path workerSocket) {
+        this.logs = logs;
+        this.workerSocket = workerSocket;
+        this.java = ProcessHandle.current().info().command().orElse("java");
+        this.pdeathsig = Files.isExecutable(SETPRIV);
+    }
+
+    /** The command line of the app's workers, as {@code describe} shows it. */
+    public List<String> commandLine(AppSpec spec) {
+        List<String> cmd = new ArrayList<>();
+        if (spec.jar() != null) {
+            cmd.add(java);
+            cmd.addAll(spec.jvmArgs());
+            cmd.add("-jar");
+            cmd.add(spec.jar());
+        } else {
+            cmd.addAll(spec.command());
+        }
+        cmd.addAll(spec.args());
+        return cmd;
+    }
+
+    public Process start(AppSpec spec, int workerId) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (pdeathsig) {
+            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+        }
+        cmd.addAll(commandLine(spec));
+        ProcessBuilder builder = new ProcessBuilder(cmd)
+                .directory(Path.of(spec.cwd()).toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.out(spec.name(), workerId).toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(logs.err(spec.name(), workerId).toFile()));
+        Map<String, String> env = builder.environment();
+        env.putAll(spec.env());
+        env.put(Env.PORT, Integer.toString(spec.port()));
+        env.put(Env.WORKER_ID, Integer.toString(workerId));
+        env.put(Env.INSTANCES, Integer.toString(spec.instances()));
+        env.put(Env.APP, spec.name());
+        env.put(Env.WORKER_SOCKET, workerSocket.toString());
+        env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
+        return builder.start();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.cluster.demo;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP/1.1 listener. Binds with SO_REUSEPORT on native epoll, or on NIO where epoll is not
+ * available. {@link #drain} is the graceful stop: no new connections, in-flight requests finish,
+ * the next request on each keep-alive connection is answered with {@code Connection: close}.
+ */
+final class HttpServer {
+    /** An idle keep-alive connection gets this long to send one more request (answered with close) before we close it. */
+    private static final long IDLE_GRACE_MS = 500;
+    private static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("busy");
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+    private final ChannelGroup connections;
+    private final String transportName;
+    private volatile boolean draining;
+
+    private HttpServer(EventLoopGroup group, Channel listener, ChannelGroup connections, String transportName) {
+        this.group = group;
+        this.listener = listener;
+        this.connections = connections;
+        this.transportName = transportName;
+    }
+
+    static HttpServer start(String host, int port, Routes routes) {
+        boolean epoll = Epoll.isAvailable();
+        if (!epoll) {
+            System.err.println("native epoll unavailable (" + Epoll.unavailabilityCause() + "); using NIO with SO_REUSEPORT");
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        HttpServer[] self = new HttpServer[1];
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                new RequestHandler(routes, self[0]));
+                    }
+                });
+        if (epoll) {
+            bootstrap.channel(EpollServerSocketChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
+        } else {
+            bootstrap.channel(NioServerSocketChannel.class)
+                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        }
+        try {
+            Channel listener = bootstrap.bind(host, port).syncUninterruptibly().channel();
+            self[0] = new HttpServer(group, listener, connections, epoll ? "epoll" : "nio");
+            return self[0];
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            System.err.println("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            System.exit(1);
+            throw e;
+        }
+    }
+
+    String transportName() {
+        return transportName;
+    }
+
+    /** Stops accepting, lets in-flight requests finish, closes idle connections, then stops the event loops. */
+    void drain(Duration deadline) {
+        long until = System.nanoTime() + deadline.toNanos();
+        draining = true;
+        listener.close().syncUninterruptibly();
+        for (Channel connection : connections) {
+            connection.eventLoop().schedule(() -> closeIfIdle(connection), IDLE_GRACE_MS, TimeUnit.MILLISECONDS);
+        }
+        while (!connections.isEmpty() && System.nanoTime() < until) {
+            sleep(10);
+        }
+        if (!connections.isEmpty()) {
+            System.err.println("drain deadline reached with " + connections.size() + " connection(s) open; closing them");
+        }
+        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    private static void closeIfIdle(Channel connection) {
+        if (!Boolean.TRUE.equals(connection.attr(BUSY).get())) {
+            connection.close();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Routes routes;
+        private final HttpServer server;
+
+        RequestHandler(Routes routes, HttpServer server) {
+            this.routes = routes;
+            this.server = server;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            ctx.channel().attr(BUSY).set(true);
+            boolean draining = server.draining;
+            Routes.Reply reply = routes.handle(request, draining);
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), reply.status(),
+                    Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+            HttpUtil.setContentLength(response, response.content().readableBytes());
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+            if (keepAlive) {
+                if (!request.protocolVersion().isKeepAliveDefault()) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                }
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+                written.channel().attr(BUSY).set(false);
+                if (!keepAlive || server.draining) {
+                    written.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

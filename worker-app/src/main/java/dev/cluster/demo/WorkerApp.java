@@ -1,0 +1,32 @@
+package dev.cluster.demo;
+
+import dev.cluster.agent.ClusterWorker;
+import dev.cluster.protocol.Env;
+
+import java.time.Duration;
+
+/**
+ * The demo service: a Netty HTTP/1.1 server on {@code $HOST:$PORT} (default 127.0.0.1:8080) that
+ * binds with SO_REUSEPORT, so every worker of the cluster shares the port. It tells the supervisor
+ * when it is ready and drains gracefully when asked.
+ */
+public final class WorkerApp {
+    private WorkerApp() {
+    }
+
+    public static void main(String[] args) {
+        String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
+        int port = Integer.parseInt(System.getenv().getOrDefault(Env.PORT, "8080"));
+        // Finish draining a little before the supervisor's SIGKILL would.
+        long killTimeout = Long.parseLong(System.getenv().getOrDefault(Env.KILL_TIMEOUT_MS, "5000"));
+        Duration drainDeadline = Duration.ofMillis(Math.max(100, killTimeout - 500));
+
+        ClusterWorker cluster = ClusterWorker.fromEnvironment();
+        Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
+        HttpServer server = HttpServer.start(host, port, routes);
+        cluster.onShutdown(() -> server.drain(drainDeadline));
+        System.out.println("worker " + cluster.workerId() + " (pid " + ProcessHandle.current().pid()
+                + ") serving http://" + host + ":" + port + " on " + server.transportName());
+        cluster.ready();
+    }
+}
