@@ -44,8 +44,8 @@ final class Targets {
             List<Worker> withId = apps.values().stream().filter(a -> id < a.workers().size())
                     .map(a -> a.workers().get(id)).toList();
             if (withId.size() > 1) {
-                throw new NoMatch("worker id " + id + " exists in several apps " + withId.stream().map(Worker::app).toList()
-                        + ": name one as app:" + id);
+                throw new NoMatch("worker id " + id + " exists in several apps: name one as "
+                        + String.join(" or ", withId.stream().map(Worker::name).toList()));
             }
             if (withId.size() == 1) {
                 return withId;

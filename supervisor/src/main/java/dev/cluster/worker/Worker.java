@@ -198,7 +198,7 @@ public final class Worker {
             return; // a process we already replaced
         }
         long uptime = uptimeMs();
-        lastExit = describeExit(exited.exitValue()) + " at " + Instant.now() + " after " + uptime + " ms";
+        lastExit = describeExit(exited.exitValue()) + " at " + now() + " after " + uptime + " ms";
         lastExitStderr = LogFiles.tail(logs.err(app, id), errOffsetAtLaunch, STDERR_TAIL_LINES);
         cancel(readinessTimer);
         cancel(killTimer);
@@ -210,16 +210,19 @@ public final class Worker {
         }
         boolean wasLaunching = state == WorkerState.LAUNCHING;
         RestartPolicy.Decision decision = policy.afterCrash(uptime);
+        String next;
         if (decision.errored()) {
-            transition(WorkerState.ERRORED, lastExit + "; " + decision.unstableRestarts()
-                    + " restarts each lived under " + spec.get().minUptimeMs() + " ms: crash loop, giving up");
+            next = "errored after " + decision.unstableRestarts() + " restarts that each lived under "
+                    + spec.get().minUptimeMs() + " ms";
+            transition(WorkerState.ERRORED, lastExit + "; " + next + ": crash loop, giving up");
         } else {
-            transition(WorkerState.EXITED, lastExit + "; restarting in " + decision.delayMs() + " ms");
+            next = "restarting in " + decision.delayMs() + " ms";
+            transition(WorkerState.EXITED, lastExit + "; " + next);
             restartTimer = loop.schedule(this::restartAfterCrash, decision.delayMs(), TimeUnit.MILLISECONDS);
         }
         if (wasLaunching) {
             online.completeExceptionally(new LaunchFailure(name() + " " + describeExit(exited.exitValue())
-                    + " before it was ready", lastExitStderr));
+                    + " before it was ready (" + next + "; see 'cluster describe " + app + "')", lastExitStderr));
         }
     }
 
@@ -235,7 +238,7 @@ public final class Worker {
         if (!state.canBecome(next)) {
             throw new IllegalStateException(name() + ": illegal transition " + state.label() + " -> " + next.label() + " (" + reason + ")");
         }
-        lastTransition = state.label() + " -> " + next.label() + " (" + reason + ") at " + Instant.now();
+        lastTransition = state.label() + " -> " + next.label() + " (" + reason + ") at " + now();
         log.info("{} {} -> {} ({})", name(), state.label(), next.label(), reason);
         state = next;
     }
@@ -273,6 +276,10 @@ public final class Worker {
             case 15 -> " (SIGTERM)";
             default -> "";
         };
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     private static void cancel(ScheduledFuture<?> timer) {

@@ -1,0 +1,85 @@
+package dev.cluster.config;
+
+import dev.cluster.protocol.AppSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AppSpecValidatorTest {
+    @TempDir
+    Path dir;
+
+    private AppSpec spec(String name, String jar, int instances, int port) {
+        return new AppSpec(name, jar, jar == null ? List.of("true") : null, null, null, dir.toString(), instances, port, null,
+                1000, 1000, 100, 16, 1000);
+    }
+
+    private String problem(AppSpec spec, AppSpec... running) {
+        Optional<String> p = AppSpecValidator.problem(spec, List.of(running));
+        assertTrue(p.isPresent(), "expected a problem with " + spec);
+        assertTrue(!p.get().contains("\n"), "one line: " + p.get());
+        return p.get();
+    }
+
+    @Test
+    void namesThatCouldEscapeTheLogDirectoryAreRefused() {
+        for (String name : new String[] {"a/b", "..", "../x", ".hidden", "", "x".repeat(65), "a b"}) {
+            assertTrue(problem(spec(name, null, 1, 18000)).startsWith("invalid app name"), name);
+        }
+        assertTrue(AppSpecValidator.validName("api-v2.1_x"));
+    }
+
+    @Test
+    void derivesAValidNameFromAFileName() {
+        assertEquals("worker-app", AppSpecValidator.nameFrom("worker-app.jar"));
+        assertEquals("my-app", AppSpecValidator.nameFrom("my app.jar"));
+        assertEquals("app", AppSpecValidator.nameFrom("...jar"));
+        assertTrue(AppSpecValidator.validName(AppSpecValidator.nameFrom("../../etc/passwd")));
+    }
+
+    @Test
+    void aMissingJarIsNamedWithItsPath() {
+        assertTrue(problem(spec("a", dir.resolve("nope.jar").toString(), 1, 18000)).contains("nope.jar"));
+    }
+
+    @Test
+    void instancesPortAndDuplicatesAreChecked() throws Exception {
+        Path jar = Files.createFile(dir.resolve("a.jar"));
+        assertTrue(problem(spec("a", jar.toString(), 0, 18000)).contains("instances"));
+        assertTrue(problem(spec("a", jar.toString(), 1, 70000)).contains("port"));
+        assertTrue(problem(spec("a", jar.toString(), 1, 18000), spec("a", jar.toString(), 1, 18001)).contains("already exists"));
+        assertTrue(problem(spec("b", jar.toString(), 1, 18000), spec("a", jar.toString(), 1, 18000)).contains("used by app 'a'"));
+    }
+
+    @Test
+    void aPortHeldWithoutReusePortIsRefusedButASharedOneIsFine() throws Exception {
+        Path jar = Files.createFile(dir.resolve("a.jar"));
+        try (ServerSocket plain = new ServerSocket()) {
+            plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertTrue(problem(spec("a", jar.toString(), 1, plain.getLocalPort())).contains("in use"));
+        }
+        try (ServerSocket shared = new ServerSocket()) {
+            shared.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            shared.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertEquals(Optional.empty(), AppSpecValidator.problem(spec("a", jar.toString(), 1, shared.getLocalPort()), List.of()));
+        }
+    }
+
+    @Test
+    void aCommandMustExist() {
+        AppSpec missing = new AppSpec("a", null, List.of("no-such-program-xyz"), null, null, dir.toString(), 1, 18000, null,
+                1000, 1000, 100, 16, 1000);
+        assertTrue(problem(missing).contains("not found"));
+    }
+}
