@@ -34,7 +34,7 @@ final class LineServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(Wire.MAX_LINE_BYTES), handler.get());
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(Wire.MAX_LINE_BYTES, true, true), handler.get());
                     }
                 })
                 .bind(new DomainSocketAddress(path.toFile()))

@@ -1,0 +1,91 @@
+package dev.cluster.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every user mistake: one clear line, a non-zero exit, no stack trace, and nothing running is disturbed. */
+class BadInputIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    private void assertRefused(String expected, String... args) {
+        ClusterFixture.Result r = cluster.cluster(args);
+        assertNotEquals(0, r.exit(), r.toString());
+        assertEquals(1, r.errLines().size(), "one line: " + r);
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("cluster: "), line);
+        assertTrue(line.contains(expected), "'" + expected + "' in: " + line);
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace: " + r);
+    }
+
+    @Test
+    void mistakesAreOneLineAndLeaveTheDaemonAndAppsRunning() throws Exception {
+        int port = ClusterFixture.freePort();
+        String jar = WORKER_APP_JAR.toString();
+        cluster.ok("start", jar, "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        long daemon = cluster.daemonPid();
+        List<Long> pids = cluster.list().stream().map(w -> w.pid()).toList();
+
+        assertRefused("jar not found", "start", cluster.home().resolve("missing.jar").toString(), "--port", Integer.toString(ClusterFixture.freePort()));
+        assertRefused("-i must be between 1", "start", jar, "-i", "0");
+        assertRefused("-i takes a number of workers or 'max' (got 'abc')", "start", jar, "-i", "abc");
+        assertRefused("no app or worker 'nope'", "stop", "nope");
+        assertRefused("no app or worker 'web:7'", "restart", "web:7");
+        assertRefused("no app or worker '9'", "describe", "9");
+        assertRefused("invalid app name 'a/b'", "start", jar, "--name", "a/b");
+        assertRefused("invalid app name '..'", "start", jar, "--name", "..");
+        assertRefused("invalid app name '../../etc/x'", "start", jar, "--name", "../../etc/x");
+        assertRefused("already exists", "start", jar, "--name", "web", "--port", Integer.toString(ClusterFixture.freePort()));
+        assertRefused("already used by app 'web'", "start", jar, "--name", "other", "--port", Integer.toString(port));
+        assertRefused("not a duration", "start", jar, "--kill-timeout", "5x");
+        assertRefused("Unknown option", "start", jar, "--bogus");
+        assertRefused("already running", "run");
+        try (ServerSocket plain = new ServerSocket()) {
+            plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertRefused("in use by another process", "start", jar, "--name", "held", "--port", Integer.toString(plain.getLocalPort()));
+        }
+
+        assertEquals(daemon, cluster.daemonPid());
+        assertEquals(pids, cluster.list().stream().map(w -> w.pid()).toList(), "the app kept its workers");
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("online")));
+        assertFalse(cluster.home().getParent().resolve("etc").toFile().exists());
+    }
+
+    @Test
+    void garbageOnTheControlSocketClosesThatConnectionOnly() throws Exception {
+        cluster.ok("ping");
+        long daemon = cluster.daemonPid();
+        for (String garbage : new String[] {"not json\n", "{\"v\":99,\"command\":\"list\"}\n", "{\"v\":1,\"command\":\"explode\"}\n", "x".repeat(5_000_000)}) {
+            try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(cluster.home().resolve("control.sock")))) {
+                raw.write(ByteBuffer.wrap(garbage.getBytes(StandardCharsets.UTF_8)));
+                raw.read(ByteBuffer.allocate(4096));
+            } catch (java.io.IOException e) {
+                // the daemon may close on us mid-write: that is the point
+            }
+        }
+        assertEquals(daemon, cluster.daemonPid());
+        assertTrue(cluster.ok("ping").out().startsWith("pong"));
+    }
+
+    @Test
+    void commandsThatNeedADaemonSaySoWhenNoneRuns() {
+        assertRefused("no supervisor is running", "stop", "all");
+        assertEquals(List.of(), cluster.list());
+        assertFalse(cluster.home().resolve("control.sock").toFile().exists(), "list does not start a daemon");
+    }
+}

@@ -1,0 +1,226 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.protocol.Wire;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One private supervisor per test: its own CLUSTER_HOME, the real CLI jar run as a process, free
+ * ports. After each test, pass or fail, it stops the daemon and then SIGKILLs anything still running
+ * with this CLUSTER_HOME in its environment, so no test leaves a process behind.
+ */
+public final class ClusterFixture implements BeforeEachCallback, AfterEachCallback {
+    public static final Path CLUSTER_JAR = Path.of(System.getProperty("cluster.jar", "target/cluster.jar")).toAbsolutePath();
+    public static final Path WORKER_APP_JAR = Path.of(System.getProperty("worker-app.jar", "../worker-app/target/worker-app.jar")).toAbsolutePath();
+    public static final Path TEST_CLASSES = Path.of(System.getProperty("test.classes", "target/test-classes")).toAbsolutePath();
+    public static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
+
+    private Path home;
+    private final List<Process> spawned = new ArrayList<>();
+    private final Thread cleanupOnExit = new Thread(this::cleanUp, "cluster-fixture-cleanup");
+
+    /** What a CLI command printed and returned. */
+    public record Result(int exit, String out, String err) {
+        public List<String> errLines() {
+            return err.lines().toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        home = Files.createTempDirectory("cluster-it-");
+        Runtime.getRuntime().addShutdownHook(cleanupOnExit);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        cleanUp();
+        Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Runs {@code cluster args...} to completion. */
+    public Result cluster(String... args) {
+        Process p = spawn(args);
+        try {
+            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("cluster " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new Result(p.exitValue(), read(p.getInputStream()), read(p.getErrorStream()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs {@code cluster args...} and asserts it succeeded. */
+    public Result ok(String... args) {
+        Result r = cluster(args);
+        if (r.exit() != 0) {
+            fail("cluster " + String.join(" ", args) + " failed: " + r);
+        }
+        return r;
+    }
+
+    /** Starts {@code cluster args...} without waiting (logs -f, run); killed after the test. */
+    public Process spawn(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", CLUSTER_JAR.toString()));
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().put("CLUSTER_HOME", home.toString());
+        builder.environment().remove("NO_COLOR");
+        try {
+            Process p = builder.start();
+            p.getOutputStream().close();
+            spawned.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public List<WorkerInfo> list() {
+        String json = ok("list", "--json").out();
+        try {
+            return Arrays.asList(Wire.mapper().readValue(json, WorkerInfo[].class));
+        } catch (IOException e) {
+            throw new AssertionError("list --json is not JSON: " + json, e);
+        }
+    }
+
+    public WorkerInfo worker(String app, int id) {
+        return list().stream().filter(w -> w.app().equals(app) && w.id() == id).findFirst()
+                .orElseThrow(() -> new AssertionError("no worker " + app + ":" + id + " in " + list()));
+    }
+
+    public long daemonPid() throws IOException {
+        return Long.parseLong(Files.readString(home.resolve("daemon.pid")).trim());
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for the condition, failing with {@code what} after the timeout. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            sleep(50);
+        }
+    }
+
+    public static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Pids of live processes whose environment names this fixture's CLUSTER_HOME. */
+    public List<Long> processesOfThisHome() {
+        List<Long> pids = new ArrayList<>();
+        byte[] marker = ("CLUSTER_HOME=" + home + "\0").getBytes(StandardCharsets.UTF_8);
+        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path dir : proc) {
+                long pid = Long.parseLong(dir.getFileName().toString());
+                if (pid == ProcessHandle.current().pid()) {
+                    continue;
+                }
+                try {
+                    byte[] env = Files.readAllBytes(dir.resolve("environ"));
+                    if (indexOf(env, marker) >= 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        pids.add(pid);
+                    }
+                } catch (IOException e) {
+                    // gone, or a kernel thread
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return pids;
+    }
+
+    private void cleanUp() {
+        if (home == null) {
+            return;
+        }
+        spawned.forEach(Process::destroyForcibly);
+        spawned.clear();
+        if (Files.exists(home.resolve("control.sock"))) {
+            Process kill = spawn("kill");
+            try {
+                kill.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            kill.destroyForcibly();
+        }
+        for (Long pid : processesOfThisHome()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is harmless
+        }
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CrashIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    @Test
+    void aKilledWorkerIsReplacedUnderTheSameIdWhileTheOtherKeepsAnswering() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        WorkerInfo victim = cluster.worker("web", 0);
+        WorkerInfo survivor = cluster.worker("web", 1);
+
+        Map<Long, AtomicInteger> answersByPid = new ConcurrentHashMap<>();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    answersByPid.computeIfAbsent(Http.whoamiPid(port), pid -> new AtomicInteger()).incrementAndGet();
+                } catch (IOException | RuntimeException e) {
+                    failures.incrementAndGet();
+                }
+            }
+        });
+        load.start();
+        try {
+            ClusterFixture.await("some answers before the kill", Duration.ofSeconds(10), () -> answersByPid.size() == 2);
+            int survivorBefore = answersByPid.get(survivor.pid()).get();
+            ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly();
+
+            ClusterFixture.await("web:0 back online with a new pid", Duration.ofSeconds(30), () -> {
+                WorkerInfo w = cluster.worker("web", 0);
+                return w.state().equals("online") && w.pid() != null && !w.pid().equals(victim.pid());
+            });
+            int survivorAnswersDuringOutage = answersByPid.get(survivor.pid()).get() - survivorBefore;
+            assertTrue(survivorAnswersDuringOutage >= 10, "the other worker answered only " + survivorAnswersDuringOutage + " times");
+        } finally {
+            running.set(false);
+            load.join();
+        }
+        WorkerInfo replaced = cluster.worker("web", 0);
+        assertEquals(1, replaced.restarts());
+        assertEquals(survivor.pid(), cluster.worker("web", 1).pid(), "the other worker was left alone");
+        // Failures are allowed only for requests that were on, or queued to, the killed worker.
+        assertTrue(failures.get() < 200, failures.get() + " failed requests");
+        String describe = cluster.ok("describe", "web:0").out();
+        assertTrue(describe.contains("killed by signal 9 (SIGKILL)"), describe);
+    }
+
+    @Test
+    void aCrashLoopEndsErroredWithTheExpectedRestartsAndRestartBringsItBack() throws Exception {
+        int port = ClusterFixture.freePort();
+        Path healthy = cluster.home().resolve("healthy");
+        String script = "echo starting; echo boom >&2; [ -f " + healthy + " ] && exec " + ClusterFixture.JAVA + " -jar " + WORKER_APP_JAR + "; exit 3";
+        ClusterFixture.Result start = cluster.cluster("start", "--name", "crashy", "--port", Integer.toString(port),
+                "--max-restarts", "3", "--restart-delay", "50ms", "--", "sh", "-c", script);
+        assertEquals(1, start.exit(), start.toString());
+        assertTrue(start.err().contains("crashy:0 exited with code 3 before it was ready"), start.toString());
+        assertTrue(start.err().contains("boom"), "the last stderr lines are shown: " + start);
+
+        ClusterFixture.await("crashy errored", Duration.ofSeconds(30), () -> cluster.worker("crashy", 0).state().equals("errored"));
+        WorkerInfo errored = cluster.worker("crashy", 0);
+        assertEquals(3, errored.restarts());
+        assertEquals(null, errored.pid());
+        String describe = cluster.ok("describe", "crashy").out();
+        assertTrue(describe.contains("exited with code 3"), describe);
+        assertTrue(describe.contains("| boom"), describe);
+        assertTrue(describe.contains("crash loop"), describe);
+
+        Files.createFile(healthy);
+        cluster.ok("restart", "crashy");
+        WorkerInfo back = cluster.worker("crashy", 0);
+        assertEquals("online", back.state());
+        assertEquals(200, Http.get(port, "/health").status());
+    }
+
+    @Test
+    void whenTheDaemonIsKilledEveryWorkerExitsWithinTwoSeconds() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        // This one ignores stdin and has no library: only the parent-death signal stops it.
+        cluster.ok("start", "--name", "plain", "--port", Integer.toString(ClusterFixture.freePort()), "--",
+                ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), PlainServer.class.getName());
+        List<Long> workers = cluster.list().stream().map(WorkerInfo::pid).toList();
+        assertEquals(3, workers.size());
+
+        ProcessHandle.of(cluster.daemonPid()).orElseThrow().destroyForcibly();
+        long killedAt = System.nanoTime();
+        ClusterFixture.await("every worker gone", Duration.ofSeconds(10),
+                () -> workers.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
+        assertTrue(tookMs <= 2_000, "workers outlived the daemon by " + tookMs + " ms");
+        assertEquals(List.of(), cluster.processesOfThisHome());
+
+        // The next command finds the stale socket and starts a fresh daemon.
+        assertNotEquals("", cluster.ok("ping").out());
+        assertEquals(List.of(), cluster.list());
+    }
+}

@@ -1,0 +1,125 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LifecycleIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    @Test
+    void stopRestartDeleteAndKillDoWhatTheySay() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        long pid1 = cluster.worker("web", 1).pid();
+
+        cluster.ok("stop", "web:1");
+        assertEquals("stopped", cluster.worker("web", 1).state());
+        assertFalse(ProcessHandle.of(pid1).map(ProcessHandle::isAlive).orElse(false), "stopped worker's process is gone");
+        assertEquals("online", cluster.worker("web", 0).state());
+        assertEquals(200, Http.get(port, "/health").status());
+        String out = Files.readString(cluster.home().resolve("logs/web-1-err.log"));
+        assertTrue(out.contains("draining (supervisor asked)"), "stopped over the worker socket, gracefully: " + out);
+
+        long pid0 = cluster.worker("web", 0).pid();
+        cluster.ok("restart", "web");
+        List<WorkerInfo> restarted = cluster.list();
+        assertTrue(restarted.stream().allMatch(w -> w.state().equals("online")), restarted.toString());
+        assertNotEquals(pid0, cluster.worker("web", 0).pid());
+
+        cluster.ok("stop", "all");
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("stopped")));
+        assertThrows(java.io.IOException.class, () -> Http.get(port, "/"));
+
+        cluster.ok("restart", "all");
+        cluster.ok("delete", "web");
+        assertEquals(List.of(), cluster.list());
+        assertEquals(List.of(cluster.daemonPid()), cluster.processesOfThisHome(), "only the daemon is left");
+
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "again");
+        long daemon = cluster.daemonPid();
+        cluster.ok("kill");
+        assertFalse(ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false));
+        assertFalse(Files.exists(cluster.home().resolve("control.sock")), "kill removes the socket");
+        assertEquals(List.of(), cluster.processesOfThisHome());
+        assertEquals(0, cluster.cluster("kill").exit(), "kill without a daemon is not an error");
+    }
+
+    @Test
+    void logsArePrefixedAndFollowedAcrossRestarts() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        String logs = cluster.ok("logs", "web", "-n", "5").out();
+        assertTrue(logs.contains("web|0 worker 0 (pid"), logs);
+        assertTrue(logs.contains("web|1 worker 1 (pid"), logs);
+        assertFalse(logs.contains("\u001b["), "no colour without a terminal");
+        assertFalse(cluster.ok("logs", "web:1").out().contains("web|0"));
+
+        Process follow = cluster.spawn("logs", "web:0", "-f", "-n", "0");
+        List<String> followed = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
+                in.lines().forEach(followed::add);
+            } catch (java.io.IOException e) {
+                // the process was killed
+            }
+        });
+        reader.start();
+        ClusterFixture.sleep(500);
+        cluster.ok("restart", "web:0");
+        long newPid = cluster.worker("web", 0).pid();
+        ClusterFixture.await("the restarted worker's first line", Duration.ofSeconds(10),
+                () -> followed.stream().anyMatch(l -> l.startsWith("web|0 ") && l.contains("(pid " + newPid + ")")));
+        assertTrue(followed.stream().allMatch(l -> l.startsWith("web|0 ")), followed.toString());
+        follow.destroy();
+        follow.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void runServesInTheForegroundAndStopsGracefullyOnSigterm() throws Exception {
+        int port = ClusterFixture.freePort();
+        Process run = cluster.spawn("run", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "fg");
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))
+                .lines().forEach(output::add));
+        reader.start();
+        ClusterFixture.await("both workers online, seen from another CLI", Duration.ofSeconds(30), () -> {
+            if (!java.nio.file.Files.exists(cluster.home().resolve("control.sock"))) {
+                return false;
+            }
+            List<WorkerInfo> workers = cluster.list();
+            return workers.size() == 2 && workers.stream().allMatch(w -> w.state().equals("online"));
+        });
+        List<Long> pids = cluster.list().stream().map(WorkerInfo::pid).toList();
+        assertEquals(200, Http.get(port, "/health").status());
+
+        ClusterFixture.Result second = cluster.cluster("run");
+        assertEquals(1, second.exit());
+        assertTrue(second.err().contains("already running"), second.toString());
+
+        run.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
+        assertTrue(run.waitFor(30, TimeUnit.SECONDS), "run exits after SIGTERM");
+        assertEquals(0, run.exitValue(), String.join("\n", output));
+        assertTrue(pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        reader.join(5_000);
+        assertTrue(output.stream().anyMatch(l -> l.contains("fg:0 stopping -> stopped")), String.join("\n", output));
+        assertFalse(Files.exists(cluster.home().resolve("control.sock")));
+    }
+}

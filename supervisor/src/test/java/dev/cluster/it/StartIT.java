@@ -1,0 +1,86 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StartIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    @Test
+    void twoWorkersOnOnePortBothAnswerAndListMatchesTheRealProcesses() throws Exception {
+        int port = ClusterFixture.freePort();
+        ClusterFixture.Result start = cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        assertTrue(start.out().contains("online"), start.toString());
+
+        Set<Long> answered = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            answered.add(Http.whoamiPid(port));
+        }
+        List<WorkerInfo> workers = cluster.list();
+        assertEquals(2, workers.size(), workers.toString());
+        Set<Long> listed = workers.stream().map(WorkerInfo::pid).collect(Collectors.toSet());
+        assertEquals(listed, answered, "the pids that answered are the pids listed");
+        for (WorkerInfo w : workers) {
+            assertEquals("online", w.state());
+            assertEquals(0, w.restarts());
+            assertTrue(w.uptimeMs() > 0);
+            Optional<String> command = ProcessHandle.of(w.pid()).flatMap(p -> p.info().commandLine());
+            assertTrue(command.orElse("").contains("worker-app.jar"), "pid " + w.pid() + " runs " + command);
+        }
+        assertEquals(Set.of(0, 1), workers.stream().map(WorkerInfo::id).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void theHomeIsOwnerOnlyAndTheControlSocketToo() throws Exception {
+        cluster.ok("ping");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cluster.home())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cluster.home().resolve("control.sock"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cluster.home().resolve("worker.sock"))));
+        assertTrue(Files.exists(cluster.home().resolve("daemon.pid")));
+    }
+
+    @Test
+    void anAppWithoutTheLibraryIsOnlineWhenItListensAndGetsTheClusterEnvironment() throws Exception {
+        int port = ClusterFixture.freePort();
+        long started = System.nanoTime();
+        // A 60 s listen timeout: online well before it means the port was seen listening.
+        cluster.ok("start", "--name", "plain", "-i", "2", "--port", Integer.toString(port), "--listen-timeout", "60s",
+                "--env", "GREETING=hi", "--", ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), PlainServer.class.getName(), "300");
+        assertTrue(System.nanoTime() - started < 40_000_000_000L, "start returned only after the listen timeout");
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("online")));
+
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 100 && ids.size() < 2; i++) {
+            String body = Http.get(port, "/").body();
+            assertTrue(body.contains("PORT=" + port) && body.contains("CLUSTER_INSTANCES=2") && body.contains("CLUSTER_APP=plain")
+                    && body.contains("CLUSTER_WORKER_SOCKET=" + cluster.home().resolve("worker.sock")) && body.contains("GREETING=hi"), body);
+            ids.add(body.replaceAll("(?s).*CLUSTER_WORKER_ID=(\\d+).*", "$1"));
+        }
+        assertEquals(Set.of("0", "1"), ids);
+    }
+
+    @Test
+    void theWorkerAppKnowsItsIdentity() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "solo");
+        String body = Http.get(port, "/whoami").body();
+        assertTrue(body.contains("\"app\":\"solo\"") && body.contains("\"workerId\":0"), body);
+        assertEquals(200, Http.get(port, "/health").status());
+        assertEquals(200, Http.get(port, "/").status());
+        assertEquals(404, Http.get(port, "/nope").status());
+    }
+}
