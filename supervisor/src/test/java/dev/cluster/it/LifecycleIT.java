@@ -63,6 +63,30 @@ class LifecycleIT {
     }
 
     @Test
+    void stopLetsAnInFlightRequestFinishAndTheWorkerExitsZero() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "web");
+        long pid = cluster.worker("web", 0).pid();
+        java.util.concurrent.CompletableFuture<Http.Reply> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Http.get(port, "/slow?ms=1500");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ClusterFixture.sleep(300); // the request is now being served
+        long stopAt = System.nanoTime();
+        cluster.ok("stop", "web");
+        Http.Reply reply = inFlight.get(10, TimeUnit.SECONDS);
+        assertEquals(200, reply.status());
+        assertEquals("waited 1500 ms\n", reply.body());
+        assertTrue(System.nanoTime() - stopAt < 5_000_000_000L, "stopped before the 5 s kill timeout");
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        String describe = cluster.ok("describe", "web").out();
+        assertTrue(describe.contains("last exit    exited with code 0"), describe);
+    }
+
+    @Test
     void logsArePrefixedAndFollowedAcrossRestarts() throws Exception {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -142,15 +143,25 @@ final class HttpServer {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             ctx.channel().attr(BUSY).set(true);
-            boolean draining = server.draining;
-            Routes.Reply reply = routes.handle(request, draining);
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), reply.status(),
+            Routes.Reply reply = routes.handle(request, server.draining);
+            boolean keepAliveRequested = HttpUtil.isKeepAlive(request);
+            HttpVersion version = request.protocolVersion();
+            if (reply.delayMs() > 0) {
+                ctx.executor().schedule(() -> respond(ctx, version, keepAliveRequested, reply), reply.delayMs(), TimeUnit.MILLISECONDS);
+            } else {
+                respond(ctx, version, keepAliveRequested, reply);
+            }
+        }
+
+        /** Writes the reply; a draining server closes the connection after it, saying so in the headers. */
+        private void respond(ChannelHandlerContext ctx, HttpVersion version, boolean keepAliveRequested, Routes.Reply reply) {
+            FullHttpResponse response = new DefaultFullHttpResponse(version, reply.status(),
                     Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
             HttpUtil.setContentLength(response, response.content().readableBytes());
-            boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+            boolean keepAlive = keepAliveRequested && !server.draining;
             if (keepAlive) {
-                if (!request.protocolVersion().isKeepAliveDefault()) {
+                if (!version.isKeepAliveDefault()) {
                     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 }
             } else {
