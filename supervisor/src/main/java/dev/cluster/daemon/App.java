@@ -1,7 +1,6 @@
 package dev.cluster.daemon;
 
 import dev.cluster.logs.LogFiles;
-import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.worker.Worker;
 import dev.cluster.worker.WorkerLauncher;
@@ -14,11 +13,9 @@ import java.util.concurrent.ScheduledExecutorService;
 final class App {
     private final AppSpec spec;
     private final List<Worker> workers = new ArrayList<>();
-    private final WorkerLauncher launcher;
 
     App(AppSpec spec, WorkerLauncher launcher, LogFiles logs, ScheduledExecutorService loop) {
         this.spec = spec;
-        this.launcher = launcher;
         for (int id = 0; id < spec.instances(); id++) {
             workers.add(new Worker(spec.name(), id, this::spec, launcher, logs, loop));
         }
@@ -34,9 +31,5 @@ final class App {
 
     List<Worker> workers() {
         return workers;
-    }
-
-    AppInfo info() {
-        return new AppInfo(spec, launcher.commandLine(spec), workers.stream().map(Worker::info).toList());
     }
 }

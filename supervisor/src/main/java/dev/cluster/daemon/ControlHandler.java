@@ -27,8 +27,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
             request = Wire.decode(LineServer.bytes(line), Request.class);
         } catch (ProtocolException e) {
             log.warn("control connection closed: {}", e.getMessage());
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(Wire.encode(Response.error(e.getMessage()))))
-                    .addListener(f -> ctx.close());
+            LineServer.send(ctx.channel(), Response.error(e.getMessage())).addListener(f -> ctx.close());
             return;
         }
         supervisor.handle(request, response -> LineServer.send(ctx.channel(), response));

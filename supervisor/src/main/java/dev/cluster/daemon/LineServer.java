@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -48,7 +49,7 @@ final class LineServer {
         return ByteBufUtil.getBytes(line);
     }
 
-    static void send(Channel channel, Object message) {
-        channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(message)));
+    static ChannelFuture send(Channel channel, Object message) {
+        return channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(message)));
     }
 }

@@ -87,6 +87,21 @@ class LifecycleIT {
     }
 
     @Test
+    void aWorkerThatIgnoresSigtermIsKilledAfterTheKillTimeout() throws Exception {
+        cluster.ok("start", "--name", "stubborn", "--listen-timeout", "0", "--kill-timeout", "1s", "--port",
+                Integer.toString(ClusterFixture.freePort()), "--", "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done");
+        long started = System.nanoTime();
+        cluster.ok("stop", "stubborn");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMs >= 1_000, "SIGKILL came before the kill timeout: " + tookMs + " ms");
+        assertEquals("stopped", cluster.worker("stubborn", 0).state());
+        String describe = cluster.ok("describe", "stubborn").out();
+        assertTrue(describe.contains("killed by signal 9 (SIGKILL)"), describe);
+        String log = Files.readString(cluster.home().resolve("daemon.log"));
+        assertTrue(log.contains("did not exit within the kill timeout of 1000 ms: sending SIGKILL"), log);
+    }
+
+    @Test
     void logsArePrefixedAndFollowedAcrossRestarts() throws Exception {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
