@@ -14,6 +14,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,8 @@ public final class ClusterWorker {
     private final int workerId;
     private final int instances;
     private final SocketChannel socket;
+    private final Path socketPath;
+    private final boolean handoff;
     /**
      * Sends in order, off the caller's thread: encoding the first message loads Jackson (~0.3 s),
      * which then overlaps the app's own start-up instead of adding to it.
@@ -43,11 +46,13 @@ public final class ClusterWorker {
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private volatile Runnable drainHook = () -> { };
 
-    private ClusterWorker(String app, int workerId, int instances, SocketChannel socket) {
+    private ClusterWorker(String app, int workerId, int instances, SocketChannel socket, Path socketPath, boolean handoff) {
         this.app = app;
         this.workerId = workerId;
         this.instances = instances;
         this.socket = socket;
+        this.socketPath = socketPath;
+        this.handoff = handoff;
     }
 
     /** Connects to the supervisor named in the environment, or returns a standalone instance. */
@@ -57,7 +62,7 @@ public final class ClusterWorker {
         int instances = intEnv(Env.INSTANCES, 1);
         String socketPath = System.getenv(Env.WORKER_SOCKET);
         if (socketPath == null || socketPath.isEmpty()) {
-            return new ClusterWorker(app, id, instances, null);
+            return new ClusterWorker(app, id, instances, null, null, false);
         }
         SocketChannel channel;
         try {
@@ -68,7 +73,8 @@ public final class ClusterWorker {
             System.exit(1);
             throw new AssertionError();
         }
-        ClusterWorker worker = new ClusterWorker(app, id, instances, channel);
+        boolean handoff = !"self".equals(System.getenv(Env.BIND));
+        ClusterWorker worker = new ClusterWorker(app, id, instances, channel, Path.of(socketPath), handoff);
         worker.sender.execute(() -> worker.send(WorkerMessage.hello(app, id, ProcessHandle.current().pid())));
         worker.watch("cluster-supervisor-socket", worker::readSupervisor);
         // The supervisor holds our stdin open; EOF means it died, even by SIGKILL.
@@ -90,6 +96,21 @@ public final class ClusterWorker {
 
     public boolean supervised() {
         return socket != null;
+    }
+
+    /**
+     * In handoff mode (the default under a supervisor), the file descriptor of this worker slot's
+     * listening socket, already bound with SO_REUSEPORT on {@code host} and the app's port and
+     * listening: adopt it instead of binding (for Netty: {@code new EpollServerSocketChannel(fd)}).
+     * The supervisor keeps its own copy open, so connections that queue while this worker is
+     * replaced wait for the replacement instead of being reset. Empty when the app should bind
+     * itself: not supervised, or {@code --bind self}.
+     */
+    public OptionalInt inheritListener(String host) throws IOException {
+        if (!handoff) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(ListenerHandoff.receive(socketPath, host));
     }
 
     /** Sets what to run before exiting: stop accepting, finish in-flight work. Installs SIGTERM/SIGINT handling. */

@@ -7,6 +7,7 @@ import java.util.Map;
  * What to run and how to supervise it: everything {@code cluster start} says about one app.
  * Either {@code jar} (the supervisor builds the java command line) or {@code command} is set.
  * Durations are milliseconds. Paths are absolute: the CLI resolves them against its own directory.
+ * {@code bind} is {@link #BIND_HANDOFF} or {@link #BIND_SELF} (see {@link Env#BIND}).
  */
 public record AppSpec(
         String name,
@@ -22,7 +23,8 @@ public record AppSpec(
         long killTimeoutMs,
         long restartDelayMs,
         int maxRestarts,
-        long minUptimeMs) {
+        long minUptimeMs,
+        String bind) {
 
     public static final long DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
@@ -31,16 +33,24 @@ public record AppSpec(
     public static final int DEFAULT_MAX_RESTARTS = 16;
     public static final long DEFAULT_MIN_UPTIME_MS = 1_000;
     public static final int DEFAULT_PORT = 8080;
+    public static final String BIND_HANDOFF = "handoff";
+    public static final String BIND_SELF = "self";
 
     public AppSpec {
         command = command == null ? List.of() : List.copyOf(command);
         jvmArgs = jvmArgs == null ? List.of() : List.copyOf(jvmArgs);
         args = args == null ? List.of() : List.copyOf(args);
         env = env == null ? Map.of() : Map.copyOf(env);
+        bind = bind == null ? BIND_HANDOFF : bind;
     }
 
     public AppSpec withInstances(int n) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, n, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
+    }
+
+    public AppSpec withEnv(Map<String, String> newEnv) {
+        return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, newEnv,
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
     }
 }

@@ -8,6 +8,11 @@ public final class Env {
     public static final String APP = "CLUSTER_APP";
     /** Path of the supervisor's worker socket (Unix domain). */
     public static final String WORKER_SOCKET = "CLUSTER_WORKER_SOCKET";
+    /**
+     * {@code handoff} (default): a worker using the library takes its listening socket from the
+     * supervisor, which keeps it open across restarts and reloads; {@code self}: it binds its own.
+     */
+    public static final String BIND = "CLUSTER_BIND";
     /** How long the worker has to drain before the supervisor kills it, so it can plan its own deadline. */
     public static final String KILL_TIMEOUT_MS = "CLUSTER_KILL_TIMEOUT_MS";
 

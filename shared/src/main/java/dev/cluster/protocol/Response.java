@@ -5,25 +5,30 @@ import java.util.List;
 /**
  * The daemon's answer to one {@link Request}. When {@code ok} is false, {@code error} is one line
  * for the user and {@code details} (optional) are the lines that explain it, such as a worker's
- * last stderr lines.
+ * last stderr lines. A response with {@code progress} is a step of a long command (reload): more
+ * follow, and the last one has no {@code progress}.
  */
 public record Response(int v, boolean ok, String error, List<String> details, String message,
-                       List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon) implements Versioned {
+                       List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon, String progress) implements Versioned {
 
     public static Response ok(String message) {
-        return new Response(Wire.VERSION, true, null, null, message, null, null, null);
+        return new Response(Wire.VERSION, true, null, null, message, null, null, null, null);
     }
 
     public static Response workers(String message, List<WorkerInfo> workers) {
-        return new Response(Wire.VERSION, true, null, null, message, workers, null, null);
+        return new Response(Wire.VERSION, true, null, null, message, workers, null, null, null);
     }
 
     public static Response apps(List<AppInfo> apps) {
-        return new Response(Wire.VERSION, true, null, null, null, null, apps, null);
+        return new Response(Wire.VERSION, true, null, null, null, null, apps, null, null);
     }
 
     public static Response daemon(DaemonInfo daemon) {
-        return new Response(Wire.VERSION, true, null, null, null, null, null, daemon);
+        return new Response(Wire.VERSION, true, null, null, null, null, null, daemon, null);
+    }
+
+    public static Response progress(String step) {
+        return new Response(Wire.VERSION, true, null, null, null, null, null, null, step);
     }
 
     public static Response error(String error) {
@@ -31,7 +36,7 @@ public record Response(int v, boolean ok, String error, List<String> details, St
     }
 
     public static Response error(String error, List<String> details) {
-        return new Response(Wire.VERSION, false, error, details, null, null, null, null);
+        return new Response(Wire.VERSION, false, error, details, null, null, null, null, null);
     }
 
     /** The supervisor process itself, as {@code cluster ping} reports it. */

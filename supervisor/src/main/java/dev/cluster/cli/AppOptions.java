@@ -56,6 +56,11 @@ final class AppOptions {
             description = "A run shorter than this counts as an unstable restart (default: 1s).")
     Long minUptimeMs;
 
+    @Option(names = "--bind", paramLabel = "handoff|self",
+            description = "handoff (default): workers using the cluster library take their listening socket from the supervisor, "
+                    + "which keeps it open across crashes and reloads; self: they bind their own.")
+    String bind;
+
     boolean hasProgram() {
         return !program.isEmpty();
     }
@@ -75,7 +80,7 @@ final class AppOptions {
                 orDefault(killTimeoutMs, AppSpec.DEFAULT_KILL_TIMEOUT_MS),
                 orDefault(restartDelayMs, AppSpec.DEFAULT_RESTART_DELAY_MS),
                 maxRestarts != null ? maxRestarts : AppSpec.DEFAULT_MAX_RESTARTS,
-                orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS));
+                orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind);
     }
 
     static int parseInstances(String value) {

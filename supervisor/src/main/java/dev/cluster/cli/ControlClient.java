@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The CLI's side of the control socket: a plain JDK Unix-domain client, one request and one
@@ -40,11 +41,16 @@ final class ControlClient {
 
     /** Sends the request to a running daemon; the user error says how to start one if none runs. */
     Response call(Request request) {
+        return call(request, progress -> { });
+    }
+
+    /** The same, for a long command: each progress step is passed to {@code progress} as it arrives. */
+    Response call(Request request, Consumer<String> progress) {
         SocketChannel channel = tryConnect();
         if (channel == null) {
             throw new UserError("no supervisor is running on " + home.dir() + ": start an app with 'cluster start', or run 'cluster ping'");
         }
-        return exchange(channel, request);
+        return exchange(channel, request, progress);
     }
 
     /** Sends the request, starting the daemon first if none runs. */
@@ -53,7 +59,7 @@ final class ControlClient {
         if (channel == null) {
             channel = startDaemon();
         }
-        return exchange(channel, request);
+        return exchange(channel, request, progress -> { });
     }
 
     boolean daemonRunning() {
@@ -84,36 +90,54 @@ final class ControlClient {
         }
     }
 
-    private Response exchange(SocketChannel channel, Request request) {
+    private Response exchange(SocketChannel channel, Request request, Consumer<String> progress) {
         try (channel) {
             ByteBuffer out = ByteBuffer.wrap(Wire.encode(request));
             while (out.hasRemaining()) {
                 channel.write(out);
             }
-            return Wire.decode(readLine(channel), Response.class);
+            LineReader in = new LineReader(channel);
+            while (true) {
+                Response response = Wire.decode(in.next(), Response.class);
+                if (response.progress() == null) {
+                    return response;
+                }
+                progress.accept(response.progress());
+            }
         } catch (IOException e) {
             throw new UserError("lost the connection to the supervisor (" + e.getMessage() + "): see " + home.daemonLog());
         }
     }
 
-    private static byte[] readLine(SocketChannel channel) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-        while (true) {
-            buffer.clear();
-            int n = channel.read(buffer);
-            if (n < 0) {
-                throw new IOException("the supervisor closed the connection without answering");
-            }
-            for (int i = 0; i < n; i++) {
-                byte b = buffer.get(i);
-                if (b == '\n') {
-                    return line.toByteArray();
+    /** Splits what the daemon sends into lines; a line may span reads and a read may hold several lines. */
+    private static final class LineReader {
+        private final SocketChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+
+        LineReader(SocketChannel channel) {
+            this.channel = channel;
+            buffer.flip();
+        }
+
+        byte[] next() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            while (true) {
+                while (buffer.hasRemaining()) {
+                    byte b = buffer.get();
+                    if (b == '\n') {
+                        return line.toByteArray();
+                    }
+                    line.write(b);
                 }
-                line.write(b);
-            }
-            if (line.size() > Wire.MAX_LINE_BYTES) {
-                throw new IOException("answer longer than " + Wire.MAX_LINE_BYTES + " bytes");
+                if (line.size() > Wire.MAX_LINE_BYTES) {
+                    throw new IOException("answer longer than " + Wire.MAX_LINE_BYTES + " bytes");
+                }
+                buffer.clear();
+                int n = channel.read(buffer);
+                buffer.flip();
+                if (n < 0) {
+                    throw new IOException("the supervisor closed the connection without answering");
+                }
             }
         }
     }

@@ -63,6 +63,9 @@ public final class AppSpecValidator {
                 return Optional.of("durations must not be negative (got " + ms + " ms)");
             }
         }
+        if (!AppSpec.BIND_HANDOFF.equals(spec.bind()) && !AppSpec.BIND_SELF.equals(spec.bind())) {
+            return Optional.of("--bind takes 'handoff' or 'self' (got '" + spec.bind() + "')");
+        }
         if (spec.maxRestarts() < 0) {
             return Optional.of("--max-restarts must not be negative (got " + spec.maxRestarts() + ")");
         }

@@ -7,11 +7,14 @@ import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.reload.SlotListeners;
 import dev.cluster.worker.Worker;
 import dev.cluster.worker.WorkerLauncher;
+import dev.cluster.worker.WorkerState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +28,8 @@ import java.util.function.Consumer;
 /**
  * Owns every app and worker. All of its methods run on one thread, the loop: control requests,
  * worker-socket messages, process exits and timers arrive there one at a time, so the state needs
- * no locks. Each control command has one handler below; long ones (start, stop, restart) answer
- * when their workers get where they were sent.
+ * no locks. Each control command has one handler below; long ones (start, stop, restart, reload,
+ * scale) answer when their workers get where they were sent.
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -36,6 +39,7 @@ public final class Supervisor {
     private final ScheduledExecutorService loop;
     private final WorkerLauncher launcher;
     private final LogFiles logs;
+    private final SlotListeners listeners = new SlotListeners();
     private final Runnable exitDaemon;
     private final long startedAtMillis = System.currentTimeMillis();
     private final Map<String, App> apps = new LinkedHashMap<>();
@@ -52,7 +56,10 @@ public final class Supervisor {
         this.exitDaemon = exitDaemon;
     }
 
-    /** Handles one control request; {@code reply} is called exactly once, on the loop. */
+    /**
+     * Handles one control request. {@code reply} is called on the loop: zero or more progress
+     * responses, then exactly one final response.
+     */
     public void handle(Request request, Consumer<Response> reply) {
         if (shuttingDown && !"ping".equals(request.command())) {
             reply.accept(Response.error("the supervisor is shutting down; run the command again in a moment"));
@@ -68,11 +75,13 @@ public final class Supervisor {
                 case "stop" -> stop(request.target(), reply);
                 case "restart" -> restart(request.target(), reply);
                 case "delete" -> delete(request.target(), reply);
+                case "reload" -> reload(request, reply);
+                case "scale" -> scale(request.target(), request.count(), reply);
                 case "kill" -> kill(reply);
                 default -> reply.accept(Response.error("unknown command '" + request.command()
                         + "': this supervisor is version " + VERSION + "; is the CLI newer? run 'cluster kill' and retry"));
             }
-        } catch (Targets.NoMatch e) {
+        } catch (Targets.NoMatch | Busy e) {
             reply.accept(Response.error(e.getMessage()));
         }
     }
@@ -88,10 +97,10 @@ public final class Supervisor {
             reply.accept(Response.error(problem.get()));
             return;
         }
-        App app = new App(spec, launcher, logs, loop);
+        App app = new App(spec, launcher, logs, loop, this::onWorkerState);
         apps.put(spec.name(), app);
-        log.info("app {} added: {} worker(s) on port {}: {}", spec.name(), spec.instances(), spec.port(),
-                String.join(" ", launcher.commandLine(spec)));
+        log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
+                spec.bind(), String.join(" ", launcher.commandLine(spec)));
         List<CompletableFuture<Void>> online = new ArrayList<>();
         for (Worker worker : app.workers()) {
             online.add(worker.start("start"));
@@ -100,13 +109,13 @@ public final class Supervisor {
     }
 
     private void stop(String target, Consumer<Response> reply) {
-        List<Worker> workers = Targets.resolve(target, apps);
+        List<Worker> workers = idle(Targets.resolve(target, apps));
         List<CompletableFuture<Void>> stopped = workers.stream().map(w -> w.stop("stop requested")).toList();
         whenAll(stopped).thenRun(() -> reply.accept(Response.workers("stopped " + workers.size() + " worker(s)", allWorkers())));
     }
 
     private void restart(String target, Consumer<Response> reply) {
-        List<Worker> workers = Targets.resolve(target, apps);
+        List<Worker> workers = idle(Targets.resolve(target, apps));
         List<CompletableFuture<Void>> online = new ArrayList<>();
         for (Worker worker : workers) {
             online.add(worker.stop("restart requested").thenComposeAsync(done -> worker.start("restart requested"), loop));
@@ -116,12 +125,16 @@ public final class Supervisor {
 
     private void delete(String target, Consumer<Response> reply) {
         List<App> doomed = Targets.apps(target, apps);
+        doomed.forEach(Supervisor::requireIdle);
         List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (App app : doomed) {
             app.workers().forEach(w -> stopped.add(w.stop("app deleted")));
         }
         whenAll(stopped).thenRun(() -> {
-            doomed.forEach(app -> apps.remove(app.name()));
+            for (App app : doomed) {
+                apps.remove(app.name());
+                app.workers().forEach(w -> listeners.close(app.name(), w.id()));
+            }
             log.info("deleted {}", doomed.stream().map(App::name).toList());
             reply.accept(Response.workers("deleted " + doomed.stream().map(App::name).toList(), allWorkers()));
         });
@@ -139,6 +152,122 @@ public final class Supervisor {
         reply.accept(Response.apps(infos));
     }
 
+    /**
+     * Replaces every worker of the target apps, {@code parallel} slots at a time: start the
+     * replacement, wait until it is online, then drain the old one. The first replacement that fails
+     * stops the reload; the workers not yet replaced keep serving.
+     */
+    private void reload(Request request, Consumer<Response> reply) {
+        List<App> targets = Targets.apps(request.target(), apps);
+        targets.forEach(Supervisor::requireIdle);
+        int parallel = request.parallel() == null ? 1 : request.parallel();
+        if (parallel < 1) {
+            reply.accept(Response.error("--parallel must be at least 1 (got " + parallel + ")"));
+            return;
+        }
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (App app : targets) {
+            app.operation("reload");
+            if (request.env() != null) {
+                app.spec(app.spec().withEnv(request.env()));
+            }
+            int total = app.workers().size();
+            for (int first = 0; first < total; first += parallel) {
+                int from = first;
+                int to = Math.min(total, first + parallel);
+                chain = chain.thenComposeAsync(done -> {
+                    List<CompletableFuture<Void>> batch = new ArrayList<>();
+                    for (int id = from; id < to; id++) {
+                        batch.add(reloadSlot(app, id, total, reply));
+                    }
+                    return whenAll(batch);
+                }, loop);
+            }
+        }
+        chain.whenCompleteAsync((done, failure) -> {
+            targets.forEach(app -> app.operation(null));
+            if (failure == null) {
+                reply.accept(Response.workers("reloaded " + targets.stream().map(App::name).toList(), allWorkers()));
+            } else {
+                Throwable cause = unwrap(failure);
+                reply.accept(Response.error("reload stopped: " + cause.getMessage(),
+                        cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of()));
+            }
+        }, loop);
+    }
+
+    private CompletableFuture<Void> reloadSlot(App app, int id, int total, Consumer<Response> reply) {
+        Worker old = app.workers().get(id);
+        long startedNanos = System.nanoTime();
+        if (!old.state().hasProcess() || old.state() == WorkerState.STOPPING) {
+            return old.stop("reload").thenComposeAsync(done -> old.start("reload of a worker that was " + old.state().label()), loop)
+                    .thenRun(() -> reply.accept(Response.progress(String.format("%s %d/%d started (it was not running)",
+                            app.name(), id + 1, total))));
+        }
+        Worker replacement = app.addReplacement(id);
+        return replacement.startReplacing(old, "reload, replacing pid " + old.pid())
+                .handleAsync((done, failure) -> {
+                    if (failure != null) {
+                        app.dropReplacement(replacement);
+                        Throwable cause = unwrap(failure);
+                        List<String> stderr = cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of();
+                        throw new CompletionException(new Worker.LaunchFailure(cause.getMessage()
+                                + "; " + old.name() + " keeps serving with pid " + old.pid(), stderr));
+                    }
+                    long readyNanos = System.nanoTime();
+                    app.promote(replacement);
+                    return old.stop("replaced by pid " + replacement.pid()).thenRun(() -> reply.accept(Response.progress(
+                            String.format("%s worker %d/%d ready in %.1f s, old drained in %.1f s", app.name(), id + 1, total,
+                                    (readyNanos - startedNanos) / 1e9, (System.nanoTime() - readyNanos) / 1e9))));
+                }, loop)
+                .thenCompose(drained -> drained);
+    }
+
+    /** Sets the number of workers: new ones get new ids and count once online; scaling down drains the highest ids. */
+    private void scale(String target, String count, Consumer<Response> reply) {
+        App app = target == null ? null : apps.get(target);
+        if (app == null) {
+            throw new Targets.NoMatch("no app named '" + target + "': scale takes one app name (see 'cluster list')");
+        }
+        requireIdle(app);
+        int current = app.workers().size();
+        int wanted;
+        try {
+            wanted = count.startsWith("+") || count.startsWith("-") ? current + Integer.parseInt(count) : Integer.parseInt(count);
+        } catch (NumberFormatException | NullPointerException e) {
+            reply.accept(Response.error("scale takes N, +N or -N workers (got '" + count + "')"));
+            return;
+        }
+        if (wanted < 1 || wanted > AppSpecValidator.MAX_INSTANCES) {
+            reply.accept(Response.error("an app runs 1 to " + AppSpecValidator.MAX_INSTANCES + " workers (asked for " + wanted
+                    + "); to stop it use 'cluster stop " + app.name() + "'"));
+            return;
+        }
+        app.operation("scale");
+        app.spec(app.spec().withInstances(wanted));
+        List<CompletableFuture<Void>> changes = new ArrayList<>();
+        for (int id = current; id < wanted; id++) {
+            changes.add(app.addSlot().start("scale up to " + wanted));
+        }
+        for (int id = current - 1; id >= wanted; id--) {
+            Worker leaving = app.workers().get(id);
+            changes.add(leaving.stop("scale down to " + wanted));
+        }
+        whenAll(changes).whenCompleteAsync((done, failure) -> {
+            while (app.workers().size() > wanted && !app.workers().get(app.workers().size() - 1).state().hasProcess()) {
+                listeners.close(app.name(), app.workers().size() - 1);
+                app.removeLastSlot();
+            }
+            app.operation(null);
+            if (failure == null) {
+                reply.accept(Response.workers("scaled " + app.name() + " from " + current + " to " + wanted + " worker(s)", allWorkers()));
+            } else {
+                Throwable cause = unwrap(failure);
+                reply.accept(Response.error(cause.getMessage(), cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of()));
+            }
+        }, loop);
+    }
+
     /** Stops every worker, answers, then ends the daemon. Also what SIGTERM and SIGINT do. */
     public void kill(Consumer<Response> reply) {
         if (shuttingDown) {
@@ -148,7 +277,7 @@ public final class Supervisor {
         shuttingDown = true;
         log.info("shutting down: stopping every worker");
         List<CompletableFuture<Void>> stopped = new ArrayList<>();
-        apps.values().forEach(app -> app.workers().forEach(w -> stopped.add(w.stop("supervisor shutting down"))));
+        apps.values().forEach(app -> app.allWorkers().forEach(w -> stopped.add(w.stop("supervisor shutting down"))));
         whenAll(stopped).thenRunAsync(() -> {
             reply.accept(Response.ok("stopped " + stopped.size() + " worker(s) and the supervisor"));
             exitDaemon.run();
@@ -157,12 +286,46 @@ public final class Supervisor {
 
     /** A process connected to the worker socket: which worker is it? Identified by the peer's pid. */
     public Optional<Worker> workerWithPid(long pid) {
-        return apps.values().stream().flatMap(a -> a.workers().stream())
+        return apps.values().stream().flatMap(App::allWorkers)
                 .filter(w -> w.pid() != null && w.pid() == pid).findFirst();
     }
 
+    /** The listening socket of the worker's slot, for handoff; bound on first use. */
+    public int listenerFor(Worker worker, String host) throws IOException {
+        App app = apps.get(worker.app());
+        return listeners.fd(app.name(), worker.id(), host == null ? "127.0.0.1" : host, app.spec().port());
+    }
+
+    /** A slot whose worker is stopped or errored closes its listener: nobody would accept on it. */
+    private void onWorkerState(Worker worker, WorkerState state) {
+        if (state == WorkerState.STOPPED || state == WorkerState.ERRORED) {
+            App app = apps.get(worker.app());
+            if (app != null && app.isCurrent(worker)) {
+                listeners.close(worker.app(), worker.id());
+            }
+        }
+    }
+
     private List<WorkerInfo> allWorkers() {
-        return apps.values().stream().flatMap(a -> a.workers().stream()).map(w -> w.info().summary()).toList();
+        return apps.values().stream().flatMap(App::allWorkers).map(w -> w.info().summary()).toList();
+    }
+
+    /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile. */
+    private List<Worker> idle(List<Worker> workers) {
+        workers.stream().map(w -> apps.get(w.app())).distinct().forEach(Supervisor::requireIdle);
+        return workers;
+    }
+
+    private static void requireIdle(App app) {
+        if (app.operation() != null) {
+            throw new Busy("app '" + app.name() + "' is busy with a " + app.operation() + ": run the command again when it has finished");
+        }
+    }
+
+    private static final class Busy extends RuntimeException {
+        Busy(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private void answerWhenOnline(List<CompletableFuture<Void>> online, String message, Consumer<Response> reply) {
@@ -171,10 +334,18 @@ public final class Supervisor {
                 reply.accept(Response.workers(message, allWorkers()));
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = unwrap(failure);
             List<String> details = cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of();
             reply.accept(Response.error(cause.getMessage(), details));
         }, loop);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /** Completes when all complete, or exceptionally as soon as one fails. */

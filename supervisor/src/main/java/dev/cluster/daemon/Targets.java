@@ -61,7 +61,7 @@ final class Targets {
         }
         App app = target == null ? null : apps.get(target);
         if (app == null) {
-            throw new NoMatch("no app named '" + target + "': delete takes an app name or 'all' (see 'cluster list')");
+            throw new NoMatch("no app named '" + target + "': name a whole app or 'all' (see 'cluster list')");
         }
         return List.of(app);
     }

@@ -5,9 +5,11 @@ import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
 import dev.cluster.worker.Worker;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.unix.FileDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,24 +41,40 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         if (worker == null) {
             long pid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().pid();
-            if (!WorkerMessage.HELLO.equals(message.type())) {
-                log.warn("worker connection from pid {} closed: first message must be hello, got {}", pid, message.type());
-                ctx.close();
-                return;
-            }
             worker = supervisor.workerWithPid(pid).orElse(null);
             if (worker == null) {
                 log.warn("worker connection from pid {} closed: no worker has that pid", pid);
                 ctx.close();
                 return;
             }
-            drainRequest = () -> LineServer.send(ctx.channel(), WorkerMessage.of(WorkerMessage.SHUTDOWN));
-            worker.onHello(drainRequest);
+            switch (String.valueOf(message.type())) {
+                case WorkerMessage.HELLO -> {
+                    drainRequest = () -> LineServer.send(ctx.channel(), WorkerMessage.of(WorkerMessage.SHUTDOWN));
+                    worker.onHello(drainRequest);
+                }
+                case WorkerMessage.LISTEN -> sendListener(ctx, message.host());
+                default -> {
+                    log.warn("worker connection from pid {} closed: first message must be hello or listen, got {}", pid, message.type());
+                    ctx.close();
+                }
+            }
             return;
         }
         if (WorkerMessage.READY.equals(message.type())) {
             worker.onReady();
         }
+    }
+
+    /** Sends a copy of the slot's listening socket (SCM_RIGHTS), then hangs up: that connection's job is done. */
+    private void sendListener(ChannelHandlerContext ctx, String host) {
+        try {
+            int fd = supervisor.listenerFor(worker, host);
+            ctx.writeAndFlush(new FileDescriptor(fd)).addListener(ChannelFutureListener.CLOSE);
+        } catch (IOException e) {
+            log.warn("{}: no listening socket to hand over: {}", worker.name(), e.getMessage());
+            ctx.close();
+        }
+        worker = null; // this connection is not the worker's message channel
     }
 
     @Override

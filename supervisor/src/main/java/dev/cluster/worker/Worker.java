@@ -32,8 +32,14 @@ public final class Worker {
     private final LogFiles logs;
     private final ScheduledExecutorService loop;
     private final RestartPolicy policy;
+    private final StateListener stateListener;
 
     private WorkerState state = WorkerState.STOPPED;
+    /**
+     * A reload's replacement until it is online: if it exits or is not ready within the listen
+     * timeout, it is abandoned (no restart) and the worker it was to replace keeps serving.
+     */
+    private boolean trial;
     private String lastTransition = "created";
     private Process process;
     private long launchedAtNanos;
@@ -49,14 +55,20 @@ public final class Worker {
     private CompletableFuture<Void> online = new CompletableFuture<>();
     private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
 
+    /** Told of every state change, after it happened. */
+    public interface StateListener {
+        void changed(Worker worker, WorkerState state);
+    }
+
     public Worker(String app, int id, Supplier<AppSpec> spec, WorkerLauncher launcher, LogFiles logs,
-                  ScheduledExecutorService loop) {
+                  ScheduledExecutorService loop, StateListener stateListener) {
         this.app = app;
         this.id = id;
         this.spec = spec;
         this.launcher = launcher;
         this.logs = logs;
         this.loop = loop;
+        this.stateListener = stateListener;
         AppSpec s = spec.get();
         this.policy = new RestartPolicy(s.restartDelayMs(), s.maxRestarts(), s.minUptimeMs());
     }
@@ -84,6 +96,20 @@ public final class Worker {
         }
         policy.reset();
         return launch(reason);
+    }
+
+    /**
+     * Starts this worker as the replacement of {@code replaced} in a reload: it carries on its
+     * restart count, and is abandoned instead of restarted if it fails before it is online.
+     */
+    public CompletableFuture<Void> startReplacing(Worker replaced, String reason) {
+        trial = true;
+        restarts = replaced.restarts + 1;
+        return launch(reason);
+    }
+
+    public int restarts() {
+        return restarts;
     }
 
     /**
@@ -144,11 +170,26 @@ public final class Worker {
         if (drainRequest == null && PortListeners.listens(process.pid(), s.port())) {
             becomeOnline("listening on port " + s.port());
         } else if (uptimeMs() >= s.listenTimeoutMs()) {
-            becomeOnline("listen timeout of " + s.listenTimeoutMs() + " ms passed");
+            if (trial) {
+                abandon("not ready within the listen timeout of " + s.listenTimeoutMs() + " ms");
+            } else {
+                becomeOnline("listen timeout of " + s.listenTimeoutMs() + " ms passed");
+            }
         }
     }
 
+    /** A replacement that did not make it: killed at once, its reload fails, the old worker stays. */
+    private void abandon(String why) {
+        cancel(readinessTimer);
+        transition(WorkerState.STOPPING, "replacement abandoned: " + why);
+        stopped = new CompletableFuture<>();
+        online.completeExceptionally(new LaunchFailure(name() + " replacement " + why,
+                LogFiles.tail(logs.err(app, id), errOffsetAtLaunch, STDERR_TAIL_LINES)));
+        process.destroyForcibly();
+    }
+
     private void becomeOnline(String reason) {
+        trial = false;
         cancel(readinessTimer);
         transition(WorkerState.ONLINE, reason);
         online.complete(null);
@@ -208,6 +249,12 @@ public final class Worker {
             stopped.complete(null);
             return;
         }
+        if (trial) {
+            transition(WorkerState.ERRORED, lastExit + "; replacement abandoned, the worker it was to replace keeps serving");
+            online.completeExceptionally(new LaunchFailure(name() + " replacement " + describeExit(exited.exitValue())
+                    + " before it was ready", lastExitStderr));
+            return;
+        }
         boolean wasLaunching = state == WorkerState.LAUNCHING;
         RestartPolicy.Decision decision = policy.afterCrash(uptime);
         String next;
@@ -241,6 +288,7 @@ public final class Worker {
         lastTransition = state.label() + " -> " + next.label() + " (" + reason + ") at " + now();
         log.info("{} {} -> {} ({})", name(), state.label(), next.label(), reason);
         state = next;
+        stateListener.changed(this, next);
     }
 
     public long uptimeMs() {

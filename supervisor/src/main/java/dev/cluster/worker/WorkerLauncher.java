@@ -68,6 +68,7 @@ public final class WorkerLauncher {
         env.put(Env.APP, spec.name());
         env.put(Env.WORKER_SOCKET, workerSocket.toString());
         env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
+        env.put(Env.BIND, spec.bind());
         return builder.start();
     }
 }

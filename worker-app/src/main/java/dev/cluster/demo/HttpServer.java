@@ -34,6 +34,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,10 +60,18 @@ final class HttpServer {
         this.transportName = transportName;
     }
 
-    static HttpServer start(String host, int port, Routes routes) {
+    /**
+     * Serves {@code inherited} (a listening socket's file descriptor from the supervisor) if given,
+     * else binds {@code host:port} with SO_REUSEPORT.
+     */
+    static HttpServer start(String host, int port, OptionalInt inherited, Routes routes) {
         boolean epoll = Epoll.isAvailable();
         if (!epoll) {
             System.err.println("native epoll unavailable (" + Epoll.unavailabilityCause() + "); using NIO with SO_REUSEPORT");
+            if (inherited.isPresent()) {
+                System.err.println("cannot adopt the supervisor's listening socket without epoll: start the app with --bind self");
+                System.exit(1);
+            }
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -77,14 +86,21 @@ final class HttpServer {
                                 new RequestHandler(routes, self[0]));
                     }
                 });
-        if (epoll) {
+        if (inherited.isPresent()) {
+            bootstrap.channelFactory(() -> new EpollServerSocketChannel(inherited.getAsInt()));
+        } else if (epoll) {
             bootstrap.channel(EpollServerSocketChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
         } else {
             bootstrap.channel(NioServerSocketChannel.class)
                     .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }
         try {
-            Channel listener = bootstrap.bind(host, port).syncUninterruptibly().channel();
+            Channel listener;
+            if (inherited.isPresent()) {
+                listener = bootstrap.register().syncUninterruptibly().channel(); // already bound and listening
+            } else {
+                listener = bootstrap.bind(host, port).syncUninterruptibly().channel();
+            }
             self[0] = new HttpServer(group, listener, connections, epoll ? "epoll" : "nio");
             return self[0];
         } catch (RuntimeException e) {

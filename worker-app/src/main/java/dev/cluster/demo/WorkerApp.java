@@ -3,18 +3,21 @@ package dev.cluster.demo;
 import dev.cluster.agent.ClusterWorker;
 import dev.cluster.protocol.Env;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
- * The demo service: a Netty HTTP/1.1 server on {@code $HOST:$PORT} (default 127.0.0.1:8080) that
- * binds with SO_REUSEPORT, so every worker of the cluster shares the port. It tells the supervisor
- * when it is ready and drains gracefully when asked.
+ * The demo service: a Netty HTTP/1.1 server on {@code $HOST:$PORT} (default 127.0.0.1:8080). Under a
+ * supervisor it serves the listening socket the supervisor hands it; otherwise it binds with
+ * SO_REUSEPORT itself, so every worker of the cluster shares the port either way. It tells the
+ * supervisor when it is ready and drains gracefully when asked.
  */
 public final class WorkerApp {
     private WorkerApp() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         String host = System.getenv().getOrDefault("HOST", "127.0.0.1");
         int port = Integer.parseInt(System.getenv().getOrDefault(Env.PORT, "8080"));
         // Finish draining a little before the supervisor's SIGKILL would.
@@ -23,10 +26,12 @@ public final class WorkerApp {
 
         ClusterWorker cluster = ClusterWorker.fromEnvironment();
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
-        HttpServer server = HttpServer.start(host, port, routes);
+        OptionalInt inherited = cluster.inheritListener(host);
+        HttpServer server = HttpServer.start(host, port, inherited, routes);
         cluster.onShutdown(() -> server.drain(drainDeadline));
         System.out.println("worker " + cluster.workerId() + " (pid " + ProcessHandle.current().pid()
-                + ") serving http://" + host + ":" + port + " on " + server.transportName());
+                + ") serving http://" + host + ":" + port + " on " + server.transportName()
+                + (inherited.isPresent() ? ", listener from the supervisor" : ""));
         cluster.ready();
     }
 }

@@ -1,0 +1,41 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "reload", description = {"Zero-downtime rolling reload: per worker, start a replacement, wait until it is ready,",
+        "then drain the old one. A replacement that fails stops the reload; the old workers keep serving.",
+        "A deploy: replace the jar file, then 'cluster reload APP'."})
+final class ReloadCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "APP|all")
+    String target;
+
+    @Option(names = "--parallel", paramLabel = "K", defaultValue = "1", description = "Workers replaced at a time (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--update-env", description = "Replace the app's environment with the --env values given here.")
+    boolean updateEnv;
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "With --update-env: the new environment; repeatable.")
+    Map<String, String> env = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        if (!env.isEmpty() && !updateEnv) {
+            throw new UserError("--env on reload needs --update-env (it replaces the app's environment)");
+        }
+        ControlClient client = new ControlClient(Home.fromEnvironment());
+        Response response = ControlClient.ok(client.call(Request.reload(target, parallel, updateEnv ? env : null), System.out::println));
+        System.out.println(response.message());
+        ListCommand.print(response.workers(), false);
+        return 0;
+    }
+}

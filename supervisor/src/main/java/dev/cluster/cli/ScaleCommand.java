@@ -1,0 +1,27 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "scale", description = {"Set an app's number of workers: N, +N or -N. New workers get new ids and count once ready;",
+        "scaling down drains the highest ids."})
+final class ScaleCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "APP")
+    String app;
+
+    @Parameters(index = "1", paramLabel = "N|+N|-N")
+    String count;
+
+    @Override
+    public Integer call() {
+        Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.scale(app, count)));
+        System.out.println(response.message());
+        ListCommand.print(response.workers(), false);
+        return 0;
+    }
+}
