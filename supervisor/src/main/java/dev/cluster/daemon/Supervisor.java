@@ -110,7 +110,7 @@ public final class Supervisor {
 
     private void stop(String target, Consumer<Response> reply) {
         List<Worker> workers = idle(Targets.resolve(target, apps));
-        List<CompletableFuture<Void>> stopped = workers.stream().map(w -> w.stop("stop requested")).toList();
+        List<CompletableFuture<Void>> stopped = workers.stream().map(w -> retire(w, "stop requested")).toList();
         whenAll(stopped).thenRun(() -> reply.accept(Response.workers("stopped " + workers.size() + " worker(s)", allWorkers())));
     }
 
@@ -118,7 +118,7 @@ public final class Supervisor {
         List<Worker> workers = idle(Targets.resolve(target, apps));
         List<CompletableFuture<Void>> online = new ArrayList<>();
         for (Worker worker : workers) {
-            online.add(worker.stop("restart requested").thenComposeAsync(done -> worker.start("restart requested"), loop));
+            online.add(retire(worker, "restart requested").thenComposeAsync(done -> worker.start("restart requested"), loop));
         }
         answerWhenOnline(online, "restarted " + workers.size() + " worker(s)", reply);
     }
@@ -128,13 +128,10 @@ public final class Supervisor {
         doomed.forEach(Supervisor::requireIdle);
         List<CompletableFuture<Void>> stopped = new ArrayList<>();
         for (App app : doomed) {
-            app.workers().forEach(w -> stopped.add(w.stop("app deleted")));
+            app.workers().forEach(w -> stopped.add(retire(w, "app deleted")));
         }
         whenAll(stopped).thenRun(() -> {
-            for (App app : doomed) {
-                apps.remove(app.name());
-                app.workers().forEach(w -> listeners.close(app.name(), w.id()));
-            }
+            doomed.forEach(app -> apps.remove(app.name()));
             log.info("deleted {}", doomed.stream().map(App::name).toList());
             reply.accept(Response.workers("deleted " + doomed.stream().map(App::name).toList(), allWorkers()));
         });
@@ -250,12 +247,10 @@ public final class Supervisor {
             changes.add(app.addSlot().start("scale up to " + wanted));
         }
         for (int id = current - 1; id >= wanted; id--) {
-            Worker leaving = app.workers().get(id);
-            changes.add(leaving.stop("scale down to " + wanted));
+            changes.add(retire(app.workers().get(id), "scale down to " + wanted));
         }
         whenAll(changes).whenCompleteAsync((done, failure) -> {
             while (app.workers().size() > wanted && !app.workers().get(app.workers().size() - 1).state().hasProcess()) {
-                listeners.close(app.name(), app.workers().size() - 1);
                 app.removeLastSlot();
             }
             app.operation(null);
@@ -277,7 +272,7 @@ public final class Supervisor {
         shuttingDown = true;
         log.info("shutting down: stopping every worker");
         List<CompletableFuture<Void>> stopped = new ArrayList<>();
-        apps.values().forEach(app -> app.allWorkers().forEach(w -> stopped.add(w.stop("supervisor shutting down"))));
+        apps.values().forEach(app -> app.allWorkers().forEach(w -> stopped.add(retire(w, "supervisor shutting down"))));
         whenAll(stopped).thenRunAsync(() -> {
             reply.accept(Response.ok("stopped " + stopped.size() + " worker(s) and the supervisor"));
             exitDaemon.run();
@@ -296,9 +291,22 @@ public final class Supervisor {
         return listeners.fd(app.name(), worker.id(), host == null ? "127.0.0.1" : host, app.spec().port());
     }
 
-    /** A slot whose worker is stopped or errored closes its listener: nobody would accept on it. */
+    /**
+     * Stops a worker for good (not to replace it): its slot's socket is closed first, so the kernel
+     * stops routing new connections to it while the worker still accepts what already queued. Closed
+     * after the drain instead, every connection that queued meanwhile would be reset.
+     */
+    private CompletableFuture<Void> retire(Worker worker, String reason) {
+        App app = apps.get(worker.app());
+        if (app != null && app.isCurrent(worker)) {
+            listeners.close(worker.app(), worker.id());
+        }
+        return worker.stop(reason);
+    }
+
+    /** A crash-looping slot closes its socket: nobody will accept on it until a restart. */
     private void onWorkerState(Worker worker, WorkerState state) {
-        if (state == WorkerState.STOPPED || state == WorkerState.ERRORED) {
+        if (state == WorkerState.ERRORED) {
             App app = apps.get(worker.app());
             if (app != null && app.isCurrent(worker)) {
                 listeners.close(worker.app(), worker.id());
@@ -357,7 +365,13 @@ public final class Supervisor {
                 firstFailure.completeExceptionally(e);
             }
         }));
-        all.whenComplete((v, e) -> firstFailure.complete(null));
+        all.whenComplete((v, e) -> {
+            if (e == null) {
+                firstFailure.complete(null);
+            } else {
+                firstFailure.completeExceptionally(e); // allOf may complete before the per-future callbacks run
+            }
+        });
         return firstFailure;
     }
 }

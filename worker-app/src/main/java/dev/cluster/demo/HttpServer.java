@@ -43,9 +43,15 @@ import java.util.concurrent.TimeUnit;
  * the next request on each keep-alive connection is answered with {@code Connection: close}.
  */
 final class HttpServer {
-    /** An idle keep-alive connection gets this long to send one more request (answered with close) before we close it. */
-    private static final long IDLE_GRACE_MS = 500;
+    /**
+     * During a drain, a keep-alive connection is closed by us only once it has been idle this long;
+     * a busy client sends its next request sooner and gets {@code Connection: close} instead. Closing
+     * at an arbitrary moment would race with a request already on its way (the client would see a
+     * reset).
+     */
+    private static final long IDLE_GRACE_MS = 1_000;
     private static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("busy");
+    private static final AttributeKey<Long> LAST_ACTIVE = AttributeKey.valueOf("lastActive");
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -120,8 +126,11 @@ final class HttpServer {
         long until = System.nanoTime() + deadline.toNanos();
         draining = true;
         listener.close().syncUninterruptibly();
+        // A connection accepted just before the close may still be registering on its event loop;
+        // one task through every loop lets it join 'connections' before we look.
+        group.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());
         for (Channel connection : connections) {
-            connection.eventLoop().schedule(() -> closeIfIdle(connection), IDLE_GRACE_MS, TimeUnit.MILLISECONDS);
+            connection.eventLoop().execute(() -> closeIfIdle(connection));
         }
         while (!connections.isEmpty() && System.nanoTime() < until) {
             sleep(10);
@@ -134,8 +143,15 @@ final class HttpServer {
     }
 
     private static void closeIfIdle(Channel connection) {
-        if (!Boolean.TRUE.equals(connection.attr(BUSY).get())) {
+        if (!connection.isActive() || Boolean.TRUE.equals(connection.attr(BUSY).get())) {
+            return; // a request in flight: its response closes the connection
+        }
+        Long lastActive = connection.attr(LAST_ACTIVE).get();
+        long idleMs = lastActive == null ? IDLE_GRACE_MS : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActive);
+        if (idleMs >= IDLE_GRACE_MS) {
             connection.close();
+        } else {
+            connection.eventLoop().schedule(() -> closeIfIdle(connection), IDLE_GRACE_MS - idleMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -159,6 +175,7 @@ final class HttpServer {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             ctx.channel().attr(BUSY).set(true);
+            ctx.channel().attr(LAST_ACTIVE).set(System.nanoTime());
             Routes.Reply reply = routes.handle(request, server.draining);
             boolean keepAliveRequested = HttpUtil.isKeepAlive(request);
             HttpVersion version = request.protocolVersion();
@@ -185,7 +202,10 @@ final class HttpServer {
             }
             ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
                 written.channel().attr(BUSY).set(false);
-                if (!keepAlive || server.draining) {
+                written.channel().attr(LAST_ACTIVE).set(System.nanoTime());
+                // Close only when the response said so: a client told "keep-alive" may already be
+                // sending its next request, and closing under it would reset that request.
+                if (!keepAlive) {
                     written.channel().close();
                 }
             });
