@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Every foundation benchmark, one after the other (about 3 minutes). Figures go to BENCHMARKS.md by hand.
+# Every foundation benchmark, one after the other (about 6 minutes; the load benchmarks need wrk). Figures go to BENCHMARKS.md by hand.
 set -euo pipefail
 dir=$(dirname "$0")
 "$dir/kill-restart.sh" 20 2
 "$dir/start.sh" 5
 "$dir/daemon-rss.sh" 10
 "$dir/list.sh" 20
+"$dir/reload.sh" 3
+"$dir/kill-load.sh"
