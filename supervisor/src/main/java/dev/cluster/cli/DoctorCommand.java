@@ -1,0 +1,185 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import io.netty.channel.epoll.Epoll;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Checks the machine for what cluster relies on; each finding says how to fix it. */
+@Command(name = "doctor", description = {"Check this machine for what cluster relies on, each finding with its fix.",
+        "Exit code: 0 all good, 1 warnings, 2 something will not work."})
+final class DoctorCommand implements Callable<Integer> {
+    private static final long MIN_FREE_BYTES = 1L << 30;
+    private static final long MIN_OPEN_FILES = 4096;
+
+    enum Level { OK, WARN, FAIL }
+
+    record Finding(Level level, String what, String fix) {
+    }
+
+    private final List<Finding> findings = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Home home = Home.fromEnvironment();
+        checkJava();
+        checkEpoll();
+        checkReusePort();
+        checkMigrateReq();
+        checkOpenFiles();
+        checkPdeathsig();
+        checkHome(home);
+        checkDaemon(home);
+        checkDisk(home);
+        boolean colour = Terminal.colour();
+        Level worst = Level.OK;
+        for (Finding f : findings) {
+            String tag = switch (f.level()) {
+                case OK -> Terminal.paint(colour, Terminal.GREEN, "[ok]  ");
+                case WARN -> Terminal.paint(colour, Terminal.YELLOW, "[warn]");
+                case FAIL -> Terminal.paint(colour, Terminal.RED, "[fail]");
+            };
+            System.out.println(tag + " " + f.what() + (f.fix() == null ? "" : "\n       fix: " + f.fix()));
+            worst = f.level().compareTo(worst) > 0 ? f.level() : worst;
+        }
+        return worst.ordinal();
+    }
+
+    private void add(Level level, String what, String fix) {
+        findings.add(new Finding(level, what, fix));
+    }
+
+    private void checkJava() {
+        Runtime.Version v = Runtime.version();
+        add(v.feature() >= 17 ? Level.OK : Level.FAIL, "Java " + v, v.feature() >= 17 ? null : "install Java 17 or newer and set JAVA_HOME");
+    }
+
+    private void checkEpoll() {
+        if (Epoll.isAvailable()) {
+            add(Level.OK, "native epoll available", null);
+        } else {
+            add(Level.WARN, "native epoll unavailable (" + Epoll.unavailabilityCause() + "): the worker-app falls back to NIO, and "
+                    + "listener handoff is impossible", "run on Linux x86_64; start apps with --bind self");
+        }
+    }
+
+    private void checkReusePort() {
+        try (ServerSocketChannel a = ServerSocketChannel.open(); ServerSocketChannel b = ServerSocketChannel.open()) {
+            a.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            b.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            a.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            b.bind(a.getLocalAddress());
+            add(Level.OK, "SO_REUSEPORT works: two listeners share one port", null);
+        } catch (IOException | UnsupportedOperationException e) {
+            add(Level.FAIL, "SO_REUSEPORT does not work (" + e.getMessage() + "): workers cannot share a port", "run on Linux 3.9 or newer");
+        }
+    }
+
+    private void checkMigrateReq() {
+        Path sysctl = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+        String value = read(sysctl);
+        if ("1".equals(value)) {
+            add(Level.OK, "net.ipv4.tcp_migrate_req=1: a closing listener's queued connections move to the others", null);
+        } else if (value == null) {
+            add(Level.WARN, "net.ipv4.tcp_migrate_req not found (Linux older than 5.14): in --bind self mode a reload resets "
+                    + "connections queued on the old worker; the default handoff mode is unaffected", "keep the default --bind handoff");
+        } else {
+            add(Level.WARN, "net.ipv4.tcp_migrate_req=" + value + ": in --bind self mode a reload resets connections queued on the "
+                    + "old worker (the default handoff mode is unaffected)",
+                    "sysctl -w net.ipv4.tcp_migrate_req=1, and keep it in /etc/sysctl.d/90-cluster.conf");
+        }
+    }
+
+    private void checkOpenFiles() {
+        String limits = read(Path.of("/proc/self/limits"));
+        if (limits == null) {
+            return;
+        }
+        for (String line : limits.split("\n")) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                long n = soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+                int workers = Runtime.getRuntime().availableProcessors();
+                add(n >= MIN_OPEN_FILES ? Level.OK : Level.WARN, "open files limit " + soft + " for " + workers + " worker(s) at -i max",
+                        n >= MIN_OPEN_FILES ? null : "every connection is a file: raise it (ulimit -n 65536, or LimitNOFILE=65536 in the systemd unit)");
+            }
+        }
+    }
+
+    private void checkPdeathsig() {
+        boolean present = Files.isExecutable(Path.of("/usr/bin/setpriv"));
+        add(present ? Level.OK : Level.WARN, present ? "setpriv present: workers die with their supervisor, even by SIGKILL"
+                : "setpriv missing: a worker that ignores its stdin may outlive a killed supervisor", present ? null : "apt-get install util-linux");
+    }
+
+    private void checkHome(Home home) {
+        Path dir = home.dir();
+        if (!Files.isDirectory(dir)) {
+            add(Level.OK, dir + " does not exist yet (created 0700 on first use)", null);
+            return;
+        }
+        try {
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+            String owner = Files.getOwner(dir).getName();
+            String me = System.getProperty("user.name");
+            if (!owner.equals(me)) {
+                add(Level.FAIL, dir + " belongs to " + owner + ", not " + me, "use your own CLUSTER_HOME, or chown " + me + " " + dir);
+            } else if (!mode.equals("rwx------")) {
+                add(Level.WARN, dir + " is " + mode + ": others can reach the control socket's directory", "chmod 700 " + dir);
+            } else {
+                add(Level.OK, dir + " is yours and 0700", null);
+            }
+        } catch (IOException e) {
+            add(Level.FAIL, "cannot inspect " + dir + ": " + e.getMessage(), "check the path in CLUSTER_HOME");
+        }
+    }
+
+    private void checkDaemon(Home home) {
+        ControlClient client = new ControlClient(home);
+        if (!Files.exists(home.controlSocket())) {
+            add(Level.OK, "no supervisor running on " + home.dir() + " (the first 'cluster start' starts one)", null);
+        } else if (!client.daemonRunning()) {
+            add(Level.WARN, "stale control socket " + home.controlSocket() + ": its supervisor died", "run 'cluster ping' (it starts a new one)");
+        } else {
+            long pid = ControlClient.ok(client.call(Request.of("ping"))).daemon().pid();
+            add(Level.OK, "supervisor running, pid " + pid + ", answering on " + home.controlSocket(), null);
+        }
+    }
+
+    private void checkDisk(Home home) {
+        Path existing = home.dir();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        try {
+            long free = Files.getFileStore(existing).getUsableSpace();
+            String what = String.format("%.1f GB free for logs under %s", free / 1e9, existing);
+            add(free >= MIN_FREE_BYTES ? Level.OK : Level.WARN, what, free >= MIN_FREE_BYTES ? null : "free space, or set CLUSTER_HOME on a larger disk");
+        } catch (IOException e) {
+            add(Level.WARN, "cannot measure free space: " + e.getMessage(), null);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
