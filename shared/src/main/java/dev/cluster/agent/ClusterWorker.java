@@ -14,7 +14,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,18 +98,19 @@ public final class ClusterWorker {
     }
 
     /**
-     * In handoff mode (the default under a supervisor), the file descriptor of this worker slot's
-     * listening socket, already bound with SO_REUSEPORT on {@code host} and the app's port and
-     * listening: adopt it instead of binding (for Netty: {@code new EpollServerSocketChannel(fd)}).
-     * The supervisor keeps its own copy open, so connections that queue while this worker is
-     * replaced wait for the replacement instead of being reset. Empty when the app should bind
-     * itself: not supervised, or {@code --bind self}.
+     * In handoff mode (the default under a supervisor), the file descriptors of this worker slot's
+     * listening sockets, already bound with SO_REUSEPORT on {@code host} and the app's port and
+     * listening: serve them all instead of binding (for Netty: {@code new EpollServerSocketChannel(fd)}
+     * each). Usually one; more after the app was scaled down, when a leaving slot's socket passes to
+     * this one rather than being closed. The supervisor keeps its own copies open, so connections
+     * that queue while this worker is replaced wait for the replacement instead of being reset.
+     * Empty when the app should bind itself: not supervised, or {@code --bind self}.
      */
-    public OptionalInt inheritListener(String host) throws IOException {
+    public int[] inheritListeners(String host) throws IOException {
         if (!handoff) {
-            return OptionalInt.empty();
+            return new int[0];
         }
-        return OptionalInt.of(ListenerHandoff.receive(socketPath, host));
+        return ListenerHandoff.receive(socketPath, host);
     }
 
     /** Sets what to run before exiting: stop accepting, finish in-flight work. Installs SIGTERM/SIGINT handling. */

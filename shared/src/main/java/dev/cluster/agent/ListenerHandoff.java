@@ -19,6 +19,8 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +37,14 @@ final class ListenerHandoff {
     private ListenerHandoff() {
     }
 
-    /** Asks for the slot's listener bound on {@code host}; returns its file descriptor, owned by the caller. */
-    static int receive(Path workerSocket, String host) throws IOException {
+    /**
+     * Asks for the slot's listeners bound on {@code host}; returns their file descriptors (the slot's
+     * own first), owned by the caller. The supervisor sends one per message, then hangs up.
+     */
+    static int[] receive(Path workerSocket, String host) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        CompletableFuture<Integer> fd = new CompletableFuture<>();
+        List<Integer> received = new ArrayList<>();
+        CompletableFuture<int[]> fds = new CompletableFuture<>();
         try {
             Channel channel = new Bootstrap()
                     .group(group)
@@ -47,8 +53,8 @@ final class ListenerHandoff {
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            if (msg instanceof FileDescriptor received) {
-                                fd.complete(received.intValue());
+                            if (msg instanceof FileDescriptor fd) {
+                                received.add(fd.intValue());
                             } else {
                                 ReferenceCountUtil.release(msg);
                             }
@@ -56,16 +62,18 @@ final class ListenerHandoff {
 
                         @Override
                         public void channelInactive(ChannelHandlerContext ctx) {
-                            fd.completeExceptionally(new IOException("the supervisor closed the connection without sending a socket (see its log)"));
+                            if (received.isEmpty()) {
+                                fds.completeExceptionally(new IOException("the supervisor closed the connection without sending a socket (see its log)"));
+                            } else {
+                                fds.complete(received.stream().mapToInt(Integer::intValue).toArray());
+                            }
                         }
                     })
                     .connect(new DomainSocketAddress(workerSocket.toFile()))
                     .syncUninterruptibly()
                     .channel();
             channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(WorkerMessage.listen(host)))).syncUninterruptibly();
-            int result = fd.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            channel.close().syncUninterruptibly();
-            return result;
+            return fds.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {

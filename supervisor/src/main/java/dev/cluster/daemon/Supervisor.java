@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -246,9 +247,29 @@ public final class Supervisor {
         for (int id = current; id < wanted; id++) {
             changes.add(app.addSlot().start("scale up to " + wanted));
         }
+        // A leaving slot's socket is not closed (that would reset its queue): it passes to a
+        // remaining slot, whose worker is replaced by one serving both before the leaver drains.
+        Map<Integer, List<Worker>> leaversByHeir = new TreeMap<>();
         for (int id = current - 1; id >= wanted; id--) {
-            changes.add(retire(app.workers().get(id), "scale down to " + wanted));
+            Worker leaving = app.workers().get(id);
+            int heir = id % wanted;
+            if (listeners.isOpen(app.name(), id) && app.workers().get(heir).state() == WorkerState.ONLINE) {
+                leaversByHeir.computeIfAbsent(heir, h -> new ArrayList<>()).add(leaving);
+            } else {
+                changes.add(retire(leaving, "scale down to " + wanted));
+            }
         }
+        CompletableFuture<Void> handovers = CompletableFuture.completedFuture(null);
+        for (Map.Entry<Integer, List<Worker>> e : leaversByHeir.entrySet()) {
+            int heir = e.getKey();
+            List<Worker> leavers = e.getValue();
+            handovers = handovers.thenComposeAsync(done -> {
+                leavers.forEach(leaver -> listeners.bequeath(app.name(), leaver.id(), heir));
+                return reloadSlot(app, heir, wanted, reply).thenComposeAsync(replaced -> whenAll(leavers.stream()
+                        .map(leaver -> leaver.stop("scale down to " + wanted + ", its socket now served by slot " + heir)).toList()), loop);
+            }, loop);
+        }
+        changes.add(handovers);
         whenAll(changes).whenCompleteAsync((done, failure) -> {
             while (app.workers().size() > wanted && !app.workers().get(app.workers().size() - 1).state().hasProcess()) {
                 app.removeLastSlot();
@@ -285,10 +306,10 @@ public final class Supervisor {
                 .filter(w -> w.pid() != null && w.pid() == pid).findFirst();
     }
 
-    /** The listening socket of the worker's slot, for handoff; bound on first use. */
-    public int listenerFor(Worker worker, String host) throws IOException {
+    /** The listening sockets of the worker's slot, for handoff; bound on first use. */
+    public int[] listenersFor(Worker worker, String host) throws IOException {
         App app = apps.get(worker.app());
-        return listeners.fd(app.name(), worker.id(), host == null ? "127.0.0.1" : host, app.spec().port());
+        return listeners.fds(app.name(), worker.id(), host == null ? "127.0.0.1" : host, app.spec().port());
     }
 
     /**

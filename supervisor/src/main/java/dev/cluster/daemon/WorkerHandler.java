@@ -5,6 +5,7 @@ import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
 import dev.cluster.worker.Worker;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -65,11 +66,13 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
-    /** Sends a copy of the slot's listening socket (SCM_RIGHTS), then hangs up: that connection's job is done. */
+    /** Sends copies of the slot's listening sockets (SCM_RIGHTS, one message each), then hangs up. */
     private void sendListener(ChannelHandlerContext ctx, String host) {
         try {
-            int fd = supervisor.listenerFor(worker, host);
-            ctx.writeAndFlush(new FileDescriptor(fd)).addListener(ChannelFutureListener.CLOSE);
+            for (int fd : supervisor.listenersFor(worker, host)) {
+                ctx.write(new FileDescriptor(fd));
+            }
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } catch (IOException e) {
             log.warn("{}: no listening socket to hand over: {}", worker.name(), e.getMessage());
             ctx.close();

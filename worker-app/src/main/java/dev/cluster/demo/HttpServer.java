@@ -34,7 +34,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.OptionalInt;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,27 +55,27 @@ final class HttpServer {
     private static final AttributeKey<Long> LAST_ACTIVE = AttributeKey.valueOf("lastActive");
 
     private final EventLoopGroup group;
-    private final Channel listener;
+    private final List<Channel> listeners;
     private final ChannelGroup connections;
     private final String transportName;
     private volatile boolean draining;
 
-    private HttpServer(EventLoopGroup group, Channel listener, ChannelGroup connections, String transportName) {
+    private HttpServer(EventLoopGroup group, List<Channel> listeners, ChannelGroup connections, String transportName) {
         this.group = group;
-        this.listener = listener;
+        this.listeners = listeners;
         this.connections = connections;
         this.transportName = transportName;
     }
 
     /**
-     * Serves {@code inherited} (a listening socket's file descriptor from the supervisor) if given,
+     * Serves {@code inherited} (listening sockets' file descriptors from the supervisor) if any,
      * else binds {@code host:port} with SO_REUSEPORT.
      */
-    static HttpServer start(String host, int port, OptionalInt inherited, Routes routes) {
+    static HttpServer start(String host, int port, int[] inherited, Routes routes) {
         boolean epoll = Epoll.isAvailable();
         if (!epoll) {
             System.err.println("native epoll unavailable (" + Epoll.unavailabilityCause() + "); using NIO with SO_REUSEPORT");
-            if (inherited.isPresent()) {
+            if (inherited.length > 0) {
                 System.err.println("cannot adopt the supervisor's listening socket without epoll: start the app with --bind self");
                 System.exit(1);
             }
@@ -92,22 +93,20 @@ final class HttpServer {
                                 new RequestHandler(routes, self[0]));
                     }
                 });
-        if (inherited.isPresent()) {
-            bootstrap.channelFactory(() -> new EpollServerSocketChannel(inherited.getAsInt()));
-        } else if (epoll) {
-            bootstrap.channel(EpollServerSocketChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
-        } else {
-            bootstrap.channel(NioServerSocketChannel.class)
-                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-        }
         try {
-            Channel listener;
-            if (inherited.isPresent()) {
-                listener = bootstrap.register().syncUninterruptibly().channel(); // already bound and listening
-            } else {
-                listener = bootstrap.bind(host, port).syncUninterruptibly().channel();
+            List<Channel> listeners = new ArrayList<>();
+            for (int fd : inherited) { // already bound and listening: register, do not bind
+                listeners.add(bootstrap.clone().channelFactory(() -> new EpollServerSocketChannel(fd)).register().syncUninterruptibly().channel());
             }
-            self[0] = new HttpServer(group, listener, connections, epoll ? "epoll" : "nio");
+            if (inherited.length == 0) {
+                if (epoll) {
+                    bootstrap.channel(EpollServerSocketChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
+                } else {
+                    bootstrap.channel(NioServerSocketChannel.class).option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+                }
+                listeners.add(bootstrap.bind(host, port).syncUninterruptibly().channel());
+            }
+            self[0] = new HttpServer(group, listeners, connections, epoll ? "epoll" : "nio");
             return self[0];
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -125,7 +124,7 @@ final class HttpServer {
     void drain(Duration deadline) {
         long until = System.nanoTime() + deadline.toNanos();
         draining = true;
-        listener.close().syncUninterruptibly();
+        listeners.forEach(listener -> listener.close().syncUninterruptibly());
         // A connection accepted just before the close may still be registering on its event loop;
         // one task through every loop lets it join 'connections' before we look.
         group.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());

@@ -5,7 +5,6 @@ import dev.cluster.protocol.Env;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.OptionalInt;
 
 /**
  * The demo service: a Netty HTTP/1.1 server on {@code $HOST:$PORT} (default 127.0.0.1:8080). Under a
@@ -26,12 +25,12 @@ public final class WorkerApp {
 
         ClusterWorker cluster = ClusterWorker.fromEnvironment();
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
-        OptionalInt inherited = cluster.inheritListener(host);
+        int[] inherited = cluster.inheritListeners(host);
         HttpServer server = HttpServer.start(host, port, inherited, routes);
         cluster.onShutdown(() -> server.drain(drainDeadline));
         System.out.println("worker " + cluster.workerId() + " (pid " + ProcessHandle.current().pid()
                 + ") serving http://" + host + ":" + port + " on " + server.transportName()
-                + (inherited.isPresent() ? ", listener from the supervisor" : ""));
+                + (inherited.length > 0 ? ", " + inherited.length + " listener(s) from the supervisor" : ""));
         cluster.ready();
     }
 }
