@@ -96,7 +96,14 @@ class ReloadIT {
         Set<Long> before = pids();
         writeSleeperJar(cluster.home().resolve("sleeper.jar"));
         Files.move(cluster.home().resolve("sleeper.jar"), jar, StandardCopyOption.REPLACE_EXISTING);
-        ClusterFixture.Result reload = cluster.cluster("reload", "web");
+        LoadClient load = new LoadClient(port, 2, 2);
+        ClusterFixture.Result reload;
+        try {
+            reload = cluster.cluster("reload", "web");
+        } finally {
+            load.close();
+        }
+        assertEquals(0, load.failed(), "failed requests: " + load.failures());
         assertEquals(1, reload.exit(), reload.toString());
         assertTrue(reload.err().contains("web:0 replacement not ready within the listen timeout of 3000 ms"), reload.toString());
         assertEquals(before, pids());
