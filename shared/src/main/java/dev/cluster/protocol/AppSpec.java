@@ -53,4 +53,9 @@ public record AppSpec(
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, newEnv,
                 listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
     }
+
+    public AppSpec withJvmArgs(List<String> newJvmArgs) {
+        return new AppSpec(name, jar, command, newJvmArgs, args, cwd, instances, port, env,
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
+    }
 }

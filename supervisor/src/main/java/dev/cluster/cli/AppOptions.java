@@ -73,7 +73,7 @@ final class AppOptions {
         List<String> command = isJar ? List.of() : List.of(first);
         List<String> args = program.subList(1, program.size());
         String appName = name != null ? name : AppSpecValidator.nameFrom(Path.of(first).getFileName().toString());
-        List<String> jvm = jvmArgs == null || jvmArgs.isBlank() ? List.of() : Arrays.asList(jvmArgs.trim().split("\\s+"));
+        List<String> jvm = jvmArgs == null ? List.of() : splitJvmArgs(jvmArgs);
         return new AppSpec(appName, jar, command, jvm, args, dir.toString(), parseInstances(instances),
                 port != null ? port : AppSpec.DEFAULT_PORT, env,
                 orDefault(listenTimeoutMs, AppSpec.DEFAULT_LISTEN_TIMEOUT_MS),
@@ -81,6 +81,10 @@ final class AppOptions {
                 orDefault(restartDelayMs, AppSpec.DEFAULT_RESTART_DELAY_MS),
                 maxRestarts != null ? maxRestarts : AppSpec.DEFAULT_MAX_RESTARTS,
                 orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind);
+    }
+
+    static List<String> splitJvmArgs(String value) {
+        return value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
     }
 
     static int parseInstances(String value) {

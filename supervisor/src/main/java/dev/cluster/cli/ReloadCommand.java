@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -21,19 +22,23 @@ final class ReloadCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "K", defaultValue = "1", description = "Workers replaced at a time (default: ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--update-env", description = "Replace the app's environment with the --env values given here.")
+    @Option(names = "--update-env", description = "Apply the --env and --jvm-args given here to the new workers (and keep them).")
     boolean updateEnv;
 
-    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "With --update-env: the new environment; repeatable.")
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "With --update-env: the app's new environment (replaces the old); repeatable.")
     Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--jvm-args", paramLabel = "\"ARGS\"", description = "With --update-env: the app's new JVM options, space-separated.")
+    String jvmArgs;
 
     @Override
     public Integer call() {
-        if (!env.isEmpty() && !updateEnv) {
-            throw new UserError("--env on reload needs --update-env (it replaces the app's environment)");
+        if ((!env.isEmpty() || jvmArgs != null) && !updateEnv) {
+            throw new UserError("--env and --jvm-args on reload need --update-env (they replace the app's settings)");
         }
+        List<String> newJvmArgs = jvmArgs == null ? null : AppOptions.splitJvmArgs(jvmArgs);
         ControlClient client = new ControlClient(Home.fromEnvironment());
-        Response response = ControlClient.ok(client.call(Request.reload(target, parallel, updateEnv ? env : null), System.out::println));
+        Response response = ControlClient.ok(client.call(Request.reload(target, parallel, updateEnv && !env.isEmpty() ? env : null, updateEnv ? newJvmArgs : null), System.out::println));
         System.out.println(response.message());
         ListCommand.print(response.workers(), false);
         return 0;

@@ -169,6 +169,9 @@ public final class Supervisor {
             if (request.env() != null) {
                 app.spec(app.spec().withEnv(request.env()));
             }
+            if (request.jvmArgs() != null) {
+                app.spec(app.spec().withJvmArgs(request.jvmArgs()));
+            }
             int total = app.workers().size();
             for (int first = 0; first < total; first += parallel) {
                 int from = first;

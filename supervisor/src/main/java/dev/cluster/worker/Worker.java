@@ -108,10 +108,6 @@ public final class Worker {
         return launch(reason);
     }
 
-    public int restarts() {
-        return restarts;
-    }
-
     /**
      * Completes when the worker is online; fails with {@link LaunchFailure} if the process exits
      * first or the worker is stopped before it got there.

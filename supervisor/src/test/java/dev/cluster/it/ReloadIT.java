@@ -148,6 +148,21 @@ class ReloadIT {
     }
 
     @Test
+    void reloadWithUpdateEnvGivesTheNewWorkersTheNewEnvironmentAndJvmOptions() throws Exception {
+        startWeb(WORKER_APP_JAR, 1, "--env", "GREETING=hi");
+        cluster.ok("reload", "web", "--update-env", "--env", "GREETING=bye", "--jvm-args", "-Xmx200m -Dcluster.test=1");
+        long pid = cluster.worker("web", 0).pid();
+        String commandLine = ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");
+        assertTrue(commandLine.contains("-Xmx200m -Dcluster.test=1 -jar"), commandLine);
+        String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
+        assertTrue(environ.contains("\nGREETING=bye\n"), "the new worker's environment: " + environ);
+        assertTrue(cluster.ok("describe", "web").out().contains("GREETING=bye"));
+        ClusterFixture.Result refused = cluster.cluster("reload", "web", "--env", "GREETING=x");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("need --update-env"), refused.toString());
+    }
+
+    @Test
     void killNineUnderPerRequestLoadFailsOnlyWhatWasInFlight() throws Exception {
         int threads = 4;
         int port = startWeb(WORKER_APP_JAR, 2);
