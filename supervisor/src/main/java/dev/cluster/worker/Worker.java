@@ -89,7 +89,11 @@ public final class Worker {
         return process != null && state.hasProcess() ? process.pid() : null;
     }
 
-    /** A fresh start by the user (start, restart): the crash-loop count begins again. */
+    /**
+     * A fresh start by the user (start, restart): the crash-loop count begins again. The future
+     * completes when the worker is online; it fails with {@link LaunchFailure} if the process exits
+     * first or the worker is stopped before it got there.
+     */
     public CompletableFuture<Void> start(String reason) {
         if (process != null) {
             restarts++;
@@ -106,14 +110,6 @@ public final class Worker {
         trial = true;
         restarts = replaced.restarts + 1;
         return launch(reason);
-    }
-
-    /**
-     * Completes when the worker is online; fails with {@link LaunchFailure} if the process exits
-     * first or the worker is stopped before it got there.
-     */
-    public CompletableFuture<Void> whenOnline() {
-        return online;
     }
 
     private CompletableFuture<Void> launch(String reason) {
