@@ -153,6 +153,19 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         }
     }
 
+    /**
+     * Whether the process still runs. A zombie has exited: when its parent (the daemon) is dead, its
+     * reaping is up to init, whose timing is not the worker's, so it does not count as running.
+     */
+    public static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Pids of live processes whose environment names this fixture's CLUSTER_HOME. */
     public List<Long> processesOfThisHome() {
         List<Long> pids = new ArrayList<>();

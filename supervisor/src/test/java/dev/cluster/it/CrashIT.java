@@ -107,7 +107,7 @@ class CrashIT {
         ProcessHandle.of(cluster.daemonPid()).orElseThrow().destroyForcibly();
         long killedAt = System.nanoTime();
         ClusterFixture.await("every worker gone", Duration.ofSeconds(10),
-                () -> workers.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+                () -> workers.stream().noneMatch(ClusterFixture::isRunning));
         long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
         assertTrue(tookMs <= 2_000, "workers outlived the daemon by " + tookMs + " ms");
         assertEquals(List.of(), cluster.processesOfThisHome());
