@@ -148,7 +148,7 @@ final class ControlClient {
         } catch (IOException e) {
             throw new UserError("cannot create " + home.dir() + " (" + e.getMessage() + "): set CLUSTER_HOME to a writable directory");
         }
-        Path jar = ownJar();
+        Path jar = daemonCopy(ownJar());
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid"); // its own session: closing the terminal must not take it down
@@ -188,6 +188,37 @@ final class ControlClient {
         }
         throw new UserError("the supervisor daemon did not open " + home.controlSocket() + " within "
                 + DAEMON_START_TIMEOUT_MS / 1000 + " s: see " + home.daemonLog());
+    }
+
+    /**
+     * The daemon runs from its own copy of the jar in the home, so rebuilding or upgrading the jar
+     * does not pull classes from under a running daemon. Copies of older jars are removed: no daemon
+     * runs on this home now, or we would not be starting one.
+     */
+    private Path daemonCopy(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            return jar; // a classes directory, when run from an IDE
+        }
+        try {
+            Path lib = home.dir().resolve("lib");
+            Files.createDirectories(lib);
+            Path copy = lib.resolve("cluster-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + ".jar");
+            try (var old = Files.newDirectoryStream(lib, "cluster-*")) {
+                for (Path p : old) {
+                    if (!p.equals(copy)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            if (!Files.exists(copy)) {
+                Path partial = Files.createTempFile(lib, "cluster-", ".partial");
+                Files.copy(jar, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UserError("cannot copy the cluster jar into " + home.dir() + " (" + e.getMessage() + "): check its permissions and free space");
+        }
     }
 
     static Path ownJar() {

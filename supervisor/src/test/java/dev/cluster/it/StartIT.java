@@ -51,6 +51,9 @@ class StartIT {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cluster.home().resolve("control.sock"))));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cluster.home().resolve("worker.sock"))));
         assertTrue(Files.exists(cluster.home().resolve("daemon.pid")));
+        // The daemon runs from its own copy of the jar, so a rebuild cannot pull classes from under it.
+        String daemonCommand = ProcessHandle.of(cluster.daemonPid()).flatMap(p -> p.info().commandLine()).orElse("");
+        assertTrue(daemonCommand.contains(cluster.home().resolve("lib").toString() + "/cluster-"), daemonCommand);
     }
 
     @Test
