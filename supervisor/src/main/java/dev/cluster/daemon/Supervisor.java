@@ -187,13 +187,9 @@ public final class Supervisor {
         }
         chain.whenCompleteAsync((done, failure) -> {
             targets.forEach(app -> app.operation(null));
-            if (failure == null) {
-                reply.accept(Response.workers("reloaded " + targets.stream().map(App::name).toList(), allWorkers()));
-            } else {
-                Throwable cause = unwrap(failure);
-                reply.accept(Response.error("reload stopped: " + cause.getMessage(),
-                        cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of()));
-            }
+            reply.accept(failure == null
+                    ? Response.workers("reloaded " + targets.stream().map(App::name).toList(), allWorkers())
+                    : failed("reload stopped: ", failure));
         }, loop);
     }
 
@@ -201,7 +197,8 @@ public final class Supervisor {
         Worker old = app.workers().get(id);
         long startedNanos = System.nanoTime();
         if (!old.state().hasProcess() || old.state() == WorkerState.STOPPING) {
-            return old.stop("reload").thenComposeAsync(done -> old.start("reload of a worker that was " + old.state().label()), loop)
+            String was = old.state().label();
+            return old.stop("reload").thenComposeAsync(done -> old.start("reload of a worker that was " + was), loop)
                     .thenRun(() -> reply.accept(Response.progress(String.format("%s %d/%d started (it was not running)",
                             app.name(), id + 1, total))));
         }
@@ -211,9 +208,8 @@ public final class Supervisor {
                     if (failure != null) {
                         app.dropReplacement(replacement);
                         Throwable cause = unwrap(failure);
-                        List<String> stderr = cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of();
                         throw new CompletionException(new Worker.LaunchFailure(cause.getMessage()
-                                + "; " + old.name() + " keeps serving with pid " + old.pid(), stderr));
+                                + "; " + old.name() + " keeps serving with pid " + old.pid(), stderrOf(cause)));
                     }
                     long readyNanos = System.nanoTime();
                     app.promote(replacement);
@@ -278,12 +274,9 @@ public final class Supervisor {
                 app.removeLastSlot();
             }
             app.operation(null);
-            if (failure == null) {
-                reply.accept(Response.workers("scaled " + app.name() + " from " + current + " to " + wanted + " worker(s)", allWorkers()));
-            } else {
-                Throwable cause = unwrap(failure);
-                reply.accept(Response.error(cause.getMessage(), cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of()));
-            }
+            reply.accept(failure == null
+                    ? Response.workers("scaled " + app.name() + " from " + current + " to " + wanted + " worker(s)", allWorkers())
+                    : failed("", failure));
         }, loop);
     }
 
@@ -321,20 +314,22 @@ public final class Supervisor {
      * after the drain instead, every connection that queued meanwhile would be reset.
      */
     private CompletableFuture<Void> retire(Worker worker, String reason) {
-        App app = apps.get(worker.app());
-        if (app != null && app.isCurrent(worker)) {
-            listeners.close(worker.app(), worker.id());
-        }
+        closeSlotSockets(worker);
         return worker.stop(reason);
     }
 
     /** A crash-looping slot closes its socket: nobody will accept on it until a restart. */
     private void onWorkerState(Worker worker, WorkerState state) {
         if (state == WorkerState.ERRORED) {
-            App app = apps.get(worker.app());
-            if (app != null && app.isCurrent(worker)) {
-                listeners.close(worker.app(), worker.id());
-            }
+            closeSlotSockets(worker);
+        }
+    }
+
+    /** Only the worker serving a slot speaks for its sockets; a replaced or abandoned one does not. */
+    private void closeSlotSockets(Worker worker) {
+        App app = apps.get(worker.app());
+        if (app != null && app.isCurrent(worker)) {
+            listeners.close(worker.app(), worker.id());
         }
     }
 
@@ -362,14 +357,18 @@ public final class Supervisor {
 
     private void answerWhenOnline(List<CompletableFuture<Void>> online, String message, Consumer<Response> reply) {
         whenAll(online).whenCompleteAsync((done, failure) -> {
-            if (failure == null) {
-                reply.accept(Response.workers(message, allWorkers()));
-                return;
-            }
-            Throwable cause = unwrap(failure);
-            List<String> details = cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of();
-            reply.accept(Response.error(cause.getMessage(), details));
+            reply.accept(failure == null ? Response.workers(message, allWorkers()) : failed("", failure));
         }, loop);
+    }
+
+    /** The error answer for a failed future: its cause's message, and the worker's stderr lines if it has them. */
+    private static Response failed(String prefix, Throwable failure) {
+        Throwable cause = unwrap(failure);
+        return Response.error(prefix + cause.getMessage(), stderrOf(cause));
+    }
+
+    private static List<String> stderrOf(Throwable cause) {
+        return cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of();
     }
 
     private static Throwable unwrap(Throwable failure) {
