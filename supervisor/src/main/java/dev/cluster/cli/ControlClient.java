@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -212,8 +213,8 @@ final class ControlClient {
             }
             if (!Files.exists(copy)) {
                 Path partial = Files.createTempFile(lib, "cluster-", ".partial");
-                Files.copy(jar, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.move(partial, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.copy(jar, partial, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE);
             }
             return copy;
         } catch (IOException e) {

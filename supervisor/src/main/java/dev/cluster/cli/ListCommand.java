@@ -2,6 +2,7 @@ package dev.cluster.cli;
 
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.protocol.Wire;
 import picocli.CommandLine.Command;
@@ -23,6 +24,12 @@ final class ListCommand implements Callable<Integer> {
                 : List.of();
         print(workers, json);
         return 0;
+    }
+
+    /** What stop, restart, delete, reload and scale print: the daemon's one-line summary, then the table. */
+    static void printOutcome(Response response) {
+        System.out.println(response.message());
+        print(response.workers(), false);
     }
 
     static void print(List<WorkerInfo> workers, boolean json) {

@@ -36,11 +36,11 @@ final class ReloadCommand implements Callable<Integer> {
         if ((!env.isEmpty() || jvmArgs != null) && !updateEnv) {
             throw new UserError("--env and --jvm-args on reload need --update-env (they replace the app's settings)");
         }
+        // null leaves the app's setting as it is; the check above makes both null without --update-env
         List<String> newJvmArgs = jvmArgs == null ? null : AppOptions.splitJvmArgs(jvmArgs);
-        ControlClient client = new ControlClient(Home.fromEnvironment());
-        Response response = ControlClient.ok(client.call(Request.reload(target, parallel, updateEnv && !env.isEmpty() ? env : null, updateEnv ? newJvmArgs : null), System.out::println));
-        System.out.println(response.message());
-        ListCommand.print(response.workers(), false);
+        Request request = Request.reload(target, parallel, env.isEmpty() ? null : env, newJvmArgs);
+        Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(request, System.out::println));
+        ListCommand.printOutcome(response);
         return 0;
     }
 }

@@ -20,8 +20,7 @@ final class ScaleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.scale(app, count), System.out::println));
-        System.out.println(response.message());
-        ListCommand.print(response.workers(), false);
+        ListCommand.printOutcome(response);
         return 0;
     }
 }

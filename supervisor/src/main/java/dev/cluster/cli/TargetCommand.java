@@ -17,8 +17,7 @@ abstract class TargetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.targeting(verb(), target)));
-        System.out.println(response.message());
-        ListCommand.print(response.workers(), false);
+        ListCommand.printOutcome(response);
         return 0;
     }
 }
