@@ -2,26 +2,19 @@ package dev.cluster.agent;
 
 import dev.cluster.protocol.Env;
 import dev.cluster.protocol.WorkerMessage;
-import dev.cluster.protocol.Wire;
 
-import java.io.BufferedReader;
+import io.netty.util.concurrent.EventExecutorGroup;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A worker's one-line integration with the supervisor:
  * <pre>{@code
  * ClusterWorker cluster = ClusterWorker.fromEnvironment();
+ * cluster.monitor(eventLoopGroup);     // lag of each event loop, stacks of whatever blocks one
  * cluster.onShutdown(server::drain);   // stop accepting, finish in-flight requests
  * cluster.ready();                     // now serving: the supervisor counts this worker online
  * }</pre>
@@ -34,23 +27,16 @@ public final class ClusterWorker {
     private final String app;
     private final int workerId;
     private final int instances;
-    private final SocketChannel socket;
-    private final Path socketPath;
+    private final SupervisorLink link;
     private final boolean handoff;
-    /**
-     * Sends in order, off the caller's thread: encoding the first message loads Jackson (~0.3 s),
-     * which then overlaps the app's own start-up instead of adding to it.
-     */
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemonThread("cluster-worker-socket", r));
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private volatile Runnable drainHook = () -> { };
 
-    private ClusterWorker(String app, int workerId, int instances, SocketChannel socket, Path socketPath, boolean handoff) {
+    private ClusterWorker(String app, int workerId, int instances, SupervisorLink link, boolean handoff) {
         this.app = app;
         this.workerId = workerId;
         this.instances = instances;
-        this.socket = socket;
-        this.socketPath = socketPath;
+        this.link = link;
         this.handoff = handoff;
     }
 
@@ -59,13 +45,13 @@ public final class ClusterWorker {
         String app = System.getenv().getOrDefault(Env.APP, "standalone");
         int id = intEnv(Env.WORKER_ID, 0);
         int instances = intEnv(Env.INSTANCES, 1);
-        String socketPath = System.getenv(Env.WORKER_SOCKET);
-        if (socketPath == null || socketPath.isEmpty()) {
-            return new ClusterWorker(app, id, instances, null, null, false);
+        Path socketPath = SupervisorLink.socketPath();
+        if (socketPath == null) {
+            return new ClusterWorker(app, id, instances, null, false);
         }
-        SocketChannel channel;
+        SupervisorLink link;
         try {
-            channel = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(socketPath)));
+            link = SupervisorLink.connect(socketPath, app, id);
         } catch (IOException e) {
             // Supervised but the supervisor is unreachable: it is gone, so we must not start serving.
             System.err.println("cluster: cannot reach the supervisor at " + socketPath + " (" + e.getMessage() + "); exiting");
@@ -73,11 +59,17 @@ public final class ClusterWorker {
             throw new AssertionError();
         }
         boolean handoff = !"self".equals(System.getenv(Env.BIND));
-        ClusterWorker worker = new ClusterWorker(app, id, instances, channel, Path.of(socketPath), handoff);
-        worker.sender.execute(() -> worker.send(WorkerMessage.hello(app, id, ProcessHandle.current().pid())));
-        worker.watch("cluster-supervisor-socket", worker::readSupervisor);
+        ClusterWorker worker = new ClusterWorker(app, id, instances, link, handoff);
+        link.send(WorkerMessage.hello(app, id, ProcessHandle.current().pid(), false));
+        link.onMessage(message -> {
+            if (WorkerMessage.SHUTDOWN.equals(message.type())) {
+                worker.shutdown("supervisor asked");
+            }
+        });
+        link.onClosed(() -> worker.shutdown("supervisor socket closed"));
         // The supervisor holds our stdin open; EOF means it died, even by SIGKILL.
-        worker.watch("cluster-stdin-watch", () -> drainStdin(System.in, worker));
+        SupervisorLink.daemonThread("cluster-stdin-watch", () -> drainStdin(System.in, worker)).start();
+        Telemetry.start(link); // also without the agent (--no-agent): the library reports the same
         return worker;
     }
 
@@ -94,7 +86,19 @@ public final class ClusterWorker {
     }
 
     public boolean supervised() {
-        return socket != null;
+        return link != null;
+    }
+
+    /**
+     * Measures the lag of every event loop of {@code group} (a Netty {@code EventLoopGroup}, or any
+     * group of single-threaded executors) and watches them for stalls: the supervisor shows how late
+     * each loop runs and the stack of whatever blocked one. Does nothing when not supervised.
+     */
+    public void monitor(EventExecutorGroup group) {
+        Telemetry telemetry = Telemetry.current();
+        if (telemetry != null) {
+            LoopProbe.monitor(group, telemetry);
+        }
     }
 
     /**
@@ -110,7 +114,7 @@ public final class ClusterWorker {
         if (!handoff) {
             return new int[0];
         }
-        return ListenerHandoff.receive(socketPath, host);
+        return ListenerHandoff.receive(link.path(), host);
     }
 
     /** Sets what to run before exiting: stop accepting, finish in-flight work. Installs SIGTERM/SIGINT handling. */
@@ -123,8 +127,8 @@ public final class ClusterWorker {
 
     /** Tells the supervisor this worker is serving. */
     public void ready() {
-        if (socket != null) {
-            sender.execute(() -> send(WorkerMessage.of(WorkerMessage.READY)));
+        if (link != null) {
+            link.send(WorkerMessage.of(WorkerMessage.READY));
         }
     }
 
@@ -147,21 +151,6 @@ public final class ClusterWorker {
         thread.start();
     }
 
-    private void readSupervisor() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(socket), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                WorkerMessage message = Wire.decode(line, WorkerMessage.class);
-                if (WorkerMessage.SHUTDOWN.equals(message.type())) {
-                    shutdown("supervisor asked");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through: a broken socket means the same as a closed one
-        }
-        shutdown("supervisor socket closed");
-    }
-
     private static void drainStdin(InputStream in, ClusterWorker worker) {
         byte[] buffer = new byte[512];
         try {
@@ -172,27 +161,6 @@ public final class ClusterWorker {
             // same as EOF
         }
         worker.shutdown("supervisor gone (stdin closed)");
-    }
-
-    private void send(WorkerMessage message) {
-        try {
-            ByteBuffer bytes = ByteBuffer.wrap(Wire.encode(message));
-            while (bytes.hasRemaining()) {
-                socket.write(bytes);
-            }
-        } catch (IOException e) {
-            shutdown("supervisor socket closed");
-        }
-    }
-
-    private void watch(String name, Runnable body) {
-        daemonThread(name, body).start();
-    }
-
-    private static Thread daemonThread(String name, Runnable body) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        return thread;
     }
 
     private static int intEnv(String name, int fallback) {

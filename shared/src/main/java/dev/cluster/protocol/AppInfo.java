@@ -2,6 +2,9 @@ package dev.cluster.protocol;
 
 import java.util.List;
 
-/** One app as {@code describe} shows it: its spec, the command line it runs, and its workers. */
-public record AppInfo(AppSpec spec, List<String> commandLine, List<WorkerInfo> workers) {
+/**
+ * One app as {@code describe} shows it: its spec, the command line it runs, its workers, and the
+ * lag of all its workers over the last 10 s (their histograms merged).
+ */
+public record AppInfo(AppSpec spec, List<String> commandLine, List<WorkerInfo> workers, LagSummary lag) {
 }

@@ -8,6 +8,8 @@ import java.util.Map;
  * Either {@code jar} (the supervisor builds the java command line) or {@code command} is set.
  * Durations are milliseconds. Paths are absolute: the CLI resolves them against its own directory.
  * {@code bind} is {@link #BIND_HANDOFF} or {@link #BIND_SELF} (see {@link Env#BIND}).
+ * {@code agent}: a jar app runs with the telemetry agent. {@code lagThresholdMs}: a worker whose
+ * lag p99 is above it is marked. {@code blockThresholdMs}: a loop stalled longer is reported with its stack.
  */
 public record AppSpec(
         String name,
@@ -24,7 +26,10 @@ public record AppSpec(
         long restartDelayMs,
         int maxRestarts,
         long minUptimeMs,
-        String bind) {
+        String bind,
+        boolean agent,
+        long lagThresholdMs,
+        long blockThresholdMs) {
 
     public static final long DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
@@ -35,6 +40,9 @@ public record AppSpec(
     public static final int DEFAULT_PORT = 8080;
     public static final String BIND_HANDOFF = "handoff";
     public static final String BIND_SELF = "self";
+    /** Node's guidance for "blocking code exists": a p99 event-loop delay above 10 ms. */
+    public static final long DEFAULT_LAG_THRESHOLD_MS = 10;
+    public static final long DEFAULT_BLOCK_THRESHOLD_MS = 100;
 
     public AppSpec {
         command = command == null ? List.of() : List.copyOf(command);
@@ -46,16 +54,16 @@ public record AppSpec(
 
     public AppSpec withInstances(int n) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, n, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs);
     }
 
     public AppSpec withEnv(Map<String, String> newEnv) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, newEnv,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs);
     }
 
     public AppSpec withJvmArgs(List<String> newJvmArgs) {
         return new AppSpec(name, jar, command, newJvmArgs, args, cwd, instances, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs);
     }
 }

@@ -16,6 +16,11 @@ public final class Env {
     /** How long the worker has to drain before the supervisor kills it, so it can plan its own deadline. */
     public static final String KILL_TIMEOUT_MS = "CLUSTER_KILL_TIMEOUT_MS";
 
+    /** {@code off} turns the in-worker telemetry off (lag probes, JVM metrics); for measuring its overhead. */
+    public static final String TELEMETRY = "CLUSTER_TELEMETRY";
+    /** An event loop late by more than this many milliseconds is blocked: its stack is captured and reported. */
+    public static final String BLOCK_THRESHOLD_MS = "CLUSTER_BLOCK_THRESHOLD_MS";
+
     private Env() {
     }
 }

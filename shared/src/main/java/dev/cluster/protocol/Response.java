@@ -6,29 +6,35 @@ import java.util.List;
  * The daemon's answer to one {@link Request}. When {@code ok} is false, {@code error} is one line
  * for the user and {@code details} (optional) are the lines that explain it, such as a worker's
  * last stderr lines. A response with {@code progress} is a step of a long command (reload): more
- * follow, and the last one has no {@code progress}.
+ * follow, and the last one has no {@code progress}. {@code lag} is the event-loop lag of the whole
+ * cluster over the last 10 s (every worker's histograms merged), sent with worker lists.
  */
 public record Response(int v, boolean ok, String error, List<String> details, String message,
-                       List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon, String progress) implements Versioned {
+                       List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon, String progress,
+                       LagSummary lag) implements Versioned {
 
     public static Response ok(String message) {
-        return new Response(Wire.VERSION, true, null, null, message, null, null, null, null);
+        return new Response(Wire.VERSION, true, null, null, message, null, null, null, null, null);
     }
 
     public static Response workers(String message, List<WorkerInfo> workers) {
-        return new Response(Wire.VERSION, true, null, null, message, workers, null, null, null);
+        return new Response(Wire.VERSION, true, null, null, message, workers, null, null, null, null);
     }
 
     public static Response apps(List<AppInfo> apps) {
-        return new Response(Wire.VERSION, true, null, null, null, null, apps, null, null);
+        return new Response(Wire.VERSION, true, null, null, null, null, apps, null, null, null);
     }
 
     public static Response daemon(DaemonInfo daemon) {
-        return new Response(Wire.VERSION, true, null, null, null, null, null, daemon, null);
+        return new Response(Wire.VERSION, true, null, null, null, null, null, daemon, null, null);
     }
 
     public static Response progress(String step) {
-        return new Response(Wire.VERSION, true, null, null, null, null, null, null, step);
+        return new Response(Wire.VERSION, true, null, null, null, null, null, null, step, null);
+    }
+
+    public Response withLag(LagSummary clusterLag) {
+        return new Response(v, ok, error, details, message, workers, apps, daemon, progress, clusterLag);
     }
 
     public static Response error(String error) {
@@ -36,7 +42,7 @@ public record Response(int v, boolean ok, String error, List<String> details, St
     }
 
     public static Response error(String error, List<String> details) {
-        return new Response(Wire.VERSION, false, error, details, null, null, null, null, null);
+        return new Response(Wire.VERSION, false, error, details, null, null, null, null, null, null);
     }
 
     /** The supervisor process itself, as {@code cluster ping} reports it. */

@@ -5,7 +5,10 @@ import java.util.List;
 /**
  * One worker as {@code list} and {@code describe} show it. This is the {@code list --json}
  * contract: fields are added, never renamed or removed. {@code pid} is absent while no process runs.
- * The fields after {@code port} are filled by {@code describe} only.
+ * {@code cpu} (percent of one core), {@code rssBytes} and {@code heapUsedBytes} are absent until
+ * measured; {@code lag} is the event-loop lag over the last 10 s and {@code lagOver} says whether
+ * its p99 is above the app's lag threshold. The fields after {@code lagOver} are filled by
+ * {@code describe} only.
  */
 public record WorkerInfo(
         String app,
@@ -15,13 +18,15 @@ public record WorkerInfo(
         int restarts,
         long uptimeMs,
         int port,
+        Double cpu,
+        Long rssBytes,
+        Long heapUsedBytes,
+        LagSummary lag,
+        boolean lagOver,
         String lastExit,
         String lastTransition,
         List<String> stderrTail,
         String outLog,
-        String errLog) {
-
-    public WorkerInfo summary() {
-        return new WorkerInfo(app, id, pid, state, restarts, uptimeMs, port, null, null, null, null, null);
-    }
+        String errLog,
+        TelemetryInfo telemetry) {
 }

@@ -2,26 +2,42 @@ package dev.cluster.protocol;
 
 /**
  * A message on the worker socket. Worker to supervisor: {@code hello} (who I am), {@code ready}
- * (serving), and on a connection of its own {@code listen} (send me my slot's listening socket; the
- * answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@code shutdown}
- * (drain and exit).
+ * (serving), {@code metrics} (telemetry of the last second), {@code blocked} (an event loop stall
+ * that just ended), and on a connection of its own {@code listen} (send me my slot's listening
+ * socket; the answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker:
+ * {@code shutdown} (drain and exit).
+ * <p>
+ * A hello with {@code agent} true comes from the telemetry agent of an app that does not use the
+ * library: the supervisor takes its reports but keeps judging readiness by the port and stopping
+ * the process with SIGTERM. A library app's own hello follows on the same connection.
  */
-public record WorkerMessage(int v, String type, String app, Integer workerId, Long pid, String host) implements Versioned {
+public record WorkerMessage(int v, String type, String app, Integer workerId, Long pid, String host,
+                            Boolean agent, TelemetryReport telemetry, BlockedReport blocked) implements Versioned {
     public static final String HELLO = "hello";
     public static final String READY = "ready";
     public static final String LISTEN = "listen";
+    public static final String METRICS = "metrics";
+    public static final String BLOCKED = "blocked";
     public static final String SHUTDOWN = "shutdown";
 
-    public static WorkerMessage hello(String app, int workerId, long pid) {
-        return new WorkerMessage(Wire.VERSION, HELLO, app, workerId, pid, null);
+    public static WorkerMessage hello(String app, int workerId, long pid, boolean agent) {
+        return new WorkerMessage(Wire.VERSION, HELLO, app, workerId, pid, null, agent ? Boolean.TRUE : null, null, null);
     }
 
     /** Asks for the listening socket of this worker's slot, bound on {@code host} and the app's port. */
     public static WorkerMessage listen(String host) {
-        return new WorkerMessage(Wire.VERSION, LISTEN, null, null, null, host);
+        return new WorkerMessage(Wire.VERSION, LISTEN, null, null, null, host, null, null, null);
+    }
+
+    public static WorkerMessage metrics(TelemetryReport report) {
+        return new WorkerMessage(Wire.VERSION, METRICS, null, null, null, null, null, report, null);
+    }
+
+    public static WorkerMessage blocked(BlockedReport report) {
+        return new WorkerMessage(Wire.VERSION, BLOCKED, null, null, null, null, null, null, report);
     }
 
     public static WorkerMessage of(String type) {
-        return new WorkerMessage(Wire.VERSION, type, null, null, null, null);
+        return new WorkerMessage(Wire.VERSION, type, null, null, null, null, null, null, null);
     }
 }

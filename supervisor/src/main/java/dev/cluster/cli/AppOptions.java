@@ -61,6 +61,18 @@ final class AppOptions {
                     + "which keeps it open across crashes and reloads; self: they bind their own.")
     String bind;
 
+    @Option(names = "--no-agent", negatable = false,
+            description = "Do not add the telemetry agent to a jar app (it reports JVM lag, heap and GC with no code change).")
+    boolean noAgent;
+
+    @Option(names = "--lag-threshold", converter = Durations.class, paramLabel = "DURATION",
+            description = "Mark a worker whose event-loop lag p99 over the last 10 s is above this (default: 10ms).")
+    Long lagThresholdMs;
+
+    @Option(names = "--block-threshold", converter = Durations.class, paramLabel = "DURATION",
+            description = "An event loop stalled longer than this is reported with its thread's stack (default: 100ms).")
+    Long blockThresholdMs;
+
     boolean hasProgram() {
         return !program.isEmpty();
     }
@@ -80,7 +92,9 @@ final class AppOptions {
                 orDefault(killTimeoutMs, AppSpec.DEFAULT_KILL_TIMEOUT_MS),
                 orDefault(restartDelayMs, AppSpec.DEFAULT_RESTART_DELAY_MS),
                 maxRestarts != null ? maxRestarts : AppSpec.DEFAULT_MAX_RESTARTS,
-                orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind);
+                orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind, !noAgent,
+                orDefault(lagThresholdMs, AppSpec.DEFAULT_LAG_THRESHOLD_MS),
+                orDefault(blockThresholdMs, AppSpec.DEFAULT_BLOCK_THRESHOLD_MS));
     }
 
     static List<String> splitJvmArgs(String value) {

@@ -201,7 +201,7 @@ final class ControlClient {
             return jar; // a classes directory, when run from an IDE
         }
         try {
-            Path lib = home.dir().resolve("lib");
+            Path lib = home.lib();
             Files.createDirectories(lib);
             Path copy = lib.resolve("cluster-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + ".jar");
             try (var old = Files.newDirectoryStream(lib, "cluster-*")) {

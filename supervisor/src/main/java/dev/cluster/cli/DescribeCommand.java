@@ -3,6 +3,9 @@ package dev.cluster.cli;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.BlockedReport;
+import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.protocol.Wire;
@@ -11,11 +14,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "describe", description = "Everything known about an app or worker, including its last exit and stderr lines.")
+@Command(name = "describe", description = "Everything known about an app or worker: last exit and stderr lines, resources, lag, GC, stalls with stacks.")
 final class DescribeCommand implements Callable<Integer> {
+    private static final int STACK_FRAMES = 12;
+
     @Parameters(paramLabel = "APP|APP:ID|ID|all")
     String target;
 
@@ -41,6 +48,11 @@ final class DescribeCommand implements Callable<Integer> {
             System.out.println("  restarts       first delay " + Durations.format(s.restartDelayMs()) + " (x1.5, max 15s); errored after "
                     + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs()));
             System.out.println("  timeouts       listen " + Durations.format(s.listenTimeoutMs()) + ", kill " + Durations.format(s.killTimeoutMs()));
+            System.out.println("  telemetry      " + (s.jar() == null ? "only apps using the library report it" : s.agent() ? "agent on" : "agent off (--no-agent)")
+                    + "; lag threshold p99 " + Durations.format(s.lagThresholdMs()) + ", block threshold " + Durations.format(s.blockThresholdMs()));
+            if (app.lag() != null && app.lag().samples() > 0) {
+                System.out.println("  lag 10s        " + lagLine(app.lag()) + "  (all workers' samples merged)");
+            }
             for (WorkerInfo w : app.workers()) {
                 System.out.println();
                 System.out.println("  worker " + s.name() + ":" + w.id() + "  " + w.state()
@@ -50,6 +62,9 @@ final class DescribeCommand implements Callable<Integer> {
                 System.out.println("    last exit    " + (w.lastExit() == null ? "-" : w.lastExit()));
                 System.out.println("    logs         " + w.outLog());
                 System.out.println("                 " + w.errLog());
+                if (w.telemetry() != null) {
+                    printTelemetry(w);
+                }
                 if (w.stderrTail() != null && !w.stderrTail().isEmpty()) {
                     System.out.println("    last stderr lines of the run that exited:");
                     w.stderrTail().forEach(line -> System.out.println("      | " + line));
@@ -57,5 +72,48 @@ final class DescribeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void printTelemetry(WorkerInfo w) {
+        TelemetryInfo t = w.telemetry();
+        if (w.pid() != null) {
+            System.out.println("    process      cpu " + (w.cpu() == null ? "-" : WorkerTable.percent(w.cpu()))
+                    + "  rss " + WorkerTable.bytes(w.rssBytes()) + "  threads " + (t.osThreads() == null ? "-" : t.osThreads()));
+        }
+        if (t.reporter() == null) {
+            System.out.println("    telemetry    none reported (not a jar app with the agent, and not using the library)");
+            return;
+        }
+        if (w.heapUsedBytes() != null) {
+            System.out.println("    jvm          heap " + WorkerTable.bytes(w.heapUsedBytes()) + " used / " + WorkerTable.bytes(t.heapCommittedBytes())
+                    + " committed / " + WorkerTable.bytes(t.heapMaxBytes()) + " max, " + t.jvmThreads() + " threads");
+        }
+        System.out.println("    gc           " + t.gcCount() + " collections, " + Durations.format(t.gcPauseMs()) + " paused in all");
+        System.out.println("    lag          " + (t.loops().isEmpty() ? "of the JVM timer thread (" + t.reporter() + ": no event loops registered)"
+                : "of " + t.loops().size() + " event loops, merged"));
+        t.lag().forEach((window, lag) -> System.out.println(String.format("      %-10s %s", window, lagLine(lag))));
+        System.out.println(String.format("      %-10s %s", "jvm 10s", lagLine(t.jvmLag())));
+        for (TelemetryInfo.Loop loop : t.loops()) {
+            System.out.println("      loop " + loop.name() + ": last second p99 " + WorkerTable.millis(loop.lag().p99Ms())
+                    + ", max " + WorkerTable.millis(loop.lag().maxMs()) + ", " + loop.pendingTasks() + " tasks pending"
+                    + (loop.stalledMs() > 0 ? ", STALLED for " + loop.stalledMs() + " ms" : ""));
+        }
+        System.out.println("    stalls       " + t.stalls() + (t.blocked().isEmpty() ? "" : "; the last ones, newest first:"));
+        for (BlockedReport b : t.blocked()) {
+            System.out.println("      " + Instant.ofEpochMilli(b.startedAtEpochMs()).truncatedTo(ChronoUnit.SECONDS) + "  " + b.loop()
+                    + " blocked " + b.durationMs() + " ms at " + b.culprit());
+            b.stack().stream().limit(STACK_FRAMES).forEach(frame -> System.out.println("          at " + frame));
+            if (b.stack().size() > STACK_FRAMES) {
+                System.out.println("          ... " + (b.stack().size() - STACK_FRAMES) + " more (describe --json has them all)");
+            }
+        }
+    }
+
+    private static String lagLine(LagSummary lag) {
+        if (lag == null || lag.samples() == 0) {
+            return "no samples";
+        }
+        return "p50 " + WorkerTable.millis(lag.p50Ms()) + "  p90 " + WorkerTable.millis(lag.p90Ms()) + "  p99 " + WorkerTable.millis(lag.p99Ms())
+                + "  max " + WorkerTable.millis(lag.maxMs()) + "  (" + lag.samples() + " samples)";
     }
 }

@@ -6,6 +6,7 @@ import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Response;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.util.concurrent.Callable;
@@ -18,11 +19,18 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     AppOptions app;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (default: $CLUSTER_METRICS_PORT, else off).")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws IOException {
         AppSpec spec = app.hasProgram() ? app.toSpec() : null;
+        if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+            throw new UserError("--metrics-port must be between 1 and 65535 (got " + metricsPort + ")");
+        }
         try {
-            Daemon.run(Home.fromEnvironment(), spec, RunCommand::report);
+            Daemon.run(Home.fromEnvironment(), spec, metricsPort, RunCommand::report);
         } catch (Daemon.AlreadyRunning e) {
             throw new UserError(e.getMessage());
         }
@@ -31,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void report(Response response) {
         if (response.ok()) {
-            ListCommand.print(response.workers(), false);
+            ListCommand.print(response, false);
         } else {
             System.out.println("start failed: " + response.error());
             if (response.details() != null) {

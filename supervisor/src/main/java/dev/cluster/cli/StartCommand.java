@@ -26,7 +26,7 @@ final class StartCommand implements Callable<Integer> {
             throw new UserError("start needs a jar or a command: 'cluster start app.jar' or 'cluster start -- ./server'");
         }
         Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).callStartingDaemon(Request.start(app.toSpec())));
-        ListCommand.print(response.workers(), json);
+        ListCommand.print(response, json);
         return 0;
     }
 }

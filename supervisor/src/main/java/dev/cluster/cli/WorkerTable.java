@@ -1,27 +1,37 @@
 package dev.cluster.cli;
 
+import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.WorkerInfo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The worker table that {@code list}, {@code start}, {@code stop} and {@code restart} print. */
 final class WorkerTable {
-    private static final String[] HEADER = {"APP", "ID", "PID", "STATE", "UPTIME", "RESTARTS", "PORT"};
+    private static final String[] HEADER = {"APP", "ID", "PID", "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "HEAP", "LAG P99", "MAX", "PORT"};
+    private static final int STATE = 3;
+    private static final int P99 = 9;
 
     private WorkerTable() {
     }
 
-    static String render(List<WorkerInfo> workers, boolean colour) {
+    /** @param clusterLag the whole cluster's lag over the last 10 s, or null: then no footer */
+    static String render(List<WorkerInfo> workers, LagSummary clusterLag, boolean colour) {
         if (workers.isEmpty()) {
             return "no apps: start one with 'cluster start app.jar -i max'\n";
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
+        boolean anyOver = false;
         for (WorkerInfo w : workers) {
+            boolean measured = w.lag() != null && w.lag().samples() > 0;
+            anyOver |= w.lagOver();
             rows.add(new String[] {w.app(), Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(),
                     w.state(), w.pid() == null ? "-" : Durations.format(w.uptimeMs()), Integer.toString(w.restarts()),
-                    Integer.toString(w.port())});
+                    w.cpu() == null ? "-" : percent(w.cpu()), bytes(w.rssBytes()), bytes(w.heapUsedBytes()),
+                    measured ? millis(w.lag().p99Ms()) + (w.lagOver() ? "!" : "") : "-",
+                    measured ? millis(w.lag().maxMs()) : "-", Integer.toString(w.port())});
         }
         int[] width = new int[HEADER.length];
         for (String[] row : rows) {
@@ -35,14 +45,52 @@ final class WorkerTable {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
                 String cell = String.format("%-" + width[i] + "s", row[i]);
-                if (r > 0 && i == 3) {
+                if (r > 0 && i == STATE) {
                     cell = Terminal.paint(colour, stateColour(row[i]), cell);
+                } else if (r > 0 && i == P99 && row[i].endsWith("!")) {
+                    cell = Terminal.paint(colour, Terminal.RED, cell);
                 }
                 line.append(cell).append(i + 1 < row.length ? "  " : "");
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }
+        if (clusterLag != null && clusterLag.samples() > 0) {
+            out.append("lag over the last 10s: cluster p50 ").append(millis(clusterLag.p50Ms())).append(", p99 ")
+                    .append(millis(clusterLag.p99Ms())).append(", max ").append(millis(clusterLag.maxMs()))
+                    .append(" (all workers' samples merged)").append(anyOver ? "; ! = p99 above the app's --lag-threshold" : "")
+                    .append('\n');
+        }
         return out.toString();
+    }
+
+    static String percent(double cpu) {
+        return cpu < 10 ? String.format(Locale.ROOT, "%.1f%%", cpu) : Math.round(cpu) + "%";
+    }
+
+    /** 1023 -> "1023B", 52428800 -> "50M", 1.5 GiB -> "1.5G". */
+    static String bytes(Long value) {
+        if (value == null) {
+            return "-";
+        }
+        String[] units = {"B", "K", "M", "G", "T"};
+        double v = value;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return (v < 10 && u > 0 ? String.format(Locale.ROOT, "%.1f", v) : Long.toString(Math.round(v))) + units[u];
+    }
+
+    /** Two significant digits is what a person compares: "0.08ms", "1.2ms", "35ms", "203ms". */
+    static String millis(double ms) {
+        if (ms < 1) {
+            return String.format(Locale.ROOT, "%.2fms", ms);
+        }
+        if (ms < 10) {
+            return String.format(Locale.ROOT, "%.1fms", ms);
+        }
+        return Math.round(ms) + "ms";
     }
 
     private static String stateColour(String state) {

@@ -63,6 +63,12 @@ public final class AppSpecValidator {
                 return Optional.of("durations must not be negative (got " + ms + " ms)");
             }
         }
+        if (spec.lagThresholdMs() < 1) {
+            return Optional.of("--lag-threshold must be at least 1ms (got " + spec.lagThresholdMs() + " ms)");
+        }
+        if (spec.blockThresholdMs() < 10) {
+            return Optional.of("--block-threshold must be at least 10ms, the lag probes' resolution (got " + spec.blockThresholdMs() + " ms)");
+        }
         if (!AppSpec.BIND_HANDOFF.equals(spec.bind()) && !AppSpec.BIND_SELF.equals(spec.bind())) {
             return Optional.of("--bind takes 'handoff' or 'self' (got '" + spec.bind() + "')");
         }

@@ -29,6 +29,7 @@ import java.util.function.Consumer;
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    public static final String METRICS_PORT_ENV = "CLUSTER_METRICS_PORT";
 
     private Daemon() {
     }
@@ -44,7 +45,7 @@ public final class Daemon {
      * Runs until shut down. {@code initialApp}, if given, is started once the sockets are up, and
      * {@code onStarted} receives the answer.
      */
-    public static void run(Home home, AppSpec initialApp, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
+    public static void run(Home home, AppSpec initialApp, Integer metricsPort, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
         home.prepare();
         try (FileChannel lockChannel = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = lockChannel.tryLock();
@@ -52,11 +53,25 @@ public final class Daemon {
                 throw new AlreadyRunning("a supervisor is already running on " + home.dir() + runningPid(home)
                         + ": stop it with 'cluster kill', or set CLUSTER_HOME to run another");
             }
-            serve(home, initialApp, onStarted);
+            serve(home, initialApp, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
         }
     }
 
-    private static void serve(Home home, AppSpec initialApp, Consumer<Response> onStarted) throws IOException {
+    /** {@code CLUSTER_METRICS_PORT}: how a daemon the CLI starts on first use gets a metrics endpoint. */
+    private static Integer metricsPortFromEnvironment() {
+        String value = System.getenv(METRICS_PORT_ENV);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            log.warn("{}={} is not a port number: no metrics endpoint", METRICS_PORT_ENV, value);
+            return null;
+        }
+    }
+
+    private static void serve(Home home, AppSpec initialApp, Integer metricsPort, Consumer<Response> onStarted) throws IOException {
         // One thread does everything: socket I/O, timers, process exits. Nothing it runs blocks for long.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoop loop = group.next();
@@ -69,6 +84,15 @@ public final class Daemon {
             control = LineServer.bind(group, home.controlSocket(), () -> new ControlHandler(supervisor));
             Files.writeString(home.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
             log.info("supervisor {} (pid {}) listening on {}", Supervisor.VERSION, ProcessHandle.current().pid(), home.controlSocket());
+            if (metricsPort != null) {
+                loop.execute(() -> {
+                    try {
+                        supervisor.serveMetrics(metricsPort);
+                    } catch (IOException | IllegalArgumentException e) {
+                        log.error("cannot serve metrics on 127.0.0.1:{}: {}", metricsPort, e.getMessage());
+                    }
+                });
+            }
             for (String name : new String[] {"TERM", "INT"}) {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                     log.info("SIG{} received", name);
@@ -88,6 +112,7 @@ public final class Daemon {
             if (workers != null) {
                 workers.close().awaitUninterruptibly();
             }
+            supervisor.close();
             group.shutdownGracefully(0, 200, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
             deleteQuietly(home.controlSocket());
             deleteQuietly(home.workerSocket());

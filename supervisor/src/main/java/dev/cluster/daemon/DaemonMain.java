@@ -10,7 +10,7 @@ public final class DaemonMain {
 
     public static void main(String[] args) throws Exception {
         try {
-            Daemon.run(Home.fromEnvironment(), null, response -> { });
+            Daemon.run(Home.fromEnvironment(), null, null, response -> { });
         } catch (Daemon.AlreadyRunning e) {
             System.err.println("cluster daemon: " + e.getMessage());
             System.exit(1);

@@ -43,6 +43,11 @@ public record Home(Path dir) {
         return dir.resolve("daemon.log");
     }
 
+    /** The daemon's own copy of its jar and the telemetry agent: files that must not change under running processes. */
+    public Path lib() {
+        return dir.resolve("lib");
+    }
+
     public Path logs() {
         return dir.resolve("logs");
     }

@@ -2,13 +2,20 @@ package dev.cluster.daemon;
 
 import dev.cluster.config.AppSpecValidator;
 import dev.cluster.logs.LogFiles;
+import dev.cluster.metrics.MetricsEndpoint;
+import dev.cluster.metrics.ProcessSampler;
+import dev.cluster.metrics.PrometheusText;
+import dev.cluster.metrics.WorkerTelemetry;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.reload.SlotListeners;
+import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.worker.Worker;
+import dev.cluster.worker.AgentJar;
 import dev.cluster.worker.WorkerLauncher;
 import dev.cluster.worker.WorkerState;
 import org.slf4j.Logger;
@@ -24,7 +31,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
 
 /**
  * Owns every app and worker. All of its methods run on one thread, the loop: control requests,
@@ -44,6 +54,9 @@ public final class Supervisor {
     private final Runnable exitDaemon;
     private final long startedAtMillis = System.currentTimeMillis();
     private final Map<String, App> apps = new LinkedHashMap<>();
+    private final ProcessSampler sampler = new ProcessSampler();
+    private boolean sampling;
+    private MetricsEndpoint metricsEndpoint;
     private boolean shuttingDown;
 
     /**
@@ -53,8 +66,9 @@ public final class Supervisor {
         this.home = home;
         this.loop = loop;
         this.logs = new LogFiles(home.logs());
-        this.launcher = new WorkerLauncher(logs, home.workerSocket());
+        this.launcher = new WorkerLauncher(logs, home.workerSocket(), AgentJar.install(home.lib()));
         this.exitDaemon = exitDaemon;
+        loop.scheduleAtFixedRate(this::sampleProcesses, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -71,7 +85,8 @@ public final class Supervisor {
                 case "ping" -> reply.accept(Response.daemon(new Response.DaemonInfo(ProcessHandle.current().pid(),
                         VERSION, System.currentTimeMillis() - startedAtMillis, home.dir().toString())));
                 case "start" -> start(request.app(), reply);
-                case "list" -> reply.accept(Response.workers(null, allWorkers()));
+                case "list" -> reply.accept(listed(null));
+                case "metrics" -> metrics(request.count(), reply);
                 case "describe" -> describe(request.target(), reply);
                 case "stop" -> stop(request.target(), reply);
                 case "restart" -> restart(request.target(), reply);
@@ -112,7 +127,7 @@ public final class Supervisor {
     private void stop(String target, Consumer<Response> reply) {
         List<Worker> workers = idle(Targets.resolve(target, apps));
         List<CompletableFuture<Void>> stopped = workers.stream().map(w -> retire(w, "stop requested")).toList();
-        whenAll(stopped).thenRun(() -> reply.accept(Response.workers("stopped " + workers.size() + " worker(s)", allWorkers())));
+        whenAll(stopped).thenRun(() -> reply.accept(listed("stopped " + workers.size() + " worker(s)")));
     }
 
     private void restart(String target, Consumer<Response> reply) {
@@ -134,7 +149,7 @@ public final class Supervisor {
         whenAll(stopped).thenRun(() -> {
             doomed.forEach(app -> apps.remove(app.name()));
             log.info("deleted {}", doomed.stream().map(App::name).toList());
-            reply.accept(Response.workers("deleted " + doomed.stream().map(App::name).toList(), allWorkers()));
+            reply.accept(listed("deleted " + doomed.stream().map(App::name).toList()));
         });
     }
 
@@ -142,9 +157,9 @@ public final class Supervisor {
         List<Worker> workers = Targets.resolve(target, apps);
         List<AppInfo> infos = new ArrayList<>();
         for (App app : apps.values()) {
-            List<WorkerInfo> selected = app.workers().stream().filter(workers::contains).map(Worker::info).toList();
+            List<WorkerInfo> selected = app.workers().stream().filter(workers::contains).map(Worker::details).toList();
             if (!selected.isEmpty()) {
-                infos.add(new AppInfo(app.spec(), launcher.commandLine(app.spec()), selected));
+                infos.add(new AppInfo(app.spec(), launcher.commandLine(app.spec()), selected, lag(app.workers())));
             }
         }
         reply.accept(Response.apps(infos));
@@ -188,7 +203,7 @@ public final class Supervisor {
         chain.whenCompleteAsync((done, failure) -> {
             targets.forEach(app -> app.operation(null));
             reply.accept(failure == null
-                    ? Response.workers("reloaded " + targets.stream().map(App::name).toList(), allWorkers())
+                    ? listed("reloaded " + targets.stream().map(App::name).toList())
                     : failed("reload stopped: ", failure));
         }, loop);
     }
@@ -275,7 +290,7 @@ public final class Supervisor {
             }
             app.operation(null);
             reply.accept(failure == null
-                    ? Response.workers("scaled " + app.name() + " from " + current + " to " + wanted + " worker(s)", allWorkers())
+                    ? listed("scaled " + app.name() + " from " + current + " to " + wanted + " worker(s)")
                     : failed("", failure));
         }, loop);
     }
@@ -333,8 +348,102 @@ public final class Supervisor {
         }
     }
 
-    private List<WorkerInfo> allWorkers() {
-        return apps.values().stream().flatMap(App::allWorkers).map(w -> w.info().summary()).toList();
+    /** Every worker as {@code list} shows it, with the lag of the whole cluster. */
+    private Response listed(String message) {
+        List<WorkerInfo> workers = apps.values().stream().flatMap(App::allWorkers).map(Worker::info).toList();
+        return Response.workers(message, workers).withLag(lag(apps.values().stream().flatMap(app -> app.workers().stream()).toList()));
+    }
+
+    /** The lag of these workers over the last 10 s: their histograms merged, so the p99 is that of all their samples. */
+    private static LagSummary lag(List<Worker> workers) {
+        long now = System.currentTimeMillis();
+        Histogram merged = LagHistograms.create();
+        workers.forEach(w -> merged.add(w.telemetry().lag(now, WorkerTelemetry.LIST_WINDOW_MS)));
+        return LagHistograms.summary(merged);
+    }
+
+    /**
+     * {@code cluster metrics}: the Prometheus text, or with a port, serve it on 127.0.0.1 (0 stops
+     * serving). The endpoint lives as long as the supervisor.
+     */
+    private void metrics(String port, Consumer<Response> reply) {
+        if (port == null) {
+            reply.accept(Response.ok(prometheusText()));
+            return;
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
+        if (p < 0 || p > 65535) {
+            reply.accept(Response.error("the metrics port must be between 1 and 65535, or 0 to stop serving (got '" + port + "')"));
+            return;
+        }
+        try {
+            serveMetrics(p);
+        } catch (IOException e) {
+            reply.accept(Response.error("cannot serve metrics on 127.0.0.1:" + p + ": " + e.getMessage() + "; choose another port"));
+            return;
+        }
+        reply.accept(Response.ok(p == 0 ? "metrics endpoint stopped" : "serving Prometheus metrics on http://127.0.0.1:" + p + "/metrics"));
+    }
+
+    /** Serves /metrics on 127.0.0.1:port, replacing an endpoint already running; 0 stops it. */
+    public void serveMetrics(int port) throws IOException {
+        MetricsEndpoint next = port == 0 ? null : MetricsEndpoint.start(port, loop, this::prometheusText);
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
+        metricsEndpoint = next;
+        if (next != null) {
+            log.info("serving Prometheus metrics on http://127.0.0.1:{}/metrics", port);
+        }
+    }
+
+    private String prometheusText() {
+        Map<String, List<PrometheusText.Row>> rows = new LinkedHashMap<>();
+        Map<String, LagSummary> appLag = new LinkedHashMap<>();
+        for (App app : apps.values()) {
+            rows.put(app.name(), app.allWorkers().map(w -> new PrometheusText.Row(w.info(), w.telemetry())).toList());
+            appLag.put(app.name(), lag(app.workers()));
+        }
+        return PrometheusText.render(rows, appLag, System.currentTimeMillis() - startedAtMillis);
+    }
+
+    /** Once a second: the OS's figures for every running worker, read off the loop, applied on it. */
+    private void sampleProcesses() {
+        if (sampling) {
+            return; // the previous pass is still reading /proc
+        }
+        Map<Long, Worker> byPid = apps.values().stream().flatMap(App::allWorkers).filter(w -> w.pid() != null)
+                .collect(Collectors.toMap(Worker::pid, w -> w, (a, b) -> a));
+        if (byPid.isEmpty()) {
+            return;
+        }
+        sampling = true;
+        sampler.sample(byPid.keySet()).whenCompleteAsync((samples, failure) -> {
+            sampling = false;
+            if (failure != null) {
+                log.warn("sampling worker processes failed: {}", failure.toString());
+                return;
+            }
+            samples.forEach((pid, s) -> {
+                Worker w = byPid.get(pid);
+                if (pid.equals(w.pid())) { // not replaced meanwhile
+                    w.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs());
+                }
+            });
+        }, loop);
+    }
+
+    /** Releases what outlives requests: the sampler thread and the metrics endpoint. */
+    public void close() {
+        sampler.close();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
     }
 
     /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile. */
@@ -357,7 +466,7 @@ public final class Supervisor {
 
     private void answerWhenOnline(List<CompletableFuture<Void>> online, String message, Consumer<Response> reply) {
         whenAll(online).whenCompleteAsync((done, failure) -> {
-            reply.accept(failure == null ? Response.workers(message, allWorkers()) : failed("", failure));
+            reply.accept(failure == null ? listed(message) : failed("", failure));
         }, loop);
     }
 

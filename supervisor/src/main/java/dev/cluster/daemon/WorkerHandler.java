@@ -49,10 +49,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 return;
             }
             switch (String.valueOf(message.type())) {
-                case WorkerMessage.HELLO -> {
-                    drainRequest = () -> LineServer.send(ctx.channel(), WorkerMessage.of(WorkerMessage.SHUTDOWN));
-                    worker.onHello(drainRequest);
-                }
+                case WorkerMessage.HELLO -> hello(ctx, message);
                 case WorkerMessage.LISTEN -> sendListener(ctx, message.host());
                 default -> {
                     log.warn("worker connection from pid {} closed: first message must be hello or listen, got {}", pid, message.type());
@@ -61,8 +58,34 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             }
             return;
         }
-        if (WorkerMessage.READY.equals(message.type())) {
-            worker.onReady();
+        switch (String.valueOf(message.type())) {
+            case WorkerMessage.HELLO -> hello(ctx, message); // the library's, after its agent's
+            case WorkerMessage.READY -> worker.onReady();
+            case WorkerMessage.METRICS -> {
+                try {
+                    worker.telemetry().onReport(message.telemetry(), System.currentTimeMillis());
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    log.warn("{}: unreadable telemetry report ignored: {}", worker.name(), e.getMessage());
+                }
+            }
+            case WorkerMessage.BLOCKED -> {
+                if (message.blocked() != null) {
+                    worker.telemetry().onBlocked(message.blocked());
+                    log.warn("{} {} blocked {} ms at {}", worker.name(), message.blocked().loop(),
+                            message.blocked().durationMs(), message.blocked().culprit());
+                }
+            }
+            default -> log.warn("{}: unknown message type '{}' ignored", worker.name(), message.type());
+        }
+    }
+
+    /** An agent's hello only identifies the process; a library hello also means "I will say ready and drain when asked". */
+    private void hello(ChannelHandlerContext ctx, WorkerMessage message) {
+        if (Boolean.TRUE.equals(message.agent())) {
+            worker.onAgentHello();
+        } else {
+            drainRequest = () -> LineServer.send(ctx.channel(), WorkerMessage.of(WorkerMessage.SHUTDOWN));
+            worker.onHello(drainRequest);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.cluster.worker;
 
 import dev.cluster.logs.LogFiles;
+import dev.cluster.metrics.WorkerTelemetry;
+import dev.cluster.protocol.LagSummary;
+import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.WorkerInfo;
 import org.slf4j.Logger;
@@ -54,6 +57,7 @@ public final class Worker {
     private ScheduledFuture<?> killTimer;
     private CompletableFuture<Void> online = new CompletableFuture<>();
     private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
+    private final WorkerTelemetry telemetry = new WorkerTelemetry();
 
     /** Told of every state change, after it happened. */
     public interface StateListener {
@@ -119,6 +123,7 @@ public final class Worker {
         }
         errOffsetAtLaunch = LogFiles.size(logs.err(app, id));
         drainRequest = null;
+        telemetry.onLaunch();
         try {
             process = launcher.start(s, id);
         } catch (IOException e) {
@@ -138,6 +143,17 @@ public final class Worker {
     /** The process introduced itself on the worker socket: from now on it must say ready itself. */
     public void onHello(Runnable drainRequest) {
         this.drainRequest = drainRequest;
+        telemetry.onHello(false);
+    }
+
+    /** The telemetry agent of an app without the library introduced itself: readiness stays with the port. */
+    public void onAgentHello() {
+        telemetry.onHello(true);
+    }
+
+    /** What the process reported about itself and what the OS says about it. */
+    public WorkerTelemetry telemetry() {
+        return telemetry;
     }
 
     public void onReady() {
@@ -291,10 +307,27 @@ public final class Worker {
         return app + ":" + id;
     }
 
+    /** As {@code list} shows it: state, resources and lag over the last 10 s. */
     public WorkerInfo info() {
+        return info(false);
+    }
+
+    /** As {@code describe} shows it: also the last exit, logs and full telemetry. */
+    public WorkerInfo details() {
+        return info(true);
+    }
+
+    private WorkerInfo info(boolean details) {
+        long now = System.currentTimeMillis();
+        LagSummary lag = LagHistograms.summary(telemetry.lag(now, WorkerTelemetry.LIST_WINDOW_MS));
+        boolean lagOver = lag.samples() > 0 && lag.p99Ms() > spec.get().lagThresholdMs();
+        boolean running = pid() != null;
         return new WorkerInfo(app, id, pid(), state.label(), restarts, uptimeMs(), spec.get().port(),
-                lastExit, lastTransition, lastExitStderr,
-                logs.out(app, id).toString(), logs.err(app, id).toString());
+                running ? telemetry.cpuPercent() : null, running ? telemetry.rssBytes() : null,
+                running ? telemetry.heapUsedBytes() : null, lag, lagOver,
+                details ? lastExit : null, details ? lastTransition : null, details ? lastExitStderr : null,
+                details ? logs.out(app, id).toString() : null, details ? logs.err(app, id).toString() : null,
+                details ? telemetry.details(now) : null);
     }
 
     /** Java reports death by signal N as 128 + N. */

@@ -25,12 +25,15 @@ public final class WorkerLauncher {
 
     private final LogFiles logs;
     private final Path workerSocket;
+    private final Path agentJar;
     private final String java;
     private final boolean pdeathsig;
 
-    public WorkerLauncher(LogFiles logs, Path workerSocket) {
+    /** @param agentJar the telemetry agent for jar apps, or null to run them without */
+    public WorkerLauncher(LogFiles logs, Path workerSocket, Path agentJar) {
         this.logs = logs;
         this.workerSocket = workerSocket;
+        this.agentJar = agentJar;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
     }
@@ -40,6 +43,9 @@ public final class WorkerLauncher {
         List<String> cmd = new ArrayList<>();
         if (spec.jar() != null) {
             cmd.add(java);
+            if (spec.agent() && agentJar != null) {
+                cmd.add("-javaagent:" + agentJar);
+            }
             cmd.addAll(spec.jvmArgs());
             cmd.add("-jar");
             cmd.add(spec.jar());
@@ -69,6 +75,7 @@ public final class WorkerLauncher {
         env.put(Env.WORKER_SOCKET, workerSocket.toString());
         env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
         env.put(Env.BIND, spec.bind());
+        env.put(Env.BLOCK_THRESHOLD_MS, Long.toString(spec.blockThresholdMs()));
         return builder.start();
     }
 }

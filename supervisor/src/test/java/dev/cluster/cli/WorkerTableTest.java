@@ -1,5 +1,6 @@
 package dev.cluster.cli;
 
+import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Test;
 
@@ -11,28 +12,46 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WorkerTableTest {
     private static WorkerInfo worker(String app, int id, Long pid, String state) {
-        return new WorkerInfo(app, id, pid, state, 2, 65_000, 8080, null, null, null, null, null);
+        return new WorkerInfo(app, id, pid, state, 2, 65_000, 8080, null, null, null, null, false,
+                null, null, null, null, null, null);
+    }
+
+    private static WorkerInfo measured(int id, double p99, boolean over) {
+        return new WorkerInfo("api", id, 100L + id, "online", 0, 1_000, 8080, 12.34, 50L * 1024 * 1024, 1536L * 1024,
+                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null);
     }
 
     @Test
     void alignsColumnsAndShowsDashesForAWorkerWithoutProcess() {
-        String table = WorkerTable.render(List.of(worker("api", 0, 1234L, "online"), worker("api", 1, null, "errored")), false);
+        String table = WorkerTable.render(List.of(worker("api", 0, 1234L, "online"), worker("api", 1, null, "errored")), null, false);
         List<String> lines = table.lines().toList();
         assertEquals(3, lines.size());
-        assertEquals("APP  ID  PID   STATE    UPTIME  RESTARTS  PORT", lines.get(0));
-        assertEquals("api  0   1234  online   1m5s    2         8080", lines.get(1));
-        assertEquals("api  1   -     errored  -       2         8080", lines.get(2));
+        assertEquals("APP  ID  PID   STATE    UPTIME  RESTARTS  CPU  RSS  HEAP  LAG P99  MAX  PORT", lines.get(0));
+        assertEquals("api  0   1234  online   1m5s    2         -    -    -     -        -    8080", lines.get(1));
+        assertEquals("api  1   -     errored  -       2         -    -    -     -        -    8080", lines.get(2));
+    }
+
+    @Test
+    void showsResourcesAndLagAndMarksAWorkerOverItsThreshold() {
+        String table = WorkerTable.render(List.of(measured(0, 0.4, false), measured(1, 35, true)),
+                new LagSummary(0.05, 0.2, 30, 203.4, 1000), false);
+        List<String> lines = table.lines().toList();
+        assertEquals("api  0   100  online  1s      0         12%  50M  1.5M  0.40ms   203ms  8080", lines.get(1));
+        assertEquals("api  1   101  online  1s      0         12%  50M  1.5M  35ms!    203ms  8080", lines.get(2));
+        assertTrue(lines.get(3).startsWith("lag over the last 10s: cluster p50 0.05ms, p99 30ms, max 203ms"), lines.get(3));
+        assertTrue(lines.get(3).contains("! = p99 above"), lines.get(3));
+        assertTrue(WorkerTable.render(List.of(measured(1, 35, true)), null, true).contains(Terminal.RED + "35ms!"));
     }
 
     @Test
     void colourOnlyWhenAsked() {
         List<WorkerInfo> workers = List.of(worker("api", 0, 1L, "online"));
-        assertFalse(WorkerTable.render(workers, false).contains("\u001b["));
-        assertTrue(WorkerTable.render(workers, true).contains(Terminal.GREEN + "online"));
+        assertFalse(WorkerTable.render(workers, null, false).contains("\u001b["));
+        assertTrue(WorkerTable.render(workers, null, true).contains(Terminal.GREEN + "online"));
     }
 
     @Test
     void anEmptyClusterSaysHowToStart() {
-        assertTrue(WorkerTable.render(List.of(), false).contains("cluster start"));
+        assertTrue(WorkerTable.render(List.of(), null, false).contains("cluster start"));
     }
 }

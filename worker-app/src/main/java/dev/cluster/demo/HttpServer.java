@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -116,6 +117,11 @@ final class HttpServer {
         }
     }
 
+    /** The event loops serving every connection: what the supervisor's lag probes watch. */
+    EventLoopGroup eventLoops() {
+        return group;
+    }
+
     String transportName() {
         return transportName;
     }
@@ -175,14 +181,17 @@ final class HttpServer {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             ctx.channel().attr(BUSY).set(true);
             ctx.channel().attr(LAST_ACTIVE).set(System.nanoTime());
-            Routes.Reply reply = routes.handle(request, server.draining);
             boolean keepAliveRequested = HttpUtil.isKeepAlive(request);
             HttpVersion version = request.protocolVersion();
-            if (reply.delayMs() > 0) {
-                ctx.executor().schedule(() -> respond(ctx, version, keepAliveRequested, reply), reply.delayMs(), TimeUnit.MILLISECONDS);
-            } else {
-                respond(ctx, version, keepAliveRequested, reply);
-            }
+            routes.handle(request, server.draining, ctx.executor()).whenComplete((reply, error) -> {
+                Routes.Reply answer = error == null ? reply
+                        : Routes.Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + error + "\n");
+                if (ctx.executor().inEventLoop()) {
+                    respond(ctx, version, keepAliveRequested, answer);
+                } else {
+                    ctx.executor().execute(() -> respond(ctx, version, keepAliveRequested, answer));
+                }
+            });
         }
 
         /** Writes the reply; a draining server closes the connection after it, saying so in the headers. */

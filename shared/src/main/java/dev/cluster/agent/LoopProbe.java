@@ -1,0 +1,132 @@
+package dev.cluster.agent;
+
+import dev.cluster.protocol.TelemetryReport;
+import dev.cluster.telemetry.LagHistograms;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The lag probe of one Netty event loop: a task the loop runs every {@link Telemetry#PROBE_INTERVAL_NS},
+ * recording how late it started. The only Netty-aware telemetry class: an app without Netty never loads it.
+ */
+final class LoopProbe implements Runnable {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private final EventExecutor loop;
+    private final Telemetry telemetry;
+    private final Recorder lag = LagHistograms.recorder();
+    private Histogram spare;
+    private volatile String name;
+    private volatile Thread thread;
+    private volatile long dueNanos;
+    // Touched by the loop thread only.
+    private long lastRunNanos;
+    private long lastCpuNanos;
+    /** The stall the watchdog is looking at, with the stack it caught; guarded by this. */
+    private Stall stall;
+
+    private record Stall(long dueNanos, long startedAtEpochMs, StackTraceElement[] stack) {
+    }
+
+    private LoopProbe(EventExecutor loop, String name, Telemetry telemetry) {
+        this.loop = loop;
+        this.name = name;
+        this.telemetry = telemetry;
+    }
+
+    /** Puts a probe on every loop of the group. */
+    static void monitor(EventExecutorGroup group, Telemetry telemetry) {
+        int n = 0;
+        for (EventExecutor executor : group) {
+            LoopProbe probe = new LoopProbe(executor, "loop-" + n++, telemetry);
+            telemetry.add(probe);
+            probe.schedule();
+        }
+    }
+
+    private void schedule() {
+        // A loop that is shutting down must see no new tasks, or its quiet period never ends.
+        if (loop.isShuttingDown()) {
+            return;
+        }
+        dueNanos = System.nanoTime() + Telemetry.PROBE_INTERVAL_NS;
+        try {
+            loop.schedule(this, Telemetry.PROBE_INTERVAL_NS, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the loop stopped
+        }
+    }
+
+    @Override
+    public void run() {
+        long now = System.nanoTime();
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        if (thread == null) {
+            thread = Thread.currentThread();
+            name = thread.getName();
+        }
+        long due = dueNanos;
+        long late = Math.max(0, now - due);
+        if (late > Telemetry.PROBE_INTERVAL_NS && lastRunNanos != 0 && cpu >= 0) {
+            // A late probe saw only the part of the stall after its due time. If the loop was busy
+            // (on CPU) before that too, the thread's CPU time since the previous probe, bounded by
+            // the wall time since, gives the stall in full: a 200 ms block reads 200, not 190-200.
+            late = Math.max(late, Math.min(now - lastRunNanos, cpu - lastCpuNanos));
+        }
+        lag.recordValueWithExpectedInterval(LagHistograms.clampUs(late / 1_000), Telemetry.PROBE_INTERVAL_NS / 1_000);
+        Stall caught;
+        synchronized (this) {
+            caught = stall;
+            stall = null;
+        }
+        if (late >= telemetry.blockThresholdNs()) {
+            boolean sameStall = caught != null && caught.dueNanos == due;
+            telemetry.stallEnded(name, late, sameStall ? caught.startedAtEpochMs
+                    : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(late), sameStall ? caught.stack : null);
+        }
+        lastRunNanos = now;
+        lastCpuNanos = cpu;
+        schedule();
+    }
+
+    /**
+     * Watchdog, on its own thread: catches the stack of a loop overdue beyond the threshold, once per
+     * stall. Returns when to look again: when this loop would cross the threshold if its next probe
+     * does not run, so a healthy cluster costs the watchdog a few wake-ups a second, not a hundred.
+     */
+    long watch(long now) {
+        Thread t = thread;
+        long due = dueNanos;
+        long crossing = due + telemetry.blockThresholdNs();
+        if (t == null || now < crossing) {
+            return t == null ? now + telemetry.blockThresholdNs() : crossing;
+        }
+        synchronized (this) {
+            if (stall != null && stall.dueNanos == due) {
+                return now + telemetry.blockThresholdNs(); // caught already; the probe reports it when it runs
+            }
+        }
+        StackTraceElement[] stack = t.getStackTrace();
+        synchronized (this) {
+            if (dueNanos == due) { // still stuck in the same stall: the stack is the culprit's
+                stall = new Stall(due, System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(now - due), stack);
+            }
+        }
+        return now + telemetry.blockThresholdNs();
+    }
+
+    TelemetryReport.LoopReport report(long now) {
+        spare = lag.getIntervalHistogram(spare);
+        long overdue = now - dueNanos;
+        long stalledMs = thread != null && overdue >= telemetry.blockThresholdNs() ? TimeUnit.NANOSECONDS.toMillis(overdue) : 0;
+        long pending = loop instanceof SingleThreadEventExecutor single ? single.pendingTasks() : -1;
+        return new TelemetryReport.LoopReport(name, LagHistograms.encode(spare), pending, stalledMs);
+    }
+}

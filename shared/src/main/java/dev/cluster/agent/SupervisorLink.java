@@ -1,0 +1,131 @@
+package dev.cluster.agent;
+
+import dev.cluster.protocol.Env;
+import dev.cluster.protocol.WorkerMessage;
+import dev.cluster.protocol.Wire;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * This process's one connection to the supervisor's worker socket, shared by the library
+ * ({@link ClusterWorker}) and the telemetry agent when both are present. It introduces itself
+ * with an agent hello; the library adds its own hello when the app calls it.
+ */
+final class SupervisorLink {
+    private static SupervisorLink instance;
+
+    private final SocketChannel socket;
+    private final Path path;
+    /**
+     * Sends in order, off the caller's thread (often an event loop): encoding the first message
+     * loads Jackson (~0.3 s), which then overlaps the app's own start-up instead of adding to it.
+     */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemonThread("cluster-worker-socket", r));
+    private volatile Consumer<WorkerMessage> onMessage = message -> { };
+    private volatile Runnable onClosed = () -> { };
+    private volatile boolean closed;
+
+    private SupervisorLink(SocketChannel socket, Path path) {
+        this.socket = socket;
+        this.path = path;
+    }
+
+    /** The worker-socket path from the environment, or null when not supervised. */
+    static Path socketPath() {
+        String value = System.getenv(Env.WORKER_SOCKET);
+        return value == null || value.isEmpty() ? null : Path.of(value);
+    }
+
+    /**
+     * Connects on first call; later calls return the same link.
+     *
+     * @throws IOException when the supervisor named in the environment cannot be reached
+     */
+    static synchronized SupervisorLink connect(Path path, String app, int workerId) throws IOException {
+        if (instance == null) {
+            SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            SupervisorLink link = new SupervisorLink(channel, path);
+            link.send(WorkerMessage.hello(app, workerId, ProcessHandle.current().pid(), true));
+            daemonThread("cluster-supervisor-socket", link::read).start();
+            instance = link;
+        }
+        return instance;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    void onMessage(Consumer<WorkerMessage> handler) {
+        this.onMessage = handler;
+    }
+
+    /** Runs {@code handler} when the supervisor hangs up (at once if it already has). */
+    synchronized void onClosed(Runnable handler) {
+        this.onClosed = handler;
+        if (closed) {
+            handler.run();
+        }
+    }
+
+    /** Queues the message; never blocks and never throws, so any thread may call it. */
+    void send(WorkerMessage message) {
+        if (closed) {
+            return;
+        }
+        try {
+            sender.execute(() -> write(message));
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void write(WorkerMessage message) {
+        try {
+            ByteBuffer bytes = ByteBuffer.wrap(Wire.encode(message));
+            while (bytes.hasRemaining()) {
+                socket.write(bytes);
+            }
+        } catch (IOException e) {
+            closed();
+        }
+    }
+
+    private void read() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(socket), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                onMessage.accept(Wire.decode(line, WorkerMessage.class));
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through: a broken socket means the same as a closed one
+        }
+        closed();
+    }
+
+    private synchronized void closed() {
+        if (!closed) {
+            closed = true;
+            sender.shutdown();
+            onClosed.run();
+        }
+    }
+
+    static Thread daemonThread(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.cluster.agent;
+
+import dev.cluster.protocol.BlockedReport;
+import dev.cluster.protocol.Env;
+import dev.cluster.protocol.TelemetryReport;
+import dev.cluster.protocol.WorkerMessage;
+import dev.cluster.telemetry.LagHistograms;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The worker's own view of its health, sent to the supervisor once a second: lag of every
+ * registered event loop and of a plain timer thread, heap, GC and threads. A watchdog notices a
+ * loop that stopped running its tasks, captures the loop thread's stack while it is still stuck,
+ * and reports the stall once, when it ends, with its full duration.
+ * <p>
+ * Everything runs on daemon threads: telemetry never keeps a JVM alive, and never throws into the app.
+ */
+public final class Telemetry {
+    /** How often each probe runs: the resolution of the lag figures. Node's monitorEventLoopDelay uses the same. */
+    static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long DEFAULT_BLOCK_THRESHOLD_MS = 100;
+    private static final long REPORT_INTERVAL_MS = 1_000;
+    private static final int MAX_STACK_FRAMES = 40;
+    private static Telemetry instance;
+
+    private final SupervisorLink link;
+    private final long blockThresholdNs;
+    private final Recorder jvmLag = LagHistograms.recorder();
+    private Histogram jvmSpare;
+    private final List<LoopProbe> loops = new CopyOnWriteArrayList<>();
+    /** The reporter's thread, which is never an event loop. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> SupervisorLink.daemonThread("cluster-telemetry", r));
+    private long lastGcCount;
+    private long lastGcPauseMs;
+
+    private Telemetry(SupervisorLink link, long blockThresholdMs) {
+        this.link = link;
+        this.blockThresholdNs = TimeUnit.MILLISECONDS.toNanos(blockThresholdMs);
+    }
+
+    /**
+     * Starts reporting over {@code link}, once per process: the agent and the library may both ask.
+     * Returns null when telemetry is turned off ({@code CLUSTER_TELEMETRY=off}).
+     */
+    static synchronized Telemetry start(SupervisorLink link) {
+        if (instance == null && !"off".equals(System.getenv(Env.TELEMETRY))) {
+            long threshold = DEFAULT_BLOCK_THRESHOLD_MS;
+            try {
+                threshold = Long.parseLong(System.getenv().getOrDefault(Env.BLOCK_THRESHOLD_MS, String.valueOf(threshold)));
+            } catch (NumberFormatException e) {
+                // keep the default
+            }
+            Telemetry telemetry = new Telemetry(link, Math.max(1, threshold));
+            SupervisorLink.daemonThread("cluster-jvm-lag-probe", telemetry::probeJvm).start();
+            SupervisorLink.daemonThread("cluster-loop-watchdog", telemetry::watch).start();
+            telemetry.timer.scheduleAtFixedRate(telemetry::report, REPORT_INTERVAL_MS, REPORT_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            instance = telemetry;
+        }
+        return instance;
+    }
+
+    static synchronized Telemetry current() {
+        return instance;
+    }
+
+    void add(LoopProbe probe) {
+        loops.add(probe);
+    }
+
+    long blockThresholdNs() {
+        return blockThresholdNs;
+    }
+
+    /**
+     * Like Node's {@code monitorEventLoopDelay}: a thread that only sleeps is late when the JVM
+     * could not run it (stop-the-world pauses, CPU starvation), whatever the app is built on.
+     */
+    private void probeJvm() {
+        while (true) {
+            long due = System.nanoTime() + PROBE_INTERVAL_NS;
+            LockSupport.parkNanos(PROBE_INTERVAL_NS);
+            long late = System.nanoTime() - due;
+            jvmLag.recordValueWithExpectedInterval(LagHistograms.clampUs(late / 1_000), PROBE_INTERVAL_NS / 1_000);
+        }
+    }
+
+    /** Sleeps until the first moment a loop could cross the block threshold, then looks. */
+    private void watch() {
+        while (true) {
+            long now = System.nanoTime();
+            long next = now + blockThresholdNs;
+            for (LoopProbe probe : loops) {
+                next = Math.min(next, probe.watch(now));
+            }
+            LockSupport.parkNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), next - now));
+        }
+    }
+
+    /** Called on the loop whose stall just ended. */
+    void stallEnded(String loop, long durationNs, long startedAtEpochMs, StackTraceElement[] stack) {
+        List<String> frames = new ArrayList<>();
+        for (int i = 0; stack != null && i < stack.length && i < MAX_STACK_FRAMES; i++) {
+            StackTraceElement f = stack[i];
+            // Not StackTraceElement.toString(): its loader and module prefixes ("app//", "java.base/") are noise here.
+            frames.add(f.getClassName() + "." + f.getMethodName() + "("
+                    + (f.isNativeMethod() ? "Native Method" : f.getFileName() + ":" + f.getLineNumber()) + ")");
+        }
+        link.send(WorkerMessage.blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames)));
+    }
+
+    private void report() {
+        try {
+            long now = System.nanoTime();
+            List<TelemetryReport.LoopReport> loopReports = new ArrayList<>(loops.size());
+            for (LoopProbe probe : loops) {
+                loopReports.add(probe.report(now));
+            }
+            jvmSpare = jvmLag.getIntervalHistogram(jvmSpare);
+            MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            long gcCount = 0;
+            long gcPauseMs = 0;
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                // ZGC and Shenandoah report concurrent cycles on beans of their own; those are not pauses.
+                if (!gc.getName().contains("Cycles")) {
+                    gcCount += Math.max(0, gc.getCollectionCount());
+                    gcPauseMs += Math.max(0, gc.getCollectionTime());
+                }
+            }
+            link.send(WorkerMessage.metrics(new TelemetryReport(REPORT_INTERVAL_MS, loopReports, LagHistograms.encode(jvmSpare),
+                    heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,
+                    ManagementFactory.getThreadMXBean().getThreadCount())));
+            lastGcCount = gcCount;
+            lastGcPauseMs = gcPauseMs;
+        } catch (RuntimeException e) {
+            // a report lost is better than a timer that stops reporting for good
+        }
+    }
+}

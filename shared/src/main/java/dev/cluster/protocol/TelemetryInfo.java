@@ -1,0 +1,32 @@
+package dev.cluster.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker's full telemetry as {@code describe} shows it (the summary figures are on {@link WorkerInfo}).
+ *
+ * @param reporter   "library" (loops registered), "agent" (JVM figures only), or null: nothing reported yet
+ * @param lag        event-loop lag over the last 1s, 10s, 1m and 10m, from merged histograms
+ * @param jvmLag     lateness of the plain timer thread over the last 10 s
+ * @param gcCount    collections since the worker started; {@code gcPauseMs} likewise
+ * @param blocked    the last stalls, newest first, with the stack caught while each was in progress
+ */
+public record TelemetryInfo(
+        String reporter,
+        Map<String, LagSummary> lag,
+        LagSummary jvmLag,
+        List<Loop> loops,
+        Long heapCommittedBytes,
+        Long heapMaxBytes,
+        long gcCount,
+        long gcPauseMs,
+        Integer jvmThreads,
+        Integer osThreads,
+        long stalls,
+        List<BlockedReport> blocked) {
+
+    /** One event loop: its lag over the last 10 s, tasks waiting, and how long it has been stalled right now. */
+    public record Loop(String name, LagSummary lag, long pendingTasks, long stalledMs) {
+    }
+}

@@ -1,0 +1,83 @@
+package dev.cluster.telemetry;
+
+import dev.cluster.protocol.LagSummary;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.zip.DataFormatException;
+
+/**
+ * The one histogram shape both sides use: microseconds from 1 µs to 1 h at two significant digits
+ * (1 % error: 2 ms on a 200 ms stall), and its wire form (HdrHistogram's compressed encoding in
+ * base64, typically a few hundred bytes per second of samples).
+ */
+public final class LagHistograms {
+    public static final long HIGHEST_US = 3_600_000_000L;
+    public static final int SIGNIFICANT_DIGITS = 2;
+
+    private LagHistograms() {
+    }
+
+    public static Histogram create() {
+        return new Histogram(1, HIGHEST_US, SIGNIFICANT_DIGITS);
+    }
+
+    /** A recorder of this shape: lock-free for the recording thread, read by interval from another. */
+    public static Recorder recorder() {
+        return new Recorder(1, HIGHEST_US, SIGNIFICANT_DIGITS);
+    }
+
+    /** Clamped into the trackable range, so a pathological stall cannot throw on the event loop. */
+    public static long clampUs(long us) {
+        return Math.max(0, Math.min(HIGHEST_US, us));
+    }
+
+    public static String encode(Histogram histogram) {
+        return Base64.getEncoder().encodeToString(compress(histogram));
+    }
+
+    public static byte[] compress(Histogram histogram) {
+        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        byte[] bytes = new byte[length];
+        buffer.flip();
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    /** @throws IllegalArgumentException when the text is not an encoded histogram */
+    public static Histogram decode(String base64) {
+        return decompress(Base64.getDecoder().decode(base64));
+    }
+
+    public static Histogram decompress(byte[] bytes) {
+        try {
+            Histogram histogram = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+            if (histogram.getHighestTrackableValue() > HIGHEST_US) {
+                throw new IllegalArgumentException("lag histogram range above 1 h");
+            }
+            return histogram;
+        } catch (DataFormatException | RuntimeException e) {
+            throw new IllegalArgumentException("not a lag histogram: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds {@code from} into {@code into}: the exact histogram of the union of both sample sets. */
+    public static void merge(Histogram into, Histogram from) {
+        into.add(from);
+    }
+
+    public static LagSummary summary(Histogram h) {
+        if (h.getTotalCount() == 0) {
+            return LagSummary.NONE;
+        }
+        return new LagSummary(ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
+                ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), h.getTotalCount());
+    }
+
+    private static double ms(long us) {
+        return Math.round(us / 10.0) / 100.0; // 0.01 ms resolution is plenty for people and scripts
+    }
+}

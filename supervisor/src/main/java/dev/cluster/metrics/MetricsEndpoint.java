@@ -1,0 +1,74 @@
+package dev.cluster.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code GET /metrics} on 127.0.0.1 only: Prometheus scrapes the host it runs on, and nothing else
+ * should. The JDK's HTTP server answers on a thread of its own; the text is rendered on the
+ * supervisor's loop, where the state lives.
+ */
+public final class MetricsEndpoint implements AutoCloseable {
+    private final HttpServer server;
+
+    private MetricsEndpoint(HttpServer server) {
+        this.server = server;
+    }
+
+    /** @throws IOException when the port cannot be bound (in use, or privileged) */
+    public static MetricsEndpoint start(int port, ScheduledExecutorService loop, Callable<String> render) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "metrics-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                if (!"/metrics".equals(exchange.getRequestURI().getPath())) {
+                    reply(exchange, 404, "text/plain; charset=utf-8", "not found: try /metrics\n");
+                    return;
+                }
+                String body;
+                try {
+                    body = loop.submit(render).get(5, TimeUnit.SECONDS);
+                } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                    reply(exchange, 503, "text/plain; charset=utf-8", "supervisor busy: " + e + "\n");
+                    return;
+                }
+                reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", body);
+            }
+        });
+        server.start();
+        return new MetricsEndpoint(server);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void reply(com.sun.net.httpserver.HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.cluster.metrics;
+
+import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.WorkerInfo;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The Prometheus text exposition (format 0.0.4) of every worker: state, resources, GC, and
+ * event-loop lag both as a cumulative histogram (for PromQL's histogram_quantile over any window
+ * and any grouping) and as the supervisor's own last-10-seconds percentiles, per worker and merged per app.
+ */
+public final class PrometheusText {
+    /** One worker: what {@code list} says about it and everything it reported. */
+    public record Row(WorkerInfo info, WorkerTelemetry telemetry) {
+    }
+
+    private final StringBuilder out = new StringBuilder();
+
+    private PrometheusText() {
+    }
+
+    /**
+     * @param apps     each app's workers, in order
+     * @param appLag   each app's lag over the last 10 s, from its workers' merged histograms
+     */
+    public static String render(Map<String, List<Row>> apps, Map<String, LagSummary> appLag, long daemonUptimeMs) {
+        PrometheusText text = new PrometheusText();
+        List<Row> rows = apps.values().stream().flatMap(List::stream).toList();
+        text.family("cluster_supervisor_uptime_seconds", "gauge", "Time since the supervisor started.");
+        text.sample("cluster_supervisor_uptime_seconds", "", seconds(daemonUptimeMs));
+
+        text.perWorker(rows, "cluster_worker_up", "gauge", "1 when the worker is online, else 0.",
+                r -> "online".equals(r.info().state()) ? 1.0 : 0.0);
+        text.perWorker(rows, "cluster_worker_restarts_total", "counter", "Restarts of the worker slot (crashes, restarts, reloads).",
+                r -> (double) r.info().restarts());
+        text.perWorker(rows, "cluster_worker_uptime_seconds", "gauge", "Time since the worker's process started; 0 when none runs.",
+                r -> seconds(r.info().uptimeMs()));
+        text.perWorker(running(rows), "cluster_worker_cpu_seconds_total", "counter", "CPU time of the worker's process (user and system), from the OS.",
+                r -> r.telemetry().cpuTimeMs() / 1000.0);
+        text.perWorker(running(rows), "cluster_worker_resident_memory_bytes", "gauge", "Resident set size of the worker's process, from the OS.",
+                r -> r.info().rssBytes() == null ? null : (double) r.info().rssBytes());
+        text.perWorker(running(rows), "cluster_worker_heap_used_bytes", "gauge", "Java heap in use, as the worker reported it.",
+                r -> r.info().heapUsedBytes() == null ? null : (double) r.info().heapUsedBytes());
+        text.perWorker(running(rows), "cluster_worker_heap_committed_bytes", "gauge", "Java heap committed, as the worker reported it.",
+                r -> r.telemetry().latest() == null ? null : (double) r.telemetry().latest().heapCommittedBytes());
+        text.perWorker(running(rows), "cluster_worker_threads", "gauge", "Live JVM threads of the worker.",
+                r -> r.telemetry().latest() == null ? null : (double) r.telemetry().latest().threads());
+        text.perWorker(rows, "cluster_worker_gc_collections_total", "counter", "Garbage collections reported by the worker slot.",
+                r -> (double) r.telemetry().gcCount());
+        text.perWorker(rows, "cluster_worker_gc_pause_seconds_total", "counter", "GC pause time reported by the worker slot (concurrent cycles excluded).",
+                r -> r.telemetry().gcPauseMs() / 1000.0);
+        text.perWorker(rows, "cluster_event_loop_stalls_total", "counter", "Event loop stalls longer than the block threshold.",
+                r -> (double) r.telemetry().stalls());
+
+        text.family("cluster_event_loop_lag_seconds", "histogram",
+                "How late the worker's event-loop probes ran (its loops merged; the JVM timer thread for apps without registered loops).");
+        for (Row r : rows) {
+            String labels = labels(r);
+            long[] counts = r.telemetry().bucketCounts();
+            for (int b = 0; b < WorkerTelemetry.BUCKETS_US.length; b++) {
+                text.sample("cluster_event_loop_lag_seconds_bucket", labels + ",le=\"" + WorkerTelemetry.BUCKETS_US[b] / 1e6 + "\"", counts[b]);
+            }
+            text.sample("cluster_event_loop_lag_seconds_bucket", labels + ",le=\"+Inf\"", counts[WorkerTelemetry.BUCKETS_US.length]);
+            text.sample("cluster_event_loop_lag_seconds_sum", labels, r.telemetry().lagSumSeconds());
+            text.sample("cluster_event_loop_lag_seconds_count", labels, r.telemetry().lagCount());
+        }
+
+        text.family("cluster_event_loop_lag_recent_seconds", "gauge", "Event-loop lag percentiles of the worker over the last 10 seconds.");
+        for (Row r : rows) {
+            text.percentiles("cluster_event_loop_lag_recent_seconds", labels(r), r.info().lag());
+        }
+        text.family("cluster_app_event_loop_lag_recent_seconds", "gauge",
+                "Event-loop lag percentiles of all the app's workers over the last 10 seconds (histograms merged, not averaged).");
+        appLag.forEach((app, lag) -> text.percentiles("cluster_app_event_loop_lag_recent_seconds", "app=\"" + escape(app) + "\"", lag));
+        return text.out.toString();
+    }
+
+    private static List<Row> running(List<Row> rows) {
+        return rows.stream().filter(r -> r.info().pid() != null).toList();
+    }
+
+    private void perWorker(List<Row> rows, String name, String type, String help, Function<Row, Double> value) {
+        family(name, type, help);
+        for (Row r : rows) {
+            Double v = value.apply(r);
+            if (v != null) {
+                sample(name, labels(r), v);
+            }
+        }
+    }
+
+    private void percentiles(String name, String labels, LagSummary lag) {
+        if (lag == null || lag.samples() == 0) {
+            return;
+        }
+        sample(name, labels + ",quantile=\"0.5\"", lag.p50Ms() / 1000);
+        sample(name, labels + ",quantile=\"0.9\"", lag.p90Ms() / 1000);
+        sample(name, labels + ",quantile=\"0.99\"", lag.p99Ms() / 1000);
+        sample(name, labels + ",quantile=\"1\"", lag.maxMs() / 1000);
+    }
+
+    private void family(String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private void sample(String name, String labels, double value) {
+        out.append(name);
+        if (!labels.isEmpty()) {
+            out.append('{').append(labels).append('}');
+        }
+        out.append(' ');
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            out.append((long) value);
+        } else {
+            out.append(value);
+        }
+        out.append('\n');
+    }
+
+    private static String labels(Row r) {
+        return "app=\"" + escape(r.info().app()) + "\",id=\"" + r.info().id() + "\"";
+    }
+
+    private static double seconds(long ms) {
+        return ms / 1000.0;
+    }
+
+    /** Label values escape backslash, double quote and newline. */
+    static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}
