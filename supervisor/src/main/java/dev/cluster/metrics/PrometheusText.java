@@ -68,13 +68,9 @@ public final class PrometheusText {
             text.sample("cluster_event_loop_lag_seconds_count", labels, r.telemetry().lagCount());
         }
 
-        text.family("cluster_event_loop_lag_recent_seconds", "gauge", "Event-loop lag percentiles of the worker over the last 10 seconds.");
-        for (Row r : rows) {
-            text.percentiles("cluster_event_loop_lag_recent_seconds", labels(r), r.info().lag());
-        }
-        text.family("cluster_app_event_loop_lag_recent_seconds", "gauge",
-                "Event-loop lag percentiles of all the app's workers over the last 10 seconds (histograms merged, not averaged).");
-        appLag.forEach((app, lag) -> text.percentiles("cluster_app_event_loop_lag_recent_seconds", "app=\"" + escape(app) + "\"", lag));
+        text.recent("cluster_event_loop_lag", "the worker's", rows.stream().map(r -> Map.entry(labels(r), r.info().lag())).toList());
+        text.recent("cluster_app_event_loop_lag", "all the app's workers' (histograms merged, not averaged)",
+                appLag.entrySet().stream().map(e -> Map.entry("app=\"" + escape(e.getKey()) + "\"", e.getValue())).toList());
         return text.out.toString();
     }
 
@@ -92,14 +88,22 @@ public final class PrometheusText {
         }
     }
 
-    private void percentiles(String name, String labels, LagSummary lag) {
-        if (lag == null || lag.samples() == 0) {
-            return;
+    /**
+     * The supervisor's own percentiles over the last 10 s, one gauge family each: a "quantile"
+     * label is reserved for the summary type, whose sum and count would have to be cumulative.
+     */
+    private void recent(String prefix, String whose, List<Map.Entry<String, LagSummary>> lags) {
+        String[][] figures = {{"p50", "Median"}, {"p99", "99th percentile of"}, {"max", "Maximum"}};
+        for (int f = 0; f < figures.length; f++) {
+            String name = prefix + "_" + figures[f][0] + "_seconds";
+            family(name, "gauge", figures[f][1] + " " + whose + " event-loop lag over the last 10 seconds.");
+            for (Map.Entry<String, LagSummary> e : lags) {
+                LagSummary lag = e.getValue();
+                if (lag != null && lag.samples() > 0) {
+                    sample(name, e.getKey(), (f == 0 ? lag.p50Ms() : f == 1 ? lag.p99Ms() : lag.maxMs()) / 1000);
+                }
+            }
         }
-        sample(name, labels + ",quantile=\"0.5\"", lag.p50Ms() / 1000);
-        sample(name, labels + ",quantile=\"0.9\"", lag.p90Ms() / 1000);
-        sample(name, labels + ",quantile=\"0.99\"", lag.p99Ms() / 1000);
-        sample(name, labels + ",quantile=\"1\"", lag.maxMs() / 1000);
     }
 
     private void family(String name, String type, String help) {

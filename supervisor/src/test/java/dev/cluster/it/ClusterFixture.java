@@ -1,5 +1,7 @@
 package dev.cluster.it;
 
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.protocol.Wire;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -8,6 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -114,6 +119,21 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
             return Arrays.asList(Wire.mapper().readValue(json, WorkerInfo[].class));
         } catch (IOException e) {
             throw new AssertionError("list --json is not JSON: " + json, e);
+        }
+    }
+
+    /**
+     * One request straight on the control socket, without starting a CLI JVM: for polling the
+     * supervisor's view where the ~0.5 s of a CLI start would blur what is measured.
+     */
+    public Response request(Request request) {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(home.resolve("control.sock")))) {
+            channel.write(ByteBuffer.wrap(Wire.encode(request)));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    java.nio.channels.Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            return Wire.decode(in.readLine(), Response.class);
+        } catch (IOException e) {
+            throw new AssertionError("control socket: " + e, e);
         }
     }
 

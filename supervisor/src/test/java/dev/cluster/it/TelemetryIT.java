@@ -1,0 +1,206 @@
+package dev.cluster.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.Wire;
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Lag, stalls and JVM figures travel from real workers to list, describe and metrics. */
+class TelemetryIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    @Test
+    void aBlockedLoopShowsItsLagAndTheBlockingMethodWhileTheOtherWorkerStaysHealthy() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        for (int i = 0; i < 300; i++) { // warm both JVMs: the first requests load classes on the loops
+            Http.get(port, "/");
+        }
+        // Idle and light load: once start-up has left the 10 s window, p99 stays under 10 ms.
+        ClusterFixture.await("start-up to leave the lag window", Duration.ofSeconds(40),
+                () -> cluster.list().stream().allMatch(w -> w.uptimeMs() > 11_000));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < until) {
+            Http.get(port, "/");
+            ClusterFixture.sleep(10);
+        }
+        for (WorkerInfo w : cluster.list()) {
+            assertTrue(w.lag().samples() > 500, "reports arrive: " + w);
+            assertTrue(w.lag().p99Ms() < 10, "idle and light load keep p99 under 10 ms: " + w);
+            assertFalse(w.lagOver(), w.toString());
+            assertNotNull(w.heapUsedBytes(), w.toString());
+        }
+
+        String answer = Http.get(port, "/block?ms=200").body();
+        Matcher m = Pattern.compile("pid (\\d+)").matcher(answer);
+        assertTrue(m.find(), answer);
+        long blockedPid = Long.parseLong(m.group(1));
+        long blockedAt = System.nanoTime();
+        ClusterFixture.await("the supervisor to see the 200 ms stall of pid " + blockedPid, Duration.ofSeconds(2), () -> {
+            JsonNode w = worker(blockedPid);
+            return w.path("telemetry").path("blocked").size() > 0 && w.path("lag").path("maxMs").asDouble() >= 200;
+        });
+        long seenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedAt);
+
+        JsonNode stall = stalls(blockedPid).get(0);
+        assertTrue(stall.path("durationMs").asLong() >= 200, stall.toString());
+        assertTrue(stall.path("stack").toString().contains("dev.cluster.demo.Routes.blockTheEventLoop"),
+                "the stack caught during the stall names the blocking method: " + stall);
+        JsonNode other = cluster.list().stream().filter(w -> w.pid() != blockedPid).findFirst()
+                .map(w -> worker(w.pid())).orElseThrow();
+        assertEquals(0, other.path("telemetry").path("stalls").asInt(), other.toString());
+        assertTrue(other.path("lag").path("p99Ms").asDouble() < 10, "the other worker stays under the threshold: " + other);
+        assertTrue(seenMs <= 2_000, "seen after " + seenMs + " ms");
+
+        String describe = cluster.ok("describe", "web").out();
+        assertTrue(describe.contains("blocked ") && describe.contains("at dev.cluster.demo.Routes.blockTheEventLoop"), describe);
+    }
+
+    @Test
+    void theAgentReportsForAnUnmodifiedNonNettyJarThatStillRunsAndExitsNormally() throws Exception {
+        Path jar = probeJar();
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "plain", "--", "6000");
+        ClusterFixture.await("the agent's first reports", Duration.ofSeconds(20),
+                () -> worker(cluster.worker("plain", 0).pid()).path("telemetry").path("jvmLag").path("samples").asLong() > 0);
+        WorkerInfo listed = cluster.worker("plain", 0);
+        JsonNode w = worker(listed.pid());
+        JsonNode t = w.path("telemetry");
+        assertEquals("agent", t.path("reporter").asText(), w.toString());
+        assertTrue(w.path("lastTransition").asText().contains("listening on port " + port), "readiness stays with the port: " + w);
+        assertTrue(listed.heapUsedBytes() != null && listed.heapUsedBytes() > 0, listed.toString());
+        assertTrue(t.path("heapMaxBytes").asLong() > 0, t.toString());
+        assertTrue(t.path("loops").isEmpty(), "no loops registered: " + t);
+        assertTrue(listed.lag().samples() > 0, "the JVM timer thread stands in for the lag: " + listed);
+
+        // main returns after 6 s: the JVM must exit (the agent's threads are daemons), with status 0.
+        ClusterFixture.await("the app to exit by itself, status 0", Duration.ofSeconds(30),
+                () -> describeJson("plain").path(0).path("workers").path(0).path("lastExit").asText("").startsWith("exited with code 0"));
+
+        // Outside a supervisor the agent does nothing; with a dead supervisor socket it says so and the app still runs.
+        Path agent;
+        try (var files = Files.list(cluster.home().resolve("lib"))) {
+            agent = files.filter(p -> p.getFileName().toString().startsWith("cluster-agent-")).findFirst().orElseThrow();
+        }
+        assertEquals(0, runWithAgent(agent, jar, null), "no supervisor in the environment");
+        assertEquals(0, runWithAgent(agent, jar, cluster.home().resolve("no-such.sock")), "a supervisor that is gone");
+    }
+
+    @Test
+    void metricsPassPromtoolAndAreServedOnLoopbackOnly() throws Exception {
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
+                "promtool is missing: install the Debian package 'prometheus' (.ci/run does)");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        ClusterFixture.await("reports from both workers", Duration.ofSeconds(20),
+                () -> cluster.list().stream().allMatch(w -> w.lag().samples() > 0 && w.rssBytes() != null));
+        String text = cluster.ok("metrics").out();
+        for (String id : new String[] {"0", "1"}) {
+            assertTrue(text.contains("cluster_event_loop_lag_seconds_bucket{app=\"web\",id=\"" + id + "\",le=\"0.01\"}"), text);
+            assertTrue(text.contains("cluster_worker_resident_memory_bytes{app=\"web\",id=\"" + id + "\"}"), text);
+            assertTrue(text.contains("cluster_worker_up{app=\"web\",id=\"" + id + "\"} 1"), text);
+        }
+        assertTrue(text.contains("cluster_app_event_loop_lag_p99_seconds{app=\"web\"}"), text);
+        assertPromtoolAccepts(text);
+
+        int metricsPort = ClusterFixture.freePort();
+        assertTrue(cluster.ok("metrics", "--serve", Integer.toString(metricsPort)).out().contains("http://127.0.0.1:" + metricsPort + "/metrics"));
+        Http.Reply scraped = Http.get(metricsPort, "/metrics");
+        assertEquals(200, scraped.status());
+        assertTrue(scraped.body().contains("# TYPE cluster_event_loop_lag_seconds histogram"), scraped.body());
+        assertPromtoolAccepts(scraped.body());
+        String listeners = Files.readString(Path.of("/proc/net/tcp")) + Files.readString(Path.of("/proc/net/tcp6"));
+        String hexPort = String.format(":%04X ", metricsPort);
+        assertTrue(listeners.contains("0100007F" + hexPort), "bound to 127.0.0.1");
+        assertFalse(listeners.contains("00000000" + hexPort), "not bound to every address");
+
+        ClusterFixture.Result taken = cluster.cluster("metrics", "--serve", Integer.toString(port));
+        assertEquals(1, taken.exit(), taken.toString());
+        assertTrue(taken.err().contains("cannot serve metrics on 127.0.0.1:" + port), taken.toString());
+        assertEquals(200, Http.get(metricsPort, "/metrics").status(), "a failed move keeps the endpoint that worked");
+    }
+
+    private static void assertPromtoolAccepts(String text) throws IOException, InterruptedException {
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        try (OutputStream in = promtool.getOutputStream()) {
+            in.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(promtool.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, promtool.exitValue(), "promtool check metrics: " + out);
+    }
+
+    private int runWithAgent(Path agent, Path jar, Path socket) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(ClusterFixture.JAVA, "-javaagent:" + agent, "-jar", jar.toString(), "500")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().keySet().removeIf(k -> k.startsWith("CLUSTER_") || k.equals("PORT"));
+        if (socket != null) {
+            builder.environment().put("CLUSTER_WORKER_SOCKET", socket.toString());
+        }
+        Process p = builder.start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the app did not exit with the agent loaded");
+        }
+        return p.exitValue();
+    }
+
+    private Path probeJar() throws IOException {
+        Path jar = cluster.home().resolve("probe.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, AgentProbeApp.class.getName());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            String entry = AgentProbeApp.class.getName().replace('.', '/') + ".class";
+            out.putNextEntry(new JarEntry(entry));
+            out.write(Files.readAllBytes(ClusterFixture.TEST_CLASSES.resolve(entry)));
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    /** The describe --json object of the worker with this pid. */
+    private JsonNode worker(long pid) {
+        for (JsonNode app : describeJson("all")) {
+            for (JsonNode w : app.path("workers")) {
+                if (w.path("pid").asLong() == pid) {
+                    return w;
+                }
+            }
+        }
+        throw new AssertionError("no worker with pid " + pid);
+    }
+
+    private List<JsonNode> stalls(long pid) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        worker(pid).path("telemetry").path("blocked").forEach(out::add);
+        return out;
+    }
+
+    private JsonNode describeJson(String target) {
+        return Wire.mapper().valueToTree(cluster.request(Request.targeting("describe", target)).apps());
+    }
+}
