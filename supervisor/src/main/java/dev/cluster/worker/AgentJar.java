@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -26,23 +27,35 @@ public final class AgentJar {
 
     /** The agent's path, or null (logged) when this build carries none or it cannot be written. */
     public static Path install(Path lib) {
-        try (InputStream in = AgentJar.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
+        Path partial = null;
+        try (InputStream resource = AgentJar.class.getResourceAsStream(RESOURCE)) {
+            if (resource == null) {
                 log.warn("this build has no telemetry agent ({} missing): jar apps run without it", RESOURCE);
                 return null;
             }
-            byte[] bytes = in.readAllBytes();
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-            Path target = lib.resolve("cluster-agent-" + hash + ".jar");
-            if (!Files.isRegularFile(target) || Files.size(target) != bytes.length) {
-                Files.createDirectories(lib);
-                Path partial = Files.createTempFile(lib, "cluster-agent-", ".partial");
-                Files.write(partial, bytes);
+            // Streamed, not read into one array: the daemon's heap is small and stays that way.
+            Files.createDirectories(lib);
+            partial = Files.createTempFile(lib, "cluster-agent-", ".partial");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = new DigestInputStream(resource, sha)) {
+                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path target = lib.resolve("cluster-agent-" + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + ".jar");
+            if (Files.isRegularFile(target) && Files.size(target) == Files.size(partial)) {
+                Files.delete(partial);
+            } else {
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return target;
         } catch (IOException | NoSuchAlgorithmException e) {
             log.warn("cannot install the telemetry agent into {}: {}; jar apps run without it", lib, e.toString());
+            if (partial != null) {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
             return null;
         }
     }
