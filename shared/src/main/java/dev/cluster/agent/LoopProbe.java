@@ -122,11 +122,13 @@ final class LoopProbe implements Runnable {
         return now + telemetry.blockThresholdNs();
     }
 
-    TelemetryReport.LoopReport report(long now) {
+    /** This loop's interval: its summary, and its samples added into {@code merged}. */
+    TelemetryReport.LoopReport report(long now, Histogram merged) {
         spare = lag.getIntervalHistogram(spare);
+        merged.add(spare);
         long overdue = now - dueNanos;
         long stalledMs = thread != null && overdue >= telemetry.blockThresholdNs() ? TimeUnit.NANOSECONDS.toMillis(overdue) : 0;
         long pending = loop instanceof SingleThreadEventExecutor single ? single.pendingTasks() : -1;
-        return new TelemetryReport.LoopReport(name, LagHistograms.encode(spare), pending, stalledMs);
+        return new TelemetryReport.LoopReport(name, LagHistograms.summary(spare), pending, stalledMs);
     }
 }

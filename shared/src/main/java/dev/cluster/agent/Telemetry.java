@@ -39,6 +39,7 @@ public final class Telemetry {
     private final long blockThresholdNs;
     private final Recorder jvmLag = LagHistograms.recorder();
     private Histogram jvmSpare;
+    private final Histogram loopsMerged = LagHistograms.create();
     private final List<LoopProbe> loops = new CopyOnWriteArrayList<>();
     /** The reporter's thread, which is never an event loop. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> SupervisorLink.daemonThread("cluster-telemetry", r));
@@ -124,8 +125,9 @@ public final class Telemetry {
         try {
             long now = System.nanoTime();
             List<TelemetryReport.LoopReport> loopReports = new ArrayList<>(loops.size());
+            loopsMerged.reset();
             for (LoopProbe probe : loops) {
-                loopReports.add(probe.report(now));
+                loopReports.add(probe.report(now, loopsMerged));
             }
             jvmSpare = jvmLag.getIntervalHistogram(jvmSpare);
             MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
@@ -138,7 +140,10 @@ public final class Telemetry {
                     gcPauseMs += Math.max(0, gc.getCollectionTime());
                 }
             }
-            link.send(WorkerMessage.metrics(new TelemetryReport(REPORT_INTERVAL_MS, loopReports, LagHistograms.encode(jvmSpare),
+            Histogram lag = loopReports.isEmpty() ? jvmSpare : loopsMerged;
+            link.send(WorkerMessage.metrics(new TelemetryReport(REPORT_INTERVAL_MS,
+                    loopReports.isEmpty() ? null : LagHistograms.encode(loopsMerged), LagHistograms.bucketCounts(lag), LagHistograms.sumUs(lag),
+                    loopReports, LagHistograms.encode(jvmSpare),
                     heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,
                     ManagementFactory.getThreadMXBean().getThreadCount())));
             lastGcCount = gcCount;

@@ -5,15 +5,24 @@ import java.util.List;
 /**
  * What a worker reports about itself once a second over the worker socket. Lag histograms are
  * HdrHistograms of microseconds for this interval only, compressed and base64-encoded (see
- * {@link dev.cluster.telemetry.LagHistograms}), so the supervisor can merge them exactly.
+ * {@link dev.cluster.telemetry.LagHistograms}), so the supervisor can merge them exactly. The
+ * worker merges its own loops into one histogram and summarises each loop itself, so the
+ * supervisor decodes two histograms per worker per second, however many loops the worker has.
  *
- * @param loops       one entry per monitored event loop; empty for an app that registered none
+ * @param lag         every monitored event loop's lag, merged; null for an app that registered none
+ * @param lagBuckets  the samples of {@code lag} (or {@code jvmLag} when no loops) per coarse bucket
+ *                    ({@link dev.cluster.telemetry.LagHistograms#BUCKET_BOUNDS_US}, then one above all)
+ * @param lagSumUs    their sum in microseconds
+ * @param loops       one summary per monitored event loop
  * @param jvmLag      lateness of a plain timer thread: stop-the-world pauses and CPU starvation
  * @param gcCount     collections during the interval
  * @param gcPauseMs   time the collectors report as pauses during the interval (concurrent cycles excluded)
  */
 public record TelemetryReport(
         long intervalMs,
+        String lag,
+        long[] lagBuckets,
+        long lagSumUs,
         List<LoopReport> loops,
         String jvmLag,
         long heapUsedBytes,
@@ -32,6 +41,6 @@ public record TelemetryReport(
      *
      * @param stalledMs how long the loop has been blocked right now (0 unless a stall is in progress)
      */
-    public record LoopReport(String name, String lag, long pendingTasks, long stalledMs) {
+    public record LoopReport(String name, LagSummary lag, long pendingTasks, long stalledMs) {
     }
 }

@@ -2,6 +2,7 @@ package dev.cluster.telemetry;
 
 import dev.cluster.protocol.LagSummary;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 import org.HdrHistogram.Recorder;
 
 import java.nio.ByteBuffer;
@@ -17,7 +18,37 @@ public final class LagHistograms {
     public static final long HIGHEST_US = 3_600_000_000L;
     public static final int SIGNIFICANT_DIGITS = 2;
 
+    /**
+     * Upper bounds of the coarse buckets a worker counts its lag samples into each second, in
+     * microseconds (1 ms to 10 s): the buckets of the Prometheus histogram. Counted where the
+     * samples are, the supervisor need not decode every report to expose them.
+     */
+    public static final long[] BUCKET_BOUNDS_US = {1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+            1_000_000, 2_500_000, 5_000_000, 10_000_000};
+
     private LagHistograms() {
+    }
+
+    /** Samples per coarse bucket (not cumulative; the last counts those above every bound). */
+    public static long[] bucketCounts(Histogram h) {
+        long[] counts = new long[BUCKET_BOUNDS_US.length + 1];
+        for (HistogramIterationValue v : h.recordedValues()) {
+            int b = 0;
+            while (b < BUCKET_BOUNDS_US.length && v.getValueIteratedTo() > BUCKET_BOUNDS_US[b]) {
+                b++;
+            }
+            counts[b] += v.getCountAtValueIteratedTo();
+        }
+        return counts;
+    }
+
+    /** The sum of all samples, in microseconds (each at its bucket's median-equivalent value). */
+    public static long sumUs(Histogram h) {
+        long sum = 0;
+        for (HistogramIterationValue v : h.recordedValues()) {
+            sum += h.medianEquivalentValue(v.getValueIteratedTo()) * v.getCountAtValueIteratedTo();
+        }
+        return sum;
     }
 
     public static Histogram create() {

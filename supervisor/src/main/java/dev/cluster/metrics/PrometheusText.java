@@ -2,6 +2,7 @@ package dev.cluster.metrics;
 
 import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.telemetry.LagHistograms;
 
 import java.util.List;
 import java.util.Map;
@@ -59,11 +60,11 @@ public final class PrometheusText {
                 "How late the worker's event-loop probes ran (its loops merged; the JVM timer thread for apps without registered loops).");
         for (Row r : rows) {
             String labels = labels(r);
-            long[] counts = r.telemetry().bucketCounts();
-            for (int b = 0; b < WorkerTelemetry.BUCKETS_US.length; b++) {
-                text.sample("cluster_event_loop_lag_seconds_bucket", labels + ",le=\"" + WorkerTelemetry.BUCKETS_US[b] / 1e6 + "\"", counts[b]);
+            long[] counts = r.telemetry().cumulativeBuckets();
+            for (int b = 0; b < LagHistograms.BUCKET_BOUNDS_US.length; b++) {
+                text.sample("cluster_event_loop_lag_seconds_bucket", labels + ",le=\"" + LagHistograms.BUCKET_BOUNDS_US[b] / 1e6 + "\"", counts[b]);
             }
-            text.sample("cluster_event_loop_lag_seconds_bucket", labels + ",le=\"+Inf\"", counts[WorkerTelemetry.BUCKETS_US.length]);
+            text.sample("cluster_event_loop_lag_seconds_bucket", labels + ",le=\"+Inf\"", counts[LagHistograms.BUCKET_BOUNDS_US.length]);
             text.sample("cluster_event_loop_lag_seconds_sum", labels, r.telemetry().lagSumSeconds());
             text.sample("cluster_event_loop_lag_seconds_count", labels, r.telemetry().lagCount());
         }

@@ -8,7 +8,6 @@ import dev.cluster.telemetry.LagHistograms;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +25,7 @@ public final class WorkerTelemetry {
     static final int HISTORY = 600;
     static final int MAX_BLOCKED = 10;
     public static final long LIST_WINDOW_MS = 10_000;
-    /** Upper bounds of the Prometheus histogram buckets, in microseconds (1 ms to 10 s). */
-    static final long[] BUCKETS_US = {1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-            1_000_000, 2_500_000, 5_000_000, 10_000_000};
+    private static final byte[] EMPTY = LagHistograms.compress(LagHistograms.create());
 
     // The history ring: entry i is valid for the last 'size' positions before 'next'.
     private final long[] atMs = new long[HISTORY];
@@ -44,8 +41,8 @@ public final class WorkerTelemetry {
     private long gcPauseMs;
     private long stalls;
     private final ArrayDeque<BlockedReport> blocked = new ArrayDeque<>();
-    /** Cumulative counts per bucket (the last is +Inf), sum and count: Prometheus's histogram of lag. */
-    private final long[] bucketCounts = new long[BUCKETS_US.length + 1];
+    /** Counts per bucket (the last is above every bound), sum and count: Prometheus's histogram of lag. */
+    private final long[] bucketCounts = new long[LagHistograms.BUCKET_BOUNDS_US.length + 1];
     private long lagCount;
     private double lagSumSeconds;
 
@@ -71,35 +68,35 @@ public final class WorkerTelemetry {
 
     /**
      * Takes one second's report. The worker's lag is that of its event loops, merged; an app that
-     * registered none (agent only) is represented by its JVM timer thread.
+     * registered none (agent only) is represented by its JVM timer thread. Nothing is decoded here:
+     * this runs for every worker every second, and the loop thread has better things to do.
      *
-     * @throws IllegalArgumentException when a histogram in it cannot be decoded
+     * @throws IllegalArgumentException when the report is malformed
      */
     public void onReport(TelemetryReport report, long nowMs) {
         byte[] jvmBytes = Base64.getDecoder().decode(report.jvmLag());
-        Histogram jvm = LagHistograms.decompress(jvmBytes);
-        Histogram merged = report.loops().isEmpty() ? jvm : LagHistograms.create();
-        List<TelemetryInfo.Loop> loopInfos = new ArrayList<>();
-        for (TelemetryReport.LoopReport loop : report.loops()) {
-            Histogram h = LagHistograms.decode(loop.lag());
-            merged.add(h);
-            loopInfos.add(new TelemetryInfo.Loop(loop.name(), LagHistograms.summary(h), loop.pendingTasks(), loop.stalledMs()));
+        byte[] lagBytes = report.lag() == null ? jvmBytes : Base64.getDecoder().decode(report.lag());
+        long[] buckets = report.lagBuckets();
+        if (buckets == null || buckets.length != bucketCounts.length) {
+            throw new IllegalArgumentException("lag buckets: expected " + bucketCounts.length);
         }
+        // Stored as received: decoded only when a window is asked for (list, describe, metrics).
         atMs[next] = nowMs;
-        lag[next] = report.loops().isEmpty() ? jvmBytes : LagHistograms.compress(merged);
+        lag[next] = lagBytes;
         jvmLag[next] = jvmBytes;
         next = (next + 1) % HISTORY;
         size = Math.min(HISTORY, size + 1);
-        for (int b = 0; b < BUCKETS_US.length; b++) {
-            bucketCounts[b] += merged.getCountBetweenValues(0, BUCKETS_US[b]);
+        for (int b = 0; b < buckets.length; b++) {
+            long n = Math.max(0, buckets[b]);
+            bucketCounts[b] += n;
+            lagCount += n;
         }
-        bucketCounts[BUCKETS_US.length] += merged.getTotalCount();
-        lagCount += merged.getTotalCount();
-        lagSumSeconds += merged.getMean() * merged.getTotalCount() / 1e6;
-        gcCount += report.gcCount();
-        gcPauseMs += report.gcPauseMs();
+        lagSumSeconds += Math.max(0, report.lagSumUs()) / 1e6;
+        gcCount += Math.max(0, report.gcCount());
+        gcPauseMs += Math.max(0, report.gcPauseMs());
         latest = report;
-        loops = List.copyOf(loopInfos);
+        loops = report.loops().stream()
+                .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
     }
 
     public void onBlocked(BlockedReport report) {
@@ -129,7 +126,11 @@ public final class WorkerTelemetry {
             if (atMs[i] < nowMs - windowMs) {
                 break; // older entries only from here
             }
-            sum.add(LagHistograms.decompress(ring[i]));
+            try {
+                sum.add(LagHistograms.decompress(ring[i]));
+            } catch (IllegalArgumentException e) {
+                ring[i] = EMPTY; // a worker sent garbage: that second counts as no samples, once
+            }
         }
         return sum;
     }
@@ -166,8 +167,15 @@ public final class WorkerTelemetry {
         return latest;
     }
 
-    long[] bucketCounts() {
-        return bucketCounts;
+    /** Cumulative, as Prometheus wants them: bucket b counts every sample up to its bound; the last is +Inf. */
+    long[] cumulativeBuckets() {
+        long[] cumulative = new long[bucketCounts.length];
+        long running = 0;
+        for (int b = 0; b < bucketCounts.length; b++) {
+            running += bucketCounts[b];
+            cumulative[b] = running;
+        }
+        return cumulative;
     }
 
     long lagCount() {
