@@ -97,6 +97,14 @@ public final class Telemetry {
         }
     }
 
+    private static long processCpuTimeMs() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ns);
+        }
+        return -1;
+    }
+
     /** Sleeps until the first moment a loop could cross the block threshold, then looks. */
     private void watch() {
         while (true) {
@@ -145,7 +153,7 @@ public final class Telemetry {
                     loopReports.isEmpty() ? null : LagHistograms.encode(loopsMerged), LagHistograms.bucketCounts(lag), LagHistograms.sumUs(lag),
                     loopReports, LagHistograms.encode(jvmSpare),
                     heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,
-                    ManagementFactory.getThreadMXBean().getThreadCount())));
+                    ManagementFactory.getThreadMXBean().getThreadCount(), processCpuTimeMs())));
             lastGcCount = gcCount;
             lastGcPauseMs = gcPauseMs;
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param lag        event-loop lag over the last 1s, 10s, 1m and 10m, from merged histograms
  * @param jvmLag     lateness of the plain timer thread over the last 10 s
  * @param gcCount    collections since the worker started; {@code gcPauseMs} likewise
+ * @param cpuTimeMs  the JVM's own count of its process's CPU time
  * @param blocked    the last stalls, newest first, with the stack caught while each was in progress
  */
 public record TelemetryInfo(
@@ -22,6 +23,7 @@ public record TelemetryInfo(
         long gcCount,
         long gcPauseMs,
         Integer jvmThreads,
+        Long cpuTimeMs,
         Integer osThreads,
         long stalls,
         List<BlockedReport> blocked) {

@@ -17,6 +17,7 @@ import java.util.List;
  * @param jvmLag      lateness of a plain timer thread: stop-the-world pauses and CPU starvation
  * @param gcCount     collections during the interval
  * @param gcPauseMs   time the collectors report as pauses during the interval (concurrent cycles excluded)
+ * @param cpuTimeMs   CPU time of the whole JVM process since it started, as the JVM counts it (-1: unknown)
  */
 public record TelemetryReport(
         long intervalMs,
@@ -30,7 +31,8 @@ public record TelemetryReport(
         long heapMaxBytes,
         long gcCount,
         long gcPauseMs,
-        int threads) {
+        int threads,
+        long cpuTimeMs) {
 
     public TelemetryReport {
         loops = loops == null ? List.of() : List.copyOf(loops);

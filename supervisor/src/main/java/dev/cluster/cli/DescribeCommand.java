@@ -86,7 +86,8 @@ final class DescribeCommand implements Callable<Integer> {
         }
         if (w.heapUsedBytes() != null) {
             System.out.println("    jvm          heap " + WorkerTable.bytes(w.heapUsedBytes()) + " used / " + WorkerTable.bytes(t.heapCommittedBytes())
-                    + " committed / " + WorkerTable.bytes(t.heapMaxBytes()) + " max, " + t.jvmThreads() + " threads");
+                    + " committed / " + WorkerTable.bytes(t.heapMaxBytes()) + " max, " + t.jvmThreads() + " threads"
+                    + (t.cpuTimeMs() == null ? "" : ", " + Durations.format(t.cpuTimeMs()) + " CPU time"));
         }
         System.out.println("    gc           " + t.gcCount() + " collections, " + Durations.format(t.gcPauseMs()) + " paused in all");
         System.out.println("    lag          " + (t.loops().isEmpty() ? "of the JVM timer thread (" + t.reporter() + ": no event loops registered)"

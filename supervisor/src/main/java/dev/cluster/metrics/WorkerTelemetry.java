@@ -194,6 +194,7 @@ public final class WorkerTelemetry {
         windows.put("10m", LagHistograms.summary(lag(nowMs, 600_000)));
         return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, 10_000)), loops,
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
-                gcCount, gcPauseMs, latest == null ? null : latest.threads(), osThreads, stalls, List.copyOf(blocked));
+                gcCount, gcPauseMs, latest == null ? null : latest.threads(),
+                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked));
     }
 }

@@ -55,6 +55,10 @@ class BadInputIT {
         assertRefused("not a duration", "start", jar, "--kill-timeout", "5x");
         assertRefused("Unknown option", "start", jar, "--bogus");
         assertRefused("already running", "run");
+        assertRefused("--lag-threshold must be at least 1ms", "start", jar, "--name", "lt", "--lag-threshold", "0", "--port", Integer.toString(ClusterFixture.freePort()));
+        assertRefused("--block-threshold must be at least 10ms", "start", jar, "--name", "bt", "--block-threshold", "5ms", "--port", Integer.toString(ClusterFixture.freePort()));
+        assertRefused("the metrics port must be between 1 and 65535", "metrics", "--serve", "70000");
+        assertRefused("--metrics-port must be between 1 and 65535", "run", "--metrics-port", "0");
         try (ServerSocket plain = new ServerSocket()) {
             plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             assertRefused("in use by another process", "start", jar, "--name", "held", "--port", Integer.toString(plain.getLocalPort()));
@@ -85,6 +89,7 @@ class BadInputIT {
     @Test
     void commandsThatNeedADaemonSaySoWhenNoneRuns() {
         assertRefused("no supervisor is running", "stop", "all");
+        assertRefused("no supervisor is running, so there are no metrics", "metrics");
         assertEquals(List.of(), cluster.list());
         assertFalse(cluster.home().resolve("control.sock").toFile().exists(), "list does not start a daemon");
     }

@@ -22,7 +22,7 @@ class WorkerTelemetryTest {
         }
         return new TelemetryReport(1000, LagHistograms.encode(h), LagHistograms.bucketCounts(h), LagHistograms.sumUs(h),
                 List.of(new TelemetryReport.LoopReport("loop-0", LagHistograms.summary(h), 0, 0)),
-                LagHistograms.encode(LagHistograms.create()), 10, 20, 30, 1, 5, 12);
+                LagHistograms.encode(LagHistograms.create()), 10, 20, 30, 1, 5, 12, 700);
     }
 
     @Test
@@ -62,9 +62,9 @@ class WorkerTelemetryTest {
     void aMalformedReportIsRefusedAndGarbageHistogramsCountAsEmpty() {
         WorkerTelemetry t = new WorkerTelemetry();
         TelemetryReport good = report(100);
-        TelemetryReport noBuckets = new TelemetryReport(1000, good.lag(), new long[3], 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1);
+        TelemetryReport noBuckets = new TelemetryReport(1000, good.lag(), new long[3], 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1);
         assertThrows(IllegalArgumentException.class, () -> t.onReport(noBuckets, 1_000));
-        TelemetryReport garbage = new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1);
+        TelemetryReport garbage = new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1);
         t.onReport(garbage, 1_000);
         t.onReport(good, 2_000);
         assertEquals(1, t.lag(2_000, 10_000).getTotalCount(), "the garbage second holds no samples; the good one does");
