@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every foundation benchmark, one after the other (about 6 minutes; the load benchmarks need wrk). Figures go to BENCHMARKS.md by hand.
+# Every benchmark, one after the other (about 15 minutes; the load benchmarks need wrk). Figures go to BENCHMARKS.md by hand.
 set -euo pipefail
 dir=$(dirname "$0")
 "$dir/kill-restart.sh" 20 2
@@ -8,3 +8,6 @@ dir=$(dirname "$0")
 "$dir/list.sh" 20
 "$dir/reload.sh" 3
 "$dir/kill-load.sh"
+"$dir/lag-accuracy.sh" 5
+"$dir/supervisor-cpu.sh" 8 60 60
+"$dir/telemetry-overhead.sh" 21

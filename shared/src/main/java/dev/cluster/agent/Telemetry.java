@@ -30,6 +30,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class Telemetry {
     /** How often each probe runs: the resolution of the lag figures. Node's monitorEventLoopDelay uses the same. */
     static final long PROBE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long JVM_PROBE_INTERVAL_WITH_LOOPS_NS = TimeUnit.MILLISECONDS.toNanos(100);
     static final long DEFAULT_BLOCK_THRESHOLD_MS = 100;
     private static final long REPORT_INTERVAL_MS = 1_000;
     private static final int MAX_STACK_FRAMES = 40;
@@ -90,10 +91,14 @@ public final class Telemetry {
      */
     private void probeJvm() {
         while (true) {
-            long due = System.nanoTime() + PROBE_INTERVAL_NS;
-            LockSupport.parkNanos(PROBE_INTERVAL_NS);
+            // Once event loops are monitored they are the lag figure, at 10 ms; this thread then only
+            // tells JVM-wide delays (GC, starvation) from app code, which 100 ms resolves, and it stops
+            // taking a core from busy loops 100 times a second.
+            long interval = loops.isEmpty() ? PROBE_INTERVAL_NS : JVM_PROBE_INTERVAL_WITH_LOOPS_NS;
+            long due = System.nanoTime() + interval;
+            LockSupport.parkNanos(interval);
             long late = System.nanoTime() - due;
-            jvmLag.recordValueWithExpectedInterval(LagHistograms.clampUs(late / 1_000), PROBE_INTERVAL_NS / 1_000);
+            jvmLag.recordValueWithExpectedInterval(LagHistograms.clampUs(late / 1_000), interval / 1_000);
         }
     }
 
