@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /** The {@code cluster} command: one subcommand class per verb. */
-@Command(name = "cluster", mixinStandardHelpOptions = true, version = "cluster " + Main.VERSION,
+@Command(name = "cluster", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cluster " + Main.VERSION,
         description = "Supervises JVM services: one worker per core on one SO_REUSEPORT port.",
         subcommands = {StartCommand.class, ListCommand.class, DescribeCommand.class, StopCommand.class,
                 RestartCommand.class, ReloadCommand.class, ScaleCommand.class, DeleteCommand.class, LogsCommand.class, PingCommand.class,
