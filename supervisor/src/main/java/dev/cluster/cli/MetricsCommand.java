@@ -28,7 +28,7 @@ final class MetricsCommand implements Callable<Integer> {
             return 0;
         }
         Response response = ControlClient.ok(client.callStartingDaemon(
-                new Request(Wire.VERSION, "metrics", null, null, null, null, Integer.toString(port), null)));
+                new Request(Wire.VERSION, "metrics", null, null, null, null, Integer.toString(port), null, null)));
         System.out.println(response.message());
         return 0;
     }

@@ -87,6 +87,7 @@ public final class Supervisor {
                 case "start" -> start(request.app(), reply);
                 case "list" -> reply.accept(listed(null));
                 case "metrics" -> metrics(request.count(), reply);
+                case "signal" -> signal(request.signal(), request.target(), reply);
                 case "describe" -> describe(request.target(), reply);
                 case "stop" -> stop(request.target(), reply);
                 case "restart" -> restart(request.target(), reply);
@@ -360,6 +361,60 @@ public final class Supervisor {
         Histogram merged = LagHistograms.create();
         workers.forEach(w -> merged.add(w.telemetry().lag(now, WorkerTelemetry.LIST_WINDOW_MS)));
         return LagHistograms.summary(merged);
+    }
+
+    /** Signals {@code cluster signal} may send: the ones apps handle, and the ones operators use on purpose. */
+    private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "USR1", "USR2", "TERM", "KILL", "CONT", "STOP", "WINCH");
+
+    /**
+     * {@code cluster signal SIG TARGET}: sends the signal to each targeted worker that has a process
+     * (with util-linux {@code kill}: the JDK can only send TERM and KILL). What the worker does with it
+     * is its own business; if it exits, that is a crash like any other and it is restarted.
+     */
+    private void signal(String requested, String target, Consumer<Response> reply) {
+        String name = requested == null ? "" : requested.toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", "");
+        if (!SIGNALS.contains(name)) {
+            reply.accept(Response.error("unknown signal '" + requested + "': use one of " + String.join(", ", SIGNALS)));
+            return;
+        }
+        List<String> sent = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (Worker w : Targets.resolve(target, apps)) {
+            Long pid = w.pid();
+            if (pid == null) {
+                skipped.add(w.name());
+                continue;
+            }
+            CompletableFuture<Void> delivered = new CompletableFuture<>();
+            done.add(delivered);
+            try {
+                Process kill = new ProcessBuilder("kill", "-s", name, pid.toString()).redirectErrorStream(true).start();
+                kill.onExit().thenAcceptAsync(p -> {
+                    if (p.exitValue() == 0) {
+                        sent.add(w.name() + " (pid " + pid + ")");
+                        delivered.complete(null);
+                    } else {
+                        delivered.completeExceptionally(new IllegalStateException("kill -s " + name + " " + pid + " failed for " + w.name()));
+                    }
+                }, loop);
+            } catch (IOException e) {
+                delivered.completeExceptionally(new IllegalStateException("cannot run kill: " + e.getMessage()));
+            }
+        }
+        if (done.isEmpty()) {
+            reply.accept(Response.error("no running worker in '" + target + "' to signal"));
+            return;
+        }
+        whenAll(done).whenCompleteAsync((ok, failure) -> {
+            if (failure != null) {
+                reply.accept(failed("", failure));
+                return;
+            }
+            log.info("sent SIG{} to {}", name, sent);
+            reply.accept(Response.ok("sent SIG" + name + " to " + String.join(", ", sent)
+                    + (skipped.isEmpty() ? "" : "; skipped (no process): " + String.join(", ", skipped))));
+        }, loop);
     }
 
     /**
