@@ -5,7 +5,6 @@ import dev.cluster.logs.LogFiles;
 import dev.cluster.metrics.MetricsEndpoint;
 import dev.cluster.metrics.ProcessSampler;
 import dev.cluster.metrics.PrometheusText;
-import dev.cluster.metrics.WorkerTelemetry;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.LagSummary;
@@ -359,7 +358,7 @@ public final class Supervisor {
     private static LagSummary lag(List<Worker> workers) {
         long now = System.currentTimeMillis();
         Histogram merged = LagHistograms.create();
-        workers.forEach(w -> merged.add(w.telemetry().lag(now, WorkerTelemetry.LIST_WINDOW_MS)));
+        workers.forEach(w -> merged.add(w.telemetry().recentLag(now)));
         return LagHistograms.summary(merged);
     }
 

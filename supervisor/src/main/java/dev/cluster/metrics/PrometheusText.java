@@ -30,6 +30,7 @@ public final class PrometheusText {
     public static String render(Map<String, List<Row>> apps, Map<String, LagSummary> appLag, long daemonUptimeMs) {
         PrometheusText text = new PrometheusText();
         List<Row> rows = apps.values().stream().flatMap(List::stream).toList();
+        List<Row> running = rows.stream().filter(r -> r.info().pid() != null).toList();
         text.family("cluster_supervisor_uptime_seconds", "gauge", "Time since the supervisor started.");
         text.sample("cluster_supervisor_uptime_seconds", "", seconds(daemonUptimeMs));
 
@@ -39,15 +40,15 @@ public final class PrometheusText {
                 r -> (double) r.info().restarts());
         text.perWorker(rows, "cluster_worker_uptime_seconds", "gauge", "Time since the worker's process started; 0 when none runs.",
                 r -> seconds(r.info().uptimeMs()));
-        text.perWorker(running(rows), "cluster_worker_cpu_seconds_total", "counter", "CPU time of the worker's process (user and system), from the OS.",
+        text.perWorker(running, "cluster_worker_cpu_seconds_total", "counter", "CPU time of the worker's process (user and system), from the OS.",
                 r -> r.telemetry().cpuTimeMs() / 1000.0);
-        text.perWorker(running(rows), "cluster_worker_resident_memory_bytes", "gauge", "Resident set size of the worker's process, from the OS.",
+        text.perWorker(running, "cluster_worker_resident_memory_bytes", "gauge", "Resident set size of the worker's process, from the OS.",
                 r -> r.info().rssBytes() == null ? null : (double) r.info().rssBytes());
-        text.perWorker(running(rows), "cluster_worker_heap_used_bytes", "gauge", "Java heap in use, as the worker reported it.",
+        text.perWorker(running, "cluster_worker_heap_used_bytes", "gauge", "Java heap in use, as the worker reported it.",
                 r -> r.info().heapUsedBytes() == null ? null : (double) r.info().heapUsedBytes());
-        text.perWorker(running(rows), "cluster_worker_heap_committed_bytes", "gauge", "Java heap committed, as the worker reported it.",
+        text.perWorker(running, "cluster_worker_heap_committed_bytes", "gauge", "Java heap committed, as the worker reported it.",
                 r -> r.telemetry().latest() == null ? null : (double) r.telemetry().latest().heapCommittedBytes());
-        text.perWorker(running(rows), "cluster_worker_threads", "gauge", "Live JVM threads of the worker.",
+        text.perWorker(running, "cluster_worker_threads", "gauge", "Live JVM threads of the worker.",
                 r -> r.telemetry().latest() == null ? null : (double) r.telemetry().latest().threads());
         text.perWorker(rows, "cluster_worker_gc_collections_total", "counter", "Garbage collections reported by the worker slot.",
                 r -> (double) r.telemetry().gcCount());
@@ -73,10 +74,6 @@ public final class PrometheusText {
         text.recent("cluster_app_event_loop_lag", "all the app's workers' (histograms merged, not averaged)",
                 appLag.entrySet().stream().map(e -> Map.entry("app=\"" + escape(e.getKey()) + "\"", e.getValue())).toList());
         return text.out.toString();
-    }
-
-    private static List<Row> running(List<Row> rows) {
-        return rows.stream().filter(r -> r.info().pid() != null).toList();
     }
 
     private void perWorker(List<Row> rows, String name, String type, String help, Function<Row, Double> value) {

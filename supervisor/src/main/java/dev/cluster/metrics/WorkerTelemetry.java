@@ -36,7 +36,11 @@ public final class WorkerTelemetry {
 
     private String reporter;
     private TelemetryReport latest;
-    private List<TelemetryInfo.Loop> loops = List.of();
+    /** Reports taken so far: with the count inside the window, what identifies {@link #recentLag}'s content. */
+    private long reports;
+    private Histogram recent;
+    private long recentReports = -1;
+    private int recentCount = -1;
     private long gcCount;
     private long gcPauseMs;
     private long stalls;
@@ -54,7 +58,6 @@ public final class WorkerTelemetry {
     /** A new process took over the slot: what described the previous one no longer holds. History stays. */
     public void onLaunch() {
         latest = null;
-        loops = List.of();
         cpuPercent = null;
         rssBytes = null;
         osThreads = null;
@@ -95,8 +98,7 @@ public final class WorkerTelemetry {
         gcCount += Math.max(0, report.gcCount());
         gcPauseMs += Math.max(0, report.gcPauseMs());
         latest = report;
-        loops = report.loops().stream()
-                .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
+        reports++;
     }
 
     public void onBlocked(BlockedReport report) {
@@ -117,6 +119,24 @@ public final class WorkerTelemetry {
     /** The worker's event-loop lag over the last {@code windowMs}: its reports merged. */
     public Histogram lag(long nowMs, long windowMs) {
         return window(lag, nowMs, windowMs);
+    }
+
+    /**
+     * The lag over the last {@link #LIST_WINDOW_MS}, as {@code list}, {@code describe} and metrics show
+     * it. Each asks for it per worker and again for the app's and the cluster's merge, so it is merged
+     * once per change of content: a report arrives, or the oldest one leaves the window. Read-only.
+     */
+    public Histogram recentLag(long nowMs) {
+        int count = 0;
+        while (count < size && atMs[Math.floorMod(next - 1 - count, HISTORY)] >= nowMs - LIST_WINDOW_MS) {
+            count++;
+        }
+        if (recent == null || recentReports != reports || recentCount != count) {
+            recent = lag(nowMs, LIST_WINDOW_MS);
+            recentReports = reports;
+            recentCount = count;
+        }
+        return recent;
     }
 
     private Histogram window(byte[][] ring, long nowMs, long windowMs) {
@@ -188,11 +208,14 @@ public final class WorkerTelemetry {
 
     public TelemetryInfo details(long nowMs) {
         Map<String, LagSummary> windows = new LinkedHashMap<>();
-        windows.put("1s", size == 0 ? LagSummary.NONE : LagHistograms.summary(LagHistograms.decompress(lag[Math.floorMod(next - 1, HISTORY)])));
-        windows.put("10s", LagHistograms.summary(lag(nowMs, 10_000)));
+        // The newest report alone: a window of 0 ms ending at its arrival.
+        windows.put("1s", size == 0 ? LagSummary.NONE : LagHistograms.summary(window(lag, atMs[Math.floorMod(next - 1, HISTORY)], 0)));
+        windows.put("10s", LagHistograms.summary(recentLag(nowMs)));
         windows.put("1m", LagHistograms.summary(lag(nowMs, 60_000)));
         windows.put("10m", LagHistograms.summary(lag(nowMs, 600_000)));
-        return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, 10_000)), loops,
+        List<TelemetryInfo.Loop> loops = latest == null ? List.of() : latest.loops().stream()
+                .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
+        return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, LIST_WINDOW_MS)), loops,
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
                 latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked));

@@ -2,10 +2,10 @@ package dev.cluster.worker;
 
 import dev.cluster.logs.LogFiles;
 import dev.cluster.metrics.WorkerTelemetry;
-import dev.cluster.protocol.LagSummary;
-import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.telemetry.LagHistograms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -319,7 +319,7 @@ public final class Worker {
 
     private WorkerInfo info(boolean details) {
         long now = System.currentTimeMillis();
-        LagSummary lag = LagHistograms.summary(telemetry.lag(now, WorkerTelemetry.LIST_WINDOW_MS));
+        LagSummary lag = LagHistograms.summary(telemetry.recentLag(now));
         boolean lagOver = lag.samples() > 0 && lag.p99Ms() > spec.get().lagThresholdMs();
         boolean running = pid() != null;
         return new WorkerInfo(app, id, pid(), state.label(), restarts, uptimeMs(), spec.get().port(),

@@ -72,6 +72,29 @@ class WorkerTelemetryTest {
     }
 
     @Test
+    void garbageInTheNewestReportStillLeavesDescribeWorking() {
+        WorkerTelemetry t = new WorkerTelemetry();
+        t.onReport(report(100), 1_000);
+        TelemetryReport good = report(100);
+        t.onReport(new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1), 2_000);
+        TelemetryInfo details = t.details(2_000);
+        assertEquals(0, details.lag().get("1s").samples(), "the garbage second holds no samples");
+        assertEquals(1, details.lag().get("10s").samples());
+    }
+
+    @Test
+    void theRecentWindowFollowsNewReportsAndAgesOut() {
+        WorkerTelemetry t = new WorkerTelemetry();
+        t.onReport(report(100, 200), 1_000);
+        assertEquals(2, t.recentLag(1_500).getTotalCount());
+        t.onReport(report(300), 2_000);
+        assertEquals(3, t.recentLag(2_500).getTotalCount(), "a new report is in");
+        assertEquals(1, t.recentLag(11_500).getTotalCount(), "the first report has left the 10 s window");
+        assertEquals(0, t.recentLag(30_000).getTotalCount());
+        assertEquals(t.lag(2_500, WorkerTelemetry.LIST_WINDOW_MS).getTotalCount(), t.recentLag(2_500).getTotalCount());
+    }
+
+    @Test
     void historyIsBounded() {
         WorkerTelemetry t = new WorkerTelemetry();
         for (int s = 0; s < WorkerTelemetry.HISTORY + 50; s++) {
