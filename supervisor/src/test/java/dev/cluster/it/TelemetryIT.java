@@ -25,6 +25,7 @@ import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Lag, stalls and JVM figures travel from real workers to list, describe and metrics. */
@@ -77,6 +78,29 @@ class TelemetryIT {
 
         String describe = cluster.ok("describe", "web").out();
         assertTrue(describe.contains("blocked ") && describe.contains("at dev.cluster.demo.Routes.blockTheEventLoop"), describe);
+
+        // The good routes keep the loop free; /hash-blocking does not, and list marks it.
+        String hash = Http.get(port, "/hash?password=pw").body().trim();
+        assertTrue(hash.matches("[0-9a-f]{64}"), hash);
+        assertEquals(hash, Http.get(port, "/hash-blocking?password=pw").body().trim(), "the same PBKDF2, on the loop");
+        assertTrue(tookMs(Http.get(port, "/fanout").body()) < 115, "parallel: about as long as the slowest call (50 ms)");
+        assertTrue(tookMs(Http.get(port, "/fanout?serial=1").body()) >= 120, "serial: all three (30 + 40 + 50 ms)");
+        assertEquals("{\"email\":true}", Http.get(port, "/regex?input=ops@example.com").body().trim());
+        assertEquals(413, Http.get(port, "/regex?input=" + "a".repeat(300)).status(), "input bounded before the regex");
+        long hashing = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < hashing) {
+            Http.get(port, "/hash-blocking");
+        }
+        WorkerInfo over = cluster.list().stream().filter(WorkerInfo::lagOver).findFirst()
+                .orElseThrow(() -> new AssertionError("hashing on the loop puts a worker over the 10 ms threshold: " + cluster.list()));
+        assertTrue(over.lag().p99Ms() > 10, over.toString());
+        assertTrue(cluster.ok("list").out().contains("!"), "list marks it");
+    }
+
+    private static long tookMs(String fanout) {
+        Matcher m = Pattern.compile("took (\\d+) ms").matcher(fanout);
+        assertTrue(m.find(), fanout);
+        return Long.parseLong(m.group(1));
     }
 
     @Test
@@ -114,9 +138,15 @@ class TelemetryIT {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
                 "promtool is missing: install the Debian package 'prometheus' (.ci/run does)");
         int port = ClusterFixture.freePort();
-        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
-        ClusterFixture.await("reports from both workers", Duration.ofSeconds(20),
-                () -> cluster.list().stream().allMatch(w -> w.lag().samples() > 0 && w.rssBytes() != null));
+        int runPort = ClusterFixture.freePort();
+        // The foreground supervisor (as under systemd) serves /metrics from the start.
+        cluster.spawn("run", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web",
+                "--metrics-port", Integer.toString(runPort));
+        ClusterFixture.await("reports from both workers", Duration.ofSeconds(40), () -> {
+            List<WorkerInfo> workers = cluster.home().resolve("control.sock").toFile().exists() ? cluster.list() : List.of();
+            return workers.size() == 2 && workers.stream().allMatch(w -> w.lag().samples() > 0 && w.rssBytes() != null);
+        });
+        assertEquals(200, Http.get(runPort, "/metrics").status(), "run --metrics-port serves");
         String text = cluster.ok("metrics").out();
         for (String id : new String[] {"0", "1"}) {
             assertTrue(text.contains("cluster_event_loop_lag_seconds_bucket{app=\"web\",id=\"" + id + "\",le=\"0.01\"}"), text);
@@ -129,6 +159,7 @@ class TelemetryIT {
         int metricsPort = ClusterFixture.freePort();
         assertTrue(cluster.ok("metrics", "--serve", Integer.toString(metricsPort)).out().contains("http://127.0.0.1:" + metricsPort + "/metrics"));
         Http.Reply scraped = Http.get(metricsPort, "/metrics");
+        assertThrows(IOException.class, () -> Http.get(runPort, "/metrics"), "the endpoint moved: the old port is closed");
         assertEquals(200, scraped.status());
         assertTrue(scraped.body().contains("# TYPE cluster_event_loop_lag_seconds histogram"), scraped.body());
         assertPromtoolAccepts(scraped.body());
