@@ -95,11 +95,6 @@ public final class LagHistograms {
         }
     }
 
-    /** Adds {@code from} into {@code into}: the exact histogram of the union of both sample sets. */
-    public static void merge(Histogram into, Histogram from) {
-        into.add(from);
-    }
-
     public static LagSummary summary(Histogram h) {
         if (h.getTotalCount() == 0) {
             return LagSummary.NONE;

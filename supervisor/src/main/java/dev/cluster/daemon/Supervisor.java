@@ -44,6 +44,8 @@ import org.HdrHistogram.Histogram;
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     public static final String VERSION = "0.1.0";
+    /** Signals {@code cluster signal} may send: the ones apps handle, and the ones operators use on purpose. */
+    private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "USR1", "USR2", "TERM", "KILL", "CONT", "STOP", "WINCH");
 
     private final Home home;
     private final ScheduledExecutorService loop;
@@ -361,9 +363,6 @@ public final class Supervisor {
         workers.forEach(w -> merged.add(w.telemetry().recentLag(now)));
         return LagHistograms.summary(merged);
     }
-
-    /** Signals {@code cluster signal} may send: the ones apps handle, and the ones operators use on purpose. */
-    private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "USR1", "USR2", "TERM", "KILL", "CONT", "STOP", "WINCH");
 
     /**
      * {@code cluster signal SIG TARGET}: sends the signal to each targeted worker that has a process

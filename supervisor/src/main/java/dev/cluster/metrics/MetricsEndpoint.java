@@ -54,10 +54,6 @@ public final class MetricsEndpoint implements AutoCloseable {
         return new MetricsEndpoint(server);
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     private static void reply(com.sun.net.httpserver.HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
