@@ -36,15 +36,15 @@ final class AppOptions {
     @Option(names = "--cwd", description = "Working directory of the workers (default: the current directory).")
     Path cwd;
 
-    @Option(names = "--listen-timeout", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--listen-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "A worker that neither says ready nor listens on the port counts as online after this (default: 15s).")
     Long listenTimeoutMs;
 
-    @Option(names = "--kill-timeout", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--kill-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Time a stopping worker has to drain before SIGKILL (default: 5s).")
     Long killTimeoutMs;
 
-    @Option(names = "--restart-delay", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--restart-delay", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "First delay before restarting a crashed worker; grows x1.5 per restart up to 15s (default: 100ms).")
     Long restartDelayMs;
 
@@ -52,7 +52,7 @@ final class AppOptions {
             description = "Unstable restarts in a row before the worker is errored (default: " + AppSpec.DEFAULT_MAX_RESTARTS + ").")
     Integer maxRestarts;
 
-    @Option(names = "--min-uptime", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--min-uptime", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "A run shorter than this counts as an unstable restart (default: 1s).")
     Long minUptimeMs;
 
@@ -65,11 +65,11 @@ final class AppOptions {
             description = "Do not add the telemetry agent to a jar app (it reports JVM lag, heap and GC with no code change).")
     boolean noAgent;
 
-    @Option(names = "--lag-threshold", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--lag-threshold", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "Mark a worker whose event-loop lag p99 over the last 10 s is above this (default: 10ms).")
     Long lagThresholdMs;
 
-    @Option(names = "--block-threshold", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--block-threshold", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "An event loop stalled longer than this is reported with its thread's stack (default: 100ms).")
     Long blockThresholdMs;
 

@@ -1,14 +1,16 @@
 package dev.cluster.cli;
 
+import dev.cluster.config.Durations;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.LagSummary;
-import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.Request;
-import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.Wire;
+import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -2,6 +2,7 @@ package dev.cluster.cli;
 
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
+import dev.cluster.view.Terminal;
 import io.netty.channel.epoll.Epoll;
 import picocli.CommandLine.Command;
 

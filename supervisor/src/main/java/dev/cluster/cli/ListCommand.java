@@ -3,8 +3,10 @@ package dev.cluster.cli;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
-import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.protocol.Wire;
+import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.view.Terminal;
+import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,23 +21,16 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ControlClient client = new ControlClient(Home.fromEnvironment());
-        print(client.daemonRunning() ? ControlClient.ok(client.call(Request.of("list"))) : null, json);
+        boolean colour = Terminal.colour();
+        System.out.print(client.daemonRunning()
+                ? ControlClient.ok(client.call(Request.listOutput(json, colour))).message()
+                : WorkerTable.list(null, json, colour));
         return 0;
     }
 
     /** What stop, restart, delete, reload and scale print: the daemon's one-line summary, then the table. */
     static void printOutcome(Response response) {
         System.out.println(response.message());
-        print(response, false);
-    }
-
-    /** The response's workers as a table or the JSON array (none when there is no response: no daemon runs). */
-    static void print(Response response, boolean json) {
-        List<WorkerInfo> workers = response == null || response.workers() == null ? List.of() : response.workers();
-        if (json) {
-            System.out.println(new String(Wire.encode(workers), java.nio.charset.StandardCharsets.UTF_8).trim());
-        } else {
-            System.out.print(WorkerTable.render(workers, response == null ? null : response.lag(), Terminal.colour()));
-        }
+        System.out.print(WorkerTable.list(response, false, Terminal.colour()));
     }
 }

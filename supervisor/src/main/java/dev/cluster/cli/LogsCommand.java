@@ -1,8 +1,9 @@
 package dev.cluster.cli;
 
 import dev.cluster.daemon.Home;
-import dev.cluster.logs.LogFiles;
 import dev.cluster.logs.LogFiles.LogFile;
+import dev.cluster.logs.LogFiles;
+import dev.cluster.view.Terminal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

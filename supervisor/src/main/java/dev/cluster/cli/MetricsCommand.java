@@ -3,7 +3,6 @@ package dev.cluster.cli;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
-import dev.cluster.protocol.Wire;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,11 +23,10 @@ final class MetricsCommand implements Callable<Integer> {
             if (!client.daemonRunning()) {
                 throw new UserError("no supervisor is running, so there are no metrics: start an app with 'cluster start app.jar'");
             }
-            System.out.print(ControlClient.ok(client.call(Request.of("metrics"))).message());
+            System.out.print(ControlClient.ok(client.call(Request.metrics(null))).message());
             return 0;
         }
-        Response response = ControlClient.ok(client.callStartingDaemon(
-                new Request(Wire.VERSION, "metrics", null, null, null, null, Integer.toString(port), null, null)));
+        Response response = ControlClient.ok(client.callStartingDaemon(Request.metrics(port)));
         System.out.println(response.message());
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.cluster.cli;
 
+import dev.cluster.config.Durations;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;

@@ -4,6 +4,8 @@ import dev.cluster.daemon.Daemon;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Response;
+import dev.cluster.view.Terminal;
+import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static void report(Response response) {
         if (response.ok()) {
-            ListCommand.print(response, false);
+            System.out.print(WorkerTable.list(response, false, Terminal.colour()));
         } else {
             System.out.println("start failed: " + response.error());
             if (response.details() != null) {

@@ -3,6 +3,8 @@ package dev.cluster.cli;
 import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
+import dev.cluster.view.Terminal;
+import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +28,7 @@ final class StartCommand implements Callable<Integer> {
             throw new UserError("start needs a jar or a command: 'cluster start app.jar' or 'cluster start -- ./server'");
         }
         Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).callStartingDaemon(Request.start(app.toSpec())));
-        ListCommand.print(response, json);
+        System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;
     }
 }

@@ -13,10 +13,12 @@ import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.reload.SlotListeners;
 import dev.cluster.telemetry.LagHistograms;
-import dev.cluster.worker.Worker;
+import dev.cluster.view.WorkerTable;
 import dev.cluster.worker.AgentJar;
+import dev.cluster.worker.Worker;
 import dev.cluster.worker.WorkerLauncher;
 import dev.cluster.worker.WorkerState;
+import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.HdrHistogram.Histogram;
 
 /**
  * Owns every app and worker. All of its methods run on one thread, the loop: control requests,
@@ -86,7 +87,8 @@ public final class Supervisor {
                 case "ping" -> reply.accept(Response.daemon(new Response.DaemonInfo(ProcessHandle.current().pid(),
                         VERSION, System.currentTimeMillis() - startedAtMillis, home.dir().toString())));
                 case "start" -> start(request.app(), reply);
-                case "list" -> reply.accept(listed(null));
+                case "list" -> reply.accept(request.output() == null ? listed(null)
+                        : Response.ok(WorkerTable.list(listed(null), "json".equals(request.output()), Boolean.TRUE.equals(request.colour()))));
                 case "metrics" -> metrics(request.count(), reply);
                 case "signal" -> signal(request.signal(), request.target(), reply);
                 case "describe" -> describe(request.target(), reply);

@@ -1,11 +1,15 @@
 package dev.cluster.it;
 
+import dev.cluster.cli.Cli;
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +18,7 @@ import java.util.stream.Collectors;
 
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StartIT {
@@ -42,6 +47,13 @@ class StartIT {
             assertTrue(command.orElse("").contains("worker-app.jar"), "pid " + w.pid() + " runs " + command);
         }
         assertEquals(Set.of(0, 1), workers.stream().map(WorkerInfo::id).collect(Collectors.toSet()));
+
+        // `list` is answered without picocli or Jackson (Cli's quick path): it must see the same cluster.
+        String json = Cli.quickList(new Home(cluster.home()), true, false);
+        assertNotNull(json, "the quick path got no text from the daemon, so every list takes the long way");
+        assertEquals(listed, Arrays.stream(Wire.mapper().readValue(json, WorkerInfo[].class)).map(WorkerInfo::pid).collect(Collectors.toSet()));
+        String table = Cli.quickList(new Home(cluster.home()), false, false);
+        assertTrue(table.startsWith("APP ") && listed.stream().allMatch(pid -> table.contains(" " + pid + " ")), table);
     }
 
     @Test

@@ -1,14 +1,18 @@
-package dev.cluster.cli;
+package dev.cluster.view;
 
+import dev.cluster.config.Durations;
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.Response;
+import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /** The worker table that {@code list}, {@code start}, {@code stop} and {@code restart} print. */
-final class WorkerTable {
+public final class WorkerTable {
     private static final String[] HEADER = {"APP", "ID", "PID", "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "HEAP", "LAG P99", "MAX", "PORT"};
     private static final int STATE = 3;
     private static final int P99 = 9;
@@ -16,8 +20,20 @@ final class WorkerTable {
     private WorkerTable() {
     }
 
+    /**
+     * What {@code list} prints for a daemon's list response: the table, or the JSON array scripts
+     * read (a documented contract). A null response (no supervisor runs) is the empty list.
+     */
+    public static String list(Response response, boolean json, boolean colour) {
+        List<WorkerInfo> workers = response == null || response.workers() == null ? List.of() : response.workers();
+        if (json) {
+            return new String(Wire.encode(workers), StandardCharsets.UTF_8).trim() + "\n";
+        }
+        return render(workers, response == null ? null : response.lag(), colour);
+    }
+
     /** @param clusterLag the whole cluster's lag over the last 10 s, or null: then no footer */
-    static String render(List<WorkerInfo> workers, LagSummary clusterLag, boolean colour) {
+    public static String render(List<WorkerInfo> workers, LagSummary clusterLag, boolean colour) {
         if (workers.isEmpty()) {
             return "no apps: start one with 'cluster start app.jar -i max'\n";
         }
@@ -63,12 +79,12 @@ final class WorkerTable {
         return out.toString();
     }
 
-    static String percent(double cpu) {
+    public static String percent(double cpu) {
         return cpu < 10 ? String.format(Locale.ROOT, "%.1f%%", cpu) : Math.round(cpu) + "%";
     }
 
     /** 1023 -> "1023B", 52428800 -> "50M", 1.5 GiB -> "1.5G". */
-    static String bytes(Long value) {
+    public static String bytes(Long value) {
         if (value == null) {
             return "-";
         }
@@ -83,7 +99,7 @@ final class WorkerTable {
     }
 
     /** Two significant digits is what a person compares: "0.08ms", "1.2ms", "35ms", "203ms". */
-    static String millis(double ms) {
+    public static String millis(double ms) {
         if (ms < 1) {
             return String.format(Locale.ROOT, "%.2fms", ms);
         }

@@ -1,4 +1,4 @@
-package dev.cluster.cli;
+package dev.cluster.view;
 
 import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.WorkerInfo;

@@ -1,7 +1,6 @@
-package dev.cluster.cli;
+package dev.cluster.config;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +18,7 @@ class DurationsTest {
     @Test
     void rejectsNonsenseWithAHint() {
         for (String bad : new String[] {"5x", "-1s", "", "1.5s", "s"}) {
-            CommandLine.TypeConversionException e = assertThrows(CommandLine.TypeConversionException.class, () -> Durations.parseMillis(bad));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parseMillis(bad));
             assertEquals(true, e.getMessage().contains("500ms"), e.getMessage());
         }
     }
