@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The supervisor's own CPU while N worker-app workers report telemetry once a second (merging their
-# histograms, keeping history) and it samples their processes with OSHI once a second.
+# histograms, keeping history) and it samples their processes (/proc) once a second.
 # Target: < 1 % of one core with 8 workers.
 # Measured after a settle period: the daemon JIT-compiles its report path during the first minute.
 # Usage: bench/supervisor-cpu.sh [workers=8] [seconds=60] [settle=60]
