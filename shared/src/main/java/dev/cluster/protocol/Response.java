@@ -29,6 +29,11 @@ public record Response(int v, boolean ok, String error, List<String> details, St
         return new Response(Wire.VERSION, true, null, null, null, null, null, daemon, null, null);
     }
 
+    /** One frame of {@code watch} (what {@code cluster monit} draws): the supervisor, every worker, the cluster's lag. */
+    public static Response frame(DaemonInfo daemon, List<WorkerInfo> workers, LagSummary clusterLag) {
+        return new Response(Wire.VERSION, true, null, null, null, workers, null, daemon, null, clusterLag);
+    }
+
     public static Response progress(String step) {
         return new Response(Wire.VERSION, true, null, null, null, null, null, null, step, null);
     }

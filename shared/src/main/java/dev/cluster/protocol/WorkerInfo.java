@@ -8,7 +8,8 @@ import java.util.List;
  * {@code cpu} (percent of one core), {@code rssBytes} and {@code heapUsedBytes} are absent until
  * measured; {@code lag} is the event-loop lag over the last 10 s and {@code lagOver} says whether
  * its p99 is above the app's lag threshold. The fields after {@code lagOver} are filled by
- * {@code describe} only.
+ * {@code describe} only, except that {@code watch} frames carry {@code lastExit} and a glance at the
+ * telemetry (the newest second's lag, the newest stall).
  */
 public record WorkerInfo(
         String app,

@@ -3,6 +3,7 @@ package dev.cluster.cli;
 import dev.cluster.daemon.Home;
 import dev.cluster.logs.LogFiles.LogFile;
 import dev.cluster.logs.LogFiles;
+import dev.cluster.logs.LogFollower;
 import dev.cluster.view.Terminal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,12 +11,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -41,7 +37,7 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Only stdout.")
     boolean outOnly;
 
-    private final Map<Path, Long> positions = new HashMap<>();
+    private final LogFollower follower = new LogFollower();
     private final boolean colour = Terminal.colour();
     private final PrintStream out = System.out;
 
@@ -57,13 +53,12 @@ final class LogsCommand implements Callable<Integer> {
                     + ": see 'cluster list' for app names and ids");
         }
         for (LogFile file : files) {
-            LogFiles.tail(file.path(), 0, lines).forEach(line -> print(file, line));
-            positions.put(file.path(), LogFiles.size(file.path()));
+            follower.start(file.path(), lines).forEach(line -> print(file, line));
         }
         out.flush();
         while (follow) {
             for (LogFile file : selected(logs)) {
-                printAppended(file);
+                follower.appended(file.path()).forEach(line -> print(file, line));
             }
             out.flush();
             ControlClient.sleep(FOLLOW_POLL_MS);
@@ -86,45 +81,6 @@ final class LogsCommand implements Callable<Integer> {
             return true;
         }
         return target.equals(Integer.toString(f.id()));
-    }
-
-    /** Prints complete lines appended since last time; a file that shrank was replaced, so it is read from the start. */
-    private void printAppended(LogFile file) throws IOException {
-        long position = positions.getOrDefault(file.path(), 0L);
-        try (RandomAccessFile raf = new RandomAccessFile(file.path().toFile(), "r")) {
-            long length = raf.length();
-            if (length < position) {
-                position = 0;
-            }
-            if (length == position) {
-                positions.put(file.path(), position);
-                return;
-            }
-            byte[] bytes = new byte[(int) Math.min(length - position, 4 * 1024 * 1024)];
-            raf.seek(position);
-            raf.readFully(bytes);
-            int end = lastNewline(bytes);
-            if (end < 0) {
-                positions.put(file.path(), position); // wait for the rest of the line
-                return;
-            }
-            String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
-            for (String line : text.split("\n", -1)) {
-                print(file, line);
-            }
-            positions.put(file.path(), position + end + 1);
-        } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
-            positions.remove(file.path());
-        }
-    }
-
-    private static int lastNewline(byte[] bytes) {
-        for (int i = bytes.length - 1; i >= 0; i--) {
-            if (bytes[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void print(LogFile file, String line) {

@@ -5,6 +5,7 @@ import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -30,7 +31,19 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
             LineServer.send(ctx.channel(), Response.error(e.getMessage())).addListener(f -> ctx.close());
             return;
         }
-        supervisor.handle(request, response -> LineServer.send(ctx.channel(), response));
+        Channel channel = ctx.channel();
+        if ("watch".equals(request.command())) {
+            // A stream, not an answer: a frame a second for as long as the connection lives. A client
+            // that stops reading (monit suspended) skips frames instead of piling them up here.
+            Runnable stop = supervisor.watch(frame -> {
+                if (channel.isWritable()) {
+                    LineServer.send(channel, frame);
+                }
+            });
+            channel.closeFuture().addListener(f -> stop.run());
+            return;
+        }
+        supervisor.handle(request, response -> LineServer.send(channel, response));
     }
 
     @Override

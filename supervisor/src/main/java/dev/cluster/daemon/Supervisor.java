@@ -60,6 +60,8 @@ public final class Supervisor {
     private boolean sampling;
     private MetricsEndpoint metricsEndpoint;
     private boolean shuttingDown;
+    /** The open {@code watch} streams ({@code cluster monit}): each gets a frame a second. */
+    private final List<Consumer<Response>> watchers = new ArrayList<>();
 
     /**
      * @param exitDaemon called on the loop once every worker has stopped after {@code kill} or a signal
@@ -71,6 +73,7 @@ public final class Supervisor {
         this.launcher = new WorkerLauncher(logs, home.workerSocket(), AgentJar.install(home.lib()));
         this.exitDaemon = exitDaemon;
         loop.scheduleAtFixedRate(this::sampleProcesses, 1, 1, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(this::sendFrames, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -84,8 +87,7 @@ public final class Supervisor {
         }
         try {
             switch (String.valueOf(request.command())) {
-                case "ping" -> reply.accept(Response.daemon(new Response.DaemonInfo(ProcessHandle.current().pid(),
-                        VERSION, System.currentTimeMillis() - startedAtMillis, home.dir().toString())));
+                case "ping" -> reply.accept(Response.daemon(daemonInfo()));
                 case "start" -> start(request.app(), reply);
                 case "list" -> reply.accept(request.output() == null ? listed(null)
                         : Response.ok(WorkerTable.list(listed(null), "json".equals(request.output()), Boolean.TRUE.equals(request.colour()))));
@@ -350,6 +352,34 @@ public final class Supervisor {
         if (app != null && app.isCurrent(worker)) {
             listeners.close(worker.app(), worker.id());
         }
+    }
+
+    private Response.DaemonInfo daemonInfo() {
+        return new Response.DaemonInfo(ProcessHandle.current().pid(), VERSION, System.currentTimeMillis() - startedAtMillis, home.dir().toString());
+    }
+
+    /**
+     * Opens a {@code watch} stream: {@code frames} gets one frame now and one a second until the
+     * returned action closes the stream (the connection closed). Called on the loop.
+     */
+    public Runnable watch(Consumer<Response> frames) {
+        watchers.add(frames);
+        frames.accept(frame());
+        return () -> watchers.remove(frames);
+    }
+
+    /** One frame for every watcher, built once. */
+    private void sendFrames() {
+        if (!watchers.isEmpty()) {
+            Response frame = frame();
+            List.copyOf(watchers).forEach(w -> w.accept(frame));
+        }
+    }
+
+    private Response frame() {
+        List<Worker> workers = apps.values().stream().flatMap(App::allWorkers).toList();
+        return Response.frame(daemonInfo(), workers.stream().map(Worker::glance).toList(),
+                lag(apps.values().stream().flatMap(app -> app.workers().stream()).toList()));
     }
 
     /** Every worker as {@code list} shows it, with the lag of the whole cluster. */

@@ -206,6 +206,24 @@ public final class WorkerTelemetry {
         return lagSumSeconds;
     }
 
+    /**
+     * What {@code monit} shows of a worker every second, cheap enough for hundreds of workers: the
+     * newest report's lag (one histogram decoded, the windows of {@link #details} merge up to 600),
+     * its loops, heap, GC and the newest stall.
+     */
+    public TelemetryInfo glance() {
+        LagSummary newest = size == 0 ? LagSummary.NONE : LagHistograms.summary(window(lag, atMs[Math.floorMod(next - 1, HISTORY)], 0));
+        return new TelemetryInfo(reporter, Map.of("1s", newest), null, loops(),
+                latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
+                gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
+                blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()));
+    }
+
+    private List<TelemetryInfo.Loop> loops() {
+        return latest == null ? List.of() : latest.loops().stream()
+                .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
+    }
+
     public TelemetryInfo details(long nowMs) {
         Map<String, LagSummary> windows = new LinkedHashMap<>();
         // The newest report alone: a window of 0 ms ending at its arrival.
@@ -213,9 +231,7 @@ public final class WorkerTelemetry {
         windows.put("10s", LagHistograms.summary(recentLag(nowMs)));
         windows.put("1m", LagHistograms.summary(lag(nowMs, 60_000)));
         windows.put("10m", LagHistograms.summary(lag(nowMs, 600_000)));
-        List<TelemetryInfo.Loop> loops = latest == null ? List.of() : latest.loops().stream()
-                .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
-        return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, LIST_WINDOW_MS)), loops,
+        return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, LIST_WINDOW_MS)), loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
                 latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked));

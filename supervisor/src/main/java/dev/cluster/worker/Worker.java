@@ -307,27 +307,40 @@ public final class Worker {
         return app + ":" + id;
     }
 
+    /** How much of a worker an answer shows. */
+    private enum Detail { LIST, WATCH, DESCRIBE }
+
     /** As {@code list} shows it: state, resources and lag over the last 10 s. */
     public WorkerInfo info() {
-        return info(false);
+        return info(Detail.LIST);
+    }
+
+    /** As a {@code watch} frame shows it: also the last exit and a glance at the telemetry. */
+    public WorkerInfo glance() {
+        return info(Detail.WATCH);
     }
 
     /** As {@code describe} shows it: also the last exit, logs and full telemetry. */
     public WorkerInfo details() {
-        return info(true);
+        return info(Detail.DESCRIBE);
     }
 
-    private WorkerInfo info(boolean details) {
+    private WorkerInfo info(Detail detail) {
         long now = System.currentTimeMillis();
         LagSummary lag = LagHistograms.summary(telemetry.recentLag(now));
         boolean lagOver = lag.samples() > 0 && lag.p99Ms() > spec.get().lagThresholdMs();
         boolean running = pid() != null;
+        boolean details = detail == Detail.DESCRIBE;
         return new WorkerInfo(app, id, pid(), state.label(), restarts, uptimeMs(), spec.get().port(),
                 running ? telemetry.cpuPercent() : null, running ? telemetry.rssBytes() : null,
                 running ? telemetry.heapUsedBytes() : null, lag, lagOver,
-                details ? lastExit : null, details ? lastTransition : null, details ? lastExitStderr : null,
+                detail != Detail.LIST ? lastExit : null, details ? lastTransition : null, details ? lastExitStderr : null,
                 details ? logs.out(app, id).toString() : null, details ? logs.err(app, id).toString() : null,
-                details ? telemetry.details(now) : null);
+                switch (detail) {
+                    case LIST -> null;
+                    case WATCH -> telemetry.glance();
+                    case DESCRIBE -> telemetry.details(now);
+                });
     }
 
     /** Java reports death by signal N as 128 + N. */

@@ -16,9 +16,14 @@ public final class Http {
     }
 
     public static Reply get(int port, String path) throws IOException {
+        return get(port, path, 5_000);
+    }
+
+    /** The same, giving up when no answer comes within {@code timeoutMs}. */
+    public static Reply get(int port, String path, int timeoutMs) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            socket.setSoTimeout(5_000);
+            socket.setSoTimeout(timeoutMs);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -35,7 +40,11 @@ public final class Http {
 
     /** The pid in a /whoami answer. */
     public static long whoamiPid(int port) throws IOException {
-        String body = get(port, "/whoami").body();
+        return whoamiPid(port, 5_000);
+    }
+
+    public static long whoamiPid(int port, int timeoutMs) throws IOException {
+        String body = get(port, "/whoami", timeoutMs).body();
         int at = body.indexOf("\"pid\":");
         return Long.parseLong(body.substring(at + 6).replaceAll("[^0-9].*", "").trim());
     }

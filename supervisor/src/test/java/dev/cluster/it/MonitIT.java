@@ -1,0 +1,134 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.cluster.it.ClusterFixture.CLUSTER_JAR;
+import static dev.cluster.it.ClusterFixture.JAVA;
+import static dev.cluster.it.ClusterFixture.TEST_CLASSES;
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code cluster monit} in a real terminal (tmux), against real workers. */
+class MonitIT {
+    private static final Duration SOON = Duration.ofSeconds(20);
+    private static final List<String> MONIT = List.of(JAVA, "-jar", CLUSTER_JAR.toString(), "monit");
+
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    /** The table row of a worker: the line that starts with its app and id (whatever the spacing). */
+    private static String row(String screen, String app, int id) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(app) + " +" + id + " .*$").matcher(screen);
+        return m.find() ? m.group() : "";
+    }
+
+    /** Moves the selection down until the detail pane shows {@code worker} ({@code app:id}). */
+    private static void select(Tmux tmux, String worker) {
+        tmux.keys("g"); // not bound: keeps the selection, makes the first await a fresh screen
+        for (int i = 0; i < 10 && !tmux.screen().contains(" " + worker + " pid "); i++) {
+            tmux.keys("j");
+            ClusterFixture.sleep(300);
+        }
+        for (int i = 0; i < 10 && !tmux.screen().contains(" " + worker + " pid "); i++) {
+            tmux.keys("k");
+            ClusterFixture.sleep(300);
+        }
+        tmux.await(worker + " selected", SOON, s -> s.contains(" " + worker + " pid "));
+    }
+
+    @Test
+    void aBlockedWorkerIsHighlightedRestartedFromTheKeyboardAndHostileOutputCannotCorruptTheScreen() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        cluster.ok("start", "--name", "noisy", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "1s",
+                "--", JAVA, "-cp", TEST_CLASSES.toString(), EscapePrinter.class.getName());
+        List<WorkerInfo> web = cluster.list().stream().filter(w -> w.app().equals("web")).toList();
+
+        try (Tmux tmux = new Tmux(cluster.home(), 100, 32, MONIT)) {
+            tmux.await("both web workers and noisy on screen", SOON, s -> web.stream().allMatch(w -> s.contains(" " + w.pid() + " "))
+                    && !row(s, "noisy", 0).isEmpty());
+
+            String answer = Http.get(port, "/block?ms=300").body();
+            Matcher m = Pattern.compile("pid (\\d+)").matcher(answer);
+            assertTrue(m.find(), answer);
+            WorkerInfo blocked = web.stream().filter(w -> w.pid() == Long.parseLong(m.group(1))).findFirst().orElseThrow();
+            WorkerInfo calm = web.stream().filter(w -> w != blocked).findFirst().orElseThrow();
+            String screen = tmux.await("web:" + blocked.id() + " marked with its 300 ms stall", SOON,
+                    s -> row(s, "web", blocked.id()).matches(".* (3\\d\\d|[4-9]\\d\\d|\\d{4,})ms!\\s*$"));
+            assertFalse(row(screen, "web", calm.id()).contains("!"), "the calm worker is not marked:\n" + screen);
+            String coloured = tmux.screenWithAttributes();
+            String blockedLine = coloured.lines().filter(l -> l.contains(" " + blocked.pid() + " ")).findFirst().orElseThrow();
+            String calmLine = coloured.lines().filter(l -> l.contains(" " + calm.pid() + " ")).findFirst().orElseThrow();
+            assertTrue(blockedLine.contains("31m") || blockedLine.contains("31;"), "the blocked worker's row is red: " + blockedLine);
+            assertFalse(calmLine.contains("31m") || calmLine.contains("31;"), "the calm worker's row is not: " + calmLine);
+
+            select(tmux, "web:" + blocked.id());
+            tmux.await("the stall and its stack in the detail pane", SOON, s -> s.contains("at dev.cluster.demo.Routes.blockTheEventLoop"));
+            tmux.keys("r");
+            screen = tmux.await("web:" + blocked.id() + " restarted with a new pid", Duration.ofSeconds(40), s -> {
+                String r = row(s, "web", blocked.id());
+                return r.contains(" online ") && !r.contains(" " + blocked.pid() + " ") && r.matches(".* \\d+ online .*");
+            });
+            assertTrue(row(screen, "web", calm.id()).contains(" " + calm.pid() + " "), "the other worker was left alone:\n" + screen);
+
+            select(tmux, "noisy:0");
+            screen = tmux.await("noisy's output in the log pane, as plain text", SOON, s -> s.contains("noisy|0  before RED"));
+            ClusterFixture.sleep(1_500); // several more hostile lines arrive and are drawn
+            screen = tmux.screen();
+            List<String> lines = screen.lines().toList();
+            assertTrue(lines.get(0).startsWith("monit  up "), "the header is still on top:\n" + screen);
+            assertTrue(lines.get(1).startsWith("APP"), "the table header is still below it:\n" + screen);
+            assertTrue(screen.contains("before RED lqk? after"), "escape sequences removed, the bell shown as '?':\n" + screen);
+            assertNotEquals("pwned", tmux.title(), "an app set the terminal's title");
+
+            tmux.keys("q");
+            tmux.await("monit to exit 0", SOON, s -> s.contains("EXIT=0"));
+        }
+    }
+
+    @Test
+    void keepsRunningThroughAReloadACrashLoopAndADaemonRestart() {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        List<Long> before = cluster.list().stream().map(WorkerInfo::pid).toList();
+        try (Tmux tmux = new Tmux(cluster.home(), 80, 24, MONIT)) {
+            tmux.await("the workers", SOON, s -> before.stream().allMatch(pid -> s.contains(" " + pid + " ")));
+
+            cluster.ok("reload", "web");
+            List<Long> after = cluster.list().stream().map(WorkerInfo::pid).toList();
+            tmux.await("the reloaded workers", SOON, s -> after.stream().allMatch(pid -> s.contains(" " + pid + " "))
+                    && before.stream().noneMatch(pid -> s.contains(" " + pid + " ")));
+
+            ClusterFixture.Result crashy = cluster.cluster("start", "--name", "crashy", "--port", Integer.toString(ClusterFixture.freePort()),
+                    "--max-restarts", "3", "--restart-delay", "50ms", "--", "sh", "-c", "echo boom >&2; exit 3");
+            assertEquals(1, crashy.exit(), crashy.toString());
+            tmux.await("crashy errored", SOON, s -> row(s, "crashy", 0).contains("errored"));
+
+            cluster.ok("kill");
+            tmux.await("monit to say the supervisor is gone", SOON, s -> s.contains("disconnected") || s.contains("no supervisor"));
+            cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "1", "--port", Integer.toString(port), "--name", "back");
+            tmux.await("the new supervisor's worker", SOON, s -> row(s, "back", 0).contains("online") && !s.contains("disconnected"));
+
+            tmux.keys("q");
+            tmux.await("monit to exit 0", SOON, s -> s.contains("EXIT=0"));
+        }
+    }
+
+    @Test
+    void withoutATerminalItSaysSoAndFails() {
+        ClusterFixture.Result r = cluster.cluster("monit");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("cluster: monit needs an interactive terminal"), r.toString());
+        assertFalse(r.err().contains("Exception"), r.toString());
+    }
+}
