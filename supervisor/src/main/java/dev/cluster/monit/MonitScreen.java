@@ -78,7 +78,8 @@ final class MonitScreen {
             List<WorkerInfo> workers = model.rows();
             boolean roomy = body >= 14;
             int detail = roomy ? DETAIL_LINES : 0;
-            int logLines = roomy ? Math.max(3, body - 1 - Math.min(workers.size(), body / 3) - detail - 1) : 0;
+            // The table first (every worker if it fits), then the detail, and the logs get what is left, at least 4 lines.
+            int logLines = roomy ? Math.max(4, body - 1 - Math.max(1, workers.size()) - detail - 1) : 0;
             int tableRows = Math.max(1, body - 1 - detail - (logLines > 0 ? logLines + 1 : 0));
             table(lines, model, workers, cols, tableRows, nowMs);
             if (detail > 0) {

@@ -97,17 +97,25 @@ class MonitIT {
     }
 
     @Test
-    void keepsRunningThroughAReloadACrashLoopAndADaemonRestart() {
+    void keepsRunningThroughAResizeAReloadACrashLoopAndADaemonRestart() {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
         List<Long> before = cluster.list().stream().map(WorkerInfo::pid).toList();
         try (Tmux tmux = new Tmux(cluster.home(), 80, 24, MONIT)) {
-            tmux.await("the workers", SOON, s -> before.stream().allMatch(pid -> s.contains(" " + pid + " ")));
+            String small = tmux.await("the workers", SOON, s -> before.stream().allMatch(pid -> s.contains(" " + pid + " ")));
+            assertFalse(small.lines().findFirst().orElseThrow().matches(".*\\d\\d:\\d\\d:\\d\\d\\s*"), "no room for the clock at 80:\n" + small);
+            tmux.resize(130, 40);
+            tmux.await("the header redrawn for 130 columns, with the clock", SOON,
+                    s -> s.lines().findFirst().orElseThrow().matches("monit .* \\d\\d:\\d\\d:\\d\\d\\s*"));
 
-            cluster.ok("reload", "web");
+            tmux.keys("R");
+            tmux.await("the reload to ask first", SOON, s -> s.contains("reload every worker of web"));
+            tmux.keys("y");
+            tmux.await("the workers replaced by the reload", Duration.ofSeconds(60), s -> before.stream().noneMatch(pid -> s.contains(" " + pid + " "))
+                    && row(s, "web", 0).contains(" online ") && row(s, "web", 1).contains(" online "));
             List<Long> after = cluster.list().stream().map(WorkerInfo::pid).toList();
-            tmux.await("the reloaded workers", SOON, s -> after.stream().allMatch(pid -> s.contains(" " + pid + " "))
-                    && before.stream().noneMatch(pid -> s.contains(" " + pid + " ")));
+            assertTrue(cluster.list().stream().allMatch(w -> w.restarts() == 1 && !before.contains(w.pid())), "one reload (it counts as a restart, as in PM2), no crash: " + cluster.list());
+            tmux.await("the new pids", SOON, s -> after.stream().allMatch(pid -> s.contains(" " + pid + " ")));
 
             ClusterFixture.Result crashy = cluster.cluster("start", "--name", "crashy", "--port", Integer.toString(ClusterFixture.freePort()),
                     "--max-restarts", "3", "--restart-delay", "50ms", "--", "sh", "-c", "echo boom >&2; exit 3");

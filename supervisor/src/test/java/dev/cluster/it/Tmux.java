@@ -34,6 +34,11 @@ final class Tmux implements AutoCloseable {
         return run("capture-pane", "-p", "-e");
     }
 
+    /** Resizes the window, as a user dragging the terminal's corner (monit gets SIGWINCH). */
+    void resize(int cols, int rows) {
+        run("resize-window", "-x", Integer.toString(cols), "-y", Integer.toString(rows));
+    }
+
     String title() {
         return run("display-message", "-p", "#{pane_title}").trim();
     }
