@@ -158,7 +158,7 @@ public final class Telemetry {
                     loopReports.isEmpty() ? null : LagHistograms.encode(loopsMerged), LagHistograms.bucketCounts(lag), LagHistograms.sumUs(lag),
                     loopReports, LagHistograms.encode(jvmSpare),
                     heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,
-                    ManagementFactory.getThreadMXBean().getThreadCount(), processCpuTimeMs())));
+                    ManagementFactory.getThreadMXBean().getThreadCount(), processCpuTimeMs(), LagHistograms.summary(lag))));
             lastGcCount = gcCount;
             lastGcPauseMs = gcPauseMs;
         } catch (RuntimeException e) {

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param gcCount    collections since the worker started; {@code gcPauseMs} likewise
  * @param cpuTimeMs  the JVM's own count of its process's CPU time
  * @param blocked    the last stalls, newest first, with the stack caught while each was in progress
+ * @param history    per-second series, oldest first; only in the first {@code watch} frame, so that
+ *                   monit's sparklines start with the last minutes instead of empty
  */
 public record TelemetryInfo(
         String reporter,
@@ -26,9 +28,14 @@ public record TelemetryInfo(
         Long cpuTimeMs,
         Integer osThreads,
         long stalls,
-        List<BlockedReport> blocked) {
+        List<BlockedReport> blocked,
+        Series history) {
 
     /** One event loop: its lag over the last 10 s, tasks waiting, and how long it has been stalled right now. */
     public record Loop(String name, LagSummary lag, long pendingTasks, long stalledMs) {
+    }
+
+    /** Each second's lag p99 and max (the worker's report) and CPU % (the supervisor's sample), oldest first. */
+    public record Series(float[] p99Ms, float[] maxMs, float[] cpuPercent) {
     }
 }

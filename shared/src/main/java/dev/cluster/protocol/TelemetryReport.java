@@ -18,6 +18,8 @@ import java.util.List;
  * @param gcCount     collections during the interval
  * @param gcPauseMs   time the collectors report as pauses during the interval (concurrent cycles excluded)
  * @param cpuTimeMs   CPU time of the whole JVM process since it started, as the JVM counts it (-1: unknown)
+ * @param summary     percentiles of {@code lag} (or {@code jvmLag} when no loops), worked out by the
+ *                    worker: the supervisor keeps them as a per-second series without decoding anything
  */
 public record TelemetryReport(
         long intervalMs,
@@ -32,7 +34,8 @@ public record TelemetryReport(
         long gcCount,
         long gcPauseMs,
         int threads,
-        long cpuTimeMs) {
+        long cpuTimeMs,
+        LagSummary summary) {
 
     public TelemetryReport {
         loops = loops == null ? List.of() : List.copyOf(loops);

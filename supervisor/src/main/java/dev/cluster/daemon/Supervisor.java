@@ -364,21 +364,22 @@ public final class Supervisor {
      */
     public Runnable watch(Consumer<Response> frames) {
         watchers.add(frames);
-        frames.accept(frame());
+        frames.accept(frame(true));
         return () -> watchers.remove(frames);
     }
 
     /** One frame for every watcher, built once. */
     private void sendFrames() {
         if (!watchers.isEmpty()) {
-            Response frame = frame();
+            Response frame = frame(false);
             List.copyOf(watchers).forEach(w -> w.accept(frame));
         }
     }
 
-    private Response frame() {
+    /** @param withHistory the first frame of a stream: every worker's recent series, for the sparklines */
+    private Response frame(boolean withHistory) {
         List<Worker> workers = apps.values().stream().flatMap(App::allWorkers).toList();
-        return Response.frame(daemonInfo(), workers.stream().map(Worker::glance).toList(),
+        return Response.frame(daemonInfo(), workers.stream().map(w -> w.glance(withHistory)).toList(),
                 lag(apps.values().stream().flatMap(app -> app.workers().stream()).toList()));
     }
 

@@ -31,8 +31,15 @@ public final class WorkerTelemetry {
     private final long[] atMs = new long[HISTORY];
     private final byte[][] lag = new byte[HISTORY][];
     private final byte[][] jvmLag = new byte[HISTORY][];
+    /** Each report's own p99 and max, as the worker summarised them: monit's sparklines. */
+    private final float[] p99Ms = new float[HISTORY];
+    private final float[] maxMs = new float[HISTORY];
     private int next;
     private int size;
+    /** CPU % of each process sample, a ring of its own (samples and reports do not arrive together). */
+    private final float[] cpuSeries = new float[HISTORY];
+    private int cpuNext;
+    private int cpuSize;
 
     private String reporter;
     private TelemetryReport latest;
@@ -87,6 +94,9 @@ public final class WorkerTelemetry {
         atMs[next] = nowMs;
         lag[next] = lagBytes;
         jvmLag[next] = jvmBytes;
+        LagSummary summary = report.summary() == null ? LagSummary.NONE : report.summary();
+        p99Ms[next] = (float) summary.p99Ms();
+        maxMs[next] = (float) summary.maxMs();
         next = (next + 1) % HISTORY;
         size = Math.min(HISTORY, size + 1);
         for (int b = 0; b < buckets.length; b++) {
@@ -114,6 +124,9 @@ public final class WorkerTelemetry {
         this.rssBytes = rss;
         this.osThreads = threads;
         this.cpuTimeMs = cpuTime;
+        cpuSeries[cpuNext] = (float) cpu;
+        cpuNext = (cpuNext + 1) % HISTORY;
+        cpuSize = Math.min(HISTORY, cpuSize + 1);
     }
 
     /** The worker's event-loop lag over the last {@code windowMs}: its reports merged. */
@@ -208,15 +221,31 @@ public final class WorkerTelemetry {
 
     /**
      * What {@code monit} shows of a worker every second, cheap enough for hundreds of workers: the
-     * newest report's lag (one histogram decoded, the windows of {@link #details} merge up to 600),
-     * its loops, heap, GC and the newest stall.
+     * newest report's lag as the worker summarised it (nothing decoded; the windows of
+     * {@link #details} merge up to 600 histograms), its loops, heap, GC and the newest stall; with
+     * {@code historyPoints > 0} also that many seconds of series, for a monit that just connected.
      */
-    public TelemetryInfo glance() {
-        LagSummary newest = size == 0 ? LagSummary.NONE : LagHistograms.summary(window(lag, atMs[Math.floorMod(next - 1, HISTORY)], 0));
+    public TelemetryInfo glance(int historyPoints) {
+        LagSummary newest = latest == null || latest.summary() == null ? LagSummary.NONE : latest.summary();
         return new TelemetryInfo(reporter, Map.of("1s", newest), null, loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
-                blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()));
+                blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()),
+                historyPoints > 0 ? series(historyPoints) : null);
+    }
+
+    /** The newest {@code points} seconds of lag p99, max and CPU, oldest first. */
+    TelemetryInfo.Series series(int points) {
+        return new TelemetryInfo.Series(newest(p99Ms, next, size, points), newest(maxMs, next, size, points),
+                newest(cpuSeries, cpuNext, cpuSize, points));
+    }
+
+    private static float[] newest(float[] ring, int next, int size, int points) {
+        float[] out = new float[Math.min(points, size)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ring[Math.floorMod(next - out.length + i, HISTORY)];
+        }
+        return out;
     }
 
     private List<TelemetryInfo.Loop> loops() {
@@ -234,6 +263,6 @@ public final class WorkerTelemetry {
         return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, LIST_WINDOW_MS)), loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
-                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked));
+                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked), null);
     }
 }

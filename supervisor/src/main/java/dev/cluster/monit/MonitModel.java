@@ -2,6 +2,7 @@ package dev.cluster.monit;
 
 import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.Response;
+import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.WorkerInfo;
 
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.function.Function;
  * sort order, app filter and log mode. Touched by the screen's thread only.
  */
 final class MonitModel {
-    /** Per-second points kept per worker: 5 minutes. */
+    /** Per-second points kept per worker: 5 minutes (what the supervisor sends when monit connects). */
     static final int HISTORY = 300;
 
     /** The worker table's columns, each sortable. */
@@ -55,6 +56,19 @@ final class MonitModel {
         final double[] cpu = new double[HISTORY];
         int size;
         private int next;
+
+        /** A history that starts with the supervisor's record of the last minutes. */
+        static History of(TelemetryInfo.Series series) {
+            History h = new History();
+            int lag = Math.min(series.p99Ms().length, series.maxMs().length);
+            int cpu = series.cpuPercent().length;
+            for (int i = 0; i < Math.max(lag, cpu); i++) { // aligned at the newest end
+                int l = i - (Math.max(lag, cpu) - lag);
+                int c = i - (Math.max(lag, cpu) - cpu);
+                h.add(l < 0 ? 0 : series.p99Ms()[l], l < 0 ? 0 : series.maxMs()[l], c < 0 ? 0 : series.cpuPercent()[c]);
+            }
+            return h;
+        }
 
         void add(double p99Ms, double maxMs, double cpuPercent) {
             p99[next] = p99Ms;
@@ -114,8 +128,13 @@ final class MonitModel {
         List<WorkerInfo> workers = workers();
         history.keySet().retainAll(workers.stream().map(MonitModel::key).toList());
         for (WorkerInfo w : workers) {
-            LagSummary s = newestLag(w);
-            history.computeIfAbsent(key(w), k -> new History()).add(s.p99Ms(), s.maxMs(), w.cpu() == null ? 0 : w.cpu());
+            TelemetryInfo.Series seed = w.telemetry() == null ? null : w.telemetry().history();
+            if (seed != null) { // the first frame of a connection: the supervisor's record, newest second included
+                history.put(key(w), History.of(seed));
+            } else {
+                LagSummary s = newestLag(w);
+                history.computeIfAbsent(key(w), k -> new History()).add(s.p99Ms(), s.maxMs(), w.cpu() == null ? 0 : w.cpu());
+            }
         }
         if (selectedWorker() == null) {
             List<WorkerInfo> rows = rows();

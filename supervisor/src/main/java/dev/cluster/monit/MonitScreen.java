@@ -44,7 +44,7 @@ final class MonitScreen {
             "  LAG: event-loop lag over the last 10 s (p50, p99, max of every loop's probes merged).",
             "  A row in red: ! after P99, its p99 is above the app's --lag-threshold; ! after MAX,",
             "  a loop blocked longer than --block-threshold in those 10 s (the stall is shown below).",
-            "  Sparklines: the newest seconds, right-most is now; each point is one second's report.",
+            "  Sparklines: the last minutes, right-most is now; each point is one second's report.",
             "",
             "press any key to go back");
     private static final char[] BARS = {'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'};

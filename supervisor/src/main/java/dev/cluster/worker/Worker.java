@@ -308,16 +308,19 @@ public final class Worker {
     }
 
     /** How much of a worker an answer shows. */
-    private enum Detail { LIST, WATCH, DESCRIBE }
+    private enum Detail { LIST, WATCH, WATCH_WITH_HISTORY, DESCRIBE }
+
+    /** Seconds of series a monit gets when it connects: what its sparklines hold. */
+    private static final int WATCH_HISTORY_POINTS = 300;
 
     /** As {@code list} shows it: state, resources and lag over the last 10 s. */
     public WorkerInfo info() {
         return info(Detail.LIST);
     }
 
-    /** As a {@code watch} frame shows it: also the last exit and a glance at the telemetry. */
-    public WorkerInfo glance() {
-        return info(Detail.WATCH);
+    /** As a {@code watch} frame shows it: also the last exit and a glance at the telemetry (with its recent series for the first frame). */
+    public WorkerInfo glance(boolean withHistory) {
+        return info(withHistory ? Detail.WATCH_WITH_HISTORY : Detail.WATCH);
     }
 
     /** As {@code describe} shows it: also the last exit, logs and full telemetry. */
@@ -338,7 +341,8 @@ public final class Worker {
                 details ? logs.out(app, id).toString() : null, details ? logs.err(app, id).toString() : null,
                 switch (detail) {
                     case LIST -> null;
-                    case WATCH -> telemetry.glance();
+                    case WATCH -> telemetry.glance(0);
+                    case WATCH_WITH_HISTORY -> telemetry.glance(WATCH_HISTORY_POINTS);
                     case DESCRIBE -> telemetry.details(now);
                 });
     }
