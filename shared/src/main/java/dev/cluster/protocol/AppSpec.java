@@ -10,6 +10,9 @@ import java.util.Map;
  * {@code bind} is {@link #BIND_HANDOFF} or {@link #BIND_SELF} (see {@link Env#BIND}).
  * {@code agent}: a jar app runs with the telemetry agent. {@code lagThresholdMs}: a worker whose
  * lag p99 is above it is marked. {@code blockThresholdMs}: a loop stalled longer is reported with its stack.
+ * {@code maxMemoryBytes} (or null): a worker whose RSS is above it is replaced without downtime.
+ * {@code hangTimeoutMs} (or null): a reporting worker silent that long, or with every event loop
+ * stalled that long, gets a thread dump in its log and is killed and restarted.
  */
 public record AppSpec(
         String name,
@@ -29,7 +32,9 @@ public record AppSpec(
         String bind,
         boolean agent,
         long lagThresholdMs,
-        long blockThresholdMs) {
+        long blockThresholdMs,
+        Long maxMemoryBytes,
+        Long hangTimeoutMs) {
 
     public static final long DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
@@ -54,16 +59,16 @@ public record AppSpec(
 
     public AppSpec withInstances(int n) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, n, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs);
     }
 
     public AppSpec withEnv(Map<String, String> newEnv) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, newEnv,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs);
     }
 
     public AppSpec withJvmArgs(List<String> newJvmArgs) {
         return new AppSpec(name, jar, command, newJvmArgs, args, cwd, instances, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs);
     }
 }

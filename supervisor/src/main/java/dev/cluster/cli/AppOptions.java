@@ -73,6 +73,15 @@ final class AppOptions {
             description = "An event loop stalled longer than this is reported with its thread's stack (default: 100ms).")
     Long blockThresholdMs;
 
+    @Option(names = "--max-memory-restart", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Replace a worker (zero-downtime, as a reload) whose resident memory is above this, e.g. 512M or 2G. Checked every second.")
+    Long maxMemoryBytes;
+
+    @Option(names = "--hang-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "A worker that reports (library or agent) but has sent nothing for this long, or whose every event loop "
+                    + "has been stuck this long, gets a thread dump in its out log and is killed and restarted, e.g. 30s.")
+    Long hangTimeoutMs;
+
     boolean hasProgram() {
         return !program.isEmpty();
     }
@@ -94,7 +103,7 @@ final class AppOptions {
                 maxRestarts != null ? maxRestarts : AppSpec.DEFAULT_MAX_RESTARTS,
                 orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind, !noAgent,
                 orDefault(lagThresholdMs, AppSpec.DEFAULT_LAG_THRESHOLD_MS),
-                orDefault(blockThresholdMs, AppSpec.DEFAULT_BLOCK_THRESHOLD_MS));
+                orDefault(blockThresholdMs, AppSpec.DEFAULT_BLOCK_THRESHOLD_MS), maxMemoryBytes, hangTimeoutMs);
     }
 
     static List<String> splitJvmArgs(String value) {

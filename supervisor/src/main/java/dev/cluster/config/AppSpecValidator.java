@@ -21,6 +21,8 @@ public final class AppSpecValidator {
     /** Names become file names in the log directory: no '/', and no leading '.', so never "..". */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final int MAX_INSTANCES = 1024;
+    private static final long MIN_MEMORY_LIMIT = 32L << 20;
+    private static final long MIN_HANG_TIMEOUT_MS = 2_000;
 
     private AppSpecValidator() {
     }
@@ -68,6 +70,13 @@ public final class AppSpecValidator {
         }
         if (spec.blockThresholdMs() < 10) {
             return Optional.of("--block-threshold must be at least 10ms, the lag probes' resolution (got " + spec.blockThresholdMs() + " ms)");
+        }
+        if (spec.maxMemoryBytes() != null && spec.maxMemoryBytes() < MIN_MEMORY_LIMIT) {
+            return Optional.of("--max-memory-restart must be at least 32M, below a JVM's own footprint every worker would be replaced "
+                    + "at once and again (got " + spec.maxMemoryBytes() + " bytes)");
+        }
+        if (spec.hangTimeoutMs() != null && spec.hangTimeoutMs() < MIN_HANG_TIMEOUT_MS) {
+            return Optional.of("--hang-timeout must be at least 2s: workers report once a second (got " + spec.hangTimeoutMs() + " ms)");
         }
         if (!AppSpec.BIND_HANDOFF.equals(spec.bind()) && !AppSpec.BIND_SELF.equals(spec.bind())) {
             return Optional.of("--bind takes 'handoff' or 'self' (got '" + spec.bind() + "')");

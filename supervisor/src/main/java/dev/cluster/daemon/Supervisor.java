@@ -1,6 +1,7 @@
 package dev.cluster.daemon;
 
 import dev.cluster.config.AppSpecValidator;
+import dev.cluster.config.Durations;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.metrics.MetricsEndpoint;
 import dev.cluster.metrics.ProcessSampler;
@@ -24,10 +25,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,6 +50,8 @@ public final class Supervisor {
     public static final String VERSION = "0.1.0";
     /** Signals {@code cluster signal} may send: the ones apps handle, and the ones operators use on purpose. */
     private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "USR1", "USR2", "TERM", "KILL", "CONT", "STOP", "WINCH");
+    /** Between SIGQUIT and SIGKILL for a hung worker: a JVM writes its thread dump in milliseconds, a big one in a second. */
+    private static final long THREAD_DUMP_GRACE_MS = 1_500;
 
     private final Home home;
     private final ScheduledExecutorService loop;
@@ -62,6 +67,8 @@ public final class Supervisor {
     private boolean shuttingDown;
     /** The open {@code watch} streams ({@code cluster monit}): each gets a frame a second. */
     private final List<Consumer<Response>> watchers = new ArrayList<>();
+    /** Workers found hung: their thread dump is being written, SIGKILL follows. */
+    private final Set<Worker> hanging = new HashSet<>();
 
     /**
      * @param exitDaemon called on the loop once every worker has stopped after {@code kill} or a signal
@@ -74,6 +81,7 @@ public final class Supervisor {
         this.exitDaemon = exitDaemon;
         loop.scheduleAtFixedRate(this::sampleProcesses, 1, 1, TimeUnit.SECONDS);
         loop.scheduleAtFixedRate(this::sendFrames, 1, 1, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(this::guard, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -417,21 +425,7 @@ public final class Supervisor {
                 skipped.add(w.name());
                 continue;
             }
-            CompletableFuture<Void> delivered = new CompletableFuture<>();
-            done.add(delivered);
-            try {
-                Process kill = new ProcessBuilder("kill", "-s", name, pid.toString()).redirectErrorStream(true).start();
-                kill.onExit().thenAcceptAsync(p -> {
-                    if (p.exitValue() == 0) {
-                        sent.add(w.name() + " (pid " + pid + ")");
-                        delivered.complete(null);
-                    } else {
-                        delivered.completeExceptionally(new IllegalStateException("kill -s " + name + " " + pid + " failed for " + w.name()));
-                    }
-                }, loop);
-            } catch (IOException e) {
-                delivered.completeExceptionally(new IllegalStateException("cannot run kill: " + e.getMessage()));
-            }
+            done.add(sendSignal(pid, name).thenAccept(ok -> sent.add(w.name() + " (pid " + pid + ")")));
         }
         if (done.isEmpty()) {
             reply.accept(Response.error("no running worker in '" + target + "' to signal"));
@@ -522,6 +516,91 @@ public final class Supervisor {
                 }
             });
         }, loop);
+    }
+
+    /**
+     * Sends a signal with util-linux {@code kill} (the JDK sends only TERM and KILL); completes on
+     * the loop, exceptionally if kill failed.
+     */
+    private CompletableFuture<Void> sendSignal(long pid, String name) {
+        CompletableFuture<Void> delivered = new CompletableFuture<>();
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid)).redirectErrorStream(true).start();
+            kill.onExit().thenAcceptAsync(p -> {
+                if (p.exitValue() == 0) {
+                    delivered.complete(null);
+                } else {
+                    delivered.completeExceptionally(new IllegalStateException("kill -s " + name + " " + pid + " failed"));
+                }
+            }, loop);
+        } catch (IOException e) {
+            delivered.completeExceptionally(new IllegalStateException("cannot run kill: " + e.getMessage()));
+        }
+        return delivered;
+    }
+
+    /** Once a second, for every online worker: {@code --hang-timeout}, then {@code --max-memory-restart}. */
+    private void guard() {
+        long now = System.currentTimeMillis();
+        for (App app : apps.values()) {
+            AppSpec spec = app.spec();
+            for (Worker w : app.workers()) {
+                if (w.state() != WorkerState.ONLINE || hanging.contains(w)) {
+                    continue;
+                }
+                String hang = spec.hangTimeoutMs() == null ? null : w.telemetry().hang(now, w.uptimeMs(), spec.hangTimeoutMs());
+                Long rss = w.telemetry().rssBytes();
+                if (hang != null) {
+                    dumpAndKill(w, hang, spec.hangTimeoutMs());
+                } else if (spec.maxMemoryBytes() != null && rss != null && rss > spec.maxMemoryBytes() && app.operation() == null) {
+                    replaceForMemory(app, w, rss, spec.maxMemoryBytes());
+                }
+            }
+        }
+    }
+
+    /**
+     * A hung worker: SIGQUIT makes a JVM print every thread's stack to its stdout (the out log), which
+     * says where it is stuck; SIGKILL a moment later, and the crash path restarts it. A frozen
+     * process cannot write its dump; the kill still comes.
+     */
+    private void dumpAndKill(Worker w, String why, long timeoutMs) {
+        long pid = w.pid();
+        hanging.add(w);
+        log.warn("{} (pid {}) is hung: {} (--hang-timeout {}): thread dump to {}, then SIGKILL", w.name(), pid, why,
+                Durations.format(timeoutMs), logs.out(w.app(), w.id()));
+        sendSignal(pid, "QUIT").whenComplete((ok, failure) -> loop.schedule(() -> {
+            hanging.remove(w);
+            if (Long.valueOf(pid).equals(w.pid())) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }, THREAD_DUMP_GRACE_MS, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A worker over its memory limit is replaced as a reload replaces it: the new one ready, then the
+     * old one drains. If no replacement gets ready (an app that never listens cannot show it is), it
+     * is restarted instead: the limit is kept either way.
+     */
+    private void replaceForMemory(App app, Worker w, long rss, long limit) {
+        String reason = "over --max-memory-restart " + WorkerTable.bytes(limit);
+        log.info("{} (pid {}) uses {} of memory, {}: replacing it without downtime", w.name(), w.pid(), WorkerTable.bytes(rss), reason);
+        app.operation("memory restart");
+        reloadSlot(app, w.id(), app.workers().size(), progress -> log.info("memory restart: {}", progress.progress()))
+                .handleAsync((done, failure) -> {
+                    if (failure == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    log.warn("{}: no replacement got ready ({}): restarting it instead", w.name(), unwrap(failure).getMessage());
+                    return retire(w, reason).thenComposeAsync(stopped -> w.start(reason), loop);
+                }, loop)
+                .thenCompose(restarted -> restarted)
+                .whenCompleteAsync((done, failure) -> {
+                    app.operation(null);
+                    if (failure != null) {
+                        log.warn("memory restart of {} failed: {}", w.name(), unwrap(failure).getMessage());
+                    }
+                }, loop);
     }
 
     /** Releases what outlives requests: the sampler thread and the metrics endpoint. */

@@ -1,5 +1,6 @@
 package dev.cluster.metrics;
 
+import dev.cluster.config.Durations;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.TelemetryInfo;
@@ -61,10 +62,13 @@ public final class WorkerTelemetry {
     private Long rssBytes;
     private Integer osThreads;
     private long cpuTimeMs;
+    /** When the current process's newest report arrived; -1 before its first. */
+    private long lastReportAtMs = -1;
 
     /** A new process took over the slot: what described the previous one no longer holds. History stays. */
     public void onLaunch() {
         latest = null;
+        lastReportAtMs = -1;
         cpuPercent = null;
         rssBytes = null;
         osThreads = null;
@@ -108,6 +112,7 @@ public final class WorkerTelemetry {
         gcCount += Math.max(0, report.gcCount());
         gcPauseMs += Math.max(0, report.gcPauseMs());
         latest = report;
+        lastReportAtMs = nowMs;
         reports++;
     }
 
@@ -127,6 +132,29 @@ public final class WorkerTelemetry {
         cpuSeries[cpuNext] = (float) cpu;
         cpuNext = (cpuNext + 1) % HISTORY;
         cpuSize = Math.min(HISTORY, cpuSize + 1);
+    }
+
+    /**
+     * Why the worker looks hung, for {@code --hang-timeout}, or null: it reports (library or agent)
+     * but nothing has come for {@code timeoutMs} (a deadlocked reporter, a long stop-the-world pause,
+     * a frozen process), or every event loop it monitors has been stuck that long. A worker that
+     * never reports has no heartbeat to miss. Before a process's first report its uptime counts.
+     */
+    public String hang(long nowMs, long uptimeMs, long timeoutMs) {
+        if (reporter == null) {
+            return null;
+        }
+        long silentMs = lastReportAtMs < 0 ? uptimeMs : nowMs - lastReportAtMs;
+        if (silentMs >= timeoutMs) {
+            return "no report for " + Durations.format(silentMs);
+        }
+        if (latest != null && !latest.loops().isEmpty() && latest.loops().stream().allMatch(l -> l.stalledMs() > 0)) {
+            long stuckMs = latest.loops().stream().mapToLong(TelemetryReport.LoopReport::stalledMs).min().orElse(0) + silentMs;
+            if (stuckMs >= timeoutMs) {
+                return "every event loop stuck for " + Durations.format(stuckMs);
+            }
+        }
+        return null;
     }
 
     /** The worker's event-loop lag over the last {@code windowMs}: its reports merged. */
