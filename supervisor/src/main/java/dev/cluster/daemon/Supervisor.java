@@ -67,6 +67,7 @@ public final class Supervisor {
     private boolean shuttingDown;
     /** The open {@code watch} streams ({@code cluster monit}): each gets a frame a second. */
     private final List<Consumer<Response>> watchers = new ArrayList<>();
+    private final SavedApps saved;
     /** Workers found hung: their thread dump is being written, SIGKILL follows. */
     private final Set<Worker> hanging = new HashSet<>();
 
@@ -79,6 +80,7 @@ public final class Supervisor {
         this.logs = new LogFiles(home.logs());
         this.launcher = new WorkerLauncher(logs, home.workerSocket(), AgentJar.install(home.lib()));
         this.exitDaemon = exitDaemon;
+        this.saved = new SavedApps(home.dir());
         loop.scheduleAtFixedRate(this::sampleProcesses, 1, 1, TimeUnit.SECONDS);
         loop.scheduleAtFixedRate(this::sendFrames, 1, 1, TimeUnit.SECONDS);
         loop.scheduleAtFixedRate(this::guard, 1, 1, TimeUnit.SECONDS);
@@ -108,6 +110,8 @@ public final class Supervisor {
                 case "reload" -> reload(request, reply);
                 case "scale" -> scale(request.target(), request.count(), reply);
                 case "kill" -> kill(reply);
+                case "save" -> save(reply);
+                case "resurrect" -> resurrect(reply);
                 default -> reply.accept(Response.error("unknown command '" + request.command()
                         + "': this supervisor is version " + VERSION + "; is the CLI newer? run 'cluster kill' and retry"));
             }
@@ -129,6 +133,7 @@ public final class Supervisor {
         }
         App app = new App(spec, launcher, logs, loop, this::onWorkerState);
         apps.put(spec.name(), app);
+        saveApps();
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
                 spec.bind(), String.join(" ", launcher.commandLine(spec)));
         List<CompletableFuture<Void>> online = new ArrayList<>();
@@ -162,6 +167,7 @@ public final class Supervisor {
         }
         whenAll(stopped).thenRun(() -> {
             doomed.forEach(app -> apps.remove(app.name()));
+            saveApps();
             log.info("deleted {}", doomed.stream().map(App::name).toList());
             reply.accept(listed("deleted " + doomed.stream().map(App::name).toList()));
         });
@@ -200,6 +206,9 @@ public final class Supervisor {
             }
             if (request.jvmArgs() != null) {
                 app.spec(app.spec().withJvmArgs(request.jvmArgs()));
+            }
+            if (request.env() != null || request.jvmArgs() != null) {
+                saveApps();
             }
             int total = app.workers().size();
             for (int first = 0; first < total; first += parallel) {
@@ -271,6 +280,7 @@ public final class Supervisor {
         }
         app.operation("scale");
         app.spec(app.spec().withInstances(wanted));
+        saveApps();
         List<CompletableFuture<Void>> changes = new ArrayList<>();
         for (int id = current; id < wanted; id++) {
             changes.add(app.addSlot().start("scale up to " + wanted));
@@ -389,6 +399,60 @@ public final class Supervisor {
         List<Worker> workers = apps.values().stream().flatMap(App::allWorkers).toList();
         return Response.frame(daemonInfo(), workers.stream().map(w -> w.glance(withHistory)).toList(),
                 lag(apps.values().stream().flatMap(app -> app.workers().stream()).toList()));
+    }
+
+    /** After every change of the app list: a supervisor that dies loses nothing {@code resurrect} needs. */
+    private void saveApps() {
+        try {
+            saved.save(apps.values().stream().map(App::spec).toList());
+        } catch (IOException e) {
+            log.warn("could not save the app list to {}: {}", saved.file(), e.toString());
+        }
+    }
+
+    private void save(Consumer<Response> reply) {
+        try {
+            saved.save(apps.values().stream().map(App::spec).toList());
+            reply.accept(Response.ok("saved " + apps.size() + " app(s) to " + saved.file()));
+        } catch (IOException e) {
+            reply.accept(Response.error("cannot save the app list to " + saved.file() + ": " + e.getMessage() + "; check the disk and "
+                    + home.dir() + "'s permissions"));
+        }
+    }
+
+    /** Starts every saved app that does not run; the answer lists them all, and why any did not start. */
+    private void resurrect(Consumer<Response> reply) {
+        SavedApps.Loaded loaded;
+        try {
+            loaded = saved.load();
+        } catch (IOException e) {
+            reply.accept(Response.error(e.getMessage()));
+            return;
+        }
+        List<String> notes = new ArrayList<>();
+        if (loaded.warning() != null) {
+            log.warn("resurrect: {}", loaded.warning());
+            notes.add(loaded.warning());
+        }
+        List<CompletableFuture<Response>> started = new ArrayList<>();
+        for (AppSpec spec : loaded.apps()) {
+            if (apps.containsKey(spec.name())) {
+                notes.add(spec.name() + " is already running: left as it is");
+                continue;
+            }
+            CompletableFuture<Response> answer = new CompletableFuture<>();
+            start(spec, answer::complete);
+            started.add(answer);
+        }
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
+            List<String> failures = started.stream().map(CompletableFuture::join).filter(r -> !r.ok()).map(Response::error).toList();
+            notes.addAll(failures);
+            String summary = "resurrected " + (started.size() - failures.size()) + " of " + loaded.apps().size()
+                    + " app(s) saved at " + loaded.savedAt();
+            reply.accept(failures.isEmpty()
+                    ? listed(summary + (notes.isEmpty() ? "" : "\n" + String.join("\n", notes)))
+                    : Response.error(summary + "; " + failures.size() + " failed", notes));
+        }, loop);
     }
 
     /** Every worker as {@code list} shows it, with the lag of the whole cluster. */

@@ -1,0 +1,17 @@
+package dev.cluster.cli;
+
+import dev.cluster.daemon.Home;
+import dev.cluster.protocol.Request;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "save", description = "Write the app list to $CLUSTER_HOME/apps.json now (the supervisor also does on every change); 'resurrect' starts it again.")
+final class SaveCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        ControlClient client = new ControlClient(Home.fromEnvironment());
+        System.out.println(ControlClient.ok(client.call(Request.of("save"))).message());
+        return 0;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.cluster.daemon;
+
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.ProtocolException;
+import dev.cluster.protocol.Versioned;
+import dev.cluster.protocol.Wire;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The app list on disk, {@code $CLUSTER_HOME/apps.json}: what {@code resurrect} starts again after
+ * a reboot or a supervisor that died. The supervisor writes it on every change of the list, so a
+ * crash never loses it. A write never leaves a half file: the new list goes to a temporary file,
+ * is flushed to disk, and is renamed over the old one, which is kept as {@code apps.json.bak}
+ * (a hard link made first, so at no moment is there no list).
+ */
+final class SavedApps {
+    /** The file's content. */
+    record Snapshot(int v, String savedAt, List<AppSpec> apps) implements Versioned {
+    }
+
+    /** What {@link #load} found: the apps, and a warning if the backup had to stand in. */
+    record Loaded(List<AppSpec> apps, String savedAt, String warning) {
+    }
+
+    private final Path file;
+    private final Path backup;
+    private final Path temporary;
+
+    SavedApps(Path dir) {
+        this.file = dir.resolve("apps.json");
+        this.backup = dir.resolve("apps.json.bak");
+        this.temporary = dir.resolve("apps.json.tmp");
+    }
+
+    Path file() {
+        return file;
+    }
+
+    void save(List<AppSpec> apps) throws IOException {
+        byte[] bytes = Wire.encode(new Snapshot(Wire.VERSION, Instant.now().toString(), apps));
+        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            Home.ownerOnly(temporary);
+            out.write(ByteBuffer.wrap(bytes));
+            out.force(true);
+        }
+        if (Files.exists(file)) {
+            Files.deleteIfExists(backup);
+            Files.createLink(backup, file);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            dir.force(true); // the rename itself reaches the disk
+        }
+    }
+
+    /**
+     * The saved list; if the file is missing or unreadable, the backup, with a warning naming the
+     * problem. Throws when neither can be read, with a message saying what to do.
+     */
+    Loaded load() throws IOException {
+        String problem;
+        try {
+            Snapshot s = read(file);
+            return new Loaded(s.apps(), s.savedAt(), null);
+        } catch (NoSuchFileException e) {
+            problem = file + " does not exist";
+        } catch (IOException | ProtocolException e) {
+            problem = file + " is unreadable (" + e.getMessage() + ")";
+        }
+        try {
+            Snapshot s = read(backup);
+            return new Loaded(s.apps(), s.savedAt(), problem + ": using the backup " + backup.getFileName() + " saved at " + s.savedAt());
+        } catch (NoSuchFileException e) {
+            throw new IOException(problem.endsWith("does not exist")
+                    ? "no saved apps in " + file.getParent() + ": start apps, then 'cluster save' (the supervisor also saves on every change)"
+                    : problem + ", and there is no backup: start the apps again");
+        } catch (IOException | ProtocolException e) {
+            throw new IOException(problem + ", and so is the backup (" + e.getMessage() + "): start the apps again");
+        }
+    }
+
+    private static Snapshot read(Path path) throws IOException {
+        Snapshot s = Wire.decode(Files.readAllBytes(path), Snapshot.class);
+        if (s.apps() == null) {
+            throw new ProtocolException("no app list in it");
+        }
+        return s;
+    }
+}
