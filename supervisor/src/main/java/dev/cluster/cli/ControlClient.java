@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  */
 final class ControlClient {
     private static final long DAEMON_START_TIMEOUT_MS = 15_000;
-    /** Keeps the daemon small: it holds state for a few hundred workers, not data. */
-    private static final List<String> DAEMON_JVM_OPTIONS = List.of(
+    /** Keeps the daemon small: it holds state for a few hundred workers, not data. The systemd unit's too. */
+    static final List<String> DAEMON_JVM_OPTIONS = List.of(
             "-Xms8m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
             "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=64m", "-XX:MaxDirectMemorySize=32m",
             // Give heap back after a collection instead of keeping the high-water mark (SerialGC shrinks on full GCs).

@@ -2,7 +2,7 @@ package dev.cluster.cli;
 
 import dev.cluster.daemon.Daemon;
 import dev.cluster.daemon.Home;
-import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.view.Terminal;
 import dev.cluster.view.WorkerTable;
@@ -25,14 +25,20 @@ final class RunCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (default: $CLUSTER_METRICS_PORT, else off).")
     Integer metricsPort;
 
+    @Option(names = "--resurrect", description = "Start the saved apps (see 'cluster save'); what the systemd unit runs.")
+    boolean resurrect;
+
     @Override
     public Integer call() throws IOException {
-        AppSpec spec = app.hasProgram() ? app.toSpec() : null;
+        if (resurrect && app.hasProgram()) {
+            throw new UserError("run takes either an app or --resurrect, not both: add the app with 'cluster start' once it runs");
+        }
+        Request initial = app.hasProgram() ? Request.start(app.toSpec()) : resurrect ? Request.of("resurrect") : null;
         if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
             throw new UserError("--metrics-port must be between 1 and 65535 (got " + metricsPort + ")");
         }
         try {
-            Daemon.run(Home.fromEnvironment(), spec, metricsPort, RunCommand::report);
+            Daemon.run(Home.fromEnvironment(), initial, metricsPort, RunCommand::report);
         } catch (Daemon.AlreadyRunning e) {
             throw new UserError(e.getMessage());
         }
@@ -41,9 +47,12 @@ final class RunCommand implements Callable<Integer> {
 
     private static void report(Response response) {
         if (response.ok()) {
+            if (response.message() != null) {
+                System.out.println(response.message());
+            }
             System.out.print(WorkerTable.list(response, false, Terminal.colour()));
         } else {
-            System.out.println("start failed: " + response.error());
+            System.out.println("failed: " + response.error());
             if (response.details() != null) {
                 response.details().forEach(line -> System.out.println("  | " + line));
             }

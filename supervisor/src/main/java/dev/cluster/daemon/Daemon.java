@@ -1,6 +1,5 @@
 package dev.cluster.daemon;
 
-import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import io.netty.channel.Channel;
@@ -42,10 +41,11 @@ public final class Daemon {
     }
 
     /**
-     * Runs until shut down. {@code initialApp}, if given, is started once the sockets are up, and
-     * {@code onStarted} receives the answer.
+     * Runs until shut down. {@code initial}, if given (a {@code start} or {@code resurrect}), is
+     * handled once the sockets are up, and {@code onStarted} receives its answer. Under systemd
+     * ({@code NOTIFY_SOCKET}), READY=1 follows that answer.
      */
-    public static void run(Home home, AppSpec initialApp, Integer metricsPort, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
+    public static void run(Home home, Request initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
         home.prepare();
         try (FileChannel lockChannel = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = lockChannel.tryLock();
@@ -53,7 +53,7 @@ public final class Daemon {
                 throw new AlreadyRunning("a supervisor is already running on " + home.dir() + runningPid(home)
                         + ": stop it with 'cluster kill', or set CLUSTER_HOME to run another");
             }
-            serve(home, initialApp, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
+            serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
         }
     }
 
@@ -71,7 +71,7 @@ public final class Daemon {
         }
     }
 
-    private static void serve(Home home, AppSpec initialApp, Integer metricsPort, Consumer<Response> onStarted) throws IOException {
+    private static void serve(Home home, Request initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException {
         // One thread does everything: socket I/O, timers, process exits. Nothing it runs blocks for long.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoop loop = group.next();
@@ -79,6 +79,7 @@ public final class Daemon {
         Supervisor supervisor = new Supervisor(home, loop, done::countDown);
         Channel control = null;
         Channel workers = null;
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment(group);
         try {
             workers = LineServer.bind(group, home.workerSocket(), () -> new WorkerHandler(supervisor));
             control = LineServer.bind(group, home.controlSocket(), () -> new ControlHandler(supervisor));
@@ -96,12 +97,52 @@ public final class Daemon {
             for (String name : new String[] {"TERM", "INT"}) {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                     log.info("SIG{} received", name);
-                    loop.execute(() -> supervisor.kill(response -> { }));
+                    loop.execute(() -> {
+                        notify(systemd, "STOPPING=1");
+                        supervisor.kill(response -> { });
+                    });
                 });
             }
-            if (initialApp != null) {
-                loop.execute(() -> supervisor.handle(Request.start(initialApp), onStarted));
+            // SIGHUP reloads every app without downtime: systemd's ExecReload, or 'kill -HUP' by hand.
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> loop.execute(() -> {
+                log.info("SIGHUP received: reloading every app");
+                notify(systemd, "RELOADING=1");
+                supervisor.handle(Request.reload("all", 1, null, null), response -> {
+                    if (response.progress() != null) {
+                        log.info("reload: {}", response.progress());
+                        return;
+                    }
+                    log.info("SIGHUP reload: {}", response.ok() ? response.message() : response.error());
+                    notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
+                });
+            }));
+            if (systemd != null) {
+                String[] lastStatus = {""};
+                loop.scheduleAtFixedRate(() -> {
+                    String status = supervisor.status();
+                    if (!status.equals(lastStatus[0])) {
+                        lastStatus[0] = status;
+                        systemd.send("STATUS=" + status);
+                    }
+                }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+                if (systemd.watchdogIntervalMs() > 0) {
+                    // Sent from the supervisor's own loop: if the loop stops turning, systemd stops hearing it.
+                    loop.scheduleAtFixedRate(() -> systemd.send("WATCHDOG=1"), 0, systemd.watchdogIntervalMs(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
             }
+            loop.execute(() -> {
+                if (initial == null) {
+                    notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
+                    return;
+                }
+                supervisor.handle(initial, response -> {
+                    if (response.progress() == null) {
+                        onStarted.accept(response);
+                        notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
+                    }
+                });
+            });
             done.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -113,11 +154,20 @@ public final class Daemon {
                 workers.close().awaitUninterruptibly();
             }
             supervisor.close();
+            if (systemd != null) {
+                systemd.close();
+            }
             group.shutdownGracefully(0, 200, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly();
             deleteQuietly(home.controlSocket());
             deleteQuietly(home.workerSocket());
             deleteQuietly(home.pidFile());
             log.info("supervisor stopped");
+        }
+    }
+
+    private static void notify(SystemdNotifier systemd, String state) {
+        if (systemd != null) {
+            systemd.send(state);
         }
     }
 

@@ -372,6 +372,13 @@ public final class Supervisor {
         }
     }
 
+    /** One line for systemd's STATUS=: how many workers are online. */
+    public String status() {
+        List<Worker> all = apps.values().stream().flatMap(app -> app.workers().stream()).toList();
+        long online = all.stream().filter(w -> w.state() == WorkerState.ONLINE).count();
+        return online + "/" + all.size() + " workers online in " + apps.size() + " app(s)";
+    }
+
     private Response.DaemonInfo daemonInfo() {
         return new Response.DaemonInfo(ProcessHandle.current().pid(), VERSION, System.currentTimeMillis() - startedAtMillis, home.dir().toString());
     }

@@ -2,8 +2,8 @@ package dev.cluster.it;
 
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
-import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.protocol.Wire;
+import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -98,9 +99,15 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     /** Starts {@code cluster args...} without waiting (logs -f, run); killed after the test. */
     public Process spawn(String... args) {
+        return spawn(Map.of(), args);
+    }
+
+    /** The same with more environment, such as systemd's NOTIFY_SOCKET. */
+    public Process spawn(Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", CLUSTER_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(env);
         builder.environment().put("CLUSTER_HOME", home.toString());
         builder.environment().remove("NO_COLOR");
         try {

@@ -1,0 +1,150 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code cluster run} as systemd runs it (Type=notify, WatchdogSec, ExecReload), and the unit it writes. */
+class SystemdIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    /** systemd's side of sd_notify: a datagram Unix socket collecting what the supervisor sends. */
+    private static final class NotifySocket implements AutoCloseable {
+        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        private final List<String> seen = new ArrayList<>();
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        private final Channel channel;
+
+        NotifySocket(Path path) {
+            channel = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
+                    .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DomainDatagramPacket packet) {
+                            messages.add(packet.content().toString(StandardCharsets.UTF_8));
+                        }
+                    })
+                    .bind(new DomainSocketAddress(path.toFile())).syncUninterruptibly().channel();
+        }
+
+        /** The first message from now on that matches; the failure lists every message seen. */
+        String await(String what, Duration timeout, Predicate<String> matches) throws InterruptedException {
+            long until = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < until) {
+                String m = messages.poll(100, TimeUnit.MILLISECONDS);
+                if (m != null) {
+                    seen.add(m);
+                    if (matches.test(m)) {
+                        return m;
+                    }
+                }
+            }
+            throw new AssertionError("no " + what + " within " + timeout + "; received: " + seen);
+        }
+
+        @Override
+        public void close() {
+            channel.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        }
+    }
+
+    private List<Long> onlinePids() {
+        List<WorkerInfo> workers = cluster.list();
+        assertTrue(workers.stream().allMatch(w -> w.state().equals("online")), workers.toString());
+        return workers.stream().map(WorkerInfo::pid).toList();
+    }
+
+    @Test
+    void saysReadyWhenTheAppsAreUpFeedsTheWatchdogReloadsOnHupStopsOnTermAndResurrects() throws Exception {
+        Path socket = cluster.home().resolve("notify.sock");
+        Map<String, String> systemdEnv = Map.of("NOTIFY_SOCKET", socket.toString(), "WATCHDOG_USEC", "400000");
+        try (NotifySocket systemd = new NotifySocket(socket)) {
+            int port = ClusterFixture.freePort();
+            Process run = cluster.spawn(systemdEnv, "run", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+            String ready = systemd.await("READY=1", Duration.ofSeconds(60), m -> m.contains("READY=1"));
+            assertTrue(ready.contains("STATUS=2/2 workers online in 1 app(s)"), ready);
+            List<Long> before = onlinePids();
+            assertEquals(2, before.size(), "READY=1 came once both workers were online");
+            for (int i = 0; i < 3; i++) {
+                systemd.await("WATCHDOG=1 (every 200 ms for WatchdogSec=400ms)", Duration.ofSeconds(5), "WATCHDOG=1"::equals);
+            }
+
+            assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(run.pid())).start().waitFor());
+            systemd.await("RELOADING=1", Duration.ofSeconds(10), "RELOADING=1"::equals);
+            systemd.await("READY=1 after the reload", Duration.ofSeconds(60), m -> m.startsWith("READY=1"));
+            List<Long> after = onlinePids();
+            assertTrue(after.stream().noneMatch(before::contains), "SIGHUP replaced every worker: " + before + " -> " + after);
+
+            run.destroy(); // SIGTERM, as systemctl stop sends it
+            systemd.await("STOPPING=1", Duration.ofSeconds(10), "STOPPING=1"::equals);
+            assertTrue(run.waitFor(30, TimeUnit.SECONDS), "cluster run exits after SIGTERM");
+            assertEquals(0, run.exitValue());
+            assertTrue(after.stream().noneMatch(ClusterFixture::isRunning), "its workers are gone");
+
+            // What the unit runs at the next boot: the saved list comes back.
+            Process boot = cluster.spawn(systemdEnv, "run", "--resurrect");
+            String back = systemd.await("READY=1 with the saved app", Duration.ofSeconds(60), m -> m.contains("READY=1"));
+            assertTrue(back.contains("STATUS=2/2 workers online in 1 app(s)"), back);
+            boot.destroy();
+            assertTrue(boot.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void theUnitPassesSystemdAnalyzeVerify() throws Exception {
+        String unit = cluster.ok("startup", "systemd", "--print").out();
+        for (String line : List.of("Type=notify", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID", "KillMode=mixed",
+                "Restart=on-failure", "Environment=CLUSTER_HOME=" + cluster.home())) {
+            assertTrue(unit.contains(line), line + " missing in\n" + unit);
+        }
+        assertTrue(unit.matches("(?s).*\\nExecStart=/\\S+/java .*-Xmx64m.* -jar /\\S+/cluster\\.jar run --resurrect\\n.*"), unit);
+        Path file = cluster.home().resolve("cluster-test.service");
+        Files.writeString(file, unit);
+        Process verify = new ProcessBuilder("systemd-analyze", "verify", file.toString()).redirectErrorStream(true).start();
+        String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(verify.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, verify.exitValue(), output);
+        assertFalse(output.contains("cluster-test.service"), "systemd-analyze found something in the unit:\n" + output);
+    }
+
+    @Test
+    void badInputIsOneLine() {
+        ClusterFixture.Result upstart = cluster.cluster("startup", "upstart");
+        assertEquals(1, upstart.exit(), upstart.toString());
+        assertTrue(upstart.err().startsWith("cluster: startup supports 'systemd' only"), upstart.toString());
+        ClusterFixture.Result nobody = cluster.cluster("startup", "systemd", "--user", "no-such-user-here");
+        assertEquals(1, nobody.exit(), nobody.toString());
+        assertTrue(nobody.err().startsWith("cluster: no user 'no-such-user-here' on this machine"), nobody.toString());
+        ClusterFixture.Result both = cluster.cluster("run", WORKER_APP_JAR.toString(), "--resurrect");
+        assertEquals(1, both.exit(), both.toString());
+        assertTrue(both.err().startsWith("cluster: run takes either an app or --resurrect"), both.toString());
+    }
+}
