@@ -10,12 +10,14 @@ import org.jline.keymap.KeyMap;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
+import org.jline.utils.AttributedString;
 import org.jline.utils.Display;
 import org.jline.utils.InfoCmp.Capability;
 import org.jline.utils.NonBlockingReader;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -104,7 +106,10 @@ public final class Monit {
                 if (dirty) {
                     draw(display, null);
                 }
-                if (reader.peekCharacter(TICK_MS) >= 0) {
+                int next = reader.peekCharacter(TICK_MS);
+                if (next == NonBlockingReader.EOF) {
+                    quit = true; // the terminal is gone (a dropped SSH session without SIGHUP)
+                } else if (next >= 0) {
                     Key key = reader.readBinding(keys, null, false);
                     if (key != null) {
                         handle(key, display, reader);
@@ -125,7 +130,11 @@ public final class Monit {
     private boolean applyUpdates() {
         boolean any = false;
         for (Runnable update; (update = updates.poll()) != null; ) {
-            update.run();
+            try {
+                update.run();
+            } catch (RuntimeException e) {
+                show("a frame monit could not read was skipped: " + e); // the next one comes in a second
+            }
             any = true;
         }
         return any;
@@ -136,7 +145,14 @@ public final class Monit {
         int rows = Math.max(1, size.getRows());
         int cols = Math.max(10, size.getColumns());
         String footer = prompt != null ? prompt : message != null ? message : model.down != null && model.frame != null ? model.down : null;
-        display.update(screen.render(model, logPane.lines(), footer, help, System.currentTimeMillis(), cols, rows), -1);
+        List<AttributedString> lines;
+        try {
+            lines = screen.render(model, logPane.lines(), footer, help, System.currentTimeMillis(), cols, rows);
+        } catch (RuntimeException e) {
+            // A bug in drawing must not take the dashboard down at 3 a.m.: say so and keep going.
+            lines = List.of(new AttributedString("monit could not draw this frame: " + e + " (please report it); q quits"));
+        }
+        display.update(lines, -1);
         terminal.flush();
     }
 

@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code cluster monit} in a real terminal (tmux), against real workers. */
 class MonitIT {
     private static final Duration SOON = Duration.ofSeconds(20);
+    /** An SGR sequence that sets the red foreground (31), alone or among other attributes. */
+    private static final Pattern RED = Pattern.compile("\u001b\\[(?:\\d+;)*31(?:;\\d+)*m");
     private static final List<String> MONIT = List.of(JAVA, "-jar", CLUSTER_JAR.toString(), "monit");
 
     @RegisterExtension
@@ -69,8 +71,8 @@ class MonitIT {
             String coloured = tmux.screenWithAttributes();
             String blockedLine = coloured.lines().filter(l -> l.contains(" " + blocked.pid() + " ")).findFirst().orElseThrow();
             String calmLine = coloured.lines().filter(l -> l.contains(" " + calm.pid() + " ")).findFirst().orElseThrow();
-            assertTrue(blockedLine.contains("31m") || blockedLine.contains("31;"), "the blocked worker's row is red: " + blockedLine);
-            assertFalse(calmLine.contains("31m") || calmLine.contains("31;"), "the calm worker's row is not: " + calmLine);
+            assertTrue(RED.matcher(blockedLine).find(), "the blocked worker's row is red: " + blockedLine);
+            assertFalse(RED.matcher(calmLine).find(), "the calm worker's row is not: " + calmLine);
 
             select(tmux, "web:" + blocked.id());
             tmux.await("the stall and its stack in the detail pane", SOON, s -> s.contains("at dev.cluster.demo.Routes.blockTheEventLoop"));
