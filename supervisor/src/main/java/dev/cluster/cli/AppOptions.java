@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,9 @@ final class AppOptions {
     @Option(names = "--port", description = "Port every worker serves, given to it as $PORT (default: " + AppSpec.DEFAULT_PORT + ").")
     Integer port;
 
-    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable for the workers; repeatable.")
-    Map<String, String> env = new LinkedHashMap<>();
+    @Option(names = "--env", paramLabel = "KEY=VALUE|NAME",
+            description = "Environment variable for the workers; repeatable. With an ecosystem file: the NAME of the env-NAME blocks to use.")
+    List<String> env = new ArrayList<>();
 
     @Option(names = "--jvm-args", paramLabel = "\"ARGS\"", description = "JVM options for a jar app, space-separated, e.g. \"-Xmx512m -XX:+UseG1GC\".")
     String jvmArgs;
@@ -96,7 +98,7 @@ final class AppOptions {
         String appName = name != null ? name : AppSpecValidator.nameFrom(Path.of(first).getFileName().toString());
         List<String> jvm = jvmArgs == null ? List.of() : splitJvmArgs(jvmArgs);
         return new AppSpec(appName, jar, command, jvm, args, dir.toString(), parseInstances(instances),
-                port != null ? port : AppSpec.DEFAULT_PORT, env,
+                port != null ? port : AppSpec.DEFAULT_PORT, variables(),
                 orDefault(listenTimeoutMs, AppSpec.DEFAULT_LISTEN_TIMEOUT_MS),
                 orDefault(killTimeoutMs, AppSpec.DEFAULT_KILL_TIMEOUT_MS),
                 orDefault(restartDelayMs, AppSpec.DEFAULT_RESTART_DELAY_MS),
@@ -104,6 +106,27 @@ final class AppOptions {
                 orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind, !noAgent,
                 orDefault(lagThresholdMs, AppSpec.DEFAULT_LAG_THRESHOLD_MS),
                 orDefault(blockThresholdMs, AppSpec.DEFAULT_BLOCK_THRESHOLD_MS), maxMemoryBytes, hangTimeoutMs);
+    }
+
+    /** The --env values as variables: each must be KEY=VALUE. */
+    Map<String, String> variables() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        for (String value : env) {
+            int eq = value.indexOf('=');
+            if (eq < 1) {
+                throw new UserError("--env takes KEY=VALUE (got '" + value + "'); a bare name selects the env-NAME blocks of an ecosystem file");
+            }
+            variables.put(value.substring(0, eq), value.substring(eq + 1));
+        }
+        return variables;
+    }
+
+    /** The --env value of an ecosystem file start: one environment name, or null. */
+    String environment() {
+        if (env.size() > 1 || env.stream().anyMatch(v -> v.contains("="))) {
+            throw new UserError("with an ecosystem file, --env takes one environment name (its variables go in the file's env blocks), got " + env);
+        }
+        return env.isEmpty() ? null : env.get(0);
     }
 
     static List<String> splitJvmArgs(String value) {

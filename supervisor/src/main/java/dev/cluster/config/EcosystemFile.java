@@ -1,0 +1,371 @@
+package dev.cluster.config;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cluster.protocol.AppSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ecosystem file, {@code cluster.yaml} or {@code cluster.json}: several apps, each with every
+ * option {@code cluster start} has, under the option's own name ({@code kill-timeout: 5s}), an
+ * {@code env} block and {@code env-NAME} blocks chosen with {@code --env NAME}. The whole file is
+ * checked before anything starts; a problem names the file, line, column and option, and a
+ * misspelt option gets the nearest valid one. Paths are relative to the file's directory.
+ * The JSON Schema {@code cluster.schema.json} at the repository root describes the same keys.
+ */
+public final class EcosystemFile {
+    /** The options an app takes; {@code env-NAME} blocks besides. */
+    public static final Set<String> APP_KEYS = new LinkedHashSet<>(List.of("name", "jar", "command", "args", "jvm-args", "cwd",
+            "instances", "port", "env", "listen-timeout", "kill-timeout", "restart-delay", "max-restarts", "min-uptime", "bind",
+            "agent", "lag-threshold", "block-threshold", "max-memory-restart", "hang-timeout"));
+    private static final String ENV_PREFIX = "env-";
+
+    /** A problem in the file, as one line. */
+    public static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A value in the file and where it is written (for a map entry: where its key is). */
+    private record Node(Object value, int line, int column) {
+        @SuppressWarnings("unchecked")
+        Map<String, Node> map() {
+            return (Map<String, Node>) value;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Node> list() {
+            return (List<Node>) value;
+        }
+    }
+
+    private final Path file;
+    private final String shown;
+
+    private EcosystemFile(Path file) {
+        this.file = file.toAbsolutePath().normalize();
+        this.shown = file.toString();
+    }
+
+    /** Whether a program argument names an ecosystem file rather than a jar or a command. */
+    public static boolean names(String program) {
+        return program.endsWith(".yaml") || program.endsWith(".yml") || program.endsWith(".json");
+    }
+
+    /**
+     * The apps of the file as specs, each with {@code env-ENVIRONMENT} merged over {@code env}
+     * when {@code environment} is given, only those in {@code only} when it is not empty.
+     */
+    public static List<AppSpec> read(Path file, String environment, Set<String> only, int cores) throws Invalid {
+        return new EcosystemFile(file).apps(environment, only, cores);
+    }
+
+    private List<AppSpec> apps(String environment, Set<String> only, int cores) throws Invalid {
+        Node root = parse();
+        if (!(root.value() instanceof Map)) {
+            throw at(root, "the file must be a map with an 'apps' list, e.g. apps: [{name: web, jar: app.jar}]");
+        }
+        for (Map.Entry<String, Node> e : root.map().entrySet()) {
+            if (!e.getKey().equals("apps")) {
+                throw at(e.getValue(), "unknown key '" + e.getKey() + "'" + suggestion(e.getKey(), Set.of("apps")) + ": the file has one key, 'apps'");
+            }
+        }
+        Node apps = root.map().get("apps");
+        if (apps == null) {
+            throw at(root, "no 'apps' list: add apps: [{name: web, jar: app.jar}]");
+        }
+        if (!(apps.value() instanceof List) || apps.list().isEmpty()) {
+            throw at(apps, "'apps' must be a list with at least one app");
+        }
+        List<AppSpec> specs = new ArrayList<>();
+        Map<String, Node> names = new LinkedHashMap<>();
+        boolean environmentFound = environment == null;
+        for (Node app : apps.list()) {
+            if (!(app.value() instanceof Map)) {
+                throw at(app, "each app must be a map of options, e.g. {name: web, jar: app.jar}");
+            }
+            environmentFound |= app.map().containsKey(ENV_PREFIX + environment);
+            AppSpec spec = spec(app, environment, cores);
+            Node earlier = names.put(spec.name(), app);
+            if (earlier != null) {
+                throw at(app, "two apps are named '" + spec.name() + "' (the other at line " + earlier.line() + "): names must be unique");
+            }
+            specs.add(spec);
+        }
+        if (!environmentFound) {
+            throw new Invalid(shown + ": no app has an 'env-" + environment + "' block for --env " + environment
+                    + ": add one, or leave --env out");
+        }
+        for (String name : only) {
+            if (!names.containsKey(name)) {
+                throw new Invalid(shown + ": --only " + name + ": no app of that name in the file (it has " + String.join(", ", names.keySet()) + ")");
+            }
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            var problem = AppSpecValidator.problem(specs.get(i), specs.subList(0, i));
+            if (problem.isPresent()) {
+                throw at(apps.list().get(i), "app '" + specs.get(i).name() + "': " + problem.get());
+            }
+        }
+        return specs.stream().filter(s -> only.isEmpty() || only.contains(s.name())).toList();
+    }
+
+    private AppSpec spec(Node app, String environment, int cores) throws Invalid {
+        Map<String, Node> o = app.map();
+        String label = o.get("name") != null && o.get("name").value() instanceof String n ? "app '" + n + "': " : "";
+        for (Map.Entry<String, Node> e : o.entrySet()) {
+            String key = e.getKey();
+            if (!APP_KEYS.contains(key) && !key.startsWith(ENV_PREFIX)) {
+                throw at(e.getValue(), label + "unknown option '" + key + "'" + suggestion(key, APP_KEYS));
+            }
+        }
+        Node nameNode = o.get("name");
+        if (nameNode == null) {
+            throw at(app, "an app needs a 'name'");
+        }
+        String name = text(nameNode, label, "name");
+        Node jarNode = o.get("jar");
+        Node commandNode = o.get("command");
+        if ((jarNode == null) == (commandNode == null)) {
+            throw at(app, label + "give either 'jar' (a jar file) or 'command' (a program and its arguments), not " + (jarNode == null ? "neither" : "both"));
+        }
+        Path dir = file.getParent();
+        Path cwd = o.containsKey("cwd") ? dir.resolve(text(o.get("cwd"), label, "cwd")).normalize() : dir;
+        String jar = jarNode == null ? null : cwd.resolve(text(jarNode, label, "jar")).normalize().toString();
+        if (jar != null && !Files.isRegularFile(Path.of(jar))) {
+            throw at(jarNode, label + "'jar': " + jar + " does not exist: build it, or fix the path (relative to " + cwd + ")");
+        }
+        List<String> command = commandNode == null ? List.of() : words(commandNode, label, "command");
+        if (commandNode != null && command.isEmpty()) {
+            throw at(commandNode, label + "'command' is empty: give the program, e.g. command: [./server, --flag]");
+        }
+        Map<String, String> env = new LinkedHashMap<>(env(o.get("env"), label, "env"));
+        if (environment != null) {
+            env.putAll(env(o.get(ENV_PREFIX + environment), label, ENV_PREFIX + environment));
+        }
+        List<String> args = new ArrayList<>(command.size() > 1 ? command.subList(1, command.size()) : List.of());
+        args.addAll(o.containsKey("args") ? words(o.get("args"), label, "args") : List.of());
+        return new AppSpec(name, jar, command.isEmpty() ? List.of() : List.of(command.get(0)),
+                o.containsKey("jvm-args") ? words(o.get("jvm-args"), label, "jvm-args") : List.of(), args, cwd.toString(),
+                instances(o.get("instances"), label, cores), o.containsKey("port") ? (int) number(o.get("port"), label, "port", 1, 65535) : AppSpec.DEFAULT_PORT,
+                env,
+                duration(o.get("listen-timeout"), label, "listen-timeout", AppSpec.DEFAULT_LISTEN_TIMEOUT_MS),
+                duration(o.get("kill-timeout"), label, "kill-timeout", AppSpec.DEFAULT_KILL_TIMEOUT_MS),
+                duration(o.get("restart-delay"), label, "restart-delay", AppSpec.DEFAULT_RESTART_DELAY_MS),
+                o.containsKey("max-restarts") ? (int) number(o.get("max-restarts"), label, "max-restarts", 0, Integer.MAX_VALUE) : AppSpec.DEFAULT_MAX_RESTARTS,
+                duration(o.get("min-uptime"), label, "min-uptime", AppSpec.DEFAULT_MIN_UPTIME_MS),
+                o.containsKey("bind") ? text(o.get("bind"), label, "bind") : null,
+                !o.containsKey("agent") || bool(o.get("agent"), label, "agent"),
+                duration(o.get("lag-threshold"), label, "lag-threshold", AppSpec.DEFAULT_LAG_THRESHOLD_MS),
+                duration(o.get("block-threshold"), label, "block-threshold", AppSpec.DEFAULT_BLOCK_THRESHOLD_MS),
+                o.containsKey("max-memory-restart") ? size(o.get("max-memory-restart"), label) : null,
+                o.containsKey("hang-timeout") ? duration(o.get("hang-timeout"), label, "hang-timeout", 0) : null);
+    }
+
+    private Node parse() throws Invalid {
+        boolean json = file.toString().endsWith(".json");
+        JsonFactory factory = json ? new JsonFactory() : new YAMLFactory();
+        try (JsonParser p = factory.createParser(file.toFile())) {
+            if (p.nextToken() == null) {
+                throw new Invalid(shown + ": the file is empty: it needs an 'apps' list, e.g. apps: [{name: web, jar: app.jar}]");
+            }
+            return node(p);
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            throw new Invalid(shown + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": not valid " + (json ? "JSON" : "YAML")
+                    + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        } catch (IOException e) {
+            throw new Invalid("cannot read " + shown + ": " + e.getMessage());
+        }
+    }
+
+    private Node node(JsonParser p) throws IOException, Invalid {
+        JsonLocation at = p.currentTokenLocation();
+        int line = at.getLineNr();
+        int column = at.getColumnNr();
+        switch (p.currentToken()) {
+            case START_OBJECT -> {
+                Map<String, Node> map = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    JsonLocation keyAt = p.currentTokenLocation();
+                    p.nextToken();
+                    Node value = node(p);
+                    Node entry = new Node(value.value(), keyAt.getLineNr(), keyAt.getColumnNr());
+                    if (map.put(key, entry) != null) {
+                        throw at(entry, "'" + key + "' is given twice in the same block: keep one");
+                    }
+                }
+                return new Node(map, line, column);
+            }
+            case START_ARRAY -> {
+                List<Node> list = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    list.add(node(p));
+                }
+                return new Node(list, line, column);
+            }
+            case VALUE_STRING -> {
+                return new Node(p.getText(), line, column);
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return new Node(p.getNumberValue(), line, column);
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return new Node(p.getBooleanValue(), line, column);
+            }
+            default -> {
+                return new Node(null, line, column);
+            }
+        }
+    }
+
+    private Invalid at(Node node, String message) {
+        return new Invalid(shown + ":" + node.line() + ":" + node.column() + ": " + message);
+    }
+
+    private String text(Node node, String label, String key) throws Invalid {
+        if (node.value() instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        throw at(node, label + "'" + key + "' must be a non-empty text");
+    }
+
+    private long number(Node node, String label, String key, long min, long max) throws Invalid {
+        return numberOr(node, label + "'" + key + "' must be a whole number from " + min + " to " + max + " (got " + shown(node) + ")", min, max);
+    }
+
+    private boolean bool(Node node, String label, String key) throws Invalid {
+        if (node.value() instanceof Boolean b) {
+            return b;
+        }
+        throw at(node, label + "'" + key + "' must be true or false (got " + shown(node) + ")");
+    }
+
+    private int instances(Node node, String label, int cores) throws Invalid {
+        if (node == null) {
+            return 1;
+        }
+        if ("max".equals(node.value())) {
+            return cores;
+        }
+        return (int) numberOr(node, label + "'instances' must be a number of workers from 1 to " + AppSpecValidator.MAX_INSTANCES
+                + ", or max (got " + shown(node) + ")", 1, AppSpecValidator.MAX_INSTANCES);
+    }
+
+    private long numberOr(Node node, String message, long min, long max) throws Invalid {
+        if (node.value() instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= min && n.longValue() <= max) {
+            return n.longValue();
+        }
+        throw at(node, message);
+    }
+
+    private long duration(Node node, String label, String key, long fallback) throws Invalid {
+        if (node == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parseMillis(node.value() instanceof Number || node.value() instanceof String ? String.valueOf(node.value()) : "");
+        } catch (IllegalArgumentException e) {
+            throw at(node, label + "'" + key + "': " + (node.value() instanceof String ? e.getMessage() : shown(node) + " is not a duration: use e.g. 500ms, 5s, 2m or 1h"));
+        }
+    }
+
+    private long size(Node node, String label) throws Invalid {
+        try {
+            return Sizes.parseBytes(node.value() instanceof Number || node.value() instanceof String ? String.valueOf(node.value()) : "");
+        } catch (IllegalArgumentException e) {
+            throw at(node, label + "'max-memory-restart': " + (node.value() instanceof String ? e.getMessage() : shown(node) + " is not a size: use e.g. 512M or 2G"));
+        }
+    }
+
+    /** A list of texts, or one text split at spaces ({@code jvm-args: -Xmx512m -XX:+UseG1GC}). */
+    private List<String> words(Node node, String label, String key) throws Invalid {
+        if (node.value() instanceof String s) {
+            return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
+        }
+        if (node.value() instanceof List) {
+            List<String> words = new ArrayList<>();
+            for (Node item : node.list()) {
+                if (!(item.value() instanceof String || item.value() instanceof Number)) {
+                    throw at(item, label + "'" + key + "' must be a list of texts (got " + shown(item) + ")");
+                }
+                words.add(String.valueOf(item.value()));
+            }
+            return words;
+        }
+        throw at(node, label + "'" + key + "' must be a text or a list of texts (got " + shown(node) + ")");
+    }
+
+    private Map<String, String> env(Node node, String label, String key) throws Invalid {
+        if (node == null) {
+            return Map.of();
+        }
+        if (!(node.value() instanceof Map)) {
+            throw at(node, label + "'" + key + "' must be a map of variables, e.g. " + key + ": {LOG_LEVEL: info}");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> e : node.map().entrySet()) {
+            Object v = e.getValue().value();
+            if (v instanceof Map || v instanceof List || v == null) {
+                throw at(e.getValue(), label + "'" + key + "." + e.getKey() + "' must be a text, number or true/false (got " + shown(e.getValue()) + ")");
+            }
+            env.put(e.getKey(), String.valueOf(v));
+        }
+        return env;
+    }
+
+    private static String shown(Node node) {
+        Object v = node.value();
+        return v instanceof Map ? "a map" : v instanceof List ? "a list" : v == null ? "nothing" : v instanceof String ? "'" + v + "'" : String.valueOf(v);
+    }
+
+    /** "; did you mean 'instances'?" for a key within two edits of a valid one, else nothing. */
+    static String suggestion(String key, Set<String> valid) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : valid) {
+            int d = distance(key.toLowerCase(java.util.Locale.ROOT).replace('_', '-'), candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best == null ? " (valid: " + String.join(", ", valid) + ")" : ": did you mean '" + best + "'?";
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,68 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.cluster.it.ClusterFixture.JAVA;
+import static dev.cluster.it.ClusterFixture.TEST_CLASSES;
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code cluster start cluster.yaml}: several apps from one file, an environment, --only; a bad file changes nothing. */
+class EcosystemIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    @Test
+    void startsTheFilesAppsWithTheChosenEnvironmentAndABadFileChangesNothing() throws Exception {
+        int port = ClusterFixture.freePort();
+        Path file = cluster.home().resolve("cluster.yaml");
+        Files.writeString(file, String.join("\n",
+                "apps:",
+                "  - name: web",
+                "    jar: " + WORKER_APP_JAR,
+                "    instances: 2",
+                "    port: " + port,
+                "    env: {COLOUR: blue, SIZE: large}",
+                "    env-production: {COLOUR: red}",
+                "  - name: sleeper",
+                "    command: [" + JAVA + ", -cp, " + TEST_CLASSES + ", " + Sleeper.class.getName() + "]",
+                "    port: " + ClusterFixture.freePort(),
+                "    listen-timeout: 1s",
+                "  - name: later",
+                "    command: [" + JAVA + ", -cp, " + TEST_CLASSES + ", " + Sleeper.class.getName() + "]",
+                "    port: " + ClusterFixture.freePort(),
+                "    listen-timeout: 1s",
+                ""));
+        ClusterFixture.Result start = cluster.ok("start", file.toString(), "--env", "production", "--only", "web,sleeper");
+        assertTrue(start.out().contains("web") && start.out().contains("sleeper") && !start.out().contains("later"), start.toString());
+        List<WorkerInfo> before = cluster.list();
+        assertEquals(3, before.size(), before.toString());
+        assertTrue(before.stream().allMatch(w -> w.state().equals("online")), before.toString());
+        String describe = cluster.ok("describe", "web").out();
+        assertTrue(describe.contains("COLOUR=red") && describe.contains("SIZE=large"), "env-production over env: " + describe);
+        assertEquals(200, Http.get(port, "/").status());
+
+        Path bad = cluster.home().resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(file).replace("    instances: 2", "    instanses: 2"));
+        ClusterFixture.Result refused = cluster.cluster("start", bad.toString());
+        assertEquals(1, refused.exit(), refused.toString());
+        assertEquals(List.of("cluster: " + bad + ":4:5: app 'web': unknown option 'instanses': did you mean 'instances'?"), refused.errLines());
+        assertEquals(before.stream().map(WorkerInfo::pid).toList(), cluster.list().stream().map(WorkerInfo::pid).toList(), "nothing changed");
+
+        ClusterFixture.Result again = cluster.cluster("start", file.toString());
+        assertEquals(1, again.exit(), again.toString());
+        assertTrue(again.err().contains("app 'web' of " + file + " is already running"), again.toString());
+        assertEquals(3, cluster.list().size(), "not even 'later' started: the file is checked as a whole first");
+
+        cluster.ok("start", file.toString(), "--only", "later");
+        assertEquals(4, cluster.list().size());
+    }
+}
