@@ -24,8 +24,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -89,6 +89,9 @@ final class HttpServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // Accepted counts as active: a connection whose first request has not been read
+                        // yet (a busy machine) gets the same grace as one between two requests.
+                        ch.attr(LAST_ACTIVE).set(System.nanoTime());
                         connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
                                 new RequestHandler(routes, self[0]));
@@ -151,8 +154,8 @@ final class HttpServer {
         if (!connection.isActive() || Boolean.TRUE.equals(connection.attr(BUSY).get())) {
             return; // a request in flight: its response closes the connection
         }
-        Long lastActive = connection.attr(LAST_ACTIVE).get();
-        long idleMs = lastActive == null ? IDLE_GRACE_MS : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActive);
+        long lastActive = connection.attr(LAST_ACTIVE).get();
+        long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActive);
         if (idleMs >= IDLE_GRACE_MS) {
             connection.close();
         } else {
