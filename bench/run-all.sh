@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (about 15 minutes; the load benchmarks need wrk). Figures go to BENCHMARKS.md by hand.
+# Every benchmark, one after the other (about 20 minutes; the load benchmarks need wrk, monit.sh tmux). Figures go to BENCHMARKS.md by hand.
 set -euo pipefail
 dir=$(dirname "$0")
 "$dir/kill-restart.sh" 20 2
@@ -11,3 +11,4 @@ dir=$(dirname "$0")
 "$dir/lag-accuracy.sh" 5
 "$dir/supervisor-cpu.sh" 8 60 60
 "$dir/telemetry-overhead.sh" 21
+"$dir/monit.sh" 64 60
