@@ -69,18 +69,8 @@ final class LogsCommand implements Callable<Integer> {
     private List<LogFile> selected(LogFiles logs) throws IOException {
         return logs.list().stream()
                 .filter(f -> !(errOnly && !f.err()) && !(outOnly && f.err()))
-                .filter(this::matches)
+                .filter(f -> f.matches(target))
                 .toList();
-    }
-
-    private boolean matches(LogFile f) {
-        if (target == null || target.equals("all") || target.equals(f.app())) {
-            return true;
-        }
-        if (target.equals(f.app() + ":" + f.id())) {
-            return true;
-        }
-        return target.equals(Integer.toString(f.id()));
     }
 
     private void print(LogFile file, String line) {

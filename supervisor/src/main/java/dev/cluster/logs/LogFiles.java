@@ -37,6 +37,11 @@ public final class LogFiles {
 
     /** One worker's log file, as found on disk. */
     public record LogFile(String app, int id, boolean err, Path path) {
+        /** Whether a TARGET ({@code all}, an app, {@code app:id}, a bare id; null for all) names this file's worker. */
+        public boolean matches(String target) {
+            return target == null || target.equals("all") || target.equals(app) || target.equals(app + ":" + id)
+                    || target.equals(Integer.toString(id));
+        }
     }
 
     /** Every log file in the directory, ordered by app, worker id, then out before err. */
