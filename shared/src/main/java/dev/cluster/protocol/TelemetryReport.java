@@ -6,8 +6,9 @@ import java.util.List;
  * What a worker reports about itself once a second over the worker socket. Lag histograms are
  * HdrHistograms of microseconds for this interval only, compressed and base64-encoded (see
  * {@link dev.cluster.telemetry.LagHistograms}), so the supervisor can merge them exactly. The
- * worker merges its own loops into one histogram and summarises each loop itself, so the
- * supervisor decodes two histograms per worker per second, however many loops the worker has.
+ * worker merges its own loops into one histogram and summarises it and each loop itself, so the
+ * supervisor stores the report as it came and decodes histograms only when a window is asked for,
+ * however many loops the worker has.
  *
  * @param lag         every monitored event loop's lag, merged; null for an app that registered none
  * @param lagBuckets  the samples of {@code lag} (or {@code jvmLag} when no loops) per coarse bucket

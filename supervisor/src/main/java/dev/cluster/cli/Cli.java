@@ -50,10 +50,10 @@ public final class Cli {
             ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
             while (channel.read(buffer) > 0) {
                 line.write(buffer.array(), 0, buffer.position());
+                boolean complete = buffer.get(buffer.position() - 1) == '\n';
                 buffer.clear();
-                byte[] sofar = line.toByteArray();
-                if (sofar[sofar.length - 1] == '\n') {
-                    return textOf(new String(sofar, StandardCharsets.UTF_8).stripTrailing());
+                if (complete) {
+                    return textOf(line.toString(StandardCharsets.UTF_8).stripTrailing());
                 }
             }
             return null;

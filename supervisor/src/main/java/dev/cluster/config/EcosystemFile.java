@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,9 +30,9 @@ import java.util.Set;
  */
 public final class EcosystemFile {
     /** The options an app takes; {@code env-NAME} blocks besides. */
-    public static final Set<String> APP_KEYS = new LinkedHashSet<>(List.of("name", "jar", "command", "args", "jvm-args", "cwd",
+    public static final Set<String> APP_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("name", "jar", "command", "args", "jvm-args", "cwd",
             "instances", "port", "env", "listen-timeout", "kill-timeout", "restart-delay", "max-restarts", "min-uptime", "bind",
-            "agent", "lag-threshold", "block-threshold", "max-memory-restart", "hang-timeout"));
+            "agent", "lag-threshold", "block-threshold", "max-memory-restart", "hang-timeout")));
     private static final String ENV_PREFIX = "env-";
 
     /** A problem in the file, as one line. */

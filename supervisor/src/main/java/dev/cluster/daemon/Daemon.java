@@ -113,7 +113,7 @@ public final class Daemon {
                         return;
                     }
                     log.info("SIGHUP reload: {}", response.ok() ? response.message() : response.error());
-                    notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
+                    notifyReady(systemd, supervisor);
                 });
             }));
             if (systemd != null) {
@@ -133,13 +133,13 @@ public final class Daemon {
             }
             loop.execute(() -> {
                 if (initial == null) {
-                    notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
+                    notifyReady(systemd, supervisor);
                     return;
                 }
                 supervisor.handle(initial, response -> {
                     if (response.progress() == null) {
                         onStarted.accept(response);
-                        notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
+                        notifyReady(systemd, supervisor);
                     }
                 });
             });
@@ -169,6 +169,11 @@ public final class Daemon {
         if (systemd != null) {
             systemd.send(state);
         }
+    }
+
+    /** READY=1 with the worker count: after start-up, and again after a SIGHUP reload. */
+    private static void notifyReady(SystemdNotifier systemd, Supervisor supervisor) {
+        notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
     }
 
     private static String runningPid(Home home) {

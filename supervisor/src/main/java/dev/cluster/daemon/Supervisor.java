@@ -411,7 +411,7 @@ public final class Supervisor {
     /** After every change of the app list: a supervisor that dies loses nothing {@code resurrect} needs. */
     private void saveApps() {
         try {
-            saved.save(apps.values().stream().map(App::spec).toList());
+            writeApps();
         } catch (IOException e) {
             log.warn("could not save the app list to {}: {}", saved.file(), e.toString());
         }
@@ -419,12 +419,16 @@ public final class Supervisor {
 
     private void save(Consumer<Response> reply) {
         try {
-            saved.save(apps.values().stream().map(App::spec).toList());
+            writeApps();
             reply.accept(Response.ok("saved " + apps.size() + " app(s) to " + saved.file()));
         } catch (IOException e) {
             reply.accept(Response.error("cannot save the app list to " + saved.file() + ": " + e.getMessage() + "; check the disk and "
                     + home.dir() + "'s permissions"));
         }
+    }
+
+    private void writeApps() throws IOException {
+        saved.save(apps.values().stream().map(App::spec).toList());
     }
 
     /** Starts every saved app that does not run; the answer lists them all, and why any did not start. */

@@ -254,8 +254,7 @@ public final class WorkerTelemetry {
      * {@code historyPoints > 0} also that many seconds of series, for a monit that just connected.
      */
     public TelemetryInfo glance(int historyPoints) {
-        LagSummary newest = latest == null || latest.summary() == null ? LagSummary.NONE : latest.summary();
-        return new TelemetryInfo(reporter, Map.of("1s", newest), null, loops(),
+        return new TelemetryInfo(reporter, Map.of("1s", newestLag()), null, loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
                 blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()),
@@ -276,6 +275,14 @@ public final class WorkerTelemetry {
         return out;
     }
 
+    /**
+     * The newest second's lag, as the worker summarised its own report (nothing to decode): the
+     * figure {@code describe}'s "1s", monit's table and the sparkline series all show.
+     */
+    private LagSummary newestLag() {
+        return latest == null || latest.summary() == null ? LagSummary.NONE : latest.summary();
+    }
+
     private List<TelemetryInfo.Loop> loops() {
         return latest == null ? List.of() : latest.loops().stream()
                 .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
@@ -283,8 +290,7 @@ public final class WorkerTelemetry {
 
     public TelemetryInfo details(long nowMs) {
         Map<String, LagSummary> windows = new LinkedHashMap<>();
-        // The newest report alone: a window of 0 ms ending at its arrival.
-        windows.put("1s", size == 0 ? LagSummary.NONE : LagHistograms.summary(window(lag, atMs[Math.floorMod(next - 1, HISTORY)], 0)));
+        windows.put("1s", newestLag());
         windows.put("10s", LagHistograms.summary(recentLag(nowMs)));
         windows.put("1m", LagHistograms.summary(lag(nowMs, 60_000)));
         windows.put("10m", LagHistograms.summary(lag(nowMs, 600_000)));
