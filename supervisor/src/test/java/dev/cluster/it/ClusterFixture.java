@@ -65,6 +65,9 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     @Override
     public void afterEach(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            printLogs(context.getDisplayName());
+        }
         cleanUp();
         Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
     }
@@ -216,6 +219,22 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
             throw new AssertionError(e);
         }
         return pids;
+    }
+
+    /**
+     * A failed test prints the tail of the daemon's log and of every worker log into the report, so a
+     * failure seen only in CI still says what the supervisor did (the home is deleted afterwards).
+     */
+    private void printLogs(String test) {
+        try (Stream<Path> files = Files.walk(home)) {
+            for (Path log : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+                System.out.println("=== " + test + ": last lines of " + home.relativize(log) + " (" + lines.size() + " lines)");
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            }
+        } catch (IOException e) {
+            System.out.println("=== " + test + ": logs unreadable: " + e);
+        }
     }
 
     private void cleanUp() {

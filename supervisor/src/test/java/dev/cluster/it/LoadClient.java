@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Steady HTTP load from inside a test: some threads reuse keep-alive connections (reconnecting when
  * the server says {@code Connection: close}), others open a new connection per request. Every
- * request that does not get a 200 counts as failed.
+ * request that does not get a 200 counts as failed. Each thread pauses {@link #PAUSE_MS} between
+ * requests: steady traffic (a new connection every ~1 ms with 8 threads) rather than saturation, so
+ * on a 2-core machine the new workers a test starts are not starved of CPU for their JVM start.
  */
 final class LoadClient implements AutoCloseable {
+    private static final long PAUSE_MS = 5;
     private final int port;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger ok = new AtomicInteger();
@@ -55,6 +58,7 @@ final class LoadClient implements AutoCloseable {
             } catch (IOException e) {
                 record(false, e.toString());
             }
+            pause();
         }
     }
 
@@ -83,8 +87,13 @@ final class LoadClient implements AutoCloseable {
                 closeQuietly(socket);
                 socket = null;
             }
+            pause();
         }
         closeQuietly(socket);
+    }
+
+    private static void pause() {
+        java.util.concurrent.locks.LockSupport.parkNanos(PAUSE_MS * 1_000_000);
     }
 
     private void record(boolean success, String why) {

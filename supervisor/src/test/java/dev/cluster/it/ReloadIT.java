@@ -42,7 +42,7 @@ class ReloadIT {
 
     @Test
     void threeReloadsUnderLoadFailNoRequest() throws Exception {
-        int port = startWeb(WORKER_APP_JAR, 2);
+        int port = startWeb(WORKER_APP_JAR, 2, "--listen-timeout", "60s");
         Set<Long> before = pids();
         LoadClient load = new LoadClient(port, 4, 4);
         try {
@@ -123,7 +123,8 @@ class ReloadIT {
 
     @Test
     void scalingTwoToFourToOneUnderLoadFailsNoRequest() throws Exception {
-        int port = startWeb(WORKER_APP_JAR, 2);
+        // A generous listen timeout: this asserts no failed request, not how fast a JVM starts on a busy machine.
+        int port = startWeb(WORKER_APP_JAR, 2, "--listen-timeout", "60s");
         LoadClient load = new LoadClient(port, 4, 4);
         try {
             ClusterFixture.Result up = cluster.ok("scale", "web", "4");
