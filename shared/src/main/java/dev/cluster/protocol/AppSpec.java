@@ -13,6 +13,7 @@ import java.util.Map;
  * {@code maxMemoryBytes} (or null): a worker whose RSS is above it is replaced without downtime.
  * {@code hangTimeoutMs} (or null): a reporting worker silent that long, or with every event loop
  * stalled that long, gets a thread dump in its log and is killed and restarted.
+ * {@code logs}: how its output is written and rotated (null in a spec saved before it existed: the defaults).
  */
 public record AppSpec(
         String name,
@@ -34,7 +35,8 @@ public record AppSpec(
         long lagThresholdMs,
         long blockThresholdMs,
         Long maxMemoryBytes,
-        Long hangTimeoutMs) {
+        Long hangTimeoutMs,
+        LogSpec logs) {
 
     public static final long DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
@@ -55,20 +57,21 @@ public record AppSpec(
         args = args == null ? List.of() : List.copyOf(args);
         env = env == null ? Map.of() : Map.copyOf(env);
         bind = bind == null ? BIND_HANDOFF : bind;
+        logs = logs == null ? LogSpec.DEFAULTS : logs;
     }
 
     public AppSpec withInstances(int n) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, n, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
     }
 
     public AppSpec withEnv(Map<String, String> newEnv) {
         return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, newEnv,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
     }
 
     public AppSpec withJvmArgs(List<String> newJvmArgs) {
         return new AppSpec(name, jar, command, newJvmArgs, args, cwd, instances, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs);
+                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
     }
 }

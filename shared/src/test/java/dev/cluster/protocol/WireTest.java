@@ -14,7 +14,7 @@ class WireTest {
     @Test
     void aRequestSurvivesTheRoundTripAsOneLine() {
         AppSpec spec = new AppSpec("api", "/srv/api.jar", null, List.of("-Xmx256m"), List.of("--x"), "/srv", 2, 8080,
-                Map.of("K", "V"), 15_000, 5_000, 100, 16, 1_000, null, true, 10, 100, null, null);
+                Map.of("K", "V"), 15_000, 5_000, 100, 16, 1_000, null, true, 10, 100, null, null, null);
         byte[] line = Wire.encode(Request.start(spec));
         assertEquals('\n', line[line.length - 1]);
         assertEquals(1, new String(line, StandardCharsets.UTF_8).split("\n").length);

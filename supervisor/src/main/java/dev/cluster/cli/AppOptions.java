@@ -2,6 +2,7 @@ package dev.cluster.cli;
 
 import dev.cluster.config.AppSpecValidator;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LogSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -84,6 +85,30 @@ final class AppOptions {
                     + "has been stuck this long, gets a thread dump in its out log and is killed and restarted, e.g. 30s.")
     Long hangTimeoutMs;
 
+    @Option(names = "--log-max-size", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Rotate a log file before a line would take it past this size; 0 never (default: 10M).")
+    Long logMaxBytes;
+
+    @Option(names = "--log-daily", negatable = false, description = "Also rotate the log files at local midnight.")
+    boolean logDaily;
+
+    @Option(names = "--log-keep", paramLabel = "N", description = "Rotated files kept per log file (default: " + LogSpec.DEFAULT_KEEP + ").")
+    Integer logKeep;
+
+    @Option(names = "--log-compress", negatable = false, description = "Gzip rotated log files.")
+    boolean logCompress;
+
+    @Option(names = "--log-date-format", paramLabel = "PATTERN",
+            description = "Start each line with the time it was written, e.g. \"yyyy-MM-dd HH:mm:ss.SSS\" (java.time pattern).")
+    String logDateFormat;
+
+    @Option(names = "--merge-logs", negatable = false, description = "All workers of the app write one out and one err file (<app>-all-out.log).")
+    boolean mergeLogs;
+
+    @Option(names = "--log-type", paramLabel = "text|json",
+            description = "text (default): lines as written; json: one object per line with time, app, id, stream and message.")
+    String logType;
+
     boolean hasProgram() {
         return !program.isEmpty();
     }
@@ -105,7 +130,9 @@ final class AppOptions {
                 maxRestarts != null ? maxRestarts : AppSpec.DEFAULT_MAX_RESTARTS,
                 orDefault(minUptimeMs, AppSpec.DEFAULT_MIN_UPTIME_MS), bind, !noAgent,
                 orDefault(lagThresholdMs, AppSpec.DEFAULT_LAG_THRESHOLD_MS),
-                orDefault(blockThresholdMs, AppSpec.DEFAULT_BLOCK_THRESHOLD_MS), maxMemoryBytes, hangTimeoutMs);
+                orDefault(blockThresholdMs, AppSpec.DEFAULT_BLOCK_THRESHOLD_MS), maxMemoryBytes, hangTimeoutMs,
+                new LogSpec(orDefault(logMaxBytes, LogSpec.DEFAULT_MAX_BYTES), logDaily, logKeep != null ? logKeep : LogSpec.DEFAULT_KEEP,
+                        logCompress, logDateFormat, mergeLogs, logType));
     }
 
     /** The --env values as variables: each must be KEY=VALUE. */

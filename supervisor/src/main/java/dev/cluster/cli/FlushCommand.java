@@ -9,18 +9,22 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "flush", description = "Empty the log files of the targeted workers (default: all). Running workers keep writing, from the start of the file.")
+@Command(name = "flush", description = "Empty the log files of the targeted workers (default: all) and delete their rotated files. "
+        + "Running workers keep writing, from the start of the file.")
 final class FlushCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "TARGET", description = "all (default), an app, app:id, or a worker id.")
     String target;
 
     /**
-     * Truncates in place. Safe while workers run: they write with O_APPEND (the supervisor opens
-     * their files so), so the next line lands at the new end, with no hole of zero bytes before it.
+     * Truncates in place. Safe while workers run: the supervisor writes their files with O_APPEND,
+     * so the next line lands at the new end, with no hole of zero bytes before it.
      */
     @Override
     public Integer call() throws IOException {
@@ -31,13 +35,25 @@ final class FlushCommand implements Callable<Integer> {
                     + ": see 'cluster list' for app names and ids");
         }
         long freed = 0;
+        int rotated = 0;
         for (LogFile f : files) {
             try (FileChannel channel = FileChannel.open(f.path(), StandardOpenOption.WRITE)) {
                 freed += channel.size();
                 channel.truncate(0);
             }
+            for (Path old : LogFiles.rotated(f.path())) {
+                try {
+                    long size = Files.size(old);
+                    Files.delete(old);
+                    freed += size;
+                    rotated++;
+                } catch (NoSuchFileException e) {
+                    // gzipped or pruned by the supervisor meanwhile
+                }
+            }
         }
-        System.out.println("flushed " + files.size() + " log file(s), " + WorkerTable.bytes(freed));
+        System.out.println("flushed " + files.size() + " log file(s)" + (rotated > 0 ? " and deleted " + rotated + " rotated one(s)" : "")
+                + ", " + WorkerTable.bytes(freed));
         return 0;
     }
 }

@@ -74,8 +74,8 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     private void print(LogFile file, String line) {
-        String prefix = file.app() + "|" + file.id();
-        String colourCode = Terminal.PALETTE[Math.floorMod((file.app() + file.id()).hashCode(), Terminal.PALETTE.length)];
+        String prefix = file.label();
+        String colourCode = Terminal.PALETTE[Math.floorMod(prefix.hashCode(), Terminal.PALETTE.length)];
         String body = file.err() ? Terminal.paint(colour, Terminal.RED, line) : line;
         out.println(Terminal.paint(colour, colourCode, prefix) + " " + body);
     }

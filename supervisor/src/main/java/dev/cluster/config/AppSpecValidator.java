@@ -1,6 +1,7 @@
 package dev.cluster.config;
 
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LogSpec;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,6 +10,9 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,6 +27,7 @@ public final class AppSpecValidator {
     public static final int MAX_INSTANCES = 1024;
     private static final long MIN_MEMORY_LIMIT = 32L << 20;
     private static final long MIN_HANG_TIMEOUT_MS = 2_000;
+    private static final long MIN_LOG_SIZE = 4L << 10;
 
     private AppSpecValidator() {
     }
@@ -78,6 +83,10 @@ public final class AppSpecValidator {
         if (spec.hangTimeoutMs() != null && spec.hangTimeoutMs() < MIN_HANG_TIMEOUT_MS) {
             return Optional.of("--hang-timeout must be at least 2s: workers report once a second (got " + spec.hangTimeoutMs() + " ms)");
         }
+        Optional<String> logs = logProblem(spec.logs());
+        if (logs.isPresent()) {
+            return logs;
+        }
         if (!AppSpec.BIND_HANDOFF.equals(spec.bind()) && !AppSpec.BIND_SELF.equals(spec.bind())) {
             return Optional.of("--bind takes 'handoff' or 'self' (got '" + spec.bind() + "')");
         }
@@ -92,6 +101,27 @@ public final class AppSpecValidator {
             return program;
         }
         return portProblem(spec, running);
+    }
+
+    private static Optional<String> logProblem(LogSpec logs) {
+        if (logs.maxBytes() != 0 && logs.maxBytes() < MIN_LOG_SIZE) {
+            return Optional.of("--log-max-size must be 0 (never rotate by size) or at least 4K, above any one line (got " + logs.maxBytes() + " bytes)");
+        }
+        if (logs.keep() < 0 || logs.keep() > LogSpec.MAX_KEEP) {
+            return Optional.of("--log-keep must be from 0 to " + LogSpec.MAX_KEEP + " rotated files (got " + logs.keep() + ")");
+        }
+        if (!LogSpec.TEXT.equals(logs.type()) && !LogSpec.JSON.equals(logs.type())) {
+            return Optional.of("--log-type takes 'text' or 'json' (got '" + logs.type() + "')");
+        }
+        if (logs.dateFormat() != null) {
+            try {
+                DateTimeFormatter.ofPattern(logs.dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
+            } catch (RuntimeException e) {
+                return Optional.of("--log-date-format '" + logs.dateFormat() + "' is not a usable date pattern (" + e.getMessage()
+                        + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> programProblem(AppSpec spec) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LogSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ public final class EcosystemFile {
     /** The options an app takes; {@code env-NAME} blocks besides. */
     public static final Set<String> APP_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("name", "jar", "command", "args", "jvm-args", "cwd",
             "instances", "port", "env", "listen-timeout", "kill-timeout", "restart-delay", "max-restarts", "min-uptime", "bind",
-            "agent", "lag-threshold", "block-threshold", "max-memory-restart", "hang-timeout")));
+            "agent", "lag-threshold", "block-threshold", "max-memory-restart", "hang-timeout",
+            "log-max-size", "log-daily", "log-keep", "log-compress", "log-date-format", "merge-logs", "log-type")));
     private static final String ENV_PREFIX = "env-";
 
     /** A problem in the file, as one line. */
@@ -174,8 +176,15 @@ public final class EcosystemFile {
                 !o.containsKey("agent") || bool(o.get("agent"), label, "agent"),
                 duration(o.get("lag-threshold"), label, "lag-threshold", AppSpec.DEFAULT_LAG_THRESHOLD_MS),
                 duration(o.get("block-threshold"), label, "block-threshold", AppSpec.DEFAULT_BLOCK_THRESHOLD_MS),
-                o.containsKey("max-memory-restart") ? size(o.get("max-memory-restart"), label) : null,
-                o.containsKey("hang-timeout") ? duration(o.get("hang-timeout"), label, "hang-timeout", 0) : null);
+                o.containsKey("max-memory-restart") ? size(o.get("max-memory-restart"), label, "max-memory-restart") : null,
+                o.containsKey("hang-timeout") ? duration(o.get("hang-timeout"), label, "hang-timeout", 0) : null,
+                new LogSpec(o.containsKey("log-max-size") ? size(o.get("log-max-size"), label, "log-max-size") : LogSpec.DEFAULT_MAX_BYTES,
+                        o.containsKey("log-daily") && bool(o.get("log-daily"), label, "log-daily"),
+                        o.containsKey("log-keep") ? (int) number(o.get("log-keep"), label, "log-keep", 0, LogSpec.MAX_KEEP) : LogSpec.DEFAULT_KEEP,
+                        o.containsKey("log-compress") && bool(o.get("log-compress"), label, "log-compress"),
+                        o.containsKey("log-date-format") ? text(o.get("log-date-format"), label, "log-date-format") : null,
+                        o.containsKey("merge-logs") && bool(o.get("merge-logs"), label, "merge-logs"),
+                        o.containsKey("log-type") ? text(o.get("log-type"), label, "log-type") : null));
     }
 
     private Node parse() throws Invalid {
@@ -287,11 +296,11 @@ public final class EcosystemFile {
         }
     }
 
-    private long size(Node node, String label) throws Invalid {
+    private long size(Node node, String label, String key) throws Invalid {
         try {
             return Sizes.parseBytes(node.value() instanceof Number || node.value() instanceof String ? String.valueOf(node.value()) : "");
         } catch (IllegalArgumentException e) {
-            throw at(node, label + "'max-memory-restart': " + (node.value() instanceof String ? e.getMessage() : shown(node) + " is not a size: use e.g. 512M or 2G"));
+            throw at(node, label + "'" + key + "': " + (node.value() instanceof String ? e.getMessage() : shown(node) + " is not a size: use e.g. 512M or 2G"));
         }
     }
 

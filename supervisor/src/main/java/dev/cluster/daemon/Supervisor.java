@@ -3,6 +3,7 @@ package dev.cluster.daemon;
 import dev.cluster.config.AppSpecValidator;
 import dev.cluster.config.Durations;
 import dev.cluster.logs.LogFiles;
+import dev.cluster.logs.LogWriter;
 import dev.cluster.metrics.MetricsEndpoint;
 import dev.cluster.metrics.ProcessSampler;
 import dev.cluster.metrics.PrometheusText;
@@ -56,6 +57,8 @@ public final class Supervisor {
     private final Home home;
     private final ScheduledExecutorService loop;
     private final WorkerLauncher launcher;
+    /** Reads the workers' output pipes and writes their log files, on a thread of its own. */
+    private final LogWriter output;
     private final LogFiles logs;
     private final SlotListeners listeners = new SlotListeners();
     private final Runnable exitDaemon;
@@ -78,7 +81,8 @@ public final class Supervisor {
         this.home = home;
         this.loop = loop;
         this.logs = new LogFiles(home.logs());
-        this.launcher = new WorkerLauncher(logs, home.workerSocket(), AgentJar.install(home.lib()));
+        this.output = new LogWriter(logs);
+        this.launcher = new WorkerLauncher(output, home.workerSocket(), AgentJar.install(home.lib()));
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
         loop.scheduleAtFixedRate(this::sampleProcesses, 1, 1, TimeUnit.SECONDS);
@@ -643,7 +647,7 @@ public final class Supervisor {
         long pid = w.pid();
         hanging.add(w);
         log.warn("{} (pid {}) is hung: {} (--hang-timeout {}): thread dump to {}, then SIGKILL", w.name(), pid, why,
-                Durations.format(timeoutMs), logs.out(w.app(), w.id()));
+                Durations.format(timeoutMs), logs.file(apps.get(w.app()).spec(), w.id(), false));
         sendSignal(pid, "QUIT").whenComplete((ok, failure) -> loop.schedule(() -> {
             hanging.remove(w);
             if (Long.valueOf(pid).equals(w.pid())) {
@@ -680,6 +684,7 @@ public final class Supervisor {
 
     /** Releases what outlives requests: the sampler thread and the metrics endpoint. */
     public void close() {
+        output.close();
         sampler.close();
         if (metricsEndpoint != null) {
             metricsEndpoint.close();

@@ -1,25 +1,37 @@
 package dev.cluster.logs;
 
+import dev.cluster.protocol.AppSpec;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The workers' log files: {@code <app>-<id>-out.log} and {@code <app>-<id>-err.log} in one
- * directory. App names are validated before they get here (letters, digits, '.', '_', '-'), so a
- * name can never point outside it.
+ * directory, or with {@code --merge-logs} {@code <app>-all-out.log} and {@code <app>-all-err.log}
+ * for every worker of the app. Rotated files keep the name and add the time they were rotated at
+ * ({@code web-0-out.log.20261126-213000.123}, UTC, then {@code .gz}). App names are validated before
+ * they get here (letters, digits, '.', '_', '-'), so a name can never point outside the directory.
  */
 public final class LogFiles {
-    private static final Pattern NAME = Pattern.compile("(.+)-(\\d+)-(out|err)\\.log");
+    static final String GZ = ".gz";
+    static final String GZ_PARTIAL = ".gz.tmp";
+    private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss.SSS").withZone(ZoneOffset.UTC);
+    private static final Pattern NAME = Pattern.compile("(.+)-(\\d+|" + LogFile.MERGED + ")-(out|err)\\.log");
 
     private final Path dir;
 
@@ -27,21 +39,78 @@ public final class LogFiles {
         this.dir = dir;
     }
 
-    public Path out(String app, int id) {
-        return dir.resolve(app + "-" + id + "-out.log");
+    /** The file worker {@code id}'s stdout (or stderr) goes to: its own, or with --merge-logs the app's. */
+    public Path file(AppSpec spec, int id, boolean err) {
+        String worker = spec.logs().merge() ? LogFile.MERGED : Integer.toString(id);
+        return dir.resolve(spec.name() + "-" + worker + (err ? "-err.log" : "-out.log"));
     }
 
-    public Path err(String app, int id) {
-        return dir.resolve(app + "-" + id + "-err.log");
-    }
-
-    /** One worker's log file, as found on disk. */
+    /** One log file, as found on disk: one worker's, or ({@code id} -1) every worker's of the app. */
     public record LogFile(String app, int id, boolean err, Path path) {
-        /** Whether a TARGET ({@code all}, an app, {@code app:id}, a bare id; null for all) names this file's worker. */
-        public boolean matches(String target) {
-            return target == null || target.equals("all") || target.equals(app) || target.equals(app + ":" + id)
-                    || target.equals(Integer.toString(id));
+        static final String MERGED = "all";
+
+        public boolean merged() {
+            return id < 0;
         }
+
+        /** How {@code logs} and monit prefix its lines: {@code web|0}, or {@code web|all} for merged logs. */
+        public String label() {
+            return app + "|" + (merged() ? MERGED : Integer.toString(id));
+        }
+
+        /**
+         * Whether a TARGET ({@code all}, an app, {@code app:id}, a bare id; null for all) names this
+         * file's worker. A merged file holds every worker's lines, so any worker of its app names it.
+         */
+        public boolean matches(String target) {
+            if (target == null || target.equals("all") || target.equals(app)) {
+                return true;
+            }
+            if (target.startsWith(app + ":")) {
+                return merged() || target.equals(app + ":" + id);
+            }
+            return merged() ? target.matches("\\d+") : target.equals(Integer.toString(id));
+        }
+    }
+
+    /** The name a log file gets when rotated at {@code at} (in UTC, as every process agrees); the fixed width makes names sort by time. */
+    static Path rotatedName(Path file, Instant at) {
+        return file.resolveSibling(file.getFileName() + "." + ROTATED.format(at));
+    }
+
+    /** What names one rotation: the rotated file's name without the {@code .gz} (or {@code .gz.tmp}) gzip adds. */
+    static String stem(Path rotated) {
+        String name = rotated.getFileName().toString();
+        if (name.endsWith(GZ_PARTIAL)) {
+            return name.substring(0, name.length() - GZ_PARTIAL.length());
+        }
+        return name.endsWith(GZ) ? name.substring(0, name.length() - GZ.length()) : name;
+    }
+
+    /**
+     * The files rotated at or after {@code since}, one per rotation (plain, or gzipped if it is done),
+     * oldest first: what a follower missed when a file was rotated more than once between two reads.
+     */
+    static List<Path> rotatedSince(Path file, Instant since) throws IOException {
+        String first = rotatedName(file, since).getFileName().toString();
+        Map<String, Path> byStem = new TreeMap<>();
+        for (Path p : rotated(file)) {
+            String stem = stem(p);
+            if (stem.compareTo(first) >= 0 && !p.toString().endsWith(GZ_PARTIAL)) {
+                byStem.merge(stem, p, (a, b) -> a.toString().endsWith(GZ) ? b : a); // the plain file while it exists
+            }
+        }
+        return List.copyOf(byStem.values());
+    }
+
+    /** The rotated files of a log file, plain or gzipped, oldest first. */
+    public static List<Path> rotated(Path file) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(file.getParent(), file.getFileName() + ".*")) {
+            stream.forEach(found::add);
+        }
+        found.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        return found;
     }
 
     /** Every log file in the directory, ordered by app, worker id, then out before err. */
@@ -54,7 +123,8 @@ public final class LogFiles {
             for (Path p : stream) {
                 Matcher m = NAME.matcher(p.getFileName().toString());
                 if (m.matches()) {
-                    files.add(new LogFile(m.group(1), Integer.parseInt(m.group(2)), m.group(3).equals("err"), p));
+                    int id = m.group(2).equals(LogFile.MERGED) ? -1 : Integer.parseInt(m.group(2));
+                    files.add(new LogFile(m.group(1), id, m.group(3).equals("err"), p));
                 }
             }
         }

@@ -37,12 +37,13 @@ final class LogPane {
         boolean restart = worker == null ? following != null : !worker.equals(following);
         if (restart) {
             following = worker;
+            follower.close();
             follower = new LogFollower();
             lines.clear();
         }
         List<LogFile> selected;
         try {
-            selected = files.list().stream().filter(f -> worker == null || worker.equals(f.app() + ":" + f.id())).toList();
+            selected = files.list().stream().filter(f -> f.matches(worker)).toList();
         } catch (IOException e) {
             return restart;
         }
@@ -50,7 +51,7 @@ final class LogPane {
         for (LogFile f : selected) {
             List<String> appended = follower.follows(f.path()) ? follower.appended(f.path()) : follower.start(f.path(), BACKLOG);
             for (String line : appended) {
-                add(f.app() + "|" + f.id() + (f.err() ? "! " : "  ") + sanitise(line));
+                add(f.label() + (f.err() ? "! " : "  ") + sanitise(line));
                 changed = true;
             }
         }

@@ -1,6 +1,7 @@
 package dev.cluster.worker;
 
 import dev.cluster.logs.LogFiles;
+import dev.cluster.logs.WorkerOutput;
 import dev.cluster.metrics.WorkerTelemetry;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.LagSummary;
@@ -27,6 +28,7 @@ public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     static final long READINESS_POLL_MS = 100;
     static final int STDERR_TAIL_LINES = 20;
+    private static final long OUTPUT_DRAIN_MS = 1_000;
 
     private final String app;
     private final int id;
@@ -45,8 +47,8 @@ public final class Worker {
     private boolean trial;
     private String lastTransition = "created";
     private Process process;
+    private WorkerOutput output;
     private long launchedAtNanos;
-    private long errOffsetAtLaunch;
     private int restarts;
     private String lastExit;
     private List<String> lastExitStderr = List.of();
@@ -121,11 +123,12 @@ public final class Worker {
         if (online.isDone()) {
             online = new CompletableFuture<>();
         }
-        errOffsetAtLaunch = LogFiles.size(logs.err(app, id));
         drainRequest = null;
         telemetry.onLaunch();
         try {
-            process = launcher.start(s, id);
+            WorkerLauncher.Started started = launcher.start(s, id, STDERR_TAIL_LINES);
+            process = started.process();
+            output = started.output();
         } catch (IOException e) {
             lastExit = "could not start: " + e.getMessage();
             transition(WorkerState.ERRORED, lastExit);
@@ -135,7 +138,12 @@ public final class Worker {
         launchedAtNanos = System.nanoTime();
         transition(WorkerState.LAUNCHING, reason + ", pid " + process.pid());
         Process launched = process;
-        launched.onExit().thenRunAsync(() -> onExit(launched), loop);
+        WorkerOutput launchedOutput = output;
+        // The exit is handled once the pipes are read to their end too, so the last stderr lines are
+        // known; a child the worker left running may hold them open, hence the bound.
+        launched.onExit()
+                .thenCompose(exited -> launchedOutput.closed().copy().completeOnTimeout(null, OUTPUT_DRAIN_MS, TimeUnit.MILLISECONDS))
+                .thenRunAsync(() -> onExit(launched), loop);
         readinessTimer = loop.scheduleWithFixedDelay(this::checkReadiness, READINESS_POLL_MS, READINESS_POLL_MS, TimeUnit.MILLISECONDS);
         return online;
     }
@@ -191,8 +199,7 @@ public final class Worker {
         cancel(readinessTimer);
         transition(WorkerState.STOPPING, "replacement abandoned: " + why);
         stopped = new CompletableFuture<>();
-        online.completeExceptionally(new LaunchFailure(name() + " replacement " + why,
-                LogFiles.tail(logs.err(app, id), errOffsetAtLaunch, STDERR_TAIL_LINES)));
+        online.completeExceptionally(new LaunchFailure(name() + " replacement " + why, output.lastErrLines()));
         process.destroyForcibly();
     }
 
@@ -248,7 +255,7 @@ public final class Worker {
         }
         long uptime = uptimeMs();
         lastExit = describeExit(exited.exitValue()) + " at " + now() + " after " + uptime + " ms";
-        lastExitStderr = LogFiles.tail(logs.err(app, id), errOffsetAtLaunch, STDERR_TAIL_LINES);
+        lastExitStderr = output.lastErrLines();
         cancel(readinessTimer);
         cancel(killTimer);
         drainRequest = null;
@@ -338,7 +345,7 @@ public final class Worker {
                 running ? telemetry.cpuPercent() : null, running ? telemetry.rssBytes() : null,
                 running ? telemetry.heapUsedBytes() : null, lag, lagOver,
                 detail != Detail.LIST ? lastExit : null, details ? lastTransition : null, details ? lastExitStderr : null,
-                details ? logs.out(app, id).toString() : null, details ? logs.err(app, id).toString() : null,
+                details ? logs.file(spec.get(), id, false).toString() : null, details ? logs.file(spec.get(), id, true).toString() : null,
                 switch (detail) {
                     case LIST -> null;
                     case WATCH -> telemetry.glance(0);

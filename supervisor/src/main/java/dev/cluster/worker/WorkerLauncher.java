@@ -1,6 +1,7 @@
 package dev.cluster.worker;
 
-import dev.cluster.logs.LogFiles;
+import dev.cluster.logs.LogWriter;
+import dev.cluster.logs.WorkerOutput;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
 
@@ -13,8 +14,8 @@ import java.util.Map;
 
 /**
  * Builds a worker's command line and environment and starts it as a child process whose stdout and
- * stderr append to its log files and whose stdin is a pipe the supervisor never writes: when the
- * supervisor dies the pipe closes, which is how a worker notices.
+ * stderr are pipes the {@link LogWriter} reads and whose stdin is a pipe the supervisor never
+ * writes: when the supervisor dies the pipe closes, which is how a worker notices.
  */
 public final class WorkerLauncher {
     /**
@@ -23,14 +24,14 @@ public final class WorkerLauncher {
      */
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
-    private final LogFiles logs;
+    private final LogWriter logs;
     private final Path workerSocket;
     private final Path agentJar;
     private final String java;
     private final boolean pdeathsig;
 
     /** @param agentJar the telemetry agent for jar apps, or null to run them without */
-    public WorkerLauncher(LogFiles logs, Path workerSocket, Path agentJar) {
+    public WorkerLauncher(LogWriter logs, Path workerSocket, Path agentJar) {
         this.logs = logs;
         this.workerSocket = workerSocket;
         this.agentJar = agentJar;
@@ -56,16 +57,18 @@ public final class WorkerLauncher {
         return cmd;
     }
 
-    public Process start(AppSpec spec, int workerId) throws IOException {
+    /** A started worker process and its output pipes. */
+    public record Started(Process process, WorkerOutput output) {
+    }
+
+    /** @param errLinesKept how many of its last stderr lines the output remembers */
+    public Started start(AppSpec spec, int workerId, int errLinesKept) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pdeathsig) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
         }
         cmd.addAll(commandLine(spec));
-        ProcessBuilder builder = new ProcessBuilder(cmd)
-                .directory(Path.of(spec.cwd()).toFile())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.out(spec.name(), workerId).toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(logs.err(spec.name(), workerId).toFile()));
+        ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
         env.put(Env.PORT, Integer.toString(spec.port()));
@@ -76,6 +79,15 @@ public final class WorkerLauncher {
         env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
         env.put(Env.BIND, spec.bind());
         env.put(Env.BLOCK_THRESHOLD_MS, Long.toString(spec.blockThresholdMs()));
-        return builder.start();
+        WorkerOutput output = logs.open(spec, workerId, errLinesKept);
+        builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
+        try {
+            Process process = builder.start();
+            output.started();
+            return new Started(process, output);
+        } catch (IOException | RuntimeException e) {
+            output.discard();
+            throw e;
+        }
     }
 }

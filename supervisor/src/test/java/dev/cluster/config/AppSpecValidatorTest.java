@@ -22,7 +22,7 @@ class AppSpecValidatorTest {
 
     private AppSpec spec(String name, String jar, int instances, int port) {
         return new AppSpec(name, jar, jar == null ? List.of("true") : null, null, null, dir.toString(), instances, port, null,
-                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null);
+                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null, null);
     }
 
     private String problem(AppSpec spec, AppSpec... running) {
@@ -79,7 +79,7 @@ class AppSpecValidatorTest {
     @Test
     void aCommandMustExist() {
         AppSpec missing = new AppSpec("a", null, List.of("no-such-program-xyz"), null, null, dir.toString(), 1, 18000, null,
-                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null);
+                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null, null);
         assertTrue(problem(missing).contains("not found"));
     }
 }

@@ -32,9 +32,9 @@ class TargetsTest {
 
     private void add(String name, int instances) {
         AppSpec spec = new AppSpec(name, null, List.of("true"), null, null, dir.toString(), instances, 8080, null,
-                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null);
+                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null, null);
         LogFiles logs = new LogFiles(dir);
-        apps.put(name, new App(spec, new WorkerLauncher(logs, dir.resolve("w.sock"), null), logs, loop, (w, s) -> { }));
+        apps.put(name, new App(spec, new WorkerLauncher(null, dir.resolve("w.sock"), null), logs, loop, (w, s) -> { }));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.cluster.logs;
 
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LogSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LogFilesTest {
     @TempDir
@@ -37,16 +41,47 @@ class LogFilesTest {
         assertEquals(true, tail.get(0).matches("line \\d+"));
     }
 
+    private static AppSpec spec(String name, boolean merge) {
+        return new AppSpec(name, null, List.of("true"), null, null, "/", 2, 8080, null, 1000, 1000, 100, 16, 1000, null, true, 10, 100,
+                null, null, new LogSpec(LogSpec.DEFAULT_MAX_BYTES, false, 1, false, null, merge, null));
+    }
+
     @Test
-    void listsFilesByAppIdAndStream() throws Exception {
+    void listsFilesByAppIdAndStreamWithMergedOnesUnderAll() throws Exception {
         LogFiles logs = new LogFiles(dir);
-        for (Path p : List.of(logs.err("web", 1), logs.out("web", 1), logs.out("my-app-2", 10), dir.resolve("daemon.log"))) {
+        AppSpec web = spec("web", false);
+        AppSpec app2 = spec("my-app-2", false);
+        AppSpec merged = spec("api-7", true);
+        for (Path p : List.of(logs.file(web, 1, true), logs.file(web, 1, false), logs.file(app2, 10, false), logs.file(merged, 3, false),
+                dir.resolve("daemon.log"), dir.resolve("web-1-out.log.20261126-120000.000.gz"))) {
             Files.createFile(p);
         }
+        assertEquals(dir.resolve("api-7-all-out.log"), logs.file(merged, 0, false));
         List<LogFiles.LogFile> files = logs.list();
-        assertEquals(3, files.size());
-        assertEquals(new LogFiles.LogFile("my-app-2", 10, false, logs.out("my-app-2", 10)), files.get(0));
-        assertEquals(new LogFiles.LogFile("web", 1, false, logs.out("web", 1)), files.get(1));
-        assertEquals(new LogFiles.LogFile("web", 1, true, logs.err("web", 1)), files.get(2));
+        assertEquals(4, files.size(), files.toString());
+        assertEquals(new LogFiles.LogFile("api-7", -1, false, logs.file(merged, 0, false)), files.get(0));
+        assertEquals(new LogFiles.LogFile("my-app-2", 10, false, logs.file(app2, 10, false)), files.get(1));
+        assertEquals(new LogFiles.LogFile("web", 1, false, logs.file(web, 1, false)), files.get(2));
+        assertEquals(new LogFiles.LogFile("web", 1, true, logs.file(web, 1, true)), files.get(3));
+        assertEquals("api-7|all", files.get(0).label());
+        assertEquals(List.of(dir.resolve("web-1-out.log.20261126-120000.000.gz")), LogFiles.rotated(logs.file(web, 1, false)));
+    }
+
+    @Test
+    void aTargetNamesTheFilesOfItsWorkersAndAMergedFileForAnyOfItsWorkers() {
+        LogFiles.LogFile own = new LogFiles.LogFile("web", 1, false, dir.resolve("web-1-out.log"));
+        LogFiles.LogFile merged = new LogFiles.LogFile("api", -1, false, dir.resolve("api-all-out.log"));
+        for (String target : new String[] {null, "all", "web", "web:1", "1"}) {
+            assertTrue(own.matches(target), target);
+        }
+        for (String target : new String[] {"web:0", "0", "api", "web-1", "api:1"}) {
+            assertFalse(own.matches(target), target);
+        }
+        for (String target : new String[] {"api", "api:0", "api:5", "3", "all"}) {
+            assertTrue(merged.matches(target), target);
+        }
+        for (String target : new String[] {"web", "web:0", "ap"}) {
+            assertFalse(merged.matches(target), target);
+        }
     }
 }

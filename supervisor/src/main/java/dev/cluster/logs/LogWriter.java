@@ -1,0 +1,134 @@
+package dev.cluster.logs;
+
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LogSpec;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes every worker's output. One thread of its own (not the supervisor's loop, which must stay
+ * quick whatever the disk does) reads all the workers' pipes through epoll and appends their lines
+ * to {@link RotatingFile}s; gzip runs on one more thread when a file is rotated with compression.
+ */
+public final class LogWriter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
+    private static final int READ_SIZE = 64 * 1024;
+
+    private final LogFiles files;
+    private final MultiThreadIoEventLoopGroup group =
+            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cluster-logs", true), EpollIoHandler.newFactory());
+    private final IoEventLoop loop = (IoEventLoop) group.next();
+    private final ExecutorService compressor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-gzip", true));
+    /** The files being written, by path: workers of a --merge-logs app share theirs. */
+    private final Map<Path, RotatingFile> open = new HashMap<>();
+    /** Every pipe is read into these on the log thread, one at a time. */
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_SIZE);
+    private final byte[] chunk = new byte[READ_SIZE];
+
+    public LogWriter(LogFiles files) {
+        this.files = files;
+        loop.execute(this::scheduleMidnight);
+    }
+
+    /** Makes the pipes for worker {@code id} of an app about to start; {@code errLinesKept}: stderr lines remembered. */
+    public WorkerOutput open(AppSpec spec, int id, int errLinesKept) throws IOException {
+        return new WorkerOutput(this, spec, id, files.file(spec, id, false), files.file(spec, id, true), errLinesKept);
+    }
+
+    ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    byte[] chunk() {
+        return chunk;
+    }
+
+    /** Starts reading a pipe into its file. */
+    void attach(WorkerOutput.Pipe pipe) {
+        loop.execute(() -> {
+            RotatingFile target;
+            try {
+                target = acquire(pipe.file(), pipe.spec().logs());
+            } catch (IOException e) {
+                log.error("cannot open {}: {}; the worker's output is discarded", pipe.file(), e.getMessage());
+                target = null;
+            }
+            RotatingFile file = target;
+            Future<IoRegistration> registered = loop.register(pipe);
+            registered.addListener(done -> {
+                if (!registered.isSuccess() || file == null) {
+                    log.error("cannot read the output pipe for {}: {}", pipe.file(), registered.cause());
+                    pipe.close();
+                    if (file != null) {
+                        detach(file);
+                    }
+                    return;
+                }
+                pipe.attached(file, registered.getNow());
+                registered.getNow().submit(EpollIoOps.EPOLLIN);
+            });
+        });
+    }
+
+    private RotatingFile acquire(Path path, LogSpec spec) throws IOException {
+        RotatingFile file = open.get(path);
+        if (file == null) {
+            file = new RotatingFile(path, spec, compressor);
+            open.put(path, file);
+        }
+        file.addWriter();
+        return file;
+    }
+
+    /** A pipe ended: its file closes once no other pipe writes there. */
+    void detach(RotatingFile file) {
+        file.flush();
+        if (file.removeWriter()) {
+            open.remove(file.path());
+        }
+    }
+
+    private void scheduleMidnight() {
+        loop.schedule(() -> {
+            open.values().stream().filter(f -> f.spec().daily()).forEach(RotatingFile::rotateIfNotEmpty);
+            scheduleMidnight();
+        }, untilMidnight(ZonedDateTime.now(ZoneId.systemDefault())).toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** From {@code now} to the next local midnight (23 or 25 hours away on a DST day's eve, not 24). */
+    static Duration untilMidnight(ZonedDateTime now) {
+        return Duration.between(now, now.toLocalDate().plusDays(1).atStartOfDay(now.getZone()));
+    }
+
+    /** Writes out what is buffered and closes every file; the workers are gone by now. Bounded: a stuck disk does not keep the daemon up. */
+    @Override
+    public void close() {
+        loop.submit(() -> open.values().forEach(RotatingFile::close)).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        compressor.shutdown();
+        try {
+            compressor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

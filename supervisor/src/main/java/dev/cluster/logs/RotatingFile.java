@@ -1,0 +1,219 @@
+package dev.cluster.logs;
+
+import dev.cluster.protocol.LogSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * One log file the supervisor writes, whole lines at a time. It rotates by renaming: before a line
+ * would take it past the size limit (or at midnight) the file becomes
+ * {@code <name>.<yyyyMMdd-HHmmss.SSS>} (UTC, {@link LogFiles#rotatedName}) and a new one is opened under the old name. No line is split
+ * and none is lost, unlike copy-then-truncate (pm2-logrotate), which drops what is written between
+ * the two; a reader holding the old file reads it to its end. The newest {@code keep} rotated files
+ * are kept; with {@code compress} each is gzipped on another thread. Used on the log thread only.
+ */
+final class RotatingFile {
+    private static final Logger log = LoggerFactory.getLogger(RotatingFile.class);
+
+    private final Path path;
+    private final LogSpec spec;
+    private final Executor compressor;
+    private final ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    private FileChannel channel;
+    /** Bytes in the file, not counting {@link #pending}. */
+    private long size;
+    /** Pipes writing here: more than one for merged logs. */
+    private int writers;
+    private boolean failing;
+
+    RotatingFile(Path path, LogSpec spec, Executor compressor) throws IOException {
+        this.path = path;
+        this.spec = spec;
+        this.compressor = compressor;
+        open();
+    }
+
+    Path path() {
+        return path;
+    }
+
+    LogSpec spec() {
+        return spec;
+    }
+
+    void addWriter() {
+        writers++;
+    }
+
+    /** @return whether that was the last writer (the file is then flushed and closed) */
+    boolean removeWriter() {
+        if (--writers > 0) {
+            return false;
+        }
+        close();
+        return true;
+    }
+
+    /** Adds one whole line, its newline included; written at the latest by the next {@link #flush}. */
+    void append(byte[] line, int length) {
+        if (pending.position() == 0) {
+            size = currentSize(); // 'cluster flush' may have emptied the file since the last write
+        }
+        long used = size + pending.position();
+        if (spec.maxBytes() > 0 && used > 0 && used + length > spec.maxBytes()) {
+            flush();
+            rotate();
+        }
+        if (length > pending.remaining()) {
+            flush();
+        }
+        if (length > pending.capacity()) {
+            write(ByteBuffer.wrap(line, 0, length));
+        } else {
+            pending.put(line, 0, length);
+        }
+    }
+
+    void flush() {
+        pending.flip();
+        write(pending);
+        pending.clear();
+    }
+
+    /** The midnight rotation of a {@code daily} file: only if it has something in it. */
+    void rotateIfNotEmpty() {
+        flush();
+        if (currentSize() > 0) {
+            rotate();
+        }
+    }
+
+    void close() {
+        flush();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.warn("closing {}: {}", path, e.getMessage());
+        }
+    }
+
+    private void open() throws IOException {
+        // O_APPEND: a 'cluster flush' truncating the file while it is written leaves no hole.
+        channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = channel.size();
+    }
+
+    private long currentSize() {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            return size;
+        }
+    }
+
+    private void write(ByteBuffer bytes) {
+        try {
+            while (bytes.hasRemaining()) {
+                size += channel.write(bytes);
+            }
+            if (failing) {
+                failing = false;
+                log.info("writing {} again", path);
+            }
+        } catch (IOException e) {
+            if (!failing) {
+                failing = true;
+                log.error("cannot write {}: {}; its lines are dropped until it can (disk full?)", path, e.getMessage());
+            }
+            bytes.position(bytes.limit());
+        }
+    }
+
+    private void rotate() {
+        try {
+            channel.close();
+            Path archive = archiveName();
+            Files.move(path, archive);
+            open();
+            prune();
+            if (spec.compress() && Files.exists(archive)) {
+                compressor.execute(() -> gzip(archive));
+            }
+        } catch (IOException e) {
+            log.error("cannot rotate {}: {}; writing on to it", path, e.getMessage());
+            try {
+                if (!channel.isOpen()) {
+                    open();
+                }
+            } catch (IOException again) {
+                log.error("cannot reopen {}: {}", path, again.getMessage());
+            }
+        }
+    }
+
+    private Path archiveName() {
+        Path base = LogFiles.rotatedName(path, Instant.now());
+        Path archive = base;
+        for (int n = 1; Files.exists(archive) || Files.exists(archive.resolveSibling(archive.getFileName() + LogFiles.GZ)); n++) {
+            archive = base.resolveSibling(base.getFileName() + "-" + n); // rotated twice within a millisecond
+        }
+        return archive;
+    }
+
+    /** Deletes the rotated files beyond the newest {@code keep}: a file and its gzipped form count once. */
+    private void prune() throws IOException {
+        List<Path> rotated = LogFiles.rotated(path);
+        TreeSet<String> stems = new TreeSet<>();
+        rotated.forEach(p -> stems.add(LogFiles.stem(p)));
+        while (stems.size() > spec.keep()) {
+            String oldest = stems.pollFirst();
+            for (Path p : rotated) {
+                if (LogFiles.stem(p).equals(oldest)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Runs on the compressor thread: gzip next to it, then the plain file goes. */
+    static void gzip(Path archive) {
+        Path partial = archive.resolveSibling(archive.getFileName() + LogFiles.GZ_PARTIAL);
+        try {
+            try (InputStream in = Files.newInputStream(archive);
+                 OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial), 64 * 1024)) {
+                in.transferTo(out);
+            }
+            Files.move(partial, archive.resolveSibling(archive.getFileName() + LogFiles.GZ), StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(archive);
+        } catch (NoSuchFileException e) {
+            deleteQuietly(partial); // pruned meanwhile
+        } catch (IOException e) {
+            log.error("cannot gzip {}: {}; it stays uncompressed", archive, e.getMessage());
+            deleteQuietly(partial);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // nothing more to do
+        }
+    }
+}

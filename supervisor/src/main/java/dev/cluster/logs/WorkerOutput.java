@@ -1,0 +1,262 @@
+package dev.cluster.logs;
+
+import dev.cluster.protocol.AppSpec;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.unix.FileDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The output of one worker process. Its stdout and stderr are pipes the supervisor made: the
+ * process writes into one end, the log thread reads the other and writes whole lines to the log
+ * files. Owning the pipes is what lets the supervisor rotate files without losing or splitting a
+ * line, stamp or wrap lines, and keep the last lines of stderr for {@code describe}.
+ */
+public final class WorkerOutput {
+    private static final Logger log = LoggerFactory.getLogger(WorkerOutput.class);
+    /** A line longer than this is written in pieces of this size: what a pipe may buffer is bounded. */
+    static final int MAX_LINE = 256 * 1024;
+    /** Reads of one pipe per wake-up: the others get their turn, epoll reports the rest again. */
+    private static final int READS_PER_EVENT = 16;
+
+    private final LogWriter writer;
+    private final AppSpec spec;
+    private final Pipe out;
+    private final Pipe err;
+    private final int errLinesKept;
+    private final ArrayDeque<String> lastErrLines = new ArrayDeque<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    WorkerOutput(LogWriter writer, AppSpec spec, int id, Path outFile, Path errFile, int errLinesKept) throws IOException {
+        this.writer = writer;
+        this.spec = spec;
+        this.errLinesKept = errLinesKept;
+        this.out = new Pipe(outFile, new LineFormat(spec.logs(), spec.name(), id, false), false);
+        Pipe e;
+        try {
+            e = new Pipe(errFile, new LineFormat(spec.logs(), spec.name(), id, true), true);
+        } catch (IOException failure) {
+            out.closeAll();
+            throw failure;
+        }
+        this.err = e;
+    }
+
+    /**
+     * Where the process's stdout goes: its pipe's write end as {@code /proc/self/fd/N}, which
+     * {@link ProcessBuilder} opens as a new, blocking, description of the same pipe.
+     */
+    public File stdoutTarget() {
+        return out.writeEndPath();
+    }
+
+    public File stderrTarget() {
+        return err.writeEndPath();
+    }
+
+    /** The process started with the write ends: the supervisor closes its copies (so EOF means the process is done) and starts reading. */
+    public void started() {
+        out.closeWriteEnd();
+        err.closeWriteEnd();
+        writer.attach(out);
+        writer.attach(err);
+    }
+
+    /** The process did not start: nothing to read. */
+    public void discard() {
+        out.closeAll();
+        err.closeAll();
+        closed.complete(null);
+    }
+
+    /** Completes when both pipes are at end of file: every line the process wrote is in its file. */
+    public CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    /** The last lines the process wrote to stderr, as written (no time stamp or JSON). */
+    public List<String> lastErrLines() {
+        synchronized (lastErrLines) {
+            return List.copyOf(lastErrLines);
+        }
+    }
+
+    private void rememberErrLine(byte[] line, int offset, int length) {
+        String text = new String(line, offset, length, StandardCharsets.UTF_8);
+        synchronized (lastErrLines) {
+            if (lastErrLines.size() == errLinesKept) {
+                lastErrLines.removeFirst();
+            }
+            lastErrLines.addLast(text);
+        }
+    }
+
+    private void pipeEnded() {
+        if (out.ended && err.ended) {
+            closed.complete(null);
+        }
+    }
+
+    /** One of the two pipes, registered with the log thread's epoll; every method but the constructor runs there. */
+    final class Pipe implements EpollIoHandle {
+        private final FileDescriptor readEnd;
+        private final FileDescriptor writeEnd;
+        private final Path file;
+        private final LineFormat format;
+        private final boolean isErr;
+        private RotatingFile target;
+        private IoRegistration registration;
+        /** The start of a line whose end has not been read yet. */
+        private byte[] carry = new byte[0];
+        private int carryLength;
+        private boolean ended;
+
+        Pipe(Path file, LineFormat format, boolean isErr) throws IOException {
+            FileDescriptor[] ends = FileDescriptor.pipe();
+            this.readEnd = ends[0];
+            this.writeEnd = ends[1];
+            this.file = file;
+            this.format = format;
+            this.isErr = isErr;
+        }
+
+        Path file() {
+            return file;
+        }
+
+        AppSpec spec() {
+            return spec;
+        }
+
+        void attached(RotatingFile target, IoRegistration registration) {
+            this.target = target;
+            this.registration = registration;
+        }
+
+        File writeEndPath() {
+            return new File("/proc/self/fd/" + writeEnd.intValue());
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return readEnd;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            if (ended || target == null) {
+                return; // not attached yet: it will be within this same task of the log thread
+            }
+            byte[] stamp = format.stamp(Instant.now());
+            byte[] chunk = writer.chunk();
+            for (int reads = 0; reads < READS_PER_EVENT; reads++) {
+                int n;
+                try {
+                    n = readEnd.read(writer.readBuffer(), 0, chunk.length);
+                } catch (IOException e) {
+                    log.warn("reading {}'s pipe: {}", file.getFileName(), e.getMessage());
+                    n = -1;
+                }
+                if (n == 0) {
+                    break; // EAGAIN: read all there was
+                }
+                if (n < 0) {
+                    end(stamp);
+                    return;
+                }
+                writer.readBuffer().get(0, chunk, 0, n);
+                lines(chunk, n, stamp);
+            }
+            target.flush();
+        }
+
+        private void lines(byte[] chunk, int n, byte[] stamp) {
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] == '\n') {
+                    if (carryLength == 0) {
+                        write(chunk, start, i - start, stamp);
+                    } else {
+                        addToCarry(chunk, start, i - start);
+                        write(carry, 0, carryLength, stamp);
+                        carryLength = 0;
+                    }
+                    start = i + 1;
+                }
+            }
+            while (start < n) {
+                int piece = Math.min(n - start, MAX_LINE - carryLength);
+                addToCarry(chunk, start, piece);
+                start += piece;
+                if (carryLength == MAX_LINE) {
+                    write(carry, 0, carryLength, stamp);
+                    carryLength = 0;
+                }
+            }
+        }
+
+        private void addToCarry(byte[] bytes, int offset, int length) {
+            if (carryLength + length > carry.length) {
+                carry = Arrays.copyOf(carry, Math.max(carryLength + length, Math.min(MAX_LINE, Math.max(256, carry.length * 2))));
+            }
+            System.arraycopy(bytes, offset, carry, carryLength, length);
+            carryLength += length;
+        }
+
+        private void write(byte[] line, int offset, int length, byte[] stamp) {
+            format.format(line, offset, length, stamp);
+            target.append(format.bytes(), format.length());
+            if (isErr) {
+                rememberErrLine(line, offset, length);
+            }
+        }
+
+        /** End of file: the process (and any child it gave the pipe to) is gone. A last line without newline still counts. */
+        private void end(byte[] stamp) {
+            if (carryLength > 0) {
+                write(carry, 0, carryLength, stamp);
+                carryLength = 0;
+            }
+            ended = true;
+            registration.cancel();
+            closeQuietly(readEnd);
+            writer.detach(target);
+            pipeEnded();
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(readEnd);
+        }
+
+        void closeWriteEnd() {
+            closeQuietly(writeEnd);
+        }
+
+        void closeAll() {
+            closeQuietly(readEnd);
+            closeQuietly(writeEnd);
+            ended = true;
+        }
+
+        private void closeQuietly(FileDescriptor fd) {
+            try {
+                fd.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+}
