@@ -32,12 +32,14 @@ public final class LogFollower implements AutoCloseable {
     /**
      * An open file and how far it has been read; {@code key} identifies the file (device, inode).
      * {@code currentAt}: a time it was still the current file, so it was rotated after that.
+     * {@code lastStem}: the newest file rotated after it that was read already, or null.
      */
     private static final class Followed {
         final FileChannel channel;
         final Object key;
         long position;
         Instant currentAt;
+        String lastStem;
 
         Followed(FileChannel channel, Object key) {
             this.channel = channel;
@@ -74,35 +76,51 @@ public final class LogFollower implements AutoCloseable {
         List<String> lines = new ArrayList<>(read(f));
         if (Objects.equals(key(file), f.key)) {
             f.currentAt = now;
-        } else {
-            for (List<String> more = read(f); !more.isEmpty(); more = read(f)) {
-                lines.addAll(more);
-            }
-            lines.addAll(rotatedAfter(file, f));
-            Followed next = open(file);
-            replace(file, next);
-            if (next != null) {
-                lines.addAll(read(next));
-            }
+            return lines;
         }
+        for (List<String> more = read(f); !more.isEmpty(); more = read(f)) {
+            lines.addAll(more); // the rotated file to its end
+        }
+        Followed next = open(file);
+        lines.addAll(rotatedBetween(file, f, next));
+        if (next == null) {
+            return lines; // between a rename and the new file: f stays, remembering what it read
+        }
+        replace(file, next);
+        lines.addAll(read(next));
         return lines;
     }
 
-    /** The whole of every file rotated after {@code f} (which was rotated after {@code f.currentAt}). */
-    private static List<String> rotatedAfter(Path file, Followed f) {
+    /**
+     * The whole of every file rotated after {@code f} (so after {@code f.currentAt}) and before
+     * {@code next}, the file now under the name, skipping what an earlier call read already.
+     */
+    private static List<String> rotatedBetween(Path file, Followed f, Followed next) {
         List<String> lines = new ArrayList<>();
         try {
             List<Path> since = LogFiles.rotatedSince(file, f.currentAt);
-            int own = 0; // the oldest rotated since is f itself, unless it can be told by its inode
+            int own = -1; // f itself, told by its inode; if gzipped already, the oldest of them
             for (int i = 0; i < since.size(); i++) {
                 if (f.key.equals(key(since.get(i)))) {
                     own = i;
                 }
             }
-            for (Path missed : since.subList(Math.min(own + 1, since.size()), since.size())) {
+            if (own < 0 && f.lastStem == null) {
+                own = 0;
+            }
+            for (int i = own + 1; i < since.size(); i++) {
+                Path missed = since.get(i);
+                String stem = LogFiles.stem(missed);
+                if (f.lastStem != null && stem.compareTo(f.lastStem) <= 0) {
+                    continue;
+                }
+                if (next != null && next.key.equals(key(missed))) {
+                    break; // rotated since it was opened: it is read through its channel
+                }
                 try (InputStream in = missed.toString().endsWith(LogFiles.GZ) ? new GZIPInputStream(Files.newInputStream(missed)) : Files.newInputStream(missed)) {
                     new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().forEach(lines::add);
                 }
+                f.lastStem = stem;
             }
         } catch (IOException e) {
             // pruned meanwhile: what is gone cannot be shown

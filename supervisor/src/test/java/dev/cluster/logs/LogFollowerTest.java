@@ -53,6 +53,25 @@ class LogFollowerTest {
     }
 
     @Test
+    void aReadBetweenTheRenameAndTheNewFileLosesNothingLater() throws Exception {
+        Path file = dir.resolve("web-0-out.log");
+        write(file, "1\n");
+        try (LogFollower follower = new LogFollower()) {
+            follower.start(file, 0);
+            write(file, "2\n");
+            Files.move(file, LogFiles.rotatedName(file, java.time.Instant.now()));
+            assertEquals(List.of("2"), follower.appended(file), "the name is missing for a moment");
+            Thread.sleep(2);
+            write(file, "3\n");
+            Files.move(file, LogFiles.rotatedName(file, java.time.Instant.now()));
+            write(file, "4\n");
+            assertEquals(List.of("3", "4"), follower.appended(file));
+            write(file, "5\n");
+            assertEquals(List.of("5"), follower.appended(file));
+        }
+    }
+
+    @Test
     void anEmptiedFileIsReadFromItsStartAndADeletedOneGivesNothing() throws Exception {
         Path file = dir.resolve("web-0-out.log");
         write(file, "one\ntwo\n");
