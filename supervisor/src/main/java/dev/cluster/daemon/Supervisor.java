@@ -64,7 +64,7 @@ public final class Supervisor {
     private final Runnable exitDaemon;
     private final long startedAtMillis = System.currentTimeMillis();
     private final Map<String, App> apps = new LinkedHashMap<>();
-    private final ProcessSampler sampler = new ProcessSampler();
+    private final ProcessSampler sampler;
     private boolean sampling;
     private MetricsEndpoint metricsEndpoint;
     private boolean shuttingDown;
@@ -82,6 +82,7 @@ public final class Supervisor {
         this.loop = loop;
         this.logs = new LogFiles(home.logs());
         this.output = new LogWriter(logs);
+        this.sampler = new ProcessSampler(output.thread());
         this.launcher = new WorkerLauncher(output, home.workerSocket(), AgentJar.install(home.lib()));
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
@@ -685,7 +686,6 @@ public final class Supervisor {
     /** Releases what outlives requests: the sampler thread and the metrics endpoint. */
     public void close() {
         output.close();
-        sampler.close();
         if (metricsEndpoint != null) {
             metricsEndpoint.close();
         }

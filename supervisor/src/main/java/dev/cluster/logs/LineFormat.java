@@ -16,7 +16,6 @@ import java.util.Arrays;
  * object per line, {@code {"time":…,"app":…,"id":…,"stream":"out"|"err","message":…}}.
  */
 final class LineFormat {
-    private static final DateTimeFormatter JSON_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final byte[] TIME_SEPARATOR = ": ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JSON_START = "{\"time\":\"".getBytes(StandardCharsets.US_ASCII);
 
@@ -27,10 +26,15 @@ final class LineFormat {
     private byte[] out = new byte[1024];
     private int length;
 
+    /** Loaded by the first JSON app only: java.time's formatting costs an idle daemon memory for nothing. */
+    private static final class JsonTime {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    }
+
     LineFormat(LogSpec spec, String app, int id, boolean err) {
         this.json = spec.json();
         DateTimeFormatter pattern = spec.dateFormat() == null ? null : DateTimeFormatter.ofPattern(spec.dateFormat()).withZone(ZoneId.systemDefault());
-        this.time = json && pattern == null ? JSON_TIME : pattern;
+        this.time = json && pattern == null ? JsonTime.FORMAT : pattern;
         this.jsonMiddle = ("\",\"app\":\"" + app + "\",\"id\":" + id + ",\"stream\":\"" + (err ? "err" : "out") + "\",\"message\":\"")
                 .getBytes(StandardCharsets.UTF_8);
     }

@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
 public final class LogFiles {
     static final String GZ = ".gz";
     static final String GZ_PARTIAL = ".gz.tmp";
-    private static final DateTimeFormatter ROTATED = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss.SSS").withZone(ZoneOffset.UTC);
     private static final Pattern NAME = Pattern.compile("(.+)-(\\d+|" + LogFile.MERGED + ")-(out|err)\\.log");
 
     private final Path dir;
@@ -73,9 +72,14 @@ public final class LogFiles {
         }
     }
 
+    /** Loaded at the first rotation: java.time's formatting costs an idle daemon memory for nothing. */
+    private static final class Rotated {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss.SSS").withZone(ZoneOffset.UTC);
+    }
+
     /** The name a log file gets when rotated at {@code at} (in UTC, as every process agrees); the fixed width makes names sort by time. */
     static Path rotatedName(Path file, Instant at) {
-        return file.resolveSibling(file.getFileName() + "." + ROTATED.format(at));
+        return file.resolveSibling(file.getFileName() + "." + Rotated.FORMAT.format(at));
     }
 
     /** What names one rotation: the rotated file's name without the {@code .gz} (or {@code .gz.tmp}) gzip adds. */

@@ -20,6 +20,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,14 +29,16 @@ import java.util.concurrent.TimeUnit;
  * Writes every worker's output. One thread of its own (not the supervisor's loop, which must stay
  * quick whatever the disk does) reads all the workers' pipes through epoll and appends their lines
  * to {@link RotatingFile}s; gzip runs on one more thread when a file is rotated with compression.
+ * The same thread is the daemon's file thread for other slow reads too ({@link #thread()}: the
+ * /proc sampling), rather than a thread for each.
  */
 public final class LogWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
-    private static final int READ_SIZE = 64 * 1024;
+    private static final int READ_SIZE = 32 * 1024;
 
     private final LogFiles files;
     private final MultiThreadIoEventLoopGroup group =
-            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cluster-logs", true), EpollIoHandler.newFactory());
+            new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cluster-files", true), EpollIoHandler.newFactory());
     private final IoEventLoop loop = (IoEventLoop) group.next();
     private final ExecutorService compressor = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-gzip", true));
     /** The files being written, by path: workers of a --merge-logs app share theirs. */
@@ -43,15 +46,23 @@ public final class LogWriter implements AutoCloseable {
     /** Every pipe is read into these on the log thread, one at a time. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_SIZE);
     private final byte[] chunk = new byte[READ_SIZE];
+    private final RotatingFile.Batch batch = new RotatingFile.Batch();
+
+    /** Whether the midnight rotation is scheduled: only once an app with --log-daily writes. */
+    private boolean midnightScheduled;
 
     public LogWriter(LogFiles files) {
         this.files = files;
-        loop.execute(this::scheduleMidnight);
     }
 
     /** Makes the pipes for worker {@code id} of an app about to start; {@code errLinesKept}: stderr lines remembered. */
     public WorkerOutput open(AppSpec spec, int id, int errLinesKept) throws IOException {
         return new WorkerOutput(this, spec, id, files.file(spec, id, false), files.file(spec, id, true), errLinesKept);
+    }
+
+    /** The file thread, for other work that reads files and must stay off the supervisor's loop. */
+    public Executor thread() {
+        return loop;
     }
 
     ByteBuffer readBuffer() {
@@ -92,8 +103,12 @@ public final class LogWriter implements AutoCloseable {
     private RotatingFile acquire(Path path, LogSpec spec) throws IOException {
         RotatingFile file = open.get(path);
         if (file == null) {
-            file = new RotatingFile(path, spec, compressor);
+            file = new RotatingFile(path, spec, compressor, batch);
             open.put(path, file);
+            if (spec.daily() && !midnightScheduled) {
+                midnightScheduled = true;
+                scheduleMidnight();
+            }
         }
         file.addWriter();
         return file;

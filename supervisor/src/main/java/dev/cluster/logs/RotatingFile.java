@@ -34,18 +34,29 @@ final class RotatingFile {
     private final Path path;
     private final LogSpec spec;
     private final Executor compressor;
-    private final ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+    private final Batch batch;
     private FileChannel channel;
-    /** Bytes in the file, not counting {@link #pending}. */
+    /** Bytes in the file, not counting what waits in the batch. */
     private long size;
     /** Pipes writing here: more than one for merged logs. */
     private int writers;
     private boolean failing;
 
-    RotatingFile(Path path, LogSpec spec, Executor compressor) throws IOException {
+    /**
+     * The log thread's one write buffer: a read's lines wait there and go to the file in one write.
+     * It holds one file's lines at a time, so a file that takes it first writes out the previous
+     * one's (one buffer for the thread rather than one per file keeps an idle daemon small).
+     */
+    static final class Batch {
+        private final ByteBuffer bytes = ByteBuffer.allocate(64 * 1024);
+        private RotatingFile owner;
+    }
+
+    RotatingFile(Path path, LogSpec spec, Executor compressor, Batch batch) throws IOException {
         this.path = path;
         this.spec = spec;
         this.compressor = compressor;
+        this.batch = batch;
         open();
     }
 
@@ -72,6 +83,13 @@ final class RotatingFile {
 
     /** Adds one whole line, its newline included; written at the latest by the next {@link #flush}. */
     void append(byte[] line, int length) {
+        if (batch.owner != this) {
+            if (batch.owner != null) {
+                batch.owner.flush();
+            }
+            batch.owner = this;
+        }
+        ByteBuffer pending = batch.bytes;
         if (pending.position() == 0) {
             size = currentSize(); // 'cluster flush' may have emptied the file since the last write
         }
@@ -91,9 +109,11 @@ final class RotatingFile {
     }
 
     void flush() {
-        pending.flip();
-        write(pending);
-        pending.clear();
+        if (batch.owner == this) {
+            batch.bytes.flip();
+            write(batch.bytes);
+            batch.bytes.clear();
+        }
     }
 
     /** The midnight rotation of a {@code daily} file: only if it has something in it. */

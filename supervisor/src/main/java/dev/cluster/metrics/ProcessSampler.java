@@ -11,29 +11,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 
 /**
  * The OS's view of the workers: CPU, resident memory and threads, one pass for all of them. CPU
  * time comes from the JDK ({@link ProcessHandle.Info}, which reads {@code /proc/<pid>/stat} with the
  * right clock tick), memory and threads from {@code /proc/<pid>/status}. OSHI did this before, but
  * it and the JNA it loads cost the daemon ~3.5 MB of its 64 MB budget for two numbers Linux hands
- * out as text. Reading /proc takes milliseconds, so it runs on a thread of its own, never on the
- * supervisor's loop.
+ * out as text. Reading /proc takes milliseconds, so it runs on the thread it is given (the daemon's
+ * file thread, which also writes the logs), never on the supervisor's loop.
  */
-public final class ProcessSampler implements AutoCloseable {
+public final class ProcessSampler {
     /** CPU in percent of one core over the time since the previous sample (PM2's convention: 4 busy cores read 400). */
     public record Sample(double cpuPercent, long rssBytes, int threads, long cpuTimeMs) {
     }
 
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "process-sampler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Executor thread;
     /** Per pid: CPU time and wall time (ns) of the previous sample. */
     private final Map<Long, long[]> previous = new HashMap<>();
+
+    /** @param thread where the samples are taken: always the same single thread (the state here is not locked) */
+    public ProcessSampler(Executor thread) {
+        this.thread = thread;
+    }
 
     /** Samples {@code pids}; the future completes on the sampler's thread. Processes gone meanwhile are left out. */
     public CompletableFuture<Map<Long, Sample>> sample(Set<Long> pids) {
@@ -86,10 +86,5 @@ public final class ProcessSampler implements AutoCloseable {
             }
             return rssKb < 0 || threads < 0 ? null : new Status(rssKb * 1024, threads);
         }
-    }
-
-    @Override
-    public void close() {
-        thread.shutdownNow();
     }
 }
