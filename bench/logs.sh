@@ -20,9 +20,10 @@ start=$(now_ms)
 until tail -c 200 "$logs/lines-0-out.log" 2>/dev/null | grep -q "$n"; do sleep 0.02; done
 elapsed=$(( $(now_ms) - start ))
 cpu=$(( $(cpu_ms) - cpu0 ))
+sleep 1   # --log-compress: let the gzip thread finish
 files=$(ls "$logs" | grep -c '^lines-0-out\.log')
-lines=$(cat "$logs"/lines-0-out.log* | grep -c . || true)
-unique=$(cat "$logs"/lines-0-out.log* | grep -oE "[0-9]{$width}\"?}?\$" | sort -u | wc -l)
+lines=$(zcat -f "$logs"/lines-0-out.log* | grep -c . || true)
+unique=$(zcat -f "$logs"/lines-0-out.log* | grep -oE "[0-9]{$width}\"?}?\$" | sort -u | wc -l)
 echo "lines: $n of ${width}+ bytes, options: ${*:-none}"
 echo "straight to a file:            $direct ms"
 echo "through cluster (start included): $elapsed ms, $(( n * 1000 / (elapsed > 0 ? elapsed : 1) )) lines/s"

@@ -12,3 +12,5 @@ dir=$(dirname "$0")
 "$dir/supervisor-cpu.sh" 8 60 60
 "$dir/telemetry-overhead.sh" 21
 "$dir/monit.sh" 64 60
+"$dir/logs.sh" 1000000
+"$dir/logs.sh" 1000000 --log-type json
