@@ -8,6 +8,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.LogSpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,13 @@ class EcosystemFileTest {
                     block-threshold: 200ms
                     max-memory-restart: 512M
                     hang-timeout: 30s
+                    log-max-size: 50M
+                    log-daily: true
+                    log-keep: 3
+                    log-compress: true
+                    log-date-format: HH:mm:ss
+                    merge-logs: true
+                    log-type: json
                   - name: worker
                     command: [sleep, infinity]
                     port: 18081
@@ -78,6 +86,8 @@ class EcosystemFileTest {
         AppSpec web = apps.get(0);
         assertEquals(dir.resolve("app.jar").toString(), web.jar(), "relative to the file");
         assertEquals(4, web.instances(), "max: one per core");
+        assertEquals(new LogSpec(50L << 20, true, 3, true, "HH:mm:ss", true, LogSpec.JSON), web.logs());
+        assertEquals(LogSpec.DEFAULTS, apps.get(1).logs());
         assertEquals(List.of("-Xmx256m", "-XX:+UseG1GC"), web.jvmArgs());
         assertEquals(List.of("--mode", "fast"), web.args());
         assertEquals("warn", web.env().get("LOG_LEVEL"), "env-production over env");
@@ -124,6 +134,10 @@ class EcosystemFileTest {
                 {"env.yaml", app + "    env: [LOG_LEVEL=info]\n", "env.yaml:5:5:", "'env' must be a map of variables"},
                 {"envvalue.yaml", app + "    env:\n      NESTED: {a: 1}\n", "envvalue.yaml:6:7:", "'env.NESTED' must be a text, number or true/false"},
                 {"bind.yaml", app + "    bind: shared\n", "bind.yaml:2:5:", "--bind takes 'handoff' or 'self' (got 'shared')"},
+                {"logsize.yaml", app + "    log-max-size: huge\n", "logsize.yaml:5:5:", "'log-max-size': 'huge' is not a size"},
+                {"logkeep.yaml", app + "    log-keep: all\n", "logkeep.yaml:5:5:", "'log-keep' must be a whole number from 0 to 10000"},
+                {"logtype.yaml", app + "    log-type: xml\n", "logtype.yaml:2:5:", "--log-type takes 'text' or 'json' (got 'xml')"},
+                {"logdate.yaml", app + "    log-date-format: \"yyyy {\"\n", "logdate.yaml:2:5:", "--log-date-format 'yyyy {' is not a usable date pattern"},
         };
         assertTrue(cases.length >= 15);
         for (Object[] c : cases) {
