@@ -113,7 +113,7 @@ public final class LogFiles {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(file.getParent(), file.getFileName() + ".*")) {
             stream.forEach(found::add);
         }
-        found.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        found.sort(Comparator.comparing(LogFiles::stem).thenComparing(p -> p.getFileName().toString())); // X-0001.gz after X.gz
         return found;
     }
 

@@ -41,6 +41,9 @@ final class RotatingFile {
     /** Pipes writing here: more than one for merged logs. */
     private int writers;
     private boolean failing;
+    /** The stamp of the last rotation and its suffix: see {@link #archiveName}. */
+    private Path lastBase;
+    private int lastSuffix;
 
     /**
      * The log thread's one write buffer: a read's lines wait there and go to the file in one write.
@@ -187,12 +190,19 @@ final class RotatingFile {
         }
     }
 
+    /**
+     * A name after every earlier one, even within one millisecond (the names must sort by age, and
+     * a pruned name must not come back as the newest): {@code <stamp>}, then {@code <stamp>-0001}…
+     */
     private Path archiveName() {
         Path base = LogFiles.rotatedName(path, Instant.now());
-        Path archive = base;
-        for (int n = 1; Files.exists(archive) || Files.exists(archive.resolveSibling(archive.getFileName() + LogFiles.GZ)); n++) {
-            archive = base.resolveSibling(base.getFileName() + "-" + n); // rotated twice within a millisecond
+        int n = base.equals(lastBase) ? lastSuffix + 1 : 0;
+        Path archive = n == 0 ? base : base.resolveSibling(String.format("%s-%04d", base.getFileName(), n));
+        while (Files.exists(archive) || Files.exists(archive.resolveSibling(archive.getFileName() + LogFiles.GZ))) {
+            archive = base.resolveSibling(String.format("%s-%04d", base.getFileName(), ++n));
         }
+        lastBase = base;
+        lastSuffix = n;
         return archive;
     }
 

@@ -68,14 +68,14 @@ class RotatingFileTest {
     void keepsTheNewestRotatedFilesOnlyAndGzipsThem() throws Exception {
         Path path = dir.resolve("web-all-err.log");
         RotatingFile file = new RotatingFile(path, new LogSpec(120, false, 3, true, null, true, null), Runnable::run, new RotatingFile.Batch());
-        append(file, 0, 100); // 10 lines a file: 9 rotations
+        append(file, 0, 1000); // 10 lines a file: 99 rotations, many within one millisecond
         file.close();
         List<Path> rotated = LogFiles.rotated(path);
         assertEquals(3, rotated.size(), rotated.toString());
         assertTrue(rotated.stream().allMatch(p -> p.toString().endsWith(".gz")), rotated.toString());
         List<String> lines = allLines(path);
-        assertEquals("line-000060", lines.get(0), "the three newest rotated files and the current one");
-        assertEquals("line-000099", lines.get(lines.size() - 1));
+        assertEquals("line-000960", lines.get(0), "the three newest rotated files and the current one");
+        assertEquals("line-000999", lines.get(lines.size() - 1));
         assertEquals(40, lines.size());
     }
 
