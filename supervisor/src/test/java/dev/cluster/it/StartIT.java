@@ -35,7 +35,7 @@ class StartIT {
         for (int i = 0; i < 200; i++) {
             answered.add(Http.whoamiPid(port));
         }
-        List<WorkerInfo> workers = cluster.list();
+        List<WorkerInfo> workers = cluster.cliList();
         assertEquals(2, workers.size(), workers.toString());
         Set<Long> listed = workers.stream().map(WorkerInfo::pid).collect(Collectors.toSet());
         assertEquals(listed, answered, "the pids that answered are the pids listed");
