@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
 import dev.cluster.daemon.Home;
+import dev.cluster.daemon.Sighup;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
@@ -154,7 +155,7 @@ final class ControlClient {
             throw new UserError("cannot create " + home.dir() + " (" + e.getMessage() + "): set CLUSTER_HOME to a writable directory");
         }
         Path jar = daemonCopy(ownJar());
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(List.of(Sighup.resetPrefix())); // started under nohup: SIGHUP back to default
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid"); // its own session: closing the terminal must not take it down
         }

@@ -85,6 +85,10 @@ public final class Daemon {
             control = LineServer.bind(group, home.controlSocket(), () -> new ControlHandler(supervisor));
             Files.writeString(home.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
             log.info("supervisor {} (pid {}) listening on {}", Supervisor.VERSION, ProcessHandle.current().pid(), home.controlSocket());
+            if (Sighup.ignored()) {
+                log.warn("SIGHUP is ignored in this process (started under nohup?): 'kill -HUP' will not reload and workers "
+                        + "will not get 'cluster signal HUP'; start it without nohup");
+            }
             if (metricsPort != null) {
                 loop.execute(() -> {
                     try {

@@ -78,7 +78,15 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     /** Runs {@code cluster args...} to completion. */
     public Result cluster(String... args) {
-        Process p = spawn(args);
+        return finish(spawn(args), args);
+    }
+
+    /** Runs {@code cluster args...} to completion under another program, such as {@code nohup}. */
+    public Result clusterUnder(List<String> wrapper, String... args) {
+        return finish(spawn(wrapper, Map.of(), args), args);
+    }
+
+    private Result finish(Process p, String... args) {
         try {
             if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -107,7 +115,12 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     /** The same with more environment, such as systemd's NOTIFY_SOCKET. */
     public Process spawn(Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", CLUSTER_JAR.toString()));
+        return spawn(List.of(), env, args);
+    }
+
+    private Process spawn(List<String> wrapper, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(JAVA, "-jar", CLUSTER_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(env);

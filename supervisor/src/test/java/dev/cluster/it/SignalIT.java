@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,17 @@ class SignalIT {
         ClusterFixture.Result bad = cluster.cluster("signal", "FOO", "sig");
         assertEquals(1, bad.exit(), bad.toString());
         assertTrue(bad.err().contains("unknown signal 'FOO': use one of HUP"), bad.toString());
+    }
+
+    @Test
+    void aDaemonStartedUnderNohupStillHasSighupForItselfAndItsWorkers() {
+        // nohup makes SIGHUP ignored, which children inherit and a JVM cannot undo: the CLI starts the daemon with it reset.
+        cluster.clusterUnder(List.of("nohup"), "start", "--name", "sig", "--listen-timeout", "0", "--port", Integer.toString(ClusterFixture.freePort()),
+                "--", ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), SignalEcho.class.getName());
+        Path out = cluster.home().resolve("logs/sig-0-out.log");
+        ClusterFixture.await("the worker to install its handlers", Duration.ofSeconds(20), () -> read(out).contains("waiting for signals"));
+        cluster.ok("signal", "HUP", "sig");
+        ClusterFixture.await("the worker to report HUP", Duration.ofSeconds(10), () -> read(out).contains("got HUP"));
     }
 
     private static String read(Path file) {
