@@ -683,7 +683,7 @@ public final class Supervisor {
                 }, loop);
     }
 
-    /** Releases what outlives requests: the sampler thread and the metrics endpoint. */
+    /** Releases what outlives requests: the file thread (after writing out the logs) and the metrics endpoint. */
     public void close() {
         output.close();
         if (metricsEndpoint != null) {

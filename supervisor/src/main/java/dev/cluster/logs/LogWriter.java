@@ -76,22 +76,20 @@ public final class LogWriter implements AutoCloseable {
     /** Starts reading a pipe into its file. */
     void attach(WorkerOutput.Pipe pipe) {
         loop.execute(() -> {
-            RotatingFile target;
+            RotatingFile file;
             try {
-                target = acquire(pipe.file(), pipe.spec().logs());
+                file = acquire(pipe.file(), pipe.spec().logs());
             } catch (IOException e) {
                 log.error("cannot open {}: {}; the worker's output is discarded", pipe.file(), e.getMessage());
-                target = null;
+                pipe.fail();
+                return;
             }
-            RotatingFile file = target;
             Future<IoRegistration> registered = loop.register(pipe);
             registered.addListener(done -> {
-                if (!registered.isSuccess() || file == null) {
-                    log.error("cannot read the output pipe for {}: {}", pipe.file(), registered.cause());
-                    pipe.close();
-                    if (file != null) {
-                        detach(file);
-                    }
+                if (!registered.isSuccess()) {
+                    log.error("cannot read the output pipe for {}: {}", pipe.file(), registered.cause().toString());
+                    pipe.fail();
+                    detach(file);
                     return;
                 }
                 pipe.attached(file, registered.getNow());

@@ -241,6 +241,13 @@ public final class WorkerOutput {
             closeQuietly(readEnd);
         }
 
+        /** Its file could not be opened or the pipe not registered: nothing will be read from it. */
+        void fail() {
+            closeQuietly(readEnd);
+            ended = true;
+            pipeEnded();
+        }
+
         void closeWriteEnd() {
             closeQuietly(writeEnd);
         }
