@@ -52,7 +52,11 @@ public final class LogFollower implements AutoCloseable {
         List<String> lines = LogFiles.tail(file, 0, n);
         Followed f = open(file);
         if (f != null) {
-            f.position = LogFiles.size(file);
+            try {
+                f.position = f.channel.size(); // the opened file's size: the name may mean a newer file by now
+            } catch (IOException e) {
+                f.position = 0;
+            }
             replace(file, f);
         }
         return lines;
