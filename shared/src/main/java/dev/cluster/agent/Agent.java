@@ -1,15 +1,23 @@
 package dev.cluster.agent;
 
+import dev.cluster.agent.bind.PortSharing;
 import dev.cluster.protocol.Env;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 
 /**
- * The {@code -javaagent} the supervisor adds to every jar app: JVM lag, heap, GC and thread
- * reports with no change to the app. Readiness stays with the port and stopping with SIGTERM,
- * as for any process that does not use the library. Outside a supervisor it does nothing; it
- * never fails the app it rides in, and its threads are daemons, so it never holds a JVM open.
+ * The {@code -javaagent} the supervisor adds to every jar app. With no change to the app it
+ * <ul>
+ * <li>makes the app's bind of its port share the port with the other workers, and take the slot's
+ *     listening socket from the supervisor (see {@link dev.cluster.agent.bind.PortBinds});</li>
+ * <li>reports JVM lag, heap, GC and threads.</li>
+ * </ul>
+ * Readiness stays with the port and stopping with SIGTERM, as for any process that does not use
+ * the library. Outside a supervisor it does nothing; it never fails the app it rides in, and its
+ * threads are daemons, so it never holds a JVM open.
+ * <p>
+ * Arguments: {@code native=PATH}, the agent's native library (listener handoff needs it).
  */
 public final class Agent {
     private Agent() {
@@ -20,6 +28,7 @@ public final class Agent {
         if (socket == null) {
             return;
         }
+        shareThePort(args, instrumentation, socket);
         // Connect off the main thread: the app's start-up does not wait for us.
         SupervisorLink.daemonThread("cluster-agent-start", () -> {
             try {
@@ -30,5 +39,38 @@ public final class Agent {
                 System.err.println("cluster agent: no telemetry for this worker: " + e);
             }
         }).start();
+    }
+
+    /** Before main runs, so that the app's very first bind is already covered. */
+    private static void shareThePort(String args, Instrumentation instrumentation, Path socket) {
+        int port;
+        try {
+            port = Integer.parseInt(System.getenv(Env.PORT));
+        } catch (NumberFormatException e) {
+            return; // a worker without a port has nothing to share
+        }
+        try {
+            PortSharing.Status status = PortSharing.install(instrumentation, port, socket, nativeLibrary(args),
+                    !"self".equals(System.getenv(Env.BIND)));
+            if (status.mode() == PortSharing.Mode.OFF || (status.mode() == PortSharing.Mode.SHARE && !"--bind self".equals(status.why()))) {
+                System.err.println("cluster agent: port " + port + (status.mode() == PortSharing.Mode.OFF
+                        ? ": not shared, only one worker can bind it: " : ": shared with SO_REUSEPORT, no listener handoff: ") + status.why());
+            }
+        } catch (LinkageError e) {
+            // The app bundles its own copy of the cluster library, whose classes come first on the
+            // class path; such an app takes its sockets with inheritListeners instead.
+            System.err.println("cluster agent: port " + port + " not shared at bind: the app bundles another version of the cluster library (" + e + ")");
+        }
+    }
+
+    private static Path nativeLibrary(String args) {
+        if (args != null) {
+            for (String arg : args.split(",")) {
+                if (arg.startsWith("native=")) {
+                    return Path.of(arg.substring("native=".length()));
+                }
+            }
+        }
+        return null;
     }
 }

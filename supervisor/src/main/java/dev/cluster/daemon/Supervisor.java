@@ -296,7 +296,7 @@ public final class Supervisor {
         for (int id = current - 1; id >= wanted; id--) {
             Worker leaving = app.workers().get(id);
             int heir = id % wanted;
-            if (listeners.isOpen(app.name(), id) && app.workers().get(heir).state() == WorkerState.ONLINE) {
+            if (listeners.canBequeath(app.name(), id) && app.workers().get(heir).state() == WorkerState.ONLINE) {
                 leaversByHeir.computeIfAbsent(heir, h -> new ArrayList<>()).add(leaving);
             } else {
                 changes.add(retire(leaving, "scale down to " + wanted));
@@ -346,10 +346,10 @@ public final class Supervisor {
                 .filter(w -> w.pid() != null && w.pid() == pid).findFirst();
     }
 
-    /** The listening sockets of the worker's slot, for handoff; bound on first use. */
-    public int[] listenersFor(Worker worker, String host) throws IOException {
+    /** The listening sockets of the worker's slot, for handoff; bound on first use. {@code one}: only the slot's own (an unmodified app). */
+    public int[] listenersFor(Worker worker, String host, Boolean ipv6, boolean one) throws IOException {
         App app = apps.get(worker.app());
-        return listeners.fds(app.name(), worker.id(), host == null ? "127.0.0.1" : host, app.spec().port());
+        return listeners.fds(app.name(), worker.id(), host == null ? "127.0.0.1" : host, app.spec().port(), ipv6, one);
     }
 
     /**

@@ -50,7 +50,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             }
             switch (String.valueOf(message.type())) {
                 case WorkerMessage.HELLO -> hello(ctx, message);
-                case WorkerMessage.LISTEN -> sendListener(ctx, message.host());
+                case WorkerMessage.LISTEN -> sendListener(ctx, message);
                 default -> {
                     log.warn("worker connection from pid {} closed: first message must be hello or listen, got {}", pid, message.type());
                     ctx.close();
@@ -89,15 +89,24 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
-    /** Sends copies of the slot's listening sockets (SCM_RIGHTS, one message each), then hangs up. */
-    private void sendListener(ChannelHandlerContext ctx, String host) {
+    /**
+     * Sends copies of the slot's listening sockets (SCM_RIGHTS, one message each), then hangs up.
+     * The library's request takes all of them; the agent's ({@code agent}: an unmodified app) takes
+     * the slot's own, bound like the socket the app bound itself, in whose place it goes.
+     */
+    private void sendListener(ChannelHandlerContext ctx, WorkerMessage request) {
+        boolean agent = Boolean.TRUE.equals(request.agent());
         try {
-            for (int fd : supervisor.listenersFor(worker, host)) {
+            int[] fds = supervisor.listenersFor(worker, request.host(), request.ipv6(), agent);
+            for (int fd : fds) {
                 ctx.write(new FileDescriptor(fd));
             }
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (agent) {
+                log.info("{}: the app's socket on {} replaced by the slot's (handoff)", worker.name(), request.host());
+            }
         } catch (IOException e) {
-            log.warn("{}: no listening socket to hand over: {}", worker.name(), e.getMessage());
+            log.warn("{}: no listening socket handed over{}: {}", worker.name(), agent ? ", the app serves the socket it bound" : "", e.getMessage());
             ctx.close();
         }
         worker = null; // this connection is not the worker's message channel

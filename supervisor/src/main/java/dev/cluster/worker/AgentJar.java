@@ -14,33 +14,48 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The telemetry agent ({@code -javaagent}) travels inside the supervisor's jar; workers need it as
- * a file. It is written once per content into {@code $CLUSTER_HOME/lib}, named by its hash, so a
- * running worker's agent is never overwritten by an upgrade.
+ * The agent ({@code -javaagent}) and its native library travel inside the supervisor's jar; workers
+ * need them as files. Each is written once per content into {@code $CLUSTER_HOME/lib}, named by its
+ * hash, so a running worker's copy is never overwritten by an upgrade.
+ *
+ * @param jar           the agent jar, or null when it cannot be had (jar apps then run without it)
+ * @param nativeLibrary the agent's native library (listener handoff for unmodified apps), or null
  */
-public final class AgentJar {
+public record AgentJar(Path jar, Path nativeLibrary) {
     private static final Logger log = LoggerFactory.getLogger(AgentJar.class);
     static final String RESOURCE = "/dev/cluster/agent/cluster-agent.jar";
+    static final String NATIVE_RESOURCE = "/dev/cluster/agent/bind/libslotsocket.so";
 
-    private AgentJar() {
+    /** Installs both into {@code lib}; what cannot be had is null (logged). */
+    public static AgentJar install(Path lib) {
+        Path jar = copy(RESOURCE, lib, "cluster-agent-", ".jar");
+        if (jar == null) {
+            log.warn("jar apps run without the agent: no telemetry, and a second worker cannot bind an unmodified app's port");
+            return new AgentJar(null, null);
+        }
+        Path nativeLibrary = copy(NATIVE_RESOURCE, lib, "libslotsocket-", ".so");
+        if (nativeLibrary == null) {
+            log.warn("no native library for the agent: unmodified apps share their port (SO_REUSEPORT) without listener handoff");
+        }
+        return new AgentJar(jar, nativeLibrary);
     }
 
-    /** The agent's path, or null (logged) when this build carries none or it cannot be written. */
-    public static Path install(Path lib) {
+    /** The resource as {@code lib/<prefix><hash><suffix>}, or null (logged) when this build has none or it cannot be written. */
+    private static Path copy(String resource, Path lib, String prefix, String suffix) {
         Path partial = null;
-        try (InputStream resource = AgentJar.class.getResourceAsStream(RESOURCE)) {
-            if (resource == null) {
-                log.warn("this build has no telemetry agent ({} missing): jar apps run without it", RESOURCE);
+        try (InputStream in = AgentJar.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                log.warn("this build has no {}", resource);
                 return null;
             }
             // Streamed, not read into one array: the daemon's heap is small and stays that way.
             Files.createDirectories(lib);
-            partial = Files.createTempFile(lib, "cluster-agent-", ".partial");
+            partial = Files.createTempFile(lib, prefix, ".partial");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(resource, sha)) {
-                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            try (InputStream digesting = new DigestInputStream(in, sha)) {
+                Files.copy(digesting, partial, StandardCopyOption.REPLACE_EXISTING);
             }
-            Path target = lib.resolve("cluster-agent-" + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + ".jar");
+            Path target = lib.resolve(prefix + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + suffix);
             if (Files.isRegularFile(target) && Files.size(target) == Files.size(partial)) {
                 Files.delete(partial);
             } else {
@@ -48,7 +63,7 @@ public final class AgentJar {
             }
             return target;
         } catch (IOException | NoSuchAlgorithmException e) {
-            log.warn("cannot install the telemetry agent into {}: {}; jar apps run without it", lib, e.toString());
+            log.warn("cannot install {} into {}: {}", resource, lib, e.toString());
             if (partial != null) {
                 try {
                     Files.deleteIfExists(partial);

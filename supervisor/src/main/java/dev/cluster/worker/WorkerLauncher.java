@@ -26,15 +26,15 @@ public final class WorkerLauncher {
 
     private final LogWriter logs;
     private final Path workerSocket;
-    private final Path agentJar;
+    private final AgentJar agent;
     private final String java;
     private final boolean pdeathsig;
 
-    /** @param agentJar the telemetry agent for jar apps, or null to run them without */
-    public WorkerLauncher(LogWriter logs, Path workerSocket, Path agentJar) {
+    /** @param agent the agent for jar apps (its jar null to run them without) */
+    public WorkerLauncher(LogWriter logs, Path workerSocket, AgentJar agent) {
         this.logs = logs;
         this.workerSocket = workerSocket;
-        this.agentJar = agentJar;
+        this.agent = agent;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
     }
@@ -44,8 +44,14 @@ public final class WorkerLauncher {
         List<String> cmd = new ArrayList<>();
         if (spec.jar() != null) {
             cmd.add(java);
-            if (spec.agent() && agentJar != null) {
-                cmd.add("-javaagent:" + agentJar);
+            if (spec.agent() && agent.jar() != null) {
+                if (agent.nativeLibrary() != null) {
+                    // JDK 24+ warns on every JNI library loaded without it (the agent's, and the app's own).
+                    cmd.add("--enable-native-access=ALL-UNNAMED");
+                    cmd.add("-javaagent:" + agent.jar() + "=native=" + agent.nativeLibrary());
+                } else {
+                    cmd.add("-javaagent:" + agent.jar());
+                }
             }
             cmd.addAll(spec.jvmArgs());
             cmd.add("-jar");

@@ -1,0 +1,289 @@
+/*
+ * The agent's native half: what the JDK cannot do for an unmodified app. It receives a listening
+ * socket over a Unix-domain socket (SCM_RIGHTS) and puts it in place of the socket the app bound,
+ * under the same descriptor number, so the app serves the supervisor's socket without knowing.
+ * Everything else (when to do it, what to ask for) is Java: dev.cluster.agent.bind.SlotSocket.
+ */
+#define _GNU_SOURCE
+#include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_FDS 64
+#define MAX_WATCHES 16
+
+/* One epoll registration of a socket: which epoll instance, with which events and user data. */
+struct watch {
+    int epoll;
+    uint32_t events;
+    uint64_t data;
+};
+
+static void throw_io(JNIEnv *env, const char *what, int err) {
+    char message[256];
+    snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+    jclass type = (*env)->FindClass(env, "java/io/IOException");
+    if (type != NULL) {
+        (*env)->ThrowNew(env, type, message);
+    }
+}
+
+/* The descriptor number inside a java.io.FileDescriptor (JNI reads private fields). */
+JNIEXPORT jint JNICALL Java_dev_cluster_agent_bind_SlotSocket_fdOf(JNIEnv *env, jclass cls, jobject fdObject) {
+    jclass type = (*env)->GetObjectClass(env, fdObject);
+    jfieldID field = (*env)->GetFieldID(env, type, "fd", "I");
+    return field == NULL ? -1 : (*env)->GetIntField(env, fdObject, field);
+}
+
+/*
+ * The address a TCP socket is bound to: {family (4 or 6), port >> 8, port & 255, address bytes...},
+ * where the family is the socket's own (an IPv6 socket may be bound to an IPv4-mapped address).
+ * Null when it is not a stream socket of either family.
+ */
+JNIEXPORT jbyteArray JNICALL Java_dev_cluster_agent_bind_SlotSocket_boundAddress(JNIEnv *env, jclass cls, jint fd) {
+    int type = 0;
+    socklen_t length = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) < 0 || type != SOCK_STREAM) {
+        return NULL;
+    }
+    struct sockaddr_storage address;
+    length = sizeof address;
+    if (getsockname(fd, (struct sockaddr *) &address, &length) < 0) {
+        throw_io(env, "getsockname", errno);
+        return NULL;
+    }
+    jbyte out[3 + 16];
+    int size;
+    if (address.ss_family == AF_INET) {
+        struct sockaddr_in *in4 = (struct sockaddr_in *) &address;
+        int port = ntohs(in4->sin_port);
+        out[0] = 4; out[1] = (jbyte) (port >> 8); out[2] = (jbyte) (port & 0xff);
+        memcpy(out + 3, &in4->sin_addr, 4);
+        size = 3 + 4;
+    } else if (address.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &address;
+        int port = ntohs(in6->sin6_port);
+        out[0] = 6; out[1] = (jbyte) (port >> 8); out[2] = (jbyte) (port & 0xff);
+        memcpy(out + 3, &in6->sin6_addr, 16);
+        size = 3 + 16;
+    } else {
+        return NULL;
+    }
+    jbyteArray result = (*env)->NewByteArray(env, size);
+    if (result != NULL) {
+        (*env)->SetByteArrayRegion(env, result, 0, size, out);
+    }
+    return result;
+}
+
+/*
+ * Connects to the Unix-domain socket at path, writes request, and collects every descriptor the
+ * peer sends (one per message, each with one byte of data, as Netty's sendFd does) until it hangs
+ * up. Gives up after timeoutMs without data.
+ */
+JNIEXPORT jintArray JNICALL Java_dev_cluster_agent_bind_SlotSocket_receive(JNIEnv *env, jclass cls,
+        jstring path, jbyteArray request, jint timeoutMs) {
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    const char *chars = (*env)->GetStringUTFChars(env, path, NULL);
+    if (chars == NULL) {
+        return NULL;
+    }
+    size_t pathLength = strlen(chars);
+    if (pathLength >= sizeof address.sun_path) {
+        (*env)->ReleaseStringUTFChars(env, path, chars);
+        throw_io(env, "worker socket path too long", ENAMETOOLONG);
+        return NULL;
+    }
+    memcpy(address.sun_path, chars, pathLength + 1);
+    (*env)->ReleaseStringUTFChars(env, path, chars);
+
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) {
+        throw_io(env, "socket", errno);
+        return NULL;
+    }
+    struct timeval timeout = { .tv_sec = timeoutMs / 1000, .tv_usec = (timeoutMs % 1000) * 1000 };
+    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (connect(sock, (struct sockaddr *) &address, sizeof address) < 0) {
+        int err = errno;
+        close(sock);
+        throw_io(env, "connect to the worker socket", err);
+        return NULL;
+    }
+    jsize requestLength = (*env)->GetArrayLength(env, request);
+    jbyte *bytes = (*env)->GetByteArrayElements(env, request, NULL);
+    ssize_t written = 0;
+    while (written < requestLength) {
+        ssize_t n = write(sock, bytes + written, requestLength - written);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int err = errno;
+            (*env)->ReleaseByteArrayElements(env, request, bytes, JNI_ABORT);
+            close(sock);
+            throw_io(env, "write to the worker socket", err);
+            return NULL;
+        }
+        written += n;
+    }
+    (*env)->ReleaseByteArrayElements(env, request, bytes, JNI_ABORT);
+
+    int fds[MAX_FDS];
+    int count = 0;
+    for (;;) {
+        char data[1];
+        struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
+        union {
+            char buffer[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        struct msghdr message = {
+            .msg_iov = &iov, .msg_iovlen = 1,
+            .msg_control = control.buffer, .msg_controllen = sizeof control.buffer,
+        };
+        ssize_t n = recvmsg(sock, &message, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            int err = errno;
+            for (int i = 0; i < count; i++) {
+                close(fds[i]);
+            }
+            close(sock);
+            throw_io(env, err == EAGAIN || err == EWOULDBLOCK ? "no answer from the supervisor in time" : "recvmsg", err);
+            return NULL;
+        }
+        if (n == 0) {
+            break;
+        }
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c != NULL; c = CMSG_NXTHDR(&message, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                int received;
+                memcpy(&received, CMSG_DATA(c), sizeof received);
+                if (count < MAX_FDS) {
+                    fds[count++] = received;
+                } else {
+                    close(received);
+                }
+            }
+        }
+    }
+    close(sock);
+    jintArray result = (*env)->NewIntArray(env, count);
+    if (result == NULL) {
+        for (int i = 0; i < count; i++) {
+            close(fds[i]);
+        }
+        return NULL;
+    }
+    (*env)->SetIntArrayRegion(env, result, 0, count, fds);
+    return result;
+}
+
+/*
+ * Finds every epoll instance of this process that watches descriptor `fd` on the open file with
+ * inode `inode`, from /proc/self/fdinfo (the kernel's own listing of each epoll's interest list).
+ */
+static int find_watches(int fd, ino_t inode, struct watch *watches) {
+    int count = 0;
+    DIR *fds = opendir("/proc/self/fd");
+    if (fds == NULL) {
+        return 0;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(fds)) != NULL && count < MAX_WATCHES) {
+        char *end;
+        long epoll = strtol(entry->d_name, &end, 10);
+        if (end == entry->d_name || *end != 0) {
+            continue; /* "." and ".." */
+        }
+        char path[64], link[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%ld", epoll);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        if (n <= 0) {
+            continue;
+        }
+        link[n] = 0;
+        if (strcmp(link, "anon_inode:[eventpoll]") != 0) {
+            continue;
+        }
+        snprintf(path, sizeof path, "/proc/self/fdinfo/%ld", epoll);
+        FILE *info = fopen(path, "re");
+        if (info == NULL) {
+            continue;
+        }
+        char line[256];
+        while (fgets(line, sizeof line, info) != NULL && count < MAX_WATCHES) {
+            int watched;
+            unsigned int events;
+            unsigned long long data;
+            long long position;
+            unsigned long watchedInode;
+            if (sscanf(line, "tfd: %d events: %x data: %llx pos:%lli ino:%lx", &watched, &events, &data, &position, &watchedInode) == 5
+                    && watched == fd && watchedInode == (unsigned long) inode) {
+                watches[count].epoll = (int) epoll;
+                watches[count].events = events;
+                watches[count].data = data;
+                count++;
+            }
+        }
+        fclose(info);
+    }
+    closedir(fds);
+    return count;
+}
+
+/*
+ * Puts the socket `received` in place of `target` (dup3 over its number, then closes `received`),
+ * so that the app finds the new socket wherever it kept the old one's number:
+ *  - the open file's status flags are shared by every holder of the socket, so O_NONBLOCK is set to
+ *    what the app had on its own socket (a non-blocking server must not find a blocking socket);
+ *  - epoll registrations belong to the open file and die with the old one, so each epoll instance
+ *    that watched the old socket (Netty's native transport registers before it binds) is given the
+ *    new one with the same events and data.
+ */
+JNIEXPORT void JNICALL Java_dev_cluster_agent_bind_SlotSocket_adopt(JNIEnv *env, jclass cls, jint received, jint target) {
+    int statusFlags = fcntl(target, F_GETFL);
+    int descriptorFlags = fcntl(target, F_GETFD);
+    struct stat old;
+    if (statusFlags < 0 || descriptorFlags < 0 || fstat(target, &old) < 0) {
+        throw_io(env, "fcntl", errno);
+        return;
+    }
+    struct watch watches[MAX_WATCHES];
+    int watchCount = find_watches(target, old.st_ino, watches);
+    if (dup3(received, target, (descriptorFlags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
+        throw_io(env, "dup3", errno);
+        return;
+    }
+    close(received);
+    int now = fcntl(target, F_GETFL);
+    if (now >= 0 && (now & O_NONBLOCK) != (statusFlags & O_NONBLOCK)) {
+        fcntl(target, F_SETFL, (now & ~O_NONBLOCK) | (statusFlags & O_NONBLOCK));
+    }
+    for (int i = 0; i < watchCount; i++) {
+        struct epoll_event event = { .events = watches[i].events, .data.u64 = watches[i].data };
+        if (epoll_ctl(watches[i].epoll, EPOLL_CTL_ADD, target, &event) < 0 && errno != EEXIST) {
+            throw_io(env, "epoll_ctl", errno);
+            return;
+        }
+    }
+}
+
+JNIEXPORT void JNICALL Java_dev_cluster_agent_bind_SlotSocket_close(JNIEnv *env, jclass cls, jint fd) {
+    close(fd);
+}

@@ -1,0 +1,132 @@
+package dev.cluster.agent.bind;
+
+import dev.cluster.protocol.Wire;
+import dev.cluster.protocol.WorkerMessage;
+
+import java.io.FileDescriptor;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * What an unmodified app's bind of its port turns into. {@link BindTransformer} puts a call to
+ * {@link #on} into the JDK's TCP bind path ({@code sun.net.NetHooks.beforeTcpBind}, and the end of
+ * {@code sun.nio.ch.Net.bind}) and into Netty's native {@code Socket.bind}, which between them every
+ * JVM server reaches: Tomcat, Jetty, Undertow, the JDK's HttpServer, Netty NIO and epoll, Vert.x.
+ * <ul>
+ * <li>Before a server binds a TCP socket to the app's port, it gets SO_REUSEPORT: every worker of
+ *     the app can bind the port (sharing).</li>
+ * <li>Right after that bind, if the native library is there and the app is not {@code --bind self},
+ *     the socket is replaced, under the same descriptor number, by the slot's listening socket that
+ *     the supervisor holds (handoff). The app's {@code listen} then only sets its backlog, and it
+ *     serves a socket that outlives it: what queues while it restarts or is replaced waits for the
+ *     next worker instead of being reset.</li>
+ * </ul>
+ * Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
+ * handoff that fails leaves the app its own (shared) socket, and says so on stderr once.
+ */
+public final class PortBinds {
+    private static final int ANSWER_TIMEOUT_MS = 10_000;
+    /** Frames that mean "a server socket is being bound" (as opposed to a client's explicit local address). */
+    private static final Set<String> JDK_SERVER_BINDS = Set.of("sun.nio.ch.ServerSocketChannelImpl", "java.net.ServerSocket",
+            "sun.nio.ch.AsynchronousServerSocketChannelImpl");
+
+    private static volatile Config config;
+    /** Sockets that got SO_REUSEPORT for the app's port and are to be replaced once bound. */
+    private static final Map<Object, Boolean> pending = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * @param port          the app's port ({@code PORT})
+     * @param workerSocket  the supervisor's worker socket, where the slot's socket is asked for
+     * @param handoff       whether to replace the app's socket with the slot's (else only share the port)
+     * @param setSocketOption the JDK's {@code sun.nio.ch.Net.setSocketOption(FileDescriptor, SocketOption, Object)}, made accessible
+     */
+    record Config(int port, Path workerSocket, boolean handoff, Method setSocketOption) {
+    }
+
+    private PortBinds() {
+    }
+
+    static void configure(Config c) {
+        config = c;
+    }
+
+    /**
+     * The one entry point of the injected code (called reflectively: it runs inside java.base and
+     * Netty, which cannot name this class). {@code event}: {@code tcp-bind} (JDK, before, a =
+     * FileDescriptor, port), {@code bound} (JDK, after, a = FileDescriptor), {@code netty-bind} and
+     * {@code netty-bound} (a = Netty's Socket, b = its SocketAddress).
+     */
+    public static void on(String event, Object a, Object b, int port) {
+        Config c = config;
+        if (c == null) {
+            return;
+        }
+        try {
+            switch (event) {
+                case "tcp-bind" -> {
+                    if (port == c.port() && calledFrom(JDK_SERVER_BINDS::contains)) {
+                        c.setSocketOption().invoke(null, a, (SocketOption<?>) StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
+                        pending.put(a, Boolean.TRUE);
+                    }
+                }
+                case "bound" -> {
+                    if (pending.remove(a) != null && c.handoff()) {
+                        adopt(c, SlotSocket.fdOf((FileDescriptor) a));
+                    }
+                }
+                case "netty-bind" -> {
+                    if (b instanceof InetSocketAddress address && address.getPort() == c.port()
+                            && calledFrom(name -> name.contains("ServerChannel") || name.endsWith("ServerSocketChannel"))) {
+                        a.getClass().getMethod("setReusePort", boolean.class).invoke(a, true);
+                        pending.put(a, Boolean.TRUE);
+                    }
+                }
+                case "netty-bound" -> {
+                    if (pending.remove(a) != null && c.handoff()) {
+                        adopt(c, (Integer) a.getClass().getMethod("intValue").invoke(a));
+                    }
+                }
+                default -> {
+                    // an event of another agent version: nothing to do
+                }
+            }
+        } catch (Throwable e) {
+            System.err.println("cluster agent: port " + c.port() + ": " + event + " hook failed, the app's own socket is used: " + e);
+        }
+    }
+
+    /**
+     * Asks the supervisor for the slot's socket bound like the app's, and puts it in place of the
+     * app's. If the supervisor sends none (it says why in its log), the app keeps its own socket.
+     */
+    private static void adopt(Config c, int fd) throws Exception {
+        SlotSocket.Bound bound = SlotSocket.bound(fd);
+        if (bound == null) {
+            return;
+        }
+        String host = bound.address().getAddress().getHostAddress();
+        byte[] request = Wire.encode(WorkerMessage.adopt(host, bound.ipv6()));
+        int[] received = SlotSocket.receive(c.workerSocket().toString(), request, ANSWER_TIMEOUT_MS);
+        if (received.length == 0) {
+            System.err.println("cluster agent: the supervisor handed over no socket for " + host + ":" + bound.address().getPort()
+                    + " (its log says why): the app serves its own socket, shared with SO_REUSEPORT");
+            return;
+        }
+        SlotSocket.adopt(received[0], fd);
+        for (int i = 1; i < received.length; i++) {
+            SlotSocket.close(received[i]);
+        }
+    }
+
+    private static boolean calledFrom(java.util.function.Predicate<String> className) {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> className.test(f.getClassName())));
+    }
+}
