@@ -39,9 +39,13 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     public static final Path WORKER_APP_JAR = Path.of(System.getProperty("worker-app.jar", "../worker-app/target/worker-app.jar")).toAbsolutePath();
     public static final Path TEST_CLASSES = Path.of(System.getProperty("test.classes", "target/test-classes")).toAbsolutePath();
     public static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    /** The zoo of unmodified servers (src/it/zoo), built by the invoker plugin before the integration tests. */
+    public static final Path ZOO = Path.of(System.getProperty("zoo.dir", "target/it/zoo")).toAbsolutePath();
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
 
     private Path home;
+    /** The Java that runs the CLI, hence the daemon it starts, hence the workers of jar apps. */
+    private String javaCommand = JAVA;
     private final List<Process> spawned = new ArrayList<>();
     private final Thread cleanupOnExit = new Thread(this::cleanUp, "cluster-fixture-cleanup");
 
@@ -74,6 +78,11 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     public Path home() {
         return home;
+    }
+
+    /** Runs the CLI (and so the daemon and jar apps' workers) on another Java from now on. */
+    public void useJava(String java) {
+        this.javaCommand = java;
     }
 
     /** Runs {@code cluster args...} to completion. */
@@ -120,7 +129,7 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     private Process spawn(List<String> wrapper, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(wrapper);
-        cmd.addAll(List.of(JAVA, "-jar", CLUSTER_JAR.toString()));
+        cmd.addAll(List.of(javaCommand, "-jar", CLUSTER_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().putAll(env);

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,22 +15,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Steady HTTP load from inside a test: some threads reuse keep-alive connections (reconnecting when
- * the server says {@code Connection: close}), others open a new connection per request. Every
- * request that does not get a 200 counts as failed. Each thread pauses {@link #PAUSE_MS} between
- * requests: steady traffic (a new connection every ~1 ms with 8 threads) rather than saturation, so
- * on a 2-core machine the new workers a test starts are not starved of CPU for their JVM start.
+ * the server says {@code Connection: close} or closes), others open a new connection per request.
+ * Every request that does not get a 200 counts as failed, and failures are told apart by what they
+ * say about the supervisor:
+ * <ul>
+ * <li>a <b>new connection</b> failed: the connect, or the first request on a fresh connection, got
+ *     no 200 (a reset queue, nobody accepting);</li>
+ * <li>a <b>keep-alive</b> request failed on a connection that had served before: the server closed
+ *     it while the request was on its way, which depends on how the app itself drains;</li>
+ * <li>a request <b>hung</b>: no answer within the timeout, of either kind.</li>
+ * </ul>
+ * Each thread pauses {@link #PAUSE_MS} between requests: steady traffic (a new connection every ~1 ms
+ * with 8 threads) rather than saturation, so on a 2-core machine the new workers a test starts are
+ * not starved of CPU for their JVM start.
  */
 final class LoadClient implements AutoCloseable {
     private static final long PAUSE_MS = 5;
     private final int port;
+    private final String path;
+    private final int timeoutMs;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger ok = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private final AtomicInteger newConnectionFailures = new AtomicInteger();
+    private final AtomicInteger keepAliveFailures = new AtomicInteger();
+    private final AtomicInteger hung = new AtomicInteger();
     private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Thread> threads = new ArrayList<>();
 
     LoadClient(int port, int keepAliveThreads, int perRequestThreads) {
+        this(port, "/whoami", 10_000, keepAliveThreads, perRequestThreads);
+    }
+
+    /** @param timeoutMs how long a request may wait for its answer before it counts as hung */
+    LoadClient(int port, String path, int timeoutMs, int keepAliveThreads, int perRequestThreads) {
         this.port = port;
+        this.path = path;
+        this.timeoutMs = timeoutMs;
         for (int i = 0; i < keepAliveThreads; i++) {
             threads.add(new Thread(this::keepAliveLoop, "load-keepalive-" + i));
         }
@@ -43,20 +64,41 @@ final class LoadClient implements AutoCloseable {
         return ok.get();
     }
 
+    /** Every failed request, of any kind. */
     int failed() {
-        return failed.get();
+        return newConnectionFailures.get() + keepAliveFailures.get();
+    }
+
+    int newConnectionFailures() {
+        return newConnectionFailures.get();
+    }
+
+    int keepAliveFailures() {
+        return keepAliveFailures.get();
+    }
+
+    int hung() {
+        return hung.get();
     }
 
     List<String> failures() {
-        return List.copyOf(failures.subList(0, Math.min(10, failures.size())));
+        synchronized (failures) {
+            return List.copyOf(failures.subList(0, Math.min(10, failures.size())));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return ok() + " ok, " + newConnectionFailures() + " failed new connections, " + keepAliveFailures()
+                + " failed keep-alive requests, " + hung() + " hung; first failures: " + failures();
     }
 
     private void perRequestLoop() {
         while (running.get()) {
             try {
-                record(Http.get(port, "/whoami").status() == 200, "status");
+                record(Http.get(port, path, timeoutMs).status() == 200, true, "status");
             } catch (IOException e) {
-                record(false, e.toString());
+                failed(true, e);
             }
             pause();
         }
@@ -64,26 +106,29 @@ final class LoadClient implements AutoCloseable {
 
     private void keepAliveLoop() {
         Socket socket = null;
+        boolean fresh = false;
         while (running.get()) {
             try {
                 if (socket == null) {
                     socket = new Socket();
+                    fresh = true;
                     socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-                    socket.setSoTimeout(10_000);
+                    socket.setSoTimeout(timeoutMs);
                 }
                 OutputStream out = socket.getOutputStream();
-                out.write("GET /whoami HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 String head = readHead(socket.getInputStream());
                 int length = Integer.parseInt(header(head, "content-length", "0"));
                 socket.getInputStream().readNBytes(length);
-                record(head.startsWith("HTTP/1.1 200"), head);
+                record(head.startsWith("HTTP/1.1 200"), fresh, head);
+                fresh = false;
                 if (header(head, "connection", "").equalsIgnoreCase("close")) {
                     socket.close();
                     socket = null;
                 }
             } catch (IOException | RuntimeException e) {
-                record(false, "keep-alive: " + e);
+                failed(fresh, e);
                 closeQuietly(socket);
                 socket = null;
             }
@@ -96,16 +141,23 @@ final class LoadClient implements AutoCloseable {
         java.util.concurrent.locks.LockSupport.parkNanos(PAUSE_MS * 1_000_000);
     }
 
-    private void record(boolean success, String why) {
+    private void failed(boolean newConnection, Exception e) {
+        if (e instanceof SocketTimeoutException && running.get()) {
+            hung.incrementAndGet();
+        }
+        record(false, newConnection, (newConnection ? "new connection: " : "keep-alive: ") + e);
+    }
+
+    private void record(boolean success, boolean newConnection, String why) {
         if (!running.get()) {
             return; // requests cut off by close() itself do not count
         }
         if (success) {
             ok.incrementAndGet();
-        } else {
-            failed.incrementAndGet();
-            failures.add(why);
+            return;
         }
+        (newConnection ? newConnectionFailures : keepAliveFailures).incrementAndGet();
+        failures.add(why);
     }
 
     private static String readHead(InputStream in) throws IOException {
@@ -144,7 +196,7 @@ final class LoadClient implements AutoCloseable {
     public void close() throws InterruptedException {
         running.set(false);
         for (Thread t : threads) {
-            t.join(15_000);
+            t.join(timeoutMs + 5_000L);
         }
     }
 }

@@ -1,0 +1,20 @@
+package zoo;
+
+import io.undertow.Undertow;
+import io.undertow.util.Headers;
+
+/** Undertow 2.3 (XNIO on NIO), as its getting-started page has it. */
+public class Main {
+    public static void main(String[] args) {
+        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
+        Undertow server = Undertow.builder()
+                .addHttpListener(port, "0.0.0.0")
+                .setHandler(exchange -> {
+                    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
+                    exchange.getResponseSender().send(ProcessHandle.current().pid() + "\n");
+                })
+                .build();
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+    }
+}

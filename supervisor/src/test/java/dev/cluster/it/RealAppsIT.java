@@ -1,0 +1,144 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real, unmodified servers (the zoo: Spring Boot, Undertow, Vert.x on NIO and on native epoll, Netty,
+ * the JDK's HttpServer, Jetty), each only a main and a route answering its pid, run as
+ * {@code cluster start app.jar -i 2} on the build's JDK and on a newer one: both workers serve the one
+ * port, and reload, kill -9 and scaling under load behave as they do for apps written against the
+ * library, through nothing but the agent.
+ */
+class RealAppsIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    /** A zoo app: its jar, and the arguments that select what it shows. */
+    enum ZooApp {
+        SPRING("spring"), UNDERTOW("undertow"), VERTX_NIO("vertx"), VERTX_EPOLL("vertx", "epoll"), NETTY_NIO("netty"),
+        JDK_HTTP_SERVER("jdkhttp"), JETTY("jetty");
+
+        final String module;
+        final List<String> args;
+
+        ZooApp(String module, String... args) {
+            this.module = module;
+            this.args = List.of(args);
+        }
+
+        Path jar() {
+            return ClusterFixture.ZOO.resolve(module).resolve("target").resolve(module + ".jar");
+        }
+
+        String appName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    static Stream<Arguments> appsOnEachJdk() {
+        String newer = Jdks.newer().orElse(null);
+        return Stream.of(ZooApp.values()).flatMap(app -> Stream.of(
+                Arguments.of(app, "build JDK", ClusterFixture.JAVA),
+                Arguments.of(app, "JDK " + Jdks.NEWER, newer)));
+    }
+
+    @ParameterizedTest(name = "{0} on the {1}")
+    @MethodSource("appsOnEachJdk")
+    void unmodifiedServerSharesItsPortAndSurvivesReloadCrashAndScale(ZooApp app, String jdkLabel, String java) throws Exception {
+        Assumptions.assumeTrue(java != null, "skipped: no JDK " + Jdks.NEWER + " or newer in /usr/lib/jvm (set -Dcluster.it.newer-java=PATH)");
+        Assumptions.assumeTrue(Files.isRegularFile(app.jar()), "skipped: the zoo is not built (" + app.jar() + "); 'mvn verify' builds it");
+        cluster.useJava(java);
+        int port = ClusterFixture.freePort();
+        String name = app.appName();
+        List<String> start = new ArrayList<>(List.of("start", app.jar().toString(), "-i", "2", "--port", Integer.toString(port),
+                "--name", name, "--listen-timeout", "120s"));
+        if (!app.args.isEmpty()) {
+            start.add("--");
+            start.addAll(app.args);
+        }
+        cluster.ok(start.toArray(String[]::new));
+
+        // Both workers answer on the one port.
+        Set<Long> workerPids = pids();
+        Set<Long> answering = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            answering.add(pidOf(port));
+        }
+        assertEquals(workerPids, answering, "every worker answers on port " + port);
+
+        // A reload under connection-per-request and keep-alive load loses no new connection.
+        try (LoadClient load = new LoadClient(port, "/", 30_000, 2, 2)) {
+            ClusterFixture.sleep(300);
+            cluster.ok("reload", name);
+            ClusterFixture.sleep(300);
+            load.close();
+            System.out.println(name + " on the " + jdkLabel + ", reload under load: " + load);
+            assertEquals(0, load.newConnectionFailures(), "reload: " + load);
+            assertEquals(0, load.hung(), "reload: " + load);
+            assertTrue(load.ok() > 50, "reload: " + load);
+        }
+        assertTrue(pids().stream().noneMatch(workerPids::contains), "every worker was replaced");
+
+        // kill -9 under per-request load: only what was in flight on the victim fails.
+        int threads = 4;
+        try (LoadClient load = new LoadClient(port, "/", 60_000, 0, threads)) {
+            ClusterFixture.sleep(300);
+            long victim = cluster.worker(name, 0).pid();
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            ClusterFixture.await(name + ":0 replaced", Duration.ofSeconds(120), () -> {
+                WorkerInfo w = cluster.worker(name, 0);
+                return w.state().equals("online") && !w.pid().equals(victim);
+            });
+            ClusterFixture.sleep(300);
+            load.close();
+            System.out.println(name + " on the " + jdkLabel + ", kill -9 under load: " + load);
+            assertTrue(load.failed() <= threads, "more failed than were in flight: " + load);
+            assertEquals(0, load.hung(), "kill -9: " + load);
+        }
+
+        // Scaling down and up again under load: no request hangs.
+        try (LoadClient load = new LoadClient(port, "/", 30_000, 2, 2)) {
+            ClusterFixture.sleep(300);
+            cluster.ok("scale", name, "1");
+            ClusterFixture.sleep(500);
+            cluster.ok("scale", name, "2");
+            ClusterFixture.sleep(300);
+            load.close();
+            System.out.println(name + " on the " + jdkLabel + ", scale 2 -> 1 -> 2 under load: " + load);
+            assertEquals(0, load.hung(), "scale: " + load);
+        }
+        assertEquals(2, cluster.list().size());
+
+        // stop leaves no process behind.
+        Set<Long> last = pids();
+        cluster.ok("stop", name);
+        assertTrue(last.stream().noneMatch(ClusterFixture::isRunning), "every worker process is gone after stop");
+    }
+
+    private Set<Long> pids() {
+        return cluster.list().stream().map(WorkerInfo::pid).collect(Collectors.toSet());
+    }
+
+    private static long pidOf(int port) throws IOException {
+        return Long.parseLong(Http.get(port, "/").body().trim());
+    }
+}
