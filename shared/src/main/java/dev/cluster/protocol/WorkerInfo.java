@@ -7,7 +7,9 @@ import java.util.List;
  * contract: fields are added, never renamed or removed. {@code pid} is absent while no process runs.
  * {@code cpu} (percent of one core), {@code rssBytes} and {@code heapUsedBytes} are absent until
  * measured; {@code lag} is the event-loop lag over the last 10 s and {@code lagOver} says whether
- * its p99 is above the app's lag threshold. The fields after {@code lagOver} are filled by
+ * its p99 is above the app's lag threshold; both are empty for a worker without a process.
+ * {@code lastOutput} is what the run that exited last said ({@code lastOutputStream}: from its stderr,
+ * or its stdout when stderr had nothing but JVM warnings). The fields after {@code lagOver} are filled by
  * {@code describe} only, except that {@code watch} frames carry {@code lastExit} and a glance at the
  * telemetry (the newest second's lag, the newest stall).
  */
@@ -26,7 +28,8 @@ public record WorkerInfo(
         boolean lagOver,
         String lastExit,
         String lastTransition,
-        List<String> stderrTail,
+        List<String> lastOutput,
+        String lastOutputStream,
         String outLog,
         String errLog,
         TelemetryInfo telemetry) {

@@ -67,9 +67,9 @@ final class DescribeCommand implements Callable<Integer> {
                 if (w.telemetry() != null) {
                     printTelemetry(w);
                 }
-                if (w.stderrTail() != null && !w.stderrTail().isEmpty()) {
-                    System.out.println("    last stderr lines of the run that exited:");
-                    w.stderrTail().forEach(line -> System.out.println("      | " + line));
+                if (w.lastOutput() != null && !w.lastOutput().isEmpty()) {
+                    System.out.println("    last " + w.lastOutputStream() + " lines of the run that exited:");
+                    w.lastOutput().forEach(line -> System.out.println("      | " + line));
                 }
             }
         }

@@ -24,6 +24,8 @@ final class App {
     private final Worker.StateListener stateListener;
     /** The reload or scale under way, which other commands on this app must wait for; null when idle. */
     private String operation;
+    /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when unknown or shared. */
+    private String portNotShared;
 
     App(AppSpec spec, WorkerLauncher launcher, LogFiles logs, ScheduledExecutorService loop, Worker.StateListener stateListener) {
         this.spec = spec;
@@ -98,5 +100,13 @@ final class App {
 
     void operation(String operation) {
         this.operation = operation;
+    }
+
+    String portNotShared() {
+        return portNotShared;
+    }
+
+    void portNotShared(String reason) {
+        this.portNotShared = reason;
     }
 }

@@ -13,10 +13,13 @@ import dev.cluster.protocol.LagSummary;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.reload.SharingProbe;
 import dev.cluster.reload.SlotListeners;
 import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.view.WorkerTable;
 import dev.cluster.worker.AgentJar;
+import dev.cluster.worker.ExitOutput;
+import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.Worker;
 import dev.cluster.worker.WorkerLauncher;
 import dev.cluster.worker.WorkerState;
@@ -145,7 +148,8 @@ public final class Supervisor {
         for (Worker worker : app.workers()) {
             online.add(worker.start("start"));
         }
-        answerWhenOnline(online, "started " + spec.name(), reply);
+        whenAll(online).whenCompleteAsync((done, failure) -> reply.accept(failure == null ? listed("started " + spec.name())
+                : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
     }
 
     private void stop(String target, Consumer<Response> reply) {
@@ -239,11 +243,13 @@ public final class Supervisor {
     private CompletableFuture<Void> reloadSlot(App app, int id, int total, Consumer<Response> reply) {
         Worker old = app.workers().get(id);
         long startedNanos = System.nanoTime();
-        if (!old.state().hasProcess() || old.state() == WorkerState.STOPPING) {
+        if (old.state() != WorkerState.ONLINE) {
+            // Not serving (crashed, restarting, stopped): nothing to keep up, so it is restarted in place
+            // rather than given a replacement that would race its own restart.
             String was = old.state().label();
             return old.stop("reload").thenComposeAsync(done -> old.start("reload of a worker that was " + was), loop)
-                    .thenRun(() -> reply.accept(Response.progress(String.format("%s %d/%d started (it was not running)",
-                            app.name(), id + 1, total))));
+                    .thenRun(() -> reply.accept(Response.progress(String.format("%s %d/%d started (it was %s)",
+                            app.name(), id + 1, total, was))));
         }
         Worker replacement = app.addReplacement(id);
         return replacement.startReplacing(old, "reload, replacing pid " + old.pid())
@@ -251,8 +257,11 @@ public final class Supervisor {
                     if (failure != null) {
                         app.dropReplacement(replacement);
                         Throwable cause = unwrap(failure);
-                        throw new CompletionException(new Worker.LaunchFailure(cause.getMessage()
-                                + "; " + old.name() + " keeps serving with pid " + old.pid(), stderrOf(cause)));
+                        String why = replacement.lastExitWasBindFailure() ? portNotShared(app).map(NotShared::reason).orElse(cause.getMessage())
+                                : cause.getMessage();
+                        String oldNow = old.state() == WorkerState.ONLINE ? old.name() + " keeps serving with pid " + old.pid()
+                                : old.name() + " is " + old.state().label();
+                        throw new CompletionException(new Worker.LaunchFailure(why + "; " + oldNow, stderrOf(cause)));
                     }
                     long readyNanos = System.nanoTime();
                     app.promote(replacement);
@@ -362,11 +371,53 @@ public final class Supervisor {
         return worker.stop(reason);
     }
 
-    /** A crash-looping slot closes its socket: nobody will accept on it until a restart. */
+    /**
+     * A crash-looping slot closes its socket: nobody will accept on it until a restart. A worker
+     * that came online, or failed at start-up because its address was taken, is where an app that
+     * cannot share its port shows it: then the app's other workers are stopped, not restarted for ever.
+     */
     private void onWorkerState(Worker worker, WorkerState state) {
         if (state == WorkerState.ERRORED) {
             closeSlotSockets(worker);
         }
+        App app = apps.get(worker.app());
+        if (app == null || app.portNotShared() != null
+                || !(state == WorkerState.ONLINE || state == WorkerState.EXITED && worker.lastExitWasBindFailure())) {
+            return;
+        }
+        portNotShared(app).ifPresent(notShared -> {
+            app.portNotShared(notShared.reason());
+            log.warn(notShared.reason());
+            app.allWorkers().filter(w -> w != notShared.holder() && w.state() != WorkerState.ONLINE && w.state() != WorkerState.STOPPED)
+                    .forEach(w -> w.stop(notShared.reason()));
+        });
+    }
+
+    /** The worker that holds a port without SO_REUSEPORT, and what to tell the user. */
+    private record NotShared(Worker holder, String reason) {
+    }
+
+    /**
+     * Whether a second worker could bind where this app's running workers listen: a socket with
+     * SO_REUSEPORT is bound beside each of their listeners (see {@link SharingProbe}). The reason
+     * for the user when not, naming the fix that fits how the app is started.
+     */
+    private static Optional<NotShared> portNotShared(App app) {
+        List<PortListeners.Listener> all = PortListeners.listening();
+        for (Worker w : app.allWorkers().filter(w -> w.pid() != null).toList()) {
+            Optional<PortListeners.Listener> alone = SharingProbe.unshareable(PortListeners.heldBy(w.pid(), all));
+            if (alone.isPresent()) {
+                int port = alone.get().port();
+                AppSpec spec = app.spec();
+                String fix = spec.jar() == null ? "start it as a jar so the agent can share the port"
+                        : !spec.agent() ? "start it without --no-agent so the agent can share the port"
+                        : "the agent could not share it: see 'cluster logs " + app.name() + " --err'";
+                return Optional.of(new NotShared(w, "app '" + app.name() + "' binds port " + port + " without SO_REUSEPORT, so only one worker "
+                        + "can serve it: use -i 1, or " + fix + (port == spec.port() ? "" : " (the agent shares only its --port, "
+                        + spec.port() + ": set --port " + port + ")")));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Only the worker serving a slot speaks for its sockets; a replaced or abandoned one does not. */
@@ -477,11 +528,14 @@ public final class Supervisor {
         return Response.workers(message, workers).withLag(lag(apps.values().stream().flatMap(app -> app.workers().stream()).toList()));
     }
 
-    /** The lag of these workers over the last 10 s: their histograms merged, so the p99 is that of all their samples. */
+    /**
+     * The lag of these workers over the last 10 s: their histograms merged, so the p99 is that of all
+     * their samples. Workers without a process have no current lag and are left out.
+     */
     private static LagSummary lag(List<Worker> workers) {
         long now = System.currentTimeMillis();
         Histogram merged = LagHistograms.create();
-        workers.forEach(w -> merged.add(w.telemetry().recentLag(now)));
+        workers.stream().filter(w -> w.pid() != null).forEach(w -> merged.add(w.telemetry().recentLag(now)));
         return LagHistograms.summary(merged);
     }
 
@@ -718,11 +772,11 @@ public final class Supervisor {
     /** The error answer for a failed future: its cause's message, and the worker's stderr lines if it has them. */
     private static Response failed(String prefix, Throwable failure) {
         Throwable cause = unwrap(failure);
-        return Response.error(prefix + cause.getMessage(), stderrOf(cause));
+        return Response.error(prefix + cause.getMessage(), stderrOf(cause).lines());
     }
 
-    private static List<String> stderrOf(Throwable cause) {
-        return cause instanceof Worker.LaunchFailure lf ? lf.stderr() : List.of();
+    private static ExitOutput stderrOf(Throwable cause) {
+        return cause instanceof Worker.LaunchFailure lf ? lf.output() : ExitOutput.NONE;
     }
 
     private static Throwable unwrap(Throwable failure) {

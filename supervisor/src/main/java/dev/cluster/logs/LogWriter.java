@@ -55,9 +55,9 @@ public final class LogWriter implements AutoCloseable {
         this.files = files;
     }
 
-    /** Makes the pipes for worker {@code id} of an app about to start; {@code errLinesKept}: stderr lines remembered. */
-    public WorkerOutput open(AppSpec spec, int id, int errLinesKept) throws IOException {
-        return new WorkerOutput(this, spec, id, files.file(spec, id, false), files.file(spec, id, true), errLinesKept);
+    /** Makes the pipes for worker {@code id} of an app about to start; {@code linesKept}: the last lines of each stream remembered. */
+    public WorkerOutput open(AppSpec spec, int id, int linesKept) throws IOException {
+        return new WorkerOutput(this, spec, id, files.file(spec, id, false), files.file(spec, id, true), linesKept);
     }
 
     /** The file thread, for other work that reads files and must stay off the supervisor's loop. */

@@ -35,18 +35,19 @@ public final class WorkerOutput {
     private final AppSpec spec;
     private final Pipe out;
     private final Pipe err;
-    private final int errLinesKept;
-    private final ArrayDeque<String> lastErrLines = new ArrayDeque<>();
+    private final int linesKept;
+    /** A remembered line is cut here: what {@code describe} shows of a worker is bounded, whatever it prints. */
+    static final int MAX_REMEMBERED_LINE = 1_000;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-    WorkerOutput(LogWriter writer, AppSpec spec, int id, Path outFile, Path errFile, int errLinesKept) throws IOException {
+    WorkerOutput(LogWriter writer, AppSpec spec, int id, Path outFile, Path errFile, int linesKept) throws IOException {
         this.writer = writer;
         this.spec = spec;
-        this.errLinesKept = errLinesKept;
-        this.out = new Pipe(outFile, new LineFormat(spec.logs(), spec.name(), id, false), false);
+        this.linesKept = linesKept;
+        this.out = new Pipe(outFile, new LineFormat(spec.logs(), spec.name(), id, false));
         Pipe e;
         try {
-            e = new Pipe(errFile, new LineFormat(spec.logs(), spec.name(), id, true), true);
+            e = new Pipe(errFile, new LineFormat(spec.logs(), spec.name(), id, true));
         } catch (IOException failure) {
             out.closeAll();
             throw failure;
@@ -86,21 +87,14 @@ public final class WorkerOutput {
         return closed;
     }
 
-    /** The last lines the process wrote to stderr, as written (no time stamp or JSON). */
+    /** The last lines the process wrote to stderr, as written (no time stamp or JSON), each cut at {@value #MAX_REMEMBERED_LINE} characters. */
     public List<String> lastErrLines() {
-        synchronized (lastErrLines) {
-            return List.copyOf(lastErrLines);
-        }
+        return err.lastLines();
     }
 
-    private void rememberErrLine(byte[] line, int offset, int length) {
-        String text = new String(line, offset, length, StandardCharsets.UTF_8);
-        synchronized (lastErrLines) {
-            if (lastErrLines.size() == errLinesKept) {
-                lastErrLines.removeFirst();
-            }
-            lastErrLines.addLast(text);
-        }
+    /** The same for stdout, where some apps (Spring Boot) write why they failed. */
+    public List<String> lastOutLines() {
+        return out.lastLines();
     }
 
     private void pipeEnded() {
@@ -115,21 +109,20 @@ public final class WorkerOutput {
         private final FileDescriptor writeEnd;
         private final Path file;
         private final LineFormat format;
-        private final boolean isErr;
         private RotatingFile target;
         private IoRegistration registration;
         /** The start of a line whose end has not been read yet. */
         private byte[] carry = new byte[0];
         private int carryLength;
         private boolean ended;
+        private final ArrayDeque<String> lastLines = new ArrayDeque<>();
 
-        Pipe(Path file, LineFormat format, boolean isErr) throws IOException {
+        Pipe(Path file, LineFormat format) throws IOException {
             FileDescriptor[] ends = FileDescriptor.pipe();
             this.readEnd = ends[0];
             this.writeEnd = ends[1];
             this.file = file;
             this.format = format;
-            this.isErr = isErr;
         }
 
         Path file() {
@@ -218,8 +211,25 @@ public final class WorkerOutput {
         private void write(byte[] line, int offset, int length, byte[] stamp) {
             format.format(line, offset, length, stamp);
             target.append(format.bytes(), format.length());
-            if (isErr) {
-                rememberErrLine(line, offset, length);
+            remember(line, offset, length);
+        }
+
+        private void remember(byte[] line, int offset, int length) {
+            String text = new String(line, offset, Math.min(length, MAX_REMEMBERED_LINE * 4), StandardCharsets.UTF_8);
+            if (text.length() > MAX_REMEMBERED_LINE) {
+                text = text.substring(0, MAX_REMEMBERED_LINE) + "…";
+            }
+            synchronized (lastLines) {
+                if (lastLines.size() == linesKept) {
+                    lastLines.removeFirst();
+                }
+                lastLines.addLast(text);
+            }
+        }
+
+        List<String> lastLines() {
+            synchronized (lastLines) {
+                return List.copyOf(lastLines);
             }
         }
 

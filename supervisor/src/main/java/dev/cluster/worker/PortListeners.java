@@ -1,46 +1,54 @@
 package dev.cluster.worker;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Whether one given process listens on a TCP port, read from /proc. With SO_REUSEPORT several
- * workers share the port, so "the port accepts a connection" would be true as soon as any one of
- * them is up; this asks about the worker itself.
+ * The sockets listening on a TCP port, and which process holds them, read from /proc. With
+ * SO_REUSEPORT several workers share the port, so "the port accepts a connection" would be true as
+ * soon as any one of them is up; this asks about the worker itself.
  */
-final class PortListeners {
+public final class PortListeners {
     private static final String LISTEN = "0A";
 
     private PortListeners() {
     }
 
-    static boolean listens(long pid, int port) {
-        Set<String> inodes = listeningSocketInodes(port);
-        if (inodes.isEmpty()) {
-            return false;
-        }
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
-            for (Path fd : fds) {
-                String link = readLink(fd);
-                if (link.startsWith("socket:[") && inodes.contains(link.substring(8, link.length() - 1))) {
-                    return true;
-                }
-            }
-        } catch (IOException e) {
-            return false; // the process is gone or not ours to inspect
-        }
-        return false;
+    /** A listening socket: where it is bound, whether it is an IPv6 socket, and its inode (what /proc/PID/fd links name). */
+    public record Listener(InetAddress address, int port, boolean ipv6, String inode) {
     }
 
-    /** Inodes of sockets in state LISTEN on the port, from /proc/net/tcp and tcp6. */
-    static Set<String> listeningSocketInodes(int port) {
-        String hexPort = String.format(":%04X", port);
-        Set<String> inodes = new HashSet<>();
+    /** Whether process {@code pid} holds a socket listening on {@code port}. */
+    static boolean listens(long pid, int port) {
+        return !heldBy(pid, listening(port)).isEmpty();
+    }
+
+    /** Those of {@code listeners} that process {@code pid} holds. */
+    public static List<Listener> heldBy(long pid, List<Listener> listeners) {
+        if (listeners.isEmpty()) {
+            return List.of();
+        }
+        Set<String> inodes = socketInodes(pid);
+        return listeners.stream().filter(l -> inodes.contains(l.inode())).toList();
+    }
+
+    /** Every socket listening on the port, from /proc/net/tcp and tcp6. */
+    public static List<Listener> listening(int port) {
+        return listening().stream().filter(l -> l.port() == port).toList();
+    }
+
+    /** Every listening TCP socket of this network namespace. */
+    public static List<Listener> listening() {
+        List<Listener> found = new ArrayList<>();
         for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
             List<String> lines;
             try {
@@ -51,12 +59,42 @@ final class PortListeners {
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-                if (f.length > 9 && f[1].endsWith(hexPort) && LISTEN.equals(f[3])) {
-                    inodes.add(f[9]);
+                if (f.length > 9 && LISTEN.equals(f[3])) {
+                    int colon = f[1].indexOf(':');
+                    found.add(new Listener(address(f[1].substring(0, colon)), Integer.parseInt(f[1].substring(colon + 1), 16),
+                            table.endsWith("6"), f[9]));
                 }
             }
         }
-        return inodes;
+        return found;
+    }
+
+    /** The kernel prints the address as 32-bit words in the machine's byte order (little-endian here). */
+    static InetAddress address(String hex) {
+        byte[] raw = HexFormat.of().parseHex(hex);
+        byte[] address = new byte[raw.length];
+        for (int word = 0; word < raw.length; word += 4) {
+            for (int i = 0; i < 4; i++) {
+                address[word + i] = raw[word + 3 - i];
+            }
+        }
+        try {
+            return InetAddress.getByAddress(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + hex, e);
+        }
+    }
+
+    private static Set<String> socketInodes(long pid) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            List<String> links = new ArrayList<>();
+            for (Path fd : fds) {
+                links.add(readLink(fd));
+            }
+            return links.stream().filter(l -> l.startsWith("socket:[")).map(l -> l.substring(8, l.length() - 1)).collect(Collectors.toSet());
+        } catch (IOException e) {
+            return Set.of(); // the process is gone or not ours to inspect
+        }
     }
 
     private static String readLink(Path fd) {

@@ -28,11 +28,12 @@ public final class RestartPolicy {
     public record Decision(boolean errored, long delayMs, int unstableRestarts) {
     }
 
-    public Decision afterCrash(long uptimeMs) {
-        if (uptimeMs >= STABLE_UPTIME_MS) {
+    /** @param unstable the run counts as unstable whatever its uptime (it failed at start-up) */
+    public Decision afterCrash(long uptimeMs, boolean unstable) {
+        if (uptimeMs >= STABLE_UPTIME_MS && !unstable) {
             nextDelayMs = restartDelayMs;
         }
-        if (uptimeMs >= minUptimeMs) {
+        if (uptimeMs >= minUptimeMs && !unstable) {
             unstableRestarts = 0;
         } else if (unstableRestarts >= maxRestarts) {
             return new Decision(true, 0, unstableRestarts);

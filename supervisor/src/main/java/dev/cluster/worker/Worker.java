@@ -27,7 +27,8 @@ import java.util.function.Supplier;
 public final class Worker {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     static final long READINESS_POLL_MS = 100;
-    static final int STDERR_TAIL_LINES = 20;
+    /** Lines of each stream remembered for the exit cause ({@code describe}, a failed start or reload). */
+    static final int OUTPUT_TAIL_LINES = 20;
     private static final long OUTPUT_DRAIN_MS = 1_000;
 
     private final String app;
@@ -51,7 +52,9 @@ public final class Worker {
     private long launchedAtNanos;
     private int restarts;
     private String lastExit;
-    private List<String> lastExitStderr = List.of();
+    private ExitOutput lastExitOutput = ExitOutput.NONE;
+    /** The process that exited last never got ready and said its address was taken. */
+    private boolean lastExitWasBindFailure;
     /** Set once the process said hello: how to ask it to drain over the worker socket. */
     private Runnable drainRequest;
     private ScheduledFuture<?> readinessTimer;
@@ -126,13 +129,13 @@ public final class Worker {
         drainRequest = null;
         telemetry.onLaunch();
         try {
-            WorkerLauncher.Started started = launcher.start(s, id, STDERR_TAIL_LINES);
+            WorkerLauncher.Started started = launcher.start(s, id, OUTPUT_TAIL_LINES);
             process = started.process();
             output = started.output();
         } catch (IOException e) {
             lastExit = "could not start: " + e.getMessage();
             transition(WorkerState.ERRORED, lastExit);
-            online.completeExceptionally(new LaunchFailure(name() + " " + lastExit, List.of()));
+            online.completeExceptionally(new LaunchFailure(name() + " " + lastExit, ExitOutput.NONE));
             return online;
         }
         launchedAtNanos = System.nanoTime();
@@ -199,7 +202,7 @@ public final class Worker {
         cancel(readinessTimer);
         transition(WorkerState.STOPPING, "replacement abandoned: " + why);
         stopped = new CompletableFuture<>();
-        online.completeExceptionally(new LaunchFailure(name() + " replacement " + why, output.lastErrLines()));
+        online.completeExceptionally(new LaunchFailure(name() + " replacement " + why, ExitOutput.of(output.lastErrLines(), output.lastOutLines())));
         process.destroyForcibly();
     }
 
@@ -219,7 +222,7 @@ public final class Worker {
             case LAUNCHING, ONLINE -> {
                 cancel(readinessTimer);
                 transition(WorkerState.STOPPING, reason);
-                online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready", List.of()));
+                online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready (" + reason + ")", ExitOutput.NONE));
                 stopped = new CompletableFuture<>();
                 if (drainRequest != null) {
                     drainRequest.run();
@@ -254,8 +257,10 @@ public final class Worker {
             return; // a process we already replaced
         }
         long uptime = uptimeMs();
+        boolean wasLaunching = state == WorkerState.LAUNCHING;
         lastExit = describeExit(exited.exitValue()) + " at " + now() + " after " + uptime + " ms";
-        lastExitStderr = output.lastErrLines();
+        lastExitOutput = ExitOutput.of(output.lastErrLines(), output.lastOutLines());
+        lastExitWasBindFailure = wasLaunching && ExitOutput.saysAddressInUse(output.lastErrLines(), output.lastOutLines());
         cancel(readinessTimer);
         cancel(killTimer);
         drainRequest = null;
@@ -267,11 +272,11 @@ public final class Worker {
         if (trial) {
             transition(WorkerState.ERRORED, lastExit + "; replacement abandoned, the worker it was to replace keeps serving");
             online.completeExceptionally(new LaunchFailure(name() + " replacement " + describeExit(exited.exitValue())
-                    + " before it was ready", lastExitStderr));
+                    + " before it was ready", lastExitOutput));
             return;
         }
-        boolean wasLaunching = state == WorkerState.LAUNCHING;
-        RestartPolicy.Decision decision = policy.afterCrash(uptime);
+        // A start that fails at bind is unstable however long it took (slow starters bind late).
+        RestartPolicy.Decision decision = policy.afterCrash(uptime, lastExitWasBindFailure);
         String next;
         if (decision.errored()) {
             next = "errored after " + decision.unstableRestarts() + " restarts that each lived under "
@@ -284,7 +289,7 @@ public final class Worker {
         }
         if (wasLaunching) {
             online.completeExceptionally(new LaunchFailure(name() + " " + describeExit(exited.exitValue())
-                    + " before it was ready (" + next + "; see 'cluster describe " + app + "')", lastExitStderr));
+                    + " before it was ready (" + next + "; see 'cluster describe " + app + "')", lastExitOutput));
         }
     }
 
@@ -304,6 +309,11 @@ public final class Worker {
         log.info("{} {} -> {} ({})", name(), state.label(), next.label(), reason);
         state = next;
         stateListener.changed(this, next);
+    }
+
+    /** Whether the process that exited last failed at start-up because its address was taken. */
+    public boolean lastExitWasBindFailure() {
+        return lastExitWasBindFailure;
     }
 
     public long uptimeMs() {
@@ -337,14 +347,16 @@ public final class Worker {
 
     private WorkerInfo info(Detail detail) {
         long now = System.currentTimeMillis();
-        LagSummary lag = LagHistograms.summary(telemetry.recentLag(now));
-        boolean lagOver = lag.samples() > 0 && lag.p99Ms() > spec.get().lagThresholdMs();
         boolean running = pid() != null;
+        // A worker without a process has no current lag: its last figures would read as a live problem.
+        LagSummary lag = running ? LagHistograms.summary(telemetry.recentLag(now)) : LagHistograms.summary(LagHistograms.create());
+        boolean lagOver = lag.samples() > 0 && lag.p99Ms() > spec.get().lagThresholdMs();
         boolean details = detail == Detail.DESCRIBE;
         return new WorkerInfo(app, id, pid(), state.label(), restarts, uptimeMs(), spec.get().port(),
                 running ? telemetry.cpuPercent() : null, running ? telemetry.rssBytes() : null,
                 running ? telemetry.heapUsedBytes() : null, lag, lagOver,
-                detail != Detail.LIST ? lastExit : null, details ? lastTransition : null, details ? lastExitStderr : null,
+                detail != Detail.LIST ? lastExit : null, details ? lastTransition : null,
+                details ? lastExitOutput.lines() : null, details ? lastExitOutput.stream() : null,
                 details ? logs.file(spec.get(), id, false).toString() : null, details ? logs.file(spec.get(), id, true).toString() : null,
                 switch (detail) {
                     case LIST -> null;
@@ -385,17 +397,17 @@ public final class Worker {
         }
     }
 
-    /** Why a worker did not come online; {@code stderr} holds its last lines. */
+    /** Why a worker did not come online, with what it said last. */
     public static final class LaunchFailure extends RuntimeException {
-        private final List<String> stderr;
+        private final ExitOutput output;
 
-        public LaunchFailure(String message, List<String> stderr) {
-            super(message, null, false, false);
-            this.stderr = List.copyOf(stderr);
+        public LaunchFailure(String message, ExitOutput output) {
+            super(message + ("stdout".equals(output.stream()) && !output.lines().isEmpty() ? "; its last lines on stdout:" : ""), null, false, false);
+            this.output = output;
         }
 
-        public List<String> stderr() {
-            return stderr;
+        public ExitOutput output() {
+            return output;
         }
     }
 }

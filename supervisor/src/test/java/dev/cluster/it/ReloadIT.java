@@ -197,6 +197,19 @@ class ReloadIT {
         assertEquals(0, reload.waitFor(), "the first reload completes");
     }
 
+    /** Regression: a reload of a crash-looping slot ran a replacement beside its restart and said the never-ready pid "keeps serving". */
+    @Test
+    void aReloadOfACrashLoopingSlotRestartsItInPlaceAndClaimsNothingServes() {
+        int port = ClusterFixture.freePort();
+        cluster.cluster("start", "--port", Integer.toString(port), "--name", "crashy", "--restart-delay", "50ms", "--max-restarts", "1000",
+                "--", "sh", "-c", "sleep 0.3; exit 3");
+        ClusterFixture.Result reload = cluster.cluster("reload", "crashy");
+        assertEquals(1, reload.exit(), reload.toString());
+        assertTrue(reload.err().contains("crashy:0 exited with code 3 before it was ready"), reload.toString());
+        assertTrue(!reload.err().contains("keeps serving"), "nothing was serving: " + reload);
+        assertEquals(1, cluster.list().size(), "no replacement was left beside it: " + cluster.list());
+    }
+
     /** A jar whose main never binds and never says ready. */
     private static void writeSleeperJar(Path jar) throws Exception {
         Manifest manifest = new Manifest();

@@ -101,6 +101,19 @@ class TelemetryIT {
         assertTrue(cluster.ok("list").out().contains("!"), "list marks it");
     }
 
+    /** Regression: list after stop showed a stopped worker's last lag, in red. */
+    @Test
+    void aStoppedWorkerShowsNoLag() {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", ClusterFixture.WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "web", "--lag-threshold", "1ms");
+        ClusterFixture.await("a telemetry report", Duration.ofSeconds(20), () -> cluster.worker("web", 0).lag().samples() > 0);
+        cluster.ok("stop", "web");
+        WorkerInfo stopped = cluster.worker("web", 0);
+        assertEquals(0, stopped.lag().samples(), stopped.toString());
+        assertFalse(stopped.lagOver(), stopped.toString());
+        assertFalse(cluster.ok("list").out().contains("!"), "nothing marked in the table");
+    }
+
     private static long tookMs(String fanout) {
         Matcher m = Pattern.compile("took (\\d+) ms").matcher(fanout);
         assertTrue(m.find(), fanout);

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,5 +30,24 @@ class PortListenersTest {
             assertFalse(PortListeners.listens(parent, port));
         }
         assertFalse(PortListeners.listens(self, port));
+    }
+
+    @Test
+    void readsTheKernelsAddressesWordByWordInItsByteOrder() throws Exception {
+        assertEquals(InetAddress.getByName("127.0.0.1"), PortListeners.address("0100007F"));
+        assertEquals(InetAddress.getByName("::"), PortListeners.address("00000000000000000000000000000000"));
+        assertEquals(InetAddress.getByName("::1"), PortListeners.address("00000000000000000000000001000000"));
+        // An IPv4-mapped address on an IPv6 socket reads as the IPv4 address, as the JDK reports it.
+        assertEquals(InetAddress.getByName("127.0.0.1"), PortListeners.address("0000000000000000FFFF00000100007F"));
+    }
+
+    @Test
+    void findsTheListenerWithItsPortAndFamily() throws Exception {
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            PortListeners.Listener l = PortListeners.heldBy(self, PortListeners.listening(server.getLocalPort())).get(0);
+            assertEquals(server.getLocalPort(), l.port());
+            assertEquals(InetAddress.getLoopbackAddress(), l.address());
+        }
     }
 }

@@ -1,0 +1,74 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a user sees when an app cannot share its port, and why a worker that failed to start did. */
+class SharingIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    @Test
+    void aCommandThatBindsItsPortAloneStopsAtOneClearLineInsteadOfACrashLoop() {
+        int port = ClusterFixture.freePort();
+        ClusterFixture.Result start = cluster.cluster("start", "-i", "2", "--port", Integer.toString(port), "--name", "plain", "--",
+                ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), PlainServer.class.getName(), "0", "exclusive");
+        assertEquals(1, start.exit(), start.toString());
+        assertEquals(1, start.errLines().size(), "one line: " + start);
+        assertTrue(start.err().contains("app 'plain' binds port " + port + " without SO_REUSEPORT, so only one worker can serve it: "
+                + "use -i 1, or start it as a jar so the agent can share the port"), start.toString());
+        WorkerInfo serving = cluster.list().stream().filter(w -> w.state().equals("online")).findFirst().orElseThrow();
+        WorkerInfo other = cluster.worker("plain", 1 - serving.id());
+        // Stopped, not exited: no restart is scheduled, so it cannot loop.
+        assertEquals("stopped", other.state(), other.toString());
+        assertTrue(ClusterFixture.isRunning(serving.pid()), "the worker that got the port keeps serving");
+    }
+
+    @Test
+    void aJarWithoutTheAgentIsToldToDropNoAgent() throws Exception {
+        Path jar = RealAppsIT.ZooApp.JDK_HTTP_SERVER.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        ClusterFixture.Result start = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "jdk",
+                "--no-agent");
+        assertEquals(1, start.exit(), start.toString());
+        assertTrue(start.err().contains("binds port " + port + " without SO_REUSEPORT, so only one worker can serve it: use -i 1, "
+                + "or start it without --no-agent"), start.toString());
+    }
+
+    /**
+     * Spring Boot writes why it did not start to stdout; the JVM's warnings on stderr are not the
+     * cause. The port is taken by this test after the start was accepted and before Spring binds.
+     */
+    @Test
+    void springBootsStartUpFailureOnStdoutIsShownAsTheCause() throws Exception {
+        Path jar = RealAppsIT.ZooApp.SPRING.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        Process start = cluster.spawn("start", jar.toString(), "--port", Integer.toString(port), "--name", "spring", "--listen-timeout", "120s");
+        ClusterFixture.await("the worker launching", Duration.ofSeconds(30), () -> java.nio.file.Files.exists(cluster.home().resolve("control.sock"))
+                && cluster.list().stream().anyMatch(w -> w.state().equals("launching")));
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("0.0.0.0", port));
+            String err = new String(start.getErrorStream().readAllBytes());
+            assertEquals(1, start.waitFor(), err);
+            assertTrue(err.contains("spring:0 exited with code 1 before it was ready") && err.contains("its last lines on stdout:"), err);
+            assertTrue(err.contains("Port " + port + " was already in use"), err);
+            assertFalse(err.contains("WARNING:"), "JVM warnings are not the cause: " + err);
+            String describe = cluster.ok("describe", "spring").out();
+            assertTrue(describe.contains("last stdout lines of the run that exited:") && describe.contains("Port " + port + " was already in use"), describe);
+        }
+    }
+}
