@@ -21,6 +21,16 @@ public final class Env {
     /** An event loop late by more than this many milliseconds is blocked: its stack is captured and reported. */
     public static final String BLOCK_THRESHOLD_MS = "CLUSTER_BLOCK_THRESHOLD_MS";
 
+    /** What {@code describe} shows instead of an environment value unless asked with {@code --show-env}. */
+    public static final String HIDDEN = "(hidden)";
+
     private Env() {
+    }
+
+    /** The same names, every value {@link #HIDDEN}: an app's environment often holds its secrets. */
+    public static java.util.Map<String, String> hidden(java.util.Map<String, String> env) {
+        java.util.Map<String, String> names = new java.util.TreeMap<>();
+        env.keySet().forEach(name -> names.put(name, HIDDEN));
+        return names;
     }
 }

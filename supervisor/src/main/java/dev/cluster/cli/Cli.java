@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.home.Home;
+import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.Wire;
 import dev.cluster.view.Terminal;
 
@@ -42,6 +43,11 @@ public final class Cli {
 
     /** What {@code list} prints, from a running daemon; null if there is none or its answer is not the text. */
     public static String quickList(Home home, boolean json, boolean colour) {
+        try {
+            home.verify(); // a home that is not ours alone gets the full path, which says why
+        } catch (UnsafePath e) {
+            return null;
+        }
         String request = "{\"v\":" + Wire.VERSION + ",\"command\":\"list\",\"output\":\"" + (json ? "json" : "table")
                 + "\",\"colour\":" + colour + "}\n";
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(home.controlSocket()))) {

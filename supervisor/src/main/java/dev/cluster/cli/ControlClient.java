@@ -1,6 +1,9 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.home.Home;
+import dev.cluster.home.ContentHash;
+import dev.cluster.home.SafePaths;
+import dev.cluster.home.UnsafePath;
 import dev.cluster.daemon.Sighup;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.protocol.Request;
@@ -42,6 +45,20 @@ final class ControlClient {
     }
 
     Home home() {
+        return home;
+    }
+
+    /**
+     * The home from the environment, checked before anything in it is read, written or connected
+     * to: a home another user controls could hand us a daemon of theirs, or code to run.
+     */
+    static Home verifiedHome() {
+        Home home = Home.fromEnvironment();
+        try {
+            home.verify();
+        } catch (UnsafePath e) {
+            throw new UserError(e.getMessage());
+        }
         return home;
     }
 
@@ -151,6 +168,9 @@ final class ControlClient {
     private SocketChannel startDaemon() {
         try {
             home.prepare();
+            SafePaths.requireNotLink(home.daemonLog()); // appendTo below would follow a link
+        } catch (UnsafePath e) {
+            throw new UserError(e.getMessage());
         } catch (IOException e) {
             throw new UserError("cannot create " + home.dir() + " (" + e.getMessage() + "): set CLUSTER_HOME to a writable directory");
         }
@@ -198,8 +218,9 @@ final class ControlClient {
 
     /**
      * The daemon runs from its own copy of the jar in the home, so rebuilding or upgrading the jar
-     * does not pull classes from under a running daemon. Copies of older jars are removed: no daemon
-     * runs on this home now, or we would not be starting one.
+     * does not pull classes from under a running daemon. The copy is named by its content's hash and
+     * checked by content before it is used: a name says nothing about what a file holds. Copies of
+     * other jars are removed: no daemon runs on this home now, or we would not be starting one.
      */
     private Path daemonCopy(Path jar) {
         if (!Files.isRegularFile(jar)) {
@@ -207,8 +228,8 @@ final class ControlClient {
         }
         try {
             Path lib = home.lib();
-            Files.createDirectories(lib);
-            Path copy = lib.resolve("cluster-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + ".jar");
+            String hash = ContentHash.of(jar);
+            Path copy = lib.resolve("cluster-" + hash.substring(0, 16) + ".jar");
             try (var old = Files.newDirectoryStream(lib, "cluster-*")) {
                 for (Path p : old) {
                     if (!p.equals(copy)) {
@@ -216,10 +237,10 @@ final class ControlClient {
                     }
                 }
             }
-            if (!Files.exists(copy)) {
+            if (!Files.isRegularFile(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !ContentHash.of(copy).equals(hash)) {
                 Path partial = Files.createTempFile(lib, "cluster-", ".partial");
                 Files.copy(jar, partial, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return copy;
         } catch (IOException e) {

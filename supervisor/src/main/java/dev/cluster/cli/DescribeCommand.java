@@ -1,7 +1,6 @@
 package dev.cluster.cli;
 
 import dev.cluster.config.Durations;
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.BlockedReport;
@@ -31,9 +30,12 @@ final class DescribeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
 
+    @Option(names = "--show-env", description = "Show the values of the apps' environment (by default only its names: it often holds secrets).")
+    boolean showEnv;
+
     @Override
     public Integer call() {
-        List<AppInfo> apps = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.targeting("describe", target))).apps();
+        List<AppInfo> apps = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.describe(target, showEnv))).apps();
         if (json) {
             System.out.println(new String(Wire.encode(apps), StandardCharsets.UTF_8).trim());
             return 0;
@@ -45,7 +47,8 @@ final class DescribeCommand implements Callable<Integer> {
             System.out.println("  cwd            " + s.cwd());
             System.out.println("  instances      " + s.instances() + " on port " + s.port());
             if (!s.env().isEmpty()) {
-                System.out.println("  env            " + s.env());
+                System.out.println("  env            " + (showEnv ? s.env().toString()
+                        : String.join(", ", new java.util.TreeSet<>(s.env().keySet())) + "  (values hidden: --show-env shows them)"));
             }
             System.out.println("  restarts       first delay " + Durations.format(s.restartDelayMs()) + " (x1.5, max 15s); errored after "
                     + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs()));

@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.home.UnsafePath;
+import dev.cluster.home.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.view.Terminal;
 import io.netty.channel.epoll.Epoll;
@@ -13,7 +14,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -125,25 +125,15 @@ final class DoctorCommand implements Callable<Integer> {
                 : "setpriv missing: a worker that ignores its stdin may outlive a killed supervisor", present ? null : "apt-get install util-linux");
     }
 
+    /** The same check every command makes before it uses the home (and refuses it if this fails). */
     private void checkHome(Home home) {
         Path dir = home.dir();
-        if (!Files.isDirectory(dir)) {
-            add(Level.OK, dir + " does not exist yet (created 0700 on first use)", null);
-            return;
-        }
         try {
-            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
-            String owner = Files.getOwner(dir).getName();
-            String me = System.getProperty("user.name");
-            if (!owner.equals(me)) {
-                add(Level.FAIL, dir + " belongs to " + owner + ", not " + me, "use your own CLUSTER_HOME, or chown " + me + " " + dir);
-            } else if (!mode.equals("rwx------")) {
-                add(Level.WARN, dir + " is " + mode + ": others can reach the control socket's directory", "chmod 700 " + dir);
-            } else {
-                add(Level.OK, dir + " is yours and 0700", null);
-            }
-        } catch (IOException e) {
-            add(Level.FAIL, "cannot inspect " + dir + ": " + e.getMessage(), "check the path in CLUSTER_HOME");
+            home.verify();
+            add(Level.OK, Files.isDirectory(dir) ? dir + " is yours alone (0700), and so are its lib/ and logs/"
+                    : dir + " does not exist yet (created 0700 on first use)", null);
+        } catch (UnsafePath e) {
+            add(Level.FAIL, e.getMessage(), null);
         }
     }
 

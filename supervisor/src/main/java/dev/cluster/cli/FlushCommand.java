@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.home.UnsafePath;
+import dev.cluster.home.SafePaths;
 import dev.cluster.logs.LogFiles.LogFile;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.view.WorkerTable;
@@ -28,18 +29,20 @@ final class FlushCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() throws IOException {
-        LogFiles logs = new LogFiles(Home.fromEnvironment().logs());
+        LogFiles logs = new LogFiles(ControlClient.verifiedHome().logs());
         List<LogFile> files = logs.list().stream().filter(f -> f.matches(target)).toList();
         if (files.isEmpty()) {
-            throw new UserError("no logs" + (target == null ? "" : " for '" + target + "'") + " in " + Home.fromEnvironment().logs()
+            throw new UserError("no logs" + (target == null ? "" : " for '" + target + "'") + " in " + ControlClient.verifiedHome().logs()
                     + ": see 'cluster list' for app names and ids");
         }
         long freed = 0;
         int rotated = 0;
         for (LogFile f : files) {
-            try (FileChannel channel = FileChannel.open(f.path(), StandardOpenOption.WRITE)) {
+            try (FileChannel channel = SafePaths.open(f.path(), StandardOpenOption.WRITE)) {
                 freed += channel.size();
                 channel.truncate(0);
+            } catch (UnsafePath e) {
+                throw new UserError(e.getMessage());
             }
             for (Path old : LogFiles.rotated(f.path())) {
                 try {

@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.home.SafePaths;
+import dev.cluster.home.Home;
 import dev.cluster.protocol.Request;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ final class KillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ControlClient client = new ControlClient(Home.fromEnvironment());
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (!client.daemonRunning()) {
             System.out.println("no supervisor running on " + client.home().dir());
             return 0;
@@ -35,7 +36,9 @@ final class KillCommand implements Callable<Integer> {
 
     private static Optional<ProcessHandle> daemonProcess(Home home) {
         try {
-            return ProcessHandle.of(Long.parseLong(Files.readString(home.pidFile()).trim()));
+            try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(SafePaths.open(home.pidFile(), java.nio.file.StandardOpenOption.READ))) {
+                return ProcessHandle.of(Long.parseLong(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim()));
+            }
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
@@ -20,7 +19,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ControlClient client = new ControlClient(Home.fromEnvironment());
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
         boolean colour = Terminal.colour();
         System.out.print(client.daemonRunning()
                 ? ControlClient.ok(client.call(Request.listOutput(json, colour))).message()

@@ -1,6 +1,6 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.view.Untrusted;
 import dev.cluster.logs.LogFiles.LogFile;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.logs.LogFollower;
@@ -39,6 +39,7 @@ final class LogsCommand implements Callable<Integer> {
 
     private final LogFollower follower = new LogFollower();
     private final boolean colour = Terminal.colour();
+    private final boolean terminal = System.console() != null;
     private final PrintStream out = System.out;
 
     @Override
@@ -46,10 +47,10 @@ final class LogsCommand implements Callable<Integer> {
         if (lines < 0) {
             throw new UserError("-n must not be negative (got " + lines + ")");
         }
-        LogFiles logs = new LogFiles(Home.fromEnvironment().logs());
+        LogFiles logs = new LogFiles(ControlClient.verifiedHome().logs());
         List<LogFile> files = selected(logs);
         if (files.isEmpty() && !follow) {
-            throw new UserError("no logs" + (target == null ? "" : " for '" + target + "'") + " in " + Home.fromEnvironment().logs()
+            throw new UserError("no logs" + (target == null ? "" : " for '" + target + "'") + " in " + ControlClient.verifiedHome().logs()
                     + ": see 'cluster list' for app names and ids");
         }
         for (LogFile file : files) {
@@ -76,7 +77,10 @@ final class LogsCommand implements Callable<Integer> {
     private void print(LogFile file, String line) {
         String prefix = file.label();
         String colourCode = Terminal.PALETTE[Math.floorMod(prefix.hashCode(), Terminal.PALETTE.length)];
-        String body = file.err() ? Terminal.paint(colour, Terminal.RED, line) : line;
+        // On a terminal a worker's line cannot move the cursor, clear the screen or retitle it; it keeps its
+        // colours unless NO_COLOR. Into a pipe or a file it goes as written.
+        String shown = colour ? Untrusted.keepingColours(line) : terminal ? Untrusted.escape(line, Integer.MAX_VALUE) : line;
+        String body = file.err() ? Terminal.paint(colour, Terminal.RED, shown) : shown;
         out.println(Terminal.paint(colour, colourCode, prefix) + " " + body);
     }
 }

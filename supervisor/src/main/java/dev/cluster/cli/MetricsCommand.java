@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import picocli.CommandLine.Command;
@@ -18,7 +17,7 @@ final class MetricsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ControlClient client = new ControlClient(Home.fromEnvironment());
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (port == null) {
             if (!client.daemonRunning()) {
                 throw new UserError("no supervisor is running, so there are no metrics: start an app with 'cluster start app.jar'");

@@ -1,6 +1,6 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
+import dev.cluster.home.Home;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.monit.Monit;
 import org.jline.terminal.Terminal;
@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 final class MonitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-        Home home = Home.fromEnvironment();
+        Home home = ControlClient.verifiedHome();
         ControlClient client = new ControlClient(home);
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             if (terminal.getType().startsWith(Terminal.TYPE_DUMB)) {

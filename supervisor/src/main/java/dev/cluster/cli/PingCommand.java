@@ -1,7 +1,6 @@
 package dev.cluster.cli;
 
 import dev.cluster.config.Durations;
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import picocli.CommandLine.Command;
@@ -12,7 +11,7 @@ import java.util.concurrent.Callable;
 final class PingCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        Response.DaemonInfo d = ControlClient.ok(new ControlClient(Home.fromEnvironment()).callStartingDaemon(Request.of("ping"))).daemon();
+        Response.DaemonInfo d = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(Request.of("ping"))).daemon();
         System.out.println("pong: supervisor " + d.version() + ", pid " + d.pid() + ", up " + Durations.format(d.uptimeMs()) + ", home " + d.home());
         return 0;
     }

@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import picocli.CommandLine.Command;
 
@@ -11,7 +10,7 @@ import java.util.concurrent.Callable;
 final class ResurrectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        ControlClient client = new ControlClient(Home.fromEnvironment());
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
         ListCommand.printOutcome(ControlClient.ok(client.callStartingDaemon(Request.of("resurrect"))));
         return 0;
     }

@@ -1,7 +1,8 @@
 package dev.cluster.cli;
 
 import dev.cluster.daemon.Daemon;
-import dev.cluster.daemon.Home;
+import dev.cluster.home.Home;
+import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.view.Terminal;
@@ -39,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             Daemon.run(Home.fromEnvironment(), initial, metricsPort, RunCommand::report);
-        } catch (Daemon.AlreadyRunning e) {
+        } catch (Daemon.AlreadyRunning | UnsafePath e) {
             throw new UserError(e.getMessage());
         }
         return 0;

@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import picocli.CommandLine.Command;
 
@@ -10,7 +9,7 @@ import java.util.concurrent.Callable;
 final class SaveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        ControlClient client = new ControlClient(Home.fromEnvironment());
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
         System.out.println(ControlClient.ok(client.call(Request.of("save"))).message());
         return 0;
     }

@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import picocli.CommandLine.Command;
@@ -19,7 +18,7 @@ final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.scale(app, count), System.out::println));
+        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.scale(app, count), System.out::println));
         ListCommand.printOutcome(response);
         return 0;
     }

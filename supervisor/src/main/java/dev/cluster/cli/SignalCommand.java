@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -19,7 +18,7 @@ final class SignalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.println(ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.signal(signal, target))).message());
+        System.out.println(ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.signal(signal, target))).message());
         return 0;
     }
 }

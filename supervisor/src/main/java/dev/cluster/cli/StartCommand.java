@@ -1,7 +1,6 @@
 package dev.cluster.cli;
 
 import dev.cluster.config.EcosystemFile;
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
@@ -47,7 +46,7 @@ final class StartCommand implements Callable<Integer> {
         if (!only.isEmpty()) {
             throw new UserError("--only picks apps of an ecosystem file (cluster.yaml or cluster.json)");
         }
-        Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).callStartingDaemon(Request.start(app.toSpec())));
+        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(Request.start(app.toSpec())));
         System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;
     }
@@ -67,7 +66,7 @@ final class StartCommand implements Callable<Integer> {
         } catch (EcosystemFile.Invalid e) {
             throw new UserError(e.getMessage());
         }
-        ControlClient client = new ControlClient(Home.fromEnvironment());
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (client.daemonRunning()) {
             Set<String> running = new HashSet<>();
             List<WorkerInfo> workers = ControlClient.ok(client.call(Request.of("list"))).workers();

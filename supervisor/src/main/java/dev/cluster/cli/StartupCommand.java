@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,7 +38,7 @@ final class StartupCommand implements Callable<Integer> {
         }
         String who = user != null ? user : System.getProperty("user.name");
         Path userHome = homeOf(who);
-        Path clusterHome = user == null ? Home.fromEnvironment().dir() : userHome.resolve(".cluster");
+        Path clusterHome = user == null ? ControlClient.verifiedHome().dir() : userHome.resolve(".cluster");
         String unit = unit(who, clusterHome);
         if (!install) {
             System.out.print(unit);

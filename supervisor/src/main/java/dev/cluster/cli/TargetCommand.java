@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.daemon.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import picocli.CommandLine.Parameters;
@@ -16,7 +15,7 @@ abstract class TargetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Response response = ControlClient.ok(new ControlClient(Home.fromEnvironment()).call(Request.targeting(verb(), target)));
+        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.targeting(verb(), target)));
         ListCommand.printOutcome(response);
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.cluster.daemon;
 
+import dev.cluster.home.Home;
+import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import io.netty.channel.Channel;
@@ -47,7 +49,7 @@ public final class Daemon {
      */
     public static void run(Home home, Request initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
         home.prepare();
-        try (FileChannel lockChannel = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel lockChannel = SafePaths.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = lockChannel.tryLock();
             if (lock == null) {
                 throw new AlreadyRunning("a supervisor is already running on " + home.dir() + runningPid(home)
@@ -83,7 +85,9 @@ public final class Daemon {
         try {
             workers = LineServer.bind(group, home.workerSocket(), () -> new WorkerHandler(supervisor));
             control = LineServer.bind(group, home.controlSocket(), () -> new ControlHandler(supervisor));
-            Files.writeString(home.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+            try (FileChannel pid = SafePaths.open(home.pidFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                pid.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            }
             log.info("supervisor {} (pid {}) listening on {}", Supervisor.VERSION, ProcessHandle.current().pid(), home.controlSocket());
             if (Sighup.ignored()) {
                 log.warn("SIGHUP is ignored in this process (started under nohup?): 'kill -HUP' will not reload and workers "
@@ -182,7 +186,9 @@ public final class Daemon {
 
     private static String runningPid(Home home) {
         try {
-            return " (pid " + Files.readString(home.pidFile()).trim() + ")";
+            try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(SafePaths.open(home.pidFile(), StandardOpenOption.READ))) {
+                return " (pid " + new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim() + ")";
+            }
         } catch (IOException e) {
             return "";
         }

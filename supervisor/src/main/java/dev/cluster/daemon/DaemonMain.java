@@ -1,5 +1,8 @@
 package dev.cluster.daemon;
 
+import dev.cluster.home.Home;
+import dev.cluster.home.UnsafePath;
+
 /**
  * Entry point of the background daemon the CLI starts on first use. Its stdout and stderr are the
  * daemon log; the CLI waits for the control socket to appear.
@@ -11,7 +14,7 @@ public final class DaemonMain {
     public static void main(String[] args) throws Exception {
         try {
             Daemon.run(Home.fromEnvironment(), null, null, response -> { });
-        } catch (Daemon.AlreadyRunning e) {
+        } catch (Daemon.AlreadyRunning | UnsafePath e) {
             System.err.println("cluster daemon: " + e.getMessage());
             System.exit(1);
         }

@@ -1,5 +1,6 @@
 package dev.cluster.daemon;
 
+import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.Wire;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -46,7 +47,7 @@ final class LineServer {
                 .bind(new DomainSocketAddress(path.toFile()))
                 .syncUninterruptibly()
                 .channel();
-        Home.ownerOnly(path);
+        SafePaths.ownerOnly(path);
         return channel;
     }
 

@@ -1,5 +1,6 @@
 package dev.cluster.daemon;
 
+import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.Versioned;
@@ -48,9 +49,9 @@ final class SavedApps {
 
     void save(List<AppSpec> apps) throws IOException {
         byte[] bytes = Wire.encode(new Snapshot(Wire.VERSION, Instant.now().toString(), apps));
-        try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            Home.ownerOnly(temporary);
+        Files.deleteIfExists(temporary); // left by a save that failed half-way
+        try (FileChannel out = SafePaths.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            SafePaths.ownerOnly(temporary);
             out.write(ByteBuffer.wrap(bytes));
             out.force(true);
         }
@@ -91,7 +92,11 @@ final class SavedApps {
     }
 
     private static Snapshot read(Path path) throws IOException {
-        Snapshot s = Wire.decode(Files.readAllBytes(path), Snapshot.class);
+        byte[] bytes;
+        try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(SafePaths.open(path, StandardOpenOption.READ))) {
+            bytes = in.readAllBytes();
+        }
+        Snapshot s = Wire.decode(bytes, Snapshot.class);
         if (s.apps() == null) {
             throw new ProtocolException("no app list in it");
         }

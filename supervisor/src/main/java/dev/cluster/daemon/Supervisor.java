@@ -1,5 +1,7 @@
 package dev.cluster.daemon;
 
+import dev.cluster.protocol.Env;
+import dev.cluster.home.Home;
 import dev.cluster.config.AppSpecValidator;
 import dev.cluster.config.Durations;
 import dev.cluster.logs.LogFiles;
@@ -111,7 +113,7 @@ public final class Supervisor {
                         : Response.ok(WorkerTable.list(listed(null), "json".equals(request.output()), Boolean.TRUE.equals(request.colour()))));
                 case "metrics" -> metrics(request.count(), reply);
                 case "signal" -> signal(request.signal(), request.target(), reply);
-                case "describe" -> describe(request.target(), reply);
+                case "describe" -> describe(request.target(), Boolean.TRUE.equals(request.showEnv()), reply);
                 case "stop" -> stop(request.target(), reply);
                 case "restart" -> restart(request.target(), reply);
                 case "delete" -> delete(request.target(), reply);
@@ -182,13 +184,15 @@ public final class Supervisor {
         });
     }
 
-    private void describe(String target, Consumer<Response> reply) {
+    /** Everything about the target's workers. The environment's values (tokens, passwords) only when asked for. */
+    private void describe(String target, boolean showEnv, Consumer<Response> reply) {
         List<Worker> workers = Targets.resolve(target, apps);
         List<AppInfo> infos = new ArrayList<>();
         for (App app : apps.values()) {
             List<WorkerInfo> selected = app.workers().stream().filter(workers::contains).map(Worker::details).toList();
             if (!selected.isEmpty()) {
-                infos.add(new AppInfo(app.spec(), launcher.commandLine(app.spec()), selected, lag(app.workers())));
+                AppSpec spec = showEnv ? app.spec() : app.spec().withEnv(Env.hidden(app.spec().env()));
+                infos.add(new AppInfo(spec, launcher.commandLine(app.spec()), selected, lag(app.workers())));
             }
         }
         reply.accept(Response.apps(infos));

@@ -1,5 +1,7 @@
 package dev.cluster.daemon;
 
+import dev.cluster.view.Untrusted;
+import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
@@ -22,6 +24,10 @@ import java.io.IOException;
  */
 final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(WorkerHandler.class);
+    /** Bounds on what is kept of a stall's text: a worker's report cannot grow the daemon's heap. */
+    private static final int MAX_NAME = 200;
+    private static final int MAX_FRAME = 500;
+    private static final int MAX_FRAMES = 64;
     private final Supervisor supervisor;
     private Worker worker;
     private Runnable drainRequest;
@@ -70,9 +76,9 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             }
             case WorkerMessage.BLOCKED -> {
                 if (message.blocked() != null) {
-                    worker.telemetry().onBlocked(message.blocked());
-                    log.warn("{} {} blocked {} ms at {}", worker.name(), message.blocked().loop(),
-                            message.blocked().durationMs(), message.blocked().culprit());
+                    BlockedReport stall = escaped(message.blocked());
+                    worker.telemetry().onBlocked(stall);
+                    log.warn("{} {} blocked {} ms at {}", worker.name(), stall.loop(), stall.durationMs(), stall.culprit());
                 }
             }
             default -> log.warn("{}: unknown message type '{}' ignored", worker.name(), message.type());
@@ -110,6 +116,12 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.close();
         }
         worker = null; // this connection is not the worker's message channel
+    }
+
+    /** What the worker says about a stall, escaped and bounded before it is logged or kept. */
+    private static BlockedReport escaped(BlockedReport r) {
+        return new BlockedReport(Untrusted.escape(r.loop(), MAX_NAME), r.durationMs(), r.startedAtEpochMs(),
+                r.stack().stream().limit(MAX_FRAMES).map(frame -> Untrusted.escape(frame, MAX_FRAME)).toList());
     }
 
     @Override

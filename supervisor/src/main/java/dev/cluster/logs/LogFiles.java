@@ -1,9 +1,12 @@
 package dev.cluster.logs;
 
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.AppSpec;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -141,15 +144,17 @@ public final class LogFiles {
      * so a huge log costs no more than a small one.
      */
     public static List<String> tail(Path file, long from, int n) {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            long end = raf.length();
+        try (FileChannel channel = SafePaths.open(file, StandardOpenOption.READ)) {
+            long end = channel.size();
             long start = Math.max(from, end - 256 * 1024);
             if (start >= end) {
                 return List.of();
             }
-            byte[] bytes = new byte[(int) (end - start)];
-            raf.seek(start);
-            raf.readFully(bytes);
+            ByteBuffer buffer = ByteBuffer.allocate((int) (end - start));
+            while (buffer.hasRemaining() && channel.read(buffer, start + buffer.position()) > 0) {
+                // read the window
+            }
+            byte[] bytes = Arrays.copyOf(buffer.array(), buffer.position());
             List<String> lines = new ArrayList<>(Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\n", -1)));
             if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
                 lines.remove(lines.size() - 1);

@@ -1,5 +1,8 @@
 package dev.cluster.logs;
 
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.Channels;
+import dev.cluster.home.SafePaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -121,7 +124,8 @@ public final class LogFollower implements AutoCloseable {
                 if (next != null && next.key.equals(key(missed))) {
                     break; // rotated since it was opened: it is read through its channel
                 }
-                try (InputStream in = missed.toString().endsWith(LogFiles.GZ) ? new GZIPInputStream(Files.newInputStream(missed)) : Files.newInputStream(missed)) {
+                InputStream raw = Channels.newInputStream(SafePaths.open(missed, StandardOpenOption.READ));
+                try (InputStream in = missed.toString().endsWith(LogFiles.GZ) ? new GZIPInputStream(raw) : raw) {
                     new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().forEach(lines::add);
                 }
                 f.lastStem = stem;
@@ -178,7 +182,7 @@ public final class LogFollower implements AutoCloseable {
                 return null;
             }
             try {
-                FileChannel channel = FileChannel.open(file);
+                FileChannel channel = SafePaths.open(file, StandardOpenOption.READ);
                 Instant checked = Instant.now();
                 if (before.equals(key(file))) {
                     Followed f = new Followed(channel, before);

@@ -1,5 +1,7 @@
 package dev.cluster.logs;
 
+import java.nio.channels.Channels;
+import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.LogSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,7 +140,7 @@ final class RotatingFile {
 
     private void open() throws IOException {
         // O_APPEND: a 'cluster flush' truncating the file while it is written leaves no hole.
-        channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        channel = SafePaths.append(path); // a link in place of a log file is refused, never followed
         size = channel.size();
     }
 
@@ -225,8 +227,10 @@ final class RotatingFile {
     static void gzip(Path archive) {
         Path partial = archive.resolveSibling(archive.getFileName() + LogFiles.GZ_PARTIAL);
         try {
-            try (InputStream in = Files.newInputStream(archive);
-                 OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial), 64 * 1024)) {
+            Files.deleteIfExists(partial);
+            try (InputStream in = Channels.newInputStream(SafePaths.open(archive, StandardOpenOption.READ));
+                 OutputStream out = new GZIPOutputStream(Channels.newOutputStream(
+                         SafePaths.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)), 64 * 1024)) {
                 in.transferTo(out);
             }
             Files.move(partial, archive.resolveSibling(archive.getFileName() + LogFiles.GZ), StandardCopyOption.ATOMIC_MOVE);

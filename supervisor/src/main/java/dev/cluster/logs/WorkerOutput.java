@@ -1,5 +1,6 @@
 package dev.cluster.logs;
 
+import dev.cluster.view.Untrusted;
 import dev.cluster.protocol.AppSpec;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
@@ -214,11 +215,10 @@ public final class WorkerOutput {
             remember(line, offset, length);
         }
 
+        /** The line as {@code describe} and a failed start show it: escaped (it is the worker's text) and bounded. */
         private void remember(byte[] line, int offset, int length) {
-            String text = new String(line, offset, Math.min(length, MAX_REMEMBERED_LINE * 4), StandardCharsets.UTF_8);
-            if (text.length() > MAX_REMEMBERED_LINE) {
-                text = text.substring(0, MAX_REMEMBERED_LINE) + "…";
-            }
+            String text = Untrusted.escape(new String(line, offset, Math.min(length, MAX_REMEMBERED_LINE * 4), StandardCharsets.UTF_8),
+                    MAX_REMEMBERED_LINE);
             synchronized (lastLines) {
                 if (lastLines.size() == linesKept) {
                     lastLines.removeFirst();

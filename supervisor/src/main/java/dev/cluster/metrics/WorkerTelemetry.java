@@ -1,5 +1,6 @@
 package dev.cluster.metrics;
 
+import dev.cluster.view.Untrusted;
 import dev.cluster.config.Durations;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.LagSummary;
@@ -285,7 +286,7 @@ public final class WorkerTelemetry {
 
     private List<TelemetryInfo.Loop> loops() {
         return latest == null ? List.of() : latest.loops().stream()
-                .map(l -> new TelemetryInfo.Loop(l.name(), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
+                .map(l -> new TelemetryInfo.Loop(Untrusted.escape(l.name(), 200), l.lag(), l.pendingTasks(), l.stalledMs())).toList();
     }
 
     public TelemetryInfo details(long nowMs) {

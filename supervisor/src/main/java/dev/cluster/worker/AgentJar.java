@@ -1,5 +1,6 @@
 package dev.cluster.worker;
 
+import dev.cluster.home.ContentHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,8 @@ import java.util.HexFormat;
 /**
  * The agent ({@code -javaagent}) and its native library travel inside the supervisor's jar; workers
  * need them as files. Each is written once per content into {@code $CLUSTER_HOME/lib}, named by its
- * hash, so a running worker's copy is never overwritten by an upgrade.
+ * hash, so a running worker's copy is never overwritten by an upgrade; a file already there under
+ * that name is used only if its content has that hash.
  *
  * @param jar           the agent jar, or null when it cannot be had (jar apps then run without it)
  * @param nativeLibrary the agent's native library (listener handoff for unmodified apps), or null
@@ -49,14 +51,15 @@ public record AgentJar(Path jar, Path nativeLibrary) {
                 return null;
             }
             // Streamed, not read into one array: the daemon's heap is small and stays that way.
-            Files.createDirectories(lib);
             partial = Files.createTempFile(lib, prefix, ".partial");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             try (InputStream digesting = new DigestInputStream(in, sha)) {
                 Files.copy(digesting, partial, StandardCopyOption.REPLACE_EXISTING);
             }
-            Path target = lib.resolve(prefix + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + suffix);
-            if (Files.isRegularFile(target) && Files.size(target) == Files.size(partial)) {
+            String hash = HexFormat.of().formatHex(sha.digest());
+            Path target = lib.resolve(prefix + hash.substring(0, 16) + suffix);
+            // Checked by content, not trusted by name: workers load and run this file.
+            if (ContentHash.matches(target, hash)) {
                 Files.delete(partial);
             } else {
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -90,6 +90,11 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         return finish(spawn(args), args);
     }
 
+    /** Runs {@code cluster args...} to completion with more environment (such as another CLUSTER_HOME). */
+    public Result clusterWith(Map<String, String> env, String... args) {
+        return finish(spawn(List.of(), env, args), args);
+    }
+
     /** Runs {@code cluster args...} to completion under another program, such as {@code nohup}. */
     public Result clusterUnder(List<String> wrapper, String... args) {
         return finish(spawn(wrapper, Map.of(), args), args);
@@ -132,8 +137,8 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         cmd.addAll(List.of(javaCommand, "-jar", CLUSTER_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
-        builder.environment().putAll(env);
         builder.environment().put("CLUSTER_HOME", home.toString());
+        builder.environment().putAll(env); // may name another home, for a test about homes
         builder.environment().remove("NO_COLOR");
         try {
             Process p = builder.start();

@@ -24,13 +24,17 @@ class DoctorIT {
         ClusterFixture.Result healthy = cluster.cluster("doctor");
         assertTrue(healthy.out().contains("net.ipv4.tcp_migrate_req=" + migrate), healthy.toString());
         assertTrue(healthy.out().contains("supervisor running, pid " + cluster.daemonPid()), healthy.toString());
-        assertTrue(healthy.out().contains(cluster.home() + " is yours and 0700"), healthy.toString());
+        assertTrue(healthy.out().contains(cluster.home() + " is yours alone (0700), and so are its lib/ and logs/"), healthy.toString());
 
         Files.setPosixFilePermissions(cluster.home(), PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
             ClusterFixture.Result wide = cluster.cluster("doctor");
-            assertTrue(wide.out().contains("fix: chmod 700 " + cluster.home()), wide.toString());
-            assertEquals(1, wide.exit(), "a warning is the worst finding: " + wide);
+            assertTrue(wide.out().contains("is shared with other users (mode 0755)") && wide.out().contains("'chmod 700 " + cluster.home() + "'"),
+                    wide.toString());
+            assertEquals(2, wide.exit(), "every other command refuses such a home: " + wide);
+            ClusterFixture.Result list = cluster.cluster("list");
+            assertEquals(1, list.exit(), list.toString());
+            assertTrue(list.err().contains("is shared with other users (mode 0755)"), list.toString());
         } finally {
             Files.setPosixFilePermissions(cluster.home(), PosixFilePermissions.fromString("rwx------"));
         }

@@ -46,7 +46,7 @@ class EcosystemIT {
         List<WorkerInfo> before = cluster.list();
         assertEquals(3, before.size(), before.toString());
         assertTrue(before.stream().allMatch(w -> w.state().equals("online")), before.toString());
-        String describe = cluster.ok("describe", "web").out();
+        String describe = cluster.ok("describe", "web", "--show-env").out();
         assertTrue(describe.contains("COLOUR=red") && describe.contains("SIZE=large"), "env-production over env: " + describe);
         assertEquals(200, Http.get(port, "/").status());
 

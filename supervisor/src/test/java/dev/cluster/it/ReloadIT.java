@@ -157,7 +157,7 @@ class ReloadIT {
         assertTrue(commandLine.contains("-Xmx200m -Dcluster.test=1 -jar"), commandLine);
         String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
         assertTrue(environ.contains("\nGREETING=bye\n"), "the new worker's environment: " + environ);
-        assertTrue(cluster.ok("describe", "web").out().contains("GREETING=bye"));
+        assertTrue(cluster.ok("describe", "web", "--show-env").out().contains("GREETING=bye"));
         ClusterFixture.Result refused = cluster.cluster("reload", "web", "--env", "GREETING=x");
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("need --update-env"), refused.toString());

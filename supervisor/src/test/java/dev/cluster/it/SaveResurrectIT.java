@@ -50,7 +50,7 @@ class SaveResurrectIT {
         assertEquals(Set.of("web:0", "web:1", "web:2", "sleeper:0"), workers.stream().map(w -> w.app() + ":" + w.id()).collect(Collectors.toSet()));
         assertTrue(workers.stream().allMatch(w -> w.state().equals("online")), workers.toString());
         assertTrue(Http.get(port, "/").status() == 200);
-        assertTrue(cluster.ok("describe", "web").out().contains("COLOUR=blue"), "the environment came back too");
+        assertTrue(cluster.ok("describe", "web", "--show-env").out().contains("COLOUR=blue"), "the environment came back too");
 
         ClusterFixture.Result again = cluster.ok("resurrect");
         assertTrue(again.out().contains("web is already running: left as it is"), again.toString());

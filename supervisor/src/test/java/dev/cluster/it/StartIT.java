@@ -1,7 +1,7 @@
 package dev.cluster.it;
 
 import dev.cluster.cli.Cli;
-import dev.cluster.daemon.Home;
+import dev.cluster.home.Home;
 import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Test;
