@@ -2,7 +2,9 @@
  * The agent's native half: what the JDK cannot do for an unmodified app. It receives a listening
  * socket over a Unix-domain socket (SCM_RIGHTS) and puts it in place of the socket the app bound,
  * under the same descriptor number, so the app serves the supervisor's socket without knowing.
- * Everything else (when to do it, what to ask for) is Java: dev.cluster.agent.bind.SlotSocket.
+ * The supervisor uses it too, for what the JDK and Netty do not offer on the sockets it holds: the
+ * length of a listener's accept queue, and steering a SO_REUSEPORT group with a classic BPF program.
+ * Everything else (when to do it, what to ask for) is Java: dev.cluster.sockets.NativeSockets.
  */
 #define _GNU_SOURCE
 #include <jni.h>
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,6 +25,11 @@
 #include <unistd.h>
 
 #define MAX_FDS 64
+#ifndef SO_ATTACH_REUSEPORT_CBPF
+#define SO_ATTACH_REUSEPORT_CBPF 51
+#endif
+/* Room for a program choosing among this many sockets: 2 instructions each, within BPF_MAXINSNS. */
+#define MAX_STEERED 2000
 #define MAX_WATCHES 16
 
 /* One epoll registration of a socket: which epoll instance, with which events and user data. */
@@ -40,7 +49,7 @@ static void throw_io(JNIEnv *env, const char *what, int err) {
 }
 
 /* The descriptor number inside a java.io.FileDescriptor (JNI reads private fields). */
-JNIEXPORT jint JNICALL Java_dev_cluster_agent_bind_SlotSocket_fdOf(JNIEnv *env, jclass cls, jobject fdObject) {
+JNIEXPORT jint JNICALL Java_dev_cluster_sockets_NativeSockets_fdOf(JNIEnv *env, jclass cls, jobject fdObject) {
     jclass type = (*env)->GetObjectClass(env, fdObject);
     jfieldID field = (*env)->GetFieldID(env, type, "fd", "I");
     return field == NULL ? -1 : (*env)->GetIntField(env, fdObject, field);
@@ -51,7 +60,7 @@ JNIEXPORT jint JNICALL Java_dev_cluster_agent_bind_SlotSocket_fdOf(JNIEnv *env, 
  * where the family is the socket's own (an IPv6 socket may be bound to an IPv4-mapped address).
  * Null when it is not a stream socket of either family.
  */
-JNIEXPORT jbyteArray JNICALL Java_dev_cluster_agent_bind_SlotSocket_boundAddress(JNIEnv *env, jclass cls, jint fd) {
+JNIEXPORT jbyteArray JNICALL Java_dev_cluster_sockets_NativeSockets_boundAddress(JNIEnv *env, jclass cls, jint fd) {
     int type = 0;
     socklen_t length = sizeof type;
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) < 0 || type != SOCK_STREAM) {
@@ -92,7 +101,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_cluster_agent_bind_SlotSocket_boundAddress
  * peer sends (one per message, each with one byte of data, as Netty's sendFd does) until it hangs
  * up. Gives up after timeoutMs without data.
  */
-JNIEXPORT jintArray JNICALL Java_dev_cluster_agent_bind_SlotSocket_receive(JNIEnv *env, jclass cls,
+JNIEXPORT jintArray JNICALL Java_dev_cluster_sockets_NativeSockets_receive(JNIEnv *env, jclass cls,
         jstring path, jbyteArray request, jint timeoutMs) {
     struct sockaddr_un address = { .sun_family = AF_UNIX };
     const char *chars = (*env)->GetStringUTFChars(env, path, NULL);
@@ -256,7 +265,7 @@ static int find_watches(int fd, ino_t inode, struct watch *watches) {
  *    that watched the old socket (Netty's native transport registers before it binds) is given the
  *    new one with the same events and data.
  */
-JNIEXPORT void JNICALL Java_dev_cluster_agent_bind_SlotSocket_adopt(JNIEnv *env, jclass cls, jint received, jint target) {
+JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_adopt(JNIEnv *env, jclass cls, jint received, jint target) {
     int statusFlags = fcntl(target, F_GETFL);
     int descriptorFlags = fcntl(target, F_GETFD);
     struct stat old;
@@ -284,6 +293,50 @@ JNIEXPORT void JNICALL Java_dev_cluster_agent_bind_SlotSocket_adopt(JNIEnv *env,
     }
 }
 
-JNIEXPORT void JNICALL Java_dev_cluster_agent_bind_SlotSocket_close(JNIEnv *env, jclass cls, jint fd) {
+JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_close(JNIEnv *env, jclass cls, jint fd) {
     close(fd);
+}
+
+/* Connections waiting in a listening socket's accept queue (TCP_INFO's unacked, for a listener). */
+JNIEXPORT jlong JNICALL Java_dev_cluster_sockets_NativeSockets_acceptQueue(JNIEnv *env, jclass cls, jint fd) {
+    struct tcp_info info;
+    socklen_t length = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) < 0) {
+        throw_io(env, "getsockopt(TCP_INFO)", errno);
+        return -1;
+    }
+    return info.tcpi_unacked;
+}
+
+/*
+ * Steers the SO_REUSEPORT group that listening socket `fd` belongs to: each new connection goes to
+ * one of `allowed`, indices into the group (the order its sockets started listening; closing one
+ * moves the last into its place), picked at random. With none allowed the program answers an index
+ * beyond the group, and the kernel falls back to its own hash over all of them.
+ */
+JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_steer(JNIEnv *env, jclass cls, jint fd, jintArray allowed) {
+    jsize count = (*env)->GetArrayLength(env, allowed);
+    if (count > MAX_STEERED) {
+        throw_io(env, "too many sockets to steer", E2BIG);
+        return;
+    }
+    jint indices[MAX_STEERED];
+    (*env)->GetIntArrayRegion(env, allowed, 0, count, indices);
+    struct sock_filter program[2 * MAX_STEERED + 2];
+    int n = 0;
+    if (count == 0) {
+        program[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, 0xffffffffu);
+    } else {
+        program[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_RANDOM);
+        program[n++] = (struct sock_filter) BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (unsigned) count);
+        for (int i = 0; i < count - 1; i++) {
+            program[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned) i, 0, 1);
+            program[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, (unsigned) indices[i]);
+        }
+        program[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, (unsigned) indices[count - 1]);
+    }
+    struct sock_fprog fprog = { .len = (unsigned short) n, .filter = program };
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) < 0) {
+        throw_io(env, "setsockopt(SO_ATTACH_REUSEPORT_CBPF)", errno);
+    }
 }

@@ -26,7 +26,7 @@ import java.util.HexFormat;
 public record AgentJar(Path jar, Path nativeLibrary) {
     private static final Logger log = LoggerFactory.getLogger(AgentJar.class);
     static final String RESOURCE = "/dev/cluster/agent/cluster-agent.jar";
-    static final String NATIVE_RESOURCE = "/dev/cluster/agent/bind/libslotsocket.so";
+    static final String NATIVE_RESOURCE = "/dev/cluster/sockets/libslotsocket.so";
 
     /** Installs both into {@code lib}; what cannot be had is null (logged). */
     public static AgentJar install(Path lib) {

@@ -1,6 +1,7 @@
 package dev.cluster.agent.bind;
 
 import dev.cluster.protocol.Wire;
+import dev.cluster.sockets.NativeSockets;
 import dev.cluster.protocol.WorkerMessage;
 
 import java.io.FileDescriptor;
@@ -79,7 +80,7 @@ public final class PortBinds {
                 }
                 case "bound" -> {
                     if (pending.remove(a) != null && c.handoff()) {
-                        adopt(c, SlotSocket.fdOf((FileDescriptor) a));
+                        adopt(c, NativeSockets.fdOf((FileDescriptor) a));
                     }
                 }
                 case "netty-bind" -> {
@@ -108,21 +109,21 @@ public final class PortBinds {
      * app's. If the supervisor sends none (it says why in its log), the app keeps its own socket.
      */
     private static void adopt(Config c, int fd) throws Exception {
-        SlotSocket.Bound bound = SlotSocket.bound(fd);
+        NativeSockets.Bound bound = NativeSockets.bound(fd);
         if (bound == null) {
             return;
         }
         String host = bound.address().getAddress().getHostAddress();
         byte[] request = Wire.encode(WorkerMessage.adopt(host, bound.ipv6()));
-        int[] received = SlotSocket.receive(c.workerSocket().toString(), request, ANSWER_TIMEOUT_MS);
+        int[] received = NativeSockets.receive(c.workerSocket().toString(), request, ANSWER_TIMEOUT_MS);
         if (received.length == 0) {
             System.err.println("cluster agent: the supervisor handed over no socket for " + host + ":" + bound.address().getPort()
                     + " (its log says why): the app serves its own socket, shared with SO_REUSEPORT");
             return;
         }
-        SlotSocket.adopt(received[0], fd);
+        NativeSockets.adopt(received[0], fd);
         for (int i = 1; i < received.length; i++) {
-            SlotSocket.close(received[i]);
+            NativeSockets.close(received[i]);
         }
     }
 

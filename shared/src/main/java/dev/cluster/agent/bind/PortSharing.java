@@ -1,5 +1,7 @@
 package dev.cluster.agent.bind;
 
+import dev.cluster.sockets.NativeSockets;
+
 import java.io.FileDescriptor;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -55,7 +57,7 @@ public final class PortSharing {
             why = "the agent has no native library (built without a C compiler)";
         } else {
             try {
-                SlotSocket.load(nativeLibrary);
+                NativeSockets.load(nativeLibrary);
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 why = "cannot load " + nativeLibrary + ": " + e.getMessage();
             }
