@@ -60,9 +60,9 @@ public final class ClusterWorker {
         }
         boolean handoff = !"self".equals(System.getenv(Env.BIND));
         ClusterWorker worker = new ClusterWorker(app, id, instances, link, handoff);
-        link.send(WorkerMessage.hello(app, id, ProcessHandle.current().pid(), false));
+        link.send(new WorkerMessage.Hello(app, id, ProcessHandle.current().pid(), null));
         link.onMessage(message -> {
-            if (WorkerMessage.SHUTDOWN.equals(message.type())) {
+            if (message instanceof WorkerMessage.Shutdown) {
                 worker.shutdown("supervisor asked");
             }
         });
@@ -128,7 +128,7 @@ public final class ClusterWorker {
     /** Tells the supervisor this worker is serving. */
     public void ready() {
         if (link != null) {
-            link.send(WorkerMessage.of(WorkerMessage.READY));
+            link.send(new WorkerMessage.Ready());
         }
     }
 

@@ -72,7 +72,7 @@ final class ListenerHandoff {
                     .connect(new DomainSocketAddress(workerSocket.toFile()))
                     .syncUninterruptibly()
                     .channel();
-            channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(WorkerMessage.listen(host)))).syncUninterruptibly();
+            channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(new WorkerMessage.Listen(host, null, null)))).syncUninterruptibly();
             return fds.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());

@@ -1,17 +1,13 @@
 package dev.cluster.agent;
 
+import dev.cluster.protocol.LineReader;
 import dev.cluster.protocol.Env;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,7 +53,7 @@ final class SupervisorLink {
         if (instance == null) {
             SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
             SupervisorLink link = new SupervisorLink(channel, path);
-            link.send(WorkerMessage.hello(app, workerId, ProcessHandle.current().pid(), true));
+            link.send(new WorkerMessage.Hello(app, workerId, ProcessHandle.current().pid(), Boolean.TRUE));
             daemonThread("cluster-supervisor-socket", link::read).start();
             instance = link;
         }
@@ -94,20 +90,18 @@ final class SupervisorLink {
 
     private void write(WorkerMessage message) {
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(Wire.encode(message));
-            while (bytes.hasRemaining()) {
-                socket.write(bytes);
-            }
+            Wire.write(socket, message);
         } catch (IOException e) {
             closed();
         }
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(socket), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                onMessage.accept(Wire.decode(line, WorkerMessage.class));
+        try {
+            LineReader in = new LineReader(socket);
+            WorkerMessage message;
+            while ((message = in.read(WorkerMessage.class)) != null) {
+                onMessage.accept(message);
             }
         } catch (IOException | RuntimeException e) {
             // fall through: a broken socket means the same as a closed one

@@ -131,7 +131,7 @@ public final class Telemetry {
             frames.add(f.getClassName() + "." + f.getMethodName() + "("
                     + (f.isNativeMethod() ? "Native Method" : f.getFileName() + ":" + f.getLineNumber()) + ")");
         }
-        link.send(WorkerMessage.blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames)));
+        link.send(new WorkerMessage.Blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames)));
     }
 
     private void report() {
@@ -154,7 +154,7 @@ public final class Telemetry {
                 }
             }
             Histogram lag = loopReports.isEmpty() ? jvmSpare : loopsMerged;
-            link.send(WorkerMessage.metrics(new TelemetryReport(REPORT_INTERVAL_MS,
+            link.send(new WorkerMessage.Metrics(new TelemetryReport(REPORT_INTERVAL_MS,
                     loopReports.isEmpty() ? null : LagHistograms.encode(loopsMerged), LagHistograms.bucketCounts(lag), LagHistograms.sumUs(lag),
                     loopReports, LagHistograms.encode(jvmSpare),
                     heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,

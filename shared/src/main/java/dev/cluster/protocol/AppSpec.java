@@ -61,17 +61,183 @@ public record AppSpec(
     }
 
     public AppSpec withInstances(int n) {
-        return new AppSpec(name, jar, command, jvmArgs, args, cwd, n, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
+        return toBuilder().instances(n).build();
     }
 
     public AppSpec withEnv(Map<String, String> newEnv) {
-        return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, newEnv,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
+        return toBuilder().env(newEnv).build();
     }
 
     public AppSpec withJvmArgs(List<String> newJvmArgs) {
-        return new AppSpec(name, jar, command, newJvmArgs, args, cwd, instances, port, env,
-                listenTimeoutMs, killTimeoutMs, restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
+        return toBuilder().jvmArgs(newJvmArgs).build();
+    }
+
+    /** A spec with every option at its default: set a name, a cwd, and a jar or a command. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.name = name;
+        b.jar = jar;
+        b.command = command;
+        b.jvmArgs = jvmArgs;
+        b.args = args;
+        b.cwd = cwd;
+        b.instances = instances;
+        b.port = port;
+        b.env = env;
+        b.listenTimeoutMs = listenTimeoutMs;
+        b.killTimeoutMs = killTimeoutMs;
+        b.restartDelayMs = restartDelayMs;
+        b.maxRestarts = maxRestarts;
+        b.minUptimeMs = minUptimeMs;
+        b.bind = bind;
+        b.agent = agent;
+        b.lagThresholdMs = lagThresholdMs;
+        b.blockThresholdMs = blockThresholdMs;
+        b.maxMemoryBytes = maxMemoryBytes;
+        b.hangTimeoutMs = hangTimeoutMs;
+        b.logs = logs;
+        return b;
+    }
+
+    /** Builds a spec; what is not set keeps its default. */
+    public static final class Builder {
+        private String name;
+        private String jar;
+        private List<String> command = List.of();
+        private List<String> jvmArgs = List.of();
+        private List<String> args = List.of();
+        private String cwd;
+        private int instances = 1;
+        private int port = DEFAULT_PORT;
+        private Map<String, String> env = Map.of();
+        private long listenTimeoutMs = DEFAULT_LISTEN_TIMEOUT_MS;
+        private long killTimeoutMs = DEFAULT_KILL_TIMEOUT_MS;
+        private long restartDelayMs = DEFAULT_RESTART_DELAY_MS;
+        private int maxRestarts = DEFAULT_MAX_RESTARTS;
+        private long minUptimeMs = DEFAULT_MIN_UPTIME_MS;
+        private String bind = BIND_HANDOFF;
+        private boolean agent = true;
+        private long lagThresholdMs = DEFAULT_LAG_THRESHOLD_MS;
+        private long blockThresholdMs = DEFAULT_BLOCK_THRESHOLD_MS;
+        private Long maxMemoryBytes;
+        private Long hangTimeoutMs;
+        private LogSpec logs = LogSpec.DEFAULTS;
+
+        private Builder() {
+        }
+
+        public Builder name(String v) {
+            name = v;
+            return this;
+        }
+
+        public Builder jar(String v) {
+            jar = v;
+            return this;
+        }
+
+        public Builder command(List<String> v) {
+            command = v;
+            return this;
+        }
+
+        public Builder jvmArgs(List<String> v) {
+            jvmArgs = v;
+            return this;
+        }
+
+        public Builder args(List<String> v) {
+            args = v;
+            return this;
+        }
+
+        public Builder cwd(String v) {
+            cwd = v;
+            return this;
+        }
+
+        public Builder instances(int v) {
+            instances = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder env(Map<String, String> v) {
+            env = v;
+            return this;
+        }
+
+        public Builder listenTimeoutMs(long v) {
+            listenTimeoutMs = v;
+            return this;
+        }
+
+        public Builder killTimeoutMs(long v) {
+            killTimeoutMs = v;
+            return this;
+        }
+
+        public Builder restartDelayMs(long v) {
+            restartDelayMs = v;
+            return this;
+        }
+
+        public Builder maxRestarts(int v) {
+            maxRestarts = v;
+            return this;
+        }
+
+        public Builder minUptimeMs(long v) {
+            minUptimeMs = v;
+            return this;
+        }
+
+        public Builder bind(String v) {
+            bind = v;
+            return this;
+        }
+
+        public Builder agent(boolean v) {
+            agent = v;
+            return this;
+        }
+
+        public Builder lagThresholdMs(long v) {
+            lagThresholdMs = v;
+            return this;
+        }
+
+        public Builder blockThresholdMs(long v) {
+            blockThresholdMs = v;
+            return this;
+        }
+
+        public Builder maxMemoryBytes(Long v) {
+            maxMemoryBytes = v;
+            return this;
+        }
+
+        public Builder hangTimeoutMs(Long v) {
+            hangTimeoutMs = v;
+            return this;
+        }
+
+        public Builder logs(LogSpec v) {
+            logs = v;
+            return this;
+        }
+
+        public AppSpec build() {
+            return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, env, listenTimeoutMs, killTimeoutMs,
+                    restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
+        }
     }
 }

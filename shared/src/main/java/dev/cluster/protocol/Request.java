@@ -1,55 +1,93 @@
 package dev.cluster.protocol;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 import java.util.List;
 import java.util.Map;
 
 /**
- * One CLI request on the control socket. {@code target} is {@code all}, an app name, {@code app:id},
- * or a bare worker id; {@code app} is set for {@code start}; {@code parallel} and {@code env} (new
- * environment, or null to keep it) and {@code jvmArgs} (likewise) for {@code reload}; {@code count} ({@code N}, {@code +N},
- * {@code -N}) for {@code scale} (and the port for {@code metrics}); {@code signal} (a name such as
- * {@code USR1}) for {@code signal}. {@code output} ({@code table} or {@code json}) asks {@code list} for the
- * text the CLI prints, rendered by the daemon, in {@code message}; {@code colour} for the table.
- * {@code showEnv} asks {@code describe} for the values of the apps' environment (else names only).
+ * One CLI request on the control socket, a record per command. On the wire it is a JSON object
+ * whose {@code command} names the record ({@code {"v":1,"command":"stop","target":"web"}}); a
+ * {@code target} is {@code all}, an app name, {@code app:id}, or a bare worker id.
  */
-public record Request(int v, String command, String target, AppSpec app, Integer parallel, Map<String, String> env,
-                      String count, List<String> jvmArgs, String signal, String output, Boolean colour, Boolean showEnv) implements Versioned {
-    public static Request of(String command) {
-        return new Request(Wire.VERSION, command, null, null, null, null, null, null, null, null, null, null);
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "command")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Request.Ping.class, name = "ping"),
+        @JsonSubTypes.Type(value = Request.Start.class, name = "start"),
+        @JsonSubTypes.Type(value = Request.ListWorkers.class, name = "list"),
+        @JsonSubTypes.Type(value = Request.Describe.class, name = "describe"),
+        @JsonSubTypes.Type(value = Request.Stop.class, name = "stop"),
+        @JsonSubTypes.Type(value = Request.Restart.class, name = "restart"),
+        @JsonSubTypes.Type(value = Request.Delete.class, name = "delete"),
+        @JsonSubTypes.Type(value = Request.Reload.class, name = "reload"),
+        @JsonSubTypes.Type(value = Request.Scale.class, name = "scale"),
+        @JsonSubTypes.Type(value = Request.Signal.class, name = "signal"),
+        @JsonSubTypes.Type(value = Request.Metrics.class, name = "metrics"),
+        @JsonSubTypes.Type(value = Request.Save.class, name = "save"),
+        @JsonSubTypes.Type(value = Request.Resurrect.class, name = "resurrect"),
+        @JsonSubTypes.Type(value = Request.Kill.class, name = "kill"),
+        @JsonSubTypes.Type(value = Request.Watch.class, name = "watch")})
+public sealed interface Request {
+    /** The supervisor's pid, version, uptime and home. */
+    record Ping() implements Request {
     }
 
-    public static Request targeting(String command, String target) {
-        return new Request(Wire.VERSION, command, target, null, null, null, null, null, null, null, null, null);
+    /** Add an app and start its workers. */
+    record Start(AppSpec app) implements Request {
     }
 
-    /** {@code describe}; the environment's values only when {@code showEnv}. */
-    public static Request describe(String target, boolean showEnv) {
-        return new Request(Wire.VERSION, "describe", target, null, null, null, null, null, null, null, null, showEnv ? Boolean.TRUE : null);
+    /**
+     * Every worker. {@code output} ({@code table} or {@code json}) asks for the text the CLI prints,
+     * rendered by the daemon, in the response's message; {@code colour} for the table.
+     */
+    record ListWorkers(String output, Boolean colour) implements Request {
     }
 
-    public static Request start(AppSpec app) {
-        return new Request(Wire.VERSION, "start", null, app, null, null, null, null, null, null, null, null);
+    /** Everything about the target's workers; the environment's values only with {@code showEnv}. */
+    record Describe(String target, Boolean showEnv) implements Request {
     }
 
-    public static Request reload(String target, int parallel, Map<String, String> env, List<String> jvmArgs) {
-        return new Request(Wire.VERSION, "reload", target, null, parallel, env, null, jvmArgs, null, null, null, null);
+    record Stop(String target) implements Request {
     }
 
-    public static Request signal(String signal, String target) {
-        return new Request(Wire.VERSION, "signal", target, null, null, null, null, null, signal, null, null, null);
+    record Restart(String target) implements Request {
     }
 
-    /** {@code list}, answered with the text the CLI prints: {@code json} the array, else the table. */
-    public static Request listOutput(boolean json, boolean colour) {
-        return new Request(Wire.VERSION, "list", null, null, null, null, null, null, null, json ? "json" : "table", colour, null);
+    /** Stop an app's workers and forget it ({@code target}: an app or {@code all}). */
+    record Delete(String target) implements Request {
     }
 
-    /** {@code metrics}; with a port, the daemon serves them there over HTTP instead. */
-    public static Request metrics(Integer port) {
-        return new Request(Wire.VERSION, "metrics", null, null, null, null, port == null ? null : port.toString(), null, null, null, null, null);
+    /**
+     * A zero-downtime reload of an app or {@code all}, {@code parallel} workers at a time; new
+     * {@code env} and {@code jvmArgs} when not null ({@code --update-env}).
+     */
+    record Reload(String target, Integer parallel, Map<String, String> env, List<String> jvmArgs) implements Request {
     }
 
-    public static Request scale(String app, String count) {
-        return new Request(Wire.VERSION, "scale", app, null, null, null, count, null, null, null, null, null);
+    /** {@code count}: N, +N or -N workers. */
+    record Scale(String app, String count) implements Request {
+    }
+
+    /** {@code signal}: a name such as {@code USR1} or {@code SIGHUP}. */
+    record Signal(String signal, String target) implements Request {
+    }
+
+    /** The Prometheus text; with a {@code port}, serve it there instead (0 stops serving). */
+    record Metrics(Integer port) implements Request {
+    }
+
+    record Save() implements Request {
+    }
+
+    record Resurrect() implements Request {
+    }
+
+    /** Stop every worker, then the supervisor. */
+    record Kill() implements Request {
+    }
+
+    /** A stream rather than an answer: a frame a second for {@code cluster monit}. */
+    record Watch() implements Request {
     }
 }

@@ -9,37 +9,37 @@ import java.util.List;
  * follow, and the last one has no {@code progress}. {@code lag} is the event-loop lag of the whole
  * cluster over the last 10 s (every worker's histograms merged), sent with worker lists.
  */
-public record Response(int v, boolean ok, String error, List<String> details, String message,
+public record Response(boolean ok, String error, List<String> details, String message,
                        List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon, String progress,
-                       LagSummary lag) implements Versioned {
+                       LagSummary lag) {
 
     public static Response ok(String message) {
-        return new Response(Wire.VERSION, true, null, null, message, null, null, null, null, null);
+        return new Response(true, null, null, message, null, null, null, null, null);
     }
 
     public static Response workers(String message, List<WorkerInfo> workers) {
-        return new Response(Wire.VERSION, true, null, null, message, workers, null, null, null, null);
+        return new Response(true, null, null, message, workers, null, null, null, null);
     }
 
     public static Response apps(List<AppInfo> apps) {
-        return new Response(Wire.VERSION, true, null, null, null, null, apps, null, null, null);
+        return new Response(true, null, null, null, null, apps, null, null, null);
     }
 
     public static Response daemon(DaemonInfo daemon) {
-        return new Response(Wire.VERSION, true, null, null, null, null, null, daemon, null, null);
+        return new Response(true, null, null, null, null, null, daemon, null, null);
     }
 
     /** One frame of {@code watch} (what {@code cluster monit} draws): the supervisor, every worker, the cluster's lag. */
     public static Response frame(DaemonInfo daemon, List<WorkerInfo> workers, LagSummary clusterLag) {
-        return new Response(Wire.VERSION, true, null, null, null, workers, null, daemon, null, clusterLag);
+        return new Response(true, null, null, null, workers, null, daemon, null, clusterLag);
     }
 
     public static Response progress(String step) {
-        return new Response(Wire.VERSION, true, null, null, null, null, null, null, step, null);
+        return new Response(true, null, null, null, null, null, null, step, null);
     }
 
     public Response withLag(LagSummary clusterLag) {
-        return new Response(v, ok, error, details, message, workers, apps, daemon, progress, clusterLag);
+        return new Response(ok, error, details, message, workers, apps, daemon, progress, clusterLag);
     }
 
     public static Response error(String error) {
@@ -47,7 +47,7 @@ public record Response(int v, boolean ok, String error, List<String> details, St
     }
 
     public static Response error(String error, List<String> details) {
-        return new Response(Wire.VERSION, false, error, details, null, null, null, null, null, null);
+        return new Response(false, error, details, null, null, null, null, null, null);
     }
 
     /** The supervisor process itself, as {@code cluster ping} reports it. */

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param blocked    the last stalls, newest first, with the stack caught while each was in progress
  * @param history    per-second series, oldest first; only in the first {@code watch} frame, so that
  *                   monit's sparklines start with the last minutes instead of empty
+ * @param processes  where each process of the slot began within the history, oldest first ({@code describe} only):
+ *                   the history spans restarts and reloads
  */
 public record TelemetryInfo(
         String reporter,
@@ -29,10 +31,15 @@ public record TelemetryInfo(
         Integer osThreads,
         long stalls,
         List<BlockedReport> blocked,
-        Series history) {
+        Series history,
+        List<ProcessStart> processes) {
 
     /** One event loop: its lag over the last 10 s, tasks waiting, and how long it has been stalled right now. */
     public record Loop(String name, LagSummary lag, long pendingTasks, long stalledMs) {
+    }
+
+    /** A process of the slot, and when it took over. */
+    public record ProcessStart(long pid, long atEpochMs) {
     }
 
     /** Each second's lag p99 and max (the worker's report) and CPU % (the supervisor's sample), oldest first. */

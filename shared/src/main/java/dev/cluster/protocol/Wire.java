@@ -3,15 +3,20 @@ package dev.cluster.protocol;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The encoding shared by the control socket and the worker socket: one JSON object per line, UTF-8,
- * at most {@link #MAX_LINE_BYTES}. Every message carries {@code v}; a peer refuses a version it does
- * not speak instead of guessing.
+ * at most {@link #MAX_LINE_BYTES}. Every message carries {@code v} first; a peer refuses a version
+ * it does not speak instead of guessing.
  */
 public final class Wire {
     public static final int VERSION = 1;
@@ -31,16 +36,36 @@ public final class Wire {
         return MAPPER;
     }
 
-    /** The message as one line of JSON, newline included. */
+    /** The message as one line of JSON, {@code v} first, newline included. */
     public static byte[] encode(Object message) {
         try {
-            byte[] json = MAPPER.writeValueAsBytes(message);
-            byte[] line = new byte[json.length + 1];
-            System.arraycopy(json, 0, line, 0, json.length);
-            line[json.length] = '\n';
-            return line;
-        } catch (JsonProcessingException e) {
+            ObjectNode line = MAPPER.createObjectNode();
+            line.put("v", VERSION);
+            line.setAll((ObjectNode) MAPPER.valueToTree(message));
+            byte[] json = MAPPER.writeValueAsBytes(line);
+            byte[] bytes = new byte[json.length + 1];
+            System.arraycopy(json, 0, bytes, 0, json.length);
+            bytes[json.length] = '\n';
+            return bytes;
+        } catch (JsonProcessingException | IllegalArgumentException | ClassCastException e) {
             throw new IllegalArgumentException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A value as plain JSON, no envelope: what {@code list --json} and {@code describe --json} print. */
+    public static String json(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Writes the message as one line; blocks until it is all written. */
+    public static void write(WritableByteChannel channel, Object message) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(encode(message));
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
         }
     }
 
@@ -49,23 +74,35 @@ public final class Wire {
      *
      * @throws ProtocolException when the line is not JSON of that type, or has another version
      */
-    public static <T extends Versioned> T decode(byte[] line, Class<T> type) {
-        T message;
+    public static <T> T decode(byte[] line, Class<T> type) {
+        JsonNode tree;
         try {
-            message = MAPPER.readValue(line, type);
-        } catch (java.io.IOException | RuntimeException e) {
+            tree = MAPPER.readTree(line);
+        } catch (IOException | RuntimeException e) {
             throw new ProtocolException("malformed " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         }
-        if (message == null) {
-            throw new ProtocolException("empty " + type.getSimpleName());
+        if (tree == null || !tree.isObject()) {
+            throw new ProtocolException("malformed " + type.getSimpleName() + ": not a JSON object");
         }
-        if (message.v() != VERSION) {
-            throw new ProtocolException("unsupported protocol version " + message.v() + " (this side speaks " + VERSION + ")");
+        JsonNode v = ((ObjectNode) tree).remove("v");
+        if (v == null || !v.isInt() || v.intValue() != VERSION) {
+            throw new ProtocolException("unsupported protocol version " + v + " (this side speaks " + VERSION + ")");
         }
-        return message;
+        try {
+            T message = MAPPER.treeToValue(tree, type);
+            if (message == null) {
+                throw new ProtocolException("empty " + type.getSimpleName());
+            }
+            return message;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ProtocolException p) {
+                throw p;
+            }
+            throw new ProtocolException("malformed " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+        }
     }
 
-    public static <T extends Versioned> T decode(String line, Class<T> type) {
+    public static <T> T decode(String line, Class<T> type) {
         return decode(line.getBytes(StandardCharsets.UTF_8), type);
     }
 

@@ -1,53 +1,51 @@
 package dev.cluster.protocol;
 
-/**
- * A message on the worker socket. Worker to supervisor: {@code hello} (who I am), {@code ready}
- * (serving), {@code metrics} (telemetry of the last second), {@code blocked} (an event loop stall
- * that just ended), and on a connection of its own {@code listen} (send me my slot's listening
- * socket; the answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker:
- * {@code shutdown} (drain and exit).
- * A {@code listen} with {@code agent} true comes from the agent of an unmodified app (see {@link #adopt}).
- * <p>
- * A hello with {@code agent} true comes from the telemetry agent of an app that does not use the
- * library: the supervisor takes its reports but keeps judging readiness by the port and stopping
- * the process with SIGTERM. A library app's own hello follows on the same connection.
- */
-public record WorkerMessage(int v, String type, String app, Integer workerId, Long pid, String host, Boolean ipv6,
-                            Boolean agent, TelemetryReport telemetry, BlockedReport blocked) implements Versioned {
-    public static final String HELLO = "hello";
-    public static final String READY = "ready";
-    public static final String LISTEN = "listen";
-    public static final String METRICS = "metrics";
-    public static final String BLOCKED = "blocked";
-    public static final String SHUTDOWN = "shutdown";
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
-    public static WorkerMessage hello(String app, int workerId, long pid, boolean agent) {
-        return new WorkerMessage(Wire.VERSION, HELLO, app, workerId, pid, null, null, agent ? Boolean.TRUE : null, null, null);
+/**
+ * A message on the worker socket, a record per kind; on the wire a JSON object whose {@code type}
+ * names it. Worker to supervisor: {@link Hello} (who I am), {@link Ready} (serving),
+ * {@link Metrics} (telemetry of the last second), {@link Blocked} (an event loop stall that just
+ * ended), and on a connection of its own {@link Listen} (send me my slot's listening socket; the
+ * answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@link Shutdown}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = WorkerMessage.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = WorkerMessage.Ready.class, name = "ready"),
+        @JsonSubTypes.Type(value = WorkerMessage.Listen.class, name = "listen"),
+        @JsonSubTypes.Type(value = WorkerMessage.Metrics.class, name = "metrics"),
+        @JsonSubTypes.Type(value = WorkerMessage.Blocked.class, name = "blocked"),
+        @JsonSubTypes.Type(value = WorkerMessage.Shutdown.class, name = "shutdown")})
+public sealed interface WorkerMessage {
+    /**
+     * Who I am. With {@code agent} true it comes from the agent of an app without the library: the
+     * supervisor takes its reports but keeps judging readiness by the port and stopping the process
+     * with SIGTERM. A library app's own hello follows on the same connection: it says ready itself,
+     * and drains when asked.
+     */
+    record Hello(String app, Integer workerId, Long pid, Boolean agent) implements WorkerMessage {
     }
 
-    /** Asks for the listening sockets of this worker's slot, bound on {@code host} and the app's port. */
-    public static WorkerMessage listen(String host) {
-        return new WorkerMessage(Wire.VERSION, LISTEN, null, null, null, host, null, null, null, null);
+    record Ready() implements WorkerMessage {
     }
 
     /**
-     * The agent of an unmodified app asks for its slot's socket to put in place of the one the app
-     * just bound: exactly one socket, bound on {@code host} (an address literal) and the app's port,
-     * and of the app socket's own family ({@code ipv6}), so that it behaves as the app's would have.
+     * Send me my slot's listening socket, bound on {@code host} and the app's port. The library takes
+     * it as it comes; the agent of an unmodified app ({@code agent} true) puts it in place of the
+     * socket the app just bound, so it asks for one of that socket's family ({@code ipv6}).
      */
-    public static WorkerMessage adopt(String host, boolean ipv6) {
-        return new WorkerMessage(Wire.VERSION, LISTEN, null, null, null, host, ipv6, Boolean.TRUE, null, null);
+    record Listen(String host, Boolean ipv6, Boolean agent) implements WorkerMessage {
     }
 
-    public static WorkerMessage metrics(TelemetryReport report) {
-        return new WorkerMessage(Wire.VERSION, METRICS, null, null, null, null, null, null, report, null);
+    record Metrics(TelemetryReport telemetry) implements WorkerMessage {
     }
 
-    public static WorkerMessage blocked(BlockedReport report) {
-        return new WorkerMessage(Wire.VERSION, BLOCKED, null, null, null, null, null, null, null, report);
+    record Blocked(BlockedReport blocked) implements WorkerMessage {
     }
 
-    public static WorkerMessage of(String type) {
-        return new WorkerMessage(Wire.VERSION, type, null, null, null, null, null, null, null, null);
+    /** Drain and exit. */
+    record Shutdown() implements WorkerMessage {
     }
 }

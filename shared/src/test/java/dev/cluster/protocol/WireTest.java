@@ -13,19 +13,56 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WireTest {
     @Test
     void aRequestSurvivesTheRoundTripAsOneLine() {
-        AppSpec spec = new AppSpec("api", "/srv/api.jar", null, List.of("-Xmx256m"), List.of("--x"), "/srv", 2, 8080,
-                Map.of("K", "V"), 15_000, 5_000, 100, 16, 1_000, null, true, 10, 100, null, null, null);
-        byte[] line = Wire.encode(Request.start(spec));
+        AppSpec spec = AppSpec.builder().name("api").jar("/srv/api.jar").jvmArgs(List.of("-Xmx256m")).args(List.of("--x")).cwd("/srv")
+                .instances(2).env(Map.of("K", "V")).build();
+        byte[] line = Wire.encode(new Request.Start(spec));
         assertEquals('\n', line[line.length - 1]);
-        assertEquals(1, new String(line, StandardCharsets.UTF_8).split("\n").length);
-        Request back = Wire.decode(new String(line, StandardCharsets.UTF_8).trim(), Request.class);
-        assertEquals(Request.start(spec), back);
+        String text = new String(line, StandardCharsets.UTF_8);
+        assertEquals(1, text.split("\n").length);
+        assertTrue(text.startsWith("{\"v\":1,\"command\":\"start\","), "the version first, then the command: " + text);
+        Request back = Wire.decode(text.trim(), Request.class);
+        assertEquals(new Request.Start(spec), back);
+    }
+
+    @Test
+    void eachCommandAndWorkerMessageIsItsOwnRecord() {
+        assertEquals(new Request.Stop("web:1"), Wire.decode("{\"v\":1,\"command\":\"stop\",\"target\":\"web:1\"}", Request.class));
+        assertEquals(new Request.ListWorkers("table", true), Wire.decode("{\"v\":1,\"command\":\"list\",\"output\":\"table\",\"colour\":true}", Request.class));
+        assertEquals(new WorkerMessage.Listen("::", true, true), Wire.decode(new String(Wire.encode(new WorkerMessage.Listen("::", true, true)),
+                StandardCharsets.UTF_8).trim(), WorkerMessage.class));
+        assertEquals("{\"v\":1,\"type\":\"shutdown\"}\n", new String(Wire.encode(new WorkerMessage.Shutdown()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aFieldOfTheWrongTypeOrAnUnknownCommandIsAProtocolError() {
+        assertThrows(ProtocolException.class, () -> Wire.decode("{\"v\":1,\"command\":\"metrics\",\"port\":\"abc\"}", Request.class));
+        assertThrows(ProtocolException.class, () -> Wire.decode("{\"v\":1,\"command\":\"launch-missiles\"}", Request.class));
+        assertThrows(ProtocolException.class, () -> Wire.decode("{\"v\":1}", Request.class));
     }
 
     @Test
     void unknownFieldsFromANewerPeerAreIgnored() {
         WorkerMessage m = Wire.decode("{\"v\":1,\"type\":\"ready\",\"future\":42}", WorkerMessage.class);
-        assertEquals(WorkerMessage.READY, m.type());
+        assertTrue(m instanceof WorkerMessage.Ready);
+    }
+
+    @Test
+    void aLineLongerThanTheBoundIsRefusedBeforeItFillsMemory() throws Exception {
+        byte[] big = new byte[Wire.MAX_LINE_BYTES + 10];
+        java.util.Arrays.fill(big, (byte) 'x');
+        LineReader reader = new LineReader(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(big)));
+        ProtocolException e = assertThrows(ProtocolException.class, reader::readLine);
+        assertTrue(e.getMessage().contains("longer than 4 MB"), e.getMessage());
+    }
+
+    @Test
+    void linesAcrossReadsAndSeveralInOneReadComeOutWhole() throws Exception {
+        byte[] bytes = ("a".repeat(20_000) + "\nb\nc\n").getBytes(StandardCharsets.UTF_8);
+        LineReader reader = new LineReader(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(bytes)));
+        assertEquals(20_000, reader.readLine().length);
+        assertEquals("b", new String(reader.readLine(), StandardCharsets.UTF_8));
+        assertEquals("c", new String(reader.readLine(), StandardCharsets.UTF_8));
+        assertEquals(null, reader.readLine());
     }
 
     @Test
@@ -38,9 +75,9 @@ class WireTest {
 
     @Test
     void listJsonCarriesTheDocumentedFieldsAndOmitsAbsentOnes() {
-        String json = new String(Wire.encode(List.of(new WorkerInfo("api", 0, 42L, "online", 1, 1234, 8080,
+        String json = Wire.json(List.of(new WorkerInfo("api", 0, 42L, "online", 1, 1234, 8080,
                 12.5, 50_000_000L, 20_000_000L, new LagSummary(0.1, 0.2, 0.5, 3.25, 1000), false,
-                null, null, null, null, null, null, null))), StandardCharsets.UTF_8);
+                null, null, null, null, null, null, null)));
         for (String field : new String[] {"\"app\":\"api\"", "\"id\":0", "\"pid\":42", "\"state\":\"online\"", "\"restarts\":1", "\"uptimeMs\":1234",
                 "\"cpu\":12.5", "\"rssBytes\":50000000", "\"heapUsedBytes\":20000000", "\"p50Ms\":0.1", "\"p99Ms\":0.5", "\"maxMs\":3.25"}) {
             assertTrue(json.contains(field), field + " in " + json);

@@ -2,10 +2,10 @@ package dev.cluster.cli;
 
 import dev.cluster.home.Home;
 import dev.cluster.home.UnsafePath;
+import dev.cluster.protocol.LineReader;
 import dev.cluster.protocol.Wire;
 import dev.cluster.view.Terminal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -52,17 +52,8 @@ public final class Cli {
                 + "\",\"colour\":" + colour + "}\n";
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(home.controlSocket()))) {
             channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-            while (channel.read(buffer) > 0) {
-                line.write(buffer.array(), 0, buffer.position());
-                boolean complete = buffer.get(buffer.position() - 1) == '\n';
-                buffer.clear();
-                if (complete) {
-                    return textOf(line.toString(StandardCharsets.UTF_8).stripTrailing());
-                }
-            }
-            return null;
+            byte[] line = new LineReader(channel).readLine(); // bounded; reads no JSON (Jackson stays unloaded)
+            return line == null ? null : textOf(new String(line, StandardCharsets.UTF_8).stripTrailing());
         } catch (IOException | RuntimeException e) {
             return null;
         }

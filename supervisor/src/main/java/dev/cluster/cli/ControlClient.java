@@ -6,14 +6,13 @@ import dev.cluster.home.SafePaths;
 import dev.cluster.home.UnsafePath;
 import dev.cluster.daemon.Sighup;
 import dev.cluster.logs.LogFiles;
+import dev.cluster.protocol.LineReader;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,9 @@ final class ControlClient {
             // Give heap back after a collection instead of keeping the high-water mark (SerialGC shrinks on full GCs).
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
             // No hsperfdata: its sampler thread wakes every 50 ms, a fifth of the daemon's idle CPU (jcmd still attaches).
-            "-XX:-UsePerfData");
+            "-XX:-UsePerfData",
+            // The daemon loads the agent's JNI library (steering connections); JDK 24+ warns without this.
+            "--enable-native-access=ALL-UNNAMED");
 
     private final Home home;
 
@@ -115,13 +116,13 @@ final class ControlClient {
 
     private Response exchange(SocketChannel channel, Request request, Consumer<String> progress) {
         try (channel) {
-            ByteBuffer out = ByteBuffer.wrap(Wire.encode(request));
-            while (out.hasRemaining()) {
-                channel.write(out);
-            }
+            Wire.write(channel, request);
             LineReader in = new LineReader(channel);
             while (true) {
-                Response response = Wire.decode(in.next(), Response.class);
+                Response response = in.read(Response.class);
+                if (response == null) {
+                    throw new IOException("the supervisor closed the connection without answering");
+                }
                 if (response.progress() == null) {
                     return response;
                 }
@@ -129,39 +130,6 @@ final class ControlClient {
             }
         } catch (IOException e) {
             throw new UserError("lost the connection to the supervisor (" + e.getMessage() + "): see " + home.daemonLog());
-        }
-    }
-
-    /** Splits what the daemon sends into lines; a line may span reads and a read may hold several lines. */
-    private static final class LineReader {
-        private final SocketChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-
-        LineReader(SocketChannel channel) {
-            this.channel = channel;
-            buffer.flip();
-        }
-
-        byte[] next() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            while (true) {
-                while (buffer.hasRemaining()) {
-                    byte b = buffer.get();
-                    if (b == '\n') {
-                        return line.toByteArray();
-                    }
-                    line.write(b);
-                }
-                if (line.size() > Wire.MAX_LINE_BYTES) {
-                    throw new IOException("answer longer than " + Wire.MAX_LINE_BYTES + " bytes");
-                }
-                buffer.clear();
-                int n = channel.read(buffer);
-                buffer.flip();
-                if (n < 0) {
-                    throw new IOException("the supervisor closed the connection without answering");
-                }
-            }
         }
     }
 

@@ -35,9 +35,9 @@ final class DescribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<AppInfo> apps = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.describe(target, showEnv))).apps();
+        List<AppInfo> apps = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(new Request.Describe(target, showEnv ? Boolean.TRUE : null))).apps();
         if (json) {
-            System.out.println(new String(Wire.encode(apps), StandardCharsets.UTF_8).trim());
+            System.out.println(Wire.json(apps));
             return 0;
         }
         for (AppInfo app : apps) {

@@ -144,7 +144,7 @@ final class DoctorCommand implements Callable<Integer> {
         } else if (!client.daemonRunning()) {
             add(Level.WARN, "stale control socket " + home.controlSocket() + ": its supervisor died", "run 'cluster ping' (it starts a new one)");
         } else {
-            long pid = ControlClient.ok(client.call(Request.of("ping"))).daemon().pid();
+            long pid = ControlClient.ok(client.call(new Request.Ping())).daemon().pid();
             add(Level.OK, "supervisor running, pid " + pid + ", answering on " + home.controlSocket(), null);
         }
     }

@@ -22,7 +22,7 @@ final class KillCommand implements Callable<Integer> {
             return 0;
         }
         Optional<ProcessHandle> daemon = daemonProcess(client.home());
-        String message = ControlClient.ok(client.call(Request.of("kill"))).message();
+        String message = ControlClient.ok(client.call(new Request.Kill())).message();
         // Return only once the daemon is gone, so a script can start a new one right after.
         daemon.ifPresent(p -> {
             long deadline = System.currentTimeMillis() + EXIT_WAIT_MS;

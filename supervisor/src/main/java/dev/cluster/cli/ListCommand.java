@@ -22,7 +22,7 @@ final class ListCommand implements Callable<Integer> {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
         boolean colour = Terminal.colour();
         System.out.print(client.daemonRunning()
-                ? ControlClient.ok(client.call(Request.listOutput(json, colour))).message()
+                ? ControlClient.ok(client.call(new Request.ListWorkers(json ? "json" : "table", colour))).message()
                 : WorkerTable.list(null, json, colour));
         return 0;
     }

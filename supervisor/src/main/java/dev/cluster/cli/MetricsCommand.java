@@ -22,10 +22,10 @@ final class MetricsCommand implements Callable<Integer> {
             if (!client.daemonRunning()) {
                 throw new UserError("no supervisor is running, so there are no metrics: start an app with 'cluster start app.jar'");
             }
-            System.out.print(ControlClient.ok(client.call(Request.metrics(null))).message());
+            System.out.print(ControlClient.ok(client.call(new Request.Metrics(null))).message());
             return 0;
         }
-        Response response = ControlClient.ok(client.callStartingDaemon(Request.metrics(port)));
+        Response response = ControlClient.ok(client.callStartingDaemon(new Request.Metrics(port)));
         System.out.println(response.message());
         return 0;
     }

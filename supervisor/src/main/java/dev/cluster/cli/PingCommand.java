@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 final class PingCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        Response.DaemonInfo d = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(Request.of("ping"))).daemon();
+        Response.DaemonInfo d = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(new Request.Ping())).daemon();
         System.out.println("pong: supervisor " + d.version() + ", pid " + d.pid() + ", up " + Durations.format(d.uptimeMs()) + ", home " + d.home());
         return 0;
     }

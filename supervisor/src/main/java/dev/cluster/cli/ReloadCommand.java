@@ -37,7 +37,7 @@ final class ReloadCommand implements Callable<Integer> {
         }
         // null leaves the app's setting as it is; the check above makes both null without --update-env
         List<String> newJvmArgs = jvmArgs == null ? null : AppOptions.splitJvmArgs(jvmArgs);
-        Request request = Request.reload(target, parallel, env.isEmpty() ? null : env, newJvmArgs);
+        Request request = new Request.Reload(target, parallel, env.isEmpty() ? null : env, newJvmArgs);
         Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(request, System.out::println));
         ListCommand.printOutcome(response);
         return 0;

@@ -11,7 +11,7 @@ final class ResurrectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
-        ListCommand.printOutcome(ControlClient.ok(client.callStartingDaemon(Request.of("resurrect"))));
+        ListCommand.printOutcome(ControlClient.ok(client.callStartingDaemon(new Request.Resurrect())));
         return 0;
     }
 }

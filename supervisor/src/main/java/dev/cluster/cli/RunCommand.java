@@ -34,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
         if (resurrect && app.hasProgram()) {
             throw new UserError("run takes either an app or --resurrect, not both: add the app with 'cluster start' once it runs");
         }
-        Request initial = app.hasProgram() ? Request.start(app.toSpec()) : resurrect ? Request.of("resurrect") : null;
+        Request initial = app.hasProgram() ? new Request.Start(app.toSpec()) : resurrect ? new Request.Resurrect() : null;
         if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
             throw new UserError("--metrics-port must be between 1 and 65535 (got " + metricsPort + ")");
         }

@@ -10,7 +10,7 @@ final class SaveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
-        System.out.println(ControlClient.ok(client.call(Request.of("save"))).message());
+        System.out.println(ControlClient.ok(client.call(new Request.Save())).message());
         return 0;
     }
 }

@@ -18,7 +18,7 @@ final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.scale(app, count), System.out::println));
+        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(new Request.Scale(app, count), System.out::println));
         ListCommand.printOutcome(response);
         return 0;
     }

@@ -18,7 +18,7 @@ final class SignalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.out.println(ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.signal(signal, target))).message());
+        System.out.println(ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(new Request.Signal(signal, target))).message());
         return 0;
     }
 }

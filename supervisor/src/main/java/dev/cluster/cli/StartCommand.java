@@ -46,7 +46,7 @@ final class StartCommand implements Callable<Integer> {
         if (!only.isEmpty()) {
             throw new UserError("--only picks apps of an ecosystem file (cluster.yaml or cluster.json)");
         }
-        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(Request.start(app.toSpec())));
+        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(new Request.Start(app.toSpec())));
         System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;
     }
@@ -69,7 +69,7 @@ final class StartCommand implements Callable<Integer> {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (client.daemonRunning()) {
             Set<String> running = new HashSet<>();
-            List<WorkerInfo> workers = ControlClient.ok(client.call(Request.of("list"))).workers();
+            List<WorkerInfo> workers = ControlClient.ok(client.call(new Request.ListWorkers(null, null))).workers();
             (workers == null ? List.<WorkerInfo>of() : workers).forEach(w -> running.add(w.app()));
             for (AppSpec spec : specs) {
                 if (running.contains(spec.name())) {
@@ -80,7 +80,7 @@ final class StartCommand implements Callable<Integer> {
         }
         Response response = null;
         for (AppSpec spec : specs) {
-            response = ControlClient.ok(client.callStartingDaemon(Request.start(spec)));
+            response = ControlClient.ok(client.callStartingDaemon(new Request.Start(spec)));
         }
         System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;

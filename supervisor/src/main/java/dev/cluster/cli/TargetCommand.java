@@ -11,11 +11,12 @@ abstract class TargetCommand implements Callable<Integer> {
     @Parameters(paramLabel = "APP|APP:ID|ID|all", description = "What to act on.")
     String target;
 
-    abstract String verb();
+    /** The request for the target. */
+    abstract Request request(String target);
 
     @Override
     public Integer call() {
-        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(Request.targeting(verb(), target)));
+        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(request(target)));
         ListCommand.printOutcome(response);
         return 0;
     }

@@ -32,7 +32,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         Channel channel = ctx.channel();
-        if ("watch".equals(request.command())) {
+        if (request instanceof Request.Watch) {
             // A stream, not an answer: a frame a second for as long as the connection lives. A client
             // that stops reading (monit suspended) skips frames instead of piling them up here.
             Runnable stop = supervisor.watch(frame -> {

@@ -3,7 +3,6 @@ package dev.cluster.daemon;
 import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.ProtocolException;
-import dev.cluster.protocol.Versioned;
 import dev.cluster.protocol.Wire;
 
 import java.io.IOException;
@@ -26,7 +25,7 @@ import java.util.List;
  */
 final class SavedApps {
     /** The file's content. */
-    record Snapshot(int v, String savedAt, List<AppSpec> apps) implements Versioned {
+    record Snapshot(String savedAt, List<AppSpec> apps) {
     }
 
     /** What {@link #load} found: the apps, and a warning if the backup had to stand in. */
@@ -48,7 +47,7 @@ final class SavedApps {
     }
 
     void save(List<AppSpec> apps) throws IOException {
-        byte[] bytes = Wire.encode(new Snapshot(Wire.VERSION, Instant.now().toString(), apps));
+        byte[] bytes = Wire.encode(new Snapshot(Instant.now().toString(), apps));
         Files.deleteIfExists(temporary); // left by a save that failed half-way
         try (FileChannel out = SafePaths.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             SafePaths.ownerOnly(temporary);

@@ -1,6 +1,7 @@
 package dev.cluster.daemon;
 
-import dev.cluster.worker.Worker;
+import dev.cluster.worker.App;
+import dev.cluster.worker.Slot;
 
 import java.util.List;
 import java.util.Map;
@@ -19,33 +20,32 @@ final class Targets {
         }
     }
 
-    static List<Worker> resolve(String target, Map<String, App> apps) {
+    static List<Slot> resolve(String target, Map<String, App> apps) {
         if (target == null || target.isBlank()) {
             throw new NoMatch("name an app, app:id, a worker id, or 'all'");
         }
         if (target.equals("all")) {
-            return apps.values().stream().flatMap(a -> a.workers().stream()).toList();
+            return apps.values().stream().flatMap(a -> a.slots().stream()).toList();
         }
         App app = apps.get(target);
         if (app != null) {
-            return List.copyOf(app.workers());
+            return List.copyOf(app.slots());
         }
         int colon = target.lastIndexOf(':');
         if (colon > 0) {
             App owner = apps.get(target.substring(0, colon));
             Integer id = parseId(target.substring(colon + 1));
-            if (owner != null && id != null && id < owner.workers().size()) {
-                return List.of(owner.workers().get(id));
+            if (owner != null && id != null && id < owner.slots().size()) {
+                return List.of(owner.slots().get(id));
             }
             throw noMatch(target);
         }
         Integer id = parseId(target);
         if (id != null) {
-            List<Worker> withId = apps.values().stream().filter(a -> id < a.workers().size())
-                    .map(a -> a.workers().get(id)).toList();
+            List<Slot> withId = apps.values().stream().filter(a -> id < a.slots().size()).map(a -> a.slots().get(id)).toList();
             if (withId.size() > 1) {
                 throw new NoMatch("worker id " + id + " exists in several apps: name one as "
-                        + String.join(" or ", withId.stream().map(Worker::name).toList()));
+                        + String.join(" or ", withId.stream().map(Slot::name).toList()));
             }
             if (withId.size() == 1) {
                 return withId;

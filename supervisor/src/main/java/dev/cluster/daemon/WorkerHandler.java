@@ -5,7 +5,7 @@ import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
-import dev.cluster.worker.Worker;
+import dev.cluster.worker.Attempt;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -29,7 +29,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final int MAX_FRAME = 500;
     private static final int MAX_FRAMES = 64;
     private final Supervisor supervisor;
-    private Worker worker;
+    private Attempt worker;
     private Runnable drainRequest;
 
     WorkerHandler(Supervisor supervisor) {
@@ -48,49 +48,45 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         if (worker == null) {
             long pid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().pid();
-            worker = supervisor.workerWithPid(pid).orElse(null);
+            worker = supervisor.attemptWithPid(pid).orElse(null);
             if (worker == null) {
                 log.warn("worker connection from pid {} closed: no worker has that pid", pid);
                 ctx.close();
-                return;
-            }
-            switch (String.valueOf(message.type())) {
-                case WorkerMessage.HELLO -> hello(ctx, message);
-                case WorkerMessage.LISTEN -> sendListener(ctx, message);
-                default -> {
-                    log.warn("worker connection from pid {} closed: first message must be hello or listen, got {}", pid, message.type());
-                    ctx.close();
-                }
+            } else if (message instanceof WorkerMessage.Hello hello) {
+                hello(ctx, hello);
+            } else if (message instanceof WorkerMessage.Listen listen) {
+                sendListener(ctx, listen);
+            } else {
+                log.warn("worker connection from pid {} closed: its first message must be hello or listen", pid);
+                ctx.close();
             }
             return;
         }
-        switch (String.valueOf(message.type())) {
-            case WorkerMessage.HELLO -> hello(ctx, message); // the library's, after its agent's
-            case WorkerMessage.READY -> worker.onReady();
-            case WorkerMessage.METRICS -> {
-                try {
-                    worker.telemetry().onReport(message.telemetry(), System.currentTimeMillis());
-                } catch (IllegalArgumentException | NullPointerException e) {
-                    log.warn("{}: unreadable telemetry report ignored: {}", worker.name(), e.getMessage());
-                }
+        if (message instanceof WorkerMessage.Hello hello) {
+            hello(ctx, hello); // the library's, after its agent's
+        } else if (message instanceof WorkerMessage.Ready) {
+            worker.onReady();
+        } else if (message instanceof WorkerMessage.Metrics metrics && metrics.telemetry() != null) {
+            try {
+                worker.slot().report(worker, metrics.telemetry(), System.currentTimeMillis());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                log.warn("{}: unreadable telemetry report ignored: {}", worker.slot().name(), e.getMessage());
             }
-            case WorkerMessage.BLOCKED -> {
-                if (message.blocked() != null) {
-                    BlockedReport stall = escaped(message.blocked());
-                    worker.telemetry().onBlocked(stall);
-                    log.warn("{} {} blocked {} ms at {}", worker.name(), stall.loop(), stall.durationMs(), stall.culprit());
-                }
-            }
-            default -> log.warn("{}: unknown message type '{}' ignored", worker.name(), message.type());
+        } else if (message instanceof WorkerMessage.Blocked blocked && blocked.blocked() != null) {
+            BlockedReport stall = escaped(blocked.blocked());
+            worker.slot().blocked(worker, stall);
+            log.warn("{} {} blocked {} ms at {}", worker.slot().name(), stall.loop(), stall.durationMs(), stall.culprit());
+        } else {
+            log.warn("{}: a {} message out of place, ignored", worker.slot().name(), message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
         }
     }
 
     /** An agent's hello only identifies the process; a library hello also means "I will say ready and drain when asked". */
-    private void hello(ChannelHandlerContext ctx, WorkerMessage message) {
+    private void hello(ChannelHandlerContext ctx, WorkerMessage.Hello message) {
         if (Boolean.TRUE.equals(message.agent())) {
             worker.onAgentHello();
         } else {
-            drainRequest = () -> LineServer.send(ctx.channel(), WorkerMessage.of(WorkerMessage.SHUTDOWN));
+            drainRequest = () -> LineServer.send(ctx.channel(), new WorkerMessage.Shutdown());
             worker.onHello(drainRequest);
         }
     }
@@ -100,19 +96,19 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
      * The library's request takes all of them; the agent's ({@code agent}: an unmodified app) takes
      * the slot's own, bound like the socket the app bound itself, in whose place it goes.
      */
-    private void sendListener(ChannelHandlerContext ctx, WorkerMessage request) {
+    private void sendListener(ChannelHandlerContext ctx, WorkerMessage.Listen request) {
         boolean agent = Boolean.TRUE.equals(request.agent());
         try {
-            int[] fds = supervisor.listenersFor(worker, request.host(), request.ipv6(), agent);
+            int[] fds = supervisor.listenersFor(worker, request.host(), request.ipv6());
             for (int fd : fds) {
                 ctx.write(new FileDescriptor(fd));
             }
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             if (agent) {
-                log.info("{}: the app's socket on {} replaced by the slot's (handoff)", worker.name(), request.host());
+                log.info("{}: the app's socket on {} replaced by the slot's (handoff)", worker.slot().name(), request.host());
             }
         } catch (IOException e) {
-            log.warn("{}: no listening socket handed over{}: {}", worker.name(), agent ? ", the app serves the socket it bound" : "", e.getMessage());
+            log.warn("{}: no listening socket handed over{}: {}", worker.slot().name(), agent ? ", the app serves the socket it bound" : "", e.getMessage());
             ctx.close();
         }
         worker = null; // this connection is not the worker's message channel

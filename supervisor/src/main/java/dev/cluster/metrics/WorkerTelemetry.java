@@ -54,6 +54,9 @@ public final class WorkerTelemetry {
     private long gcPauseMs;
     private long stalls;
     private final ArrayDeque<BlockedReport> blocked = new ArrayDeque<>();
+    /** Where each process began, the newest {@value #MAX_PROCESS_STARTS}: what the history spans. */
+    private final ArrayDeque<TelemetryInfo.ProcessStart> processStarts = new ArrayDeque<>();
+    static final int MAX_PROCESS_STARTS = 20;
     /** Counts per bucket (the last is above every bound), sum and count: Prometheus's histogram of lag. */
     private final long[] bucketCounts = new long[LagHistograms.BUCKET_BOUNDS_US.length + 1];
     private long lagCount;
@@ -66,8 +69,15 @@ public final class WorkerTelemetry {
     /** When the current process's newest report arrived; -1 before its first. */
     private long lastReportAtMs = -1;
 
-    /** A new process took over the slot: what described the previous one no longer holds. History stays. */
-    public void onLaunch() {
+    /**
+     * A new process took over the slot (a start, a restart, a reload's replacement): what described
+     * the previous one no longer holds. The history stays, and notes where this process began.
+     */
+    public void onLaunch(long pid, long atMs) {
+        processStarts.addLast(new TelemetryInfo.ProcessStart(pid, atMs));
+        while (processStarts.size() > MAX_PROCESS_STARTS) {
+            processStarts.removeFirst();
+        }
         latest = null;
         lastReportAtMs = -1;
         cpuPercent = null;
@@ -259,7 +269,7 @@ public final class WorkerTelemetry {
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
                 blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()),
-                historyPoints > 0 ? series(historyPoints) : null);
+                historyPoints > 0 ? series(historyPoints) : null, null);
     }
 
     /** The newest {@code points} seconds of lag p99, max and CPU, oldest first. */
@@ -298,6 +308,7 @@ public final class WorkerTelemetry {
         return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, LIST_WINDOW_MS)), loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
-                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked), null);
+                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked), null,
+                List.copyOf(processStarts));
     }
 }

@@ -206,18 +206,18 @@ public final class Monit {
             }
             case RESTART -> {
                 if (selected != null) {
-                    send("restarting " + MonitModel.key(selected), Request.targeting("restart", MonitModel.key(selected)));
+                    send("restarting " + MonitModel.key(selected), new Request.Restart(MonitModel.key(selected)));
                 }
             }
             case STOP -> {
                 if (selected != null && confirm(display, reader, "stop " + MonitModel.key(selected) + "? It stays stopped until 'r'. [y/N] ")) {
-                    send("stopping " + MonitModel.key(selected), Request.targeting("stop", MonitModel.key(selected)));
+                    send("stopping " + MonitModel.key(selected), new Request.Stop(MonitModel.key(selected)));
                 }
             }
             case RELOAD -> {
                 if (selected != null && confirm(display, reader, "reload every worker of " + selected.app()
                         + ", one at a time, without downtime? [y/N] ")) {
-                    send("reloading " + selected.app(), Request.reload(selected.app(), 1, null, null));
+                    send("reloading " + selected.app(), new Request.Reload(selected.app(), 1, null, null));
                 }
             }
         }

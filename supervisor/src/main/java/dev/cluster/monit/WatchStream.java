@@ -1,18 +1,14 @@
 package dev.cluster.monit;
 
+import dev.cluster.protocol.LineReader;
 import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -52,11 +48,10 @@ final class WatchStream implements AutoCloseable {
         while (!closed) {
             try (SocketChannel open = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 channel = open;
-                open.write(ByteBuffer.wrap(Wire.encode(Request.of("watch"))));
-                BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(open), StandardCharsets.UTF_8));
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    Response frame = Wire.decode(line.getBytes(StandardCharsets.UTF_8), Response.class);
+                Wire.write(open, new Request.Watch());
+                LineReader lines = new LineReader(open);
+                Response frame;
+                while ((frame = lines.read(Response.class)) != null) {
                     if (!frame.ok()) {
                         listener.down("the supervisor refused: " + frame.error());
                         break;

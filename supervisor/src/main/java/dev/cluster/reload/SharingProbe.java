@@ -1,5 +1,8 @@
 package dev.cluster.reload;
 
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.worker.App;
+import dev.cluster.worker.Attempt;
 import dev.cluster.worker.PortListeners;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Errors;
@@ -10,10 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether a second worker could bind a port that something already listens on: for each listener
- * on the port, a socket with SO_REUSEPORT is bound beside it (and closed at once: it never listens,
- * so no connection is ever routed to it). The kernel refuses that bind when the listener did not set
- * SO_REUSEPORT itself (or belongs to another user), which is exactly what a second worker would meet.
+ * Whether a second worker of an app could bind where its running workers listen: for each of their
+ * listeners, a socket with SO_REUSEPORT is bound beside it (and closed at once: it never listens,
+ * so no connection is ever routed to it). The kernel refuses that bind when the listener did not
+ * set SO_REUSEPORT itself (or belongs to another user), which is exactly what a second worker meets.
  */
 public final class SharingProbe {
     /** Linux's EADDRINUSE, as Netty reports a failed native call (its negative errno). */
@@ -22,17 +25,34 @@ public final class SharingProbe {
     private SharingProbe() {
     }
 
-    /** The first of {@code listeners} that a second worker could not bind beside, if any. */
-    public static Optional<PortListeners.Listener> unshareable(List<PortListeners.Listener> listeners) {
-        return listeners.stream().filter(l -> !canJoin(l)).findFirst();
+    /** A process that holds a port alone, and what to tell the user. */
+    public record NotShared(long pid, String reason) {
+    }
+
+    /** The first of the app's processes found holding a port alone, with the fix that fits how the app is started. */
+    public static Optional<NotShared> check(App app) {
+        List<PortListeners.Listener> all = PortListeners.listening();
+        for (Attempt attempt : app.attempts().toList()) {
+            Optional<PortListeners.Listener> alone = PortListeners.heldBy(attempt.pid(), all).stream().filter(l -> !canJoin(l)).findFirst();
+            if (alone.isPresent()) {
+                int port = alone.get().port();
+                AppSpec spec = app.spec();
+                String fix = spec.jar() == null ? "start it as a jar so the agent can share the port"
+                        : !spec.agent() ? "start it without --no-agent so the agent can share the port"
+                        : "the agent could not share it: see 'cluster logs " + app.name() + " --err'";
+                return Optional.of(new NotShared(attempt.pid(), "app '" + app.name() + "' binds port " + port + " without SO_REUSEPORT, so only one worker "
+                        + "can serve it: use -i 1, or " + fix + (port == spec.port() ? "" : " (the agent shares only its --port, "
+                        + spec.port() + ": set --port " + port + ")")));
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean canJoin(PortListeners.Listener listener) {
-        int port = listener.port();
         LinuxSocket probe = LinuxSocket.newSocketStream(listener.ipv6());
         try {
             probe.setReusePort(true);
-            probe.bind(new InetSocketAddress(listener.address(), port));
+            probe.bind(new InetSocketAddress(listener.address(), listener.port()));
             return true;
         } catch (Errors.NativeIoException e) {
             return e.expectedErr() != EADDRINUSE_NEGATIVE;

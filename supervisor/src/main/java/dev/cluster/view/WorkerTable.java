@@ -27,7 +27,7 @@ public final class WorkerTable {
     public static String list(Response response, boolean json, boolean colour) {
         List<WorkerInfo> workers = response == null || response.workers() == null ? List.of() : response.workers();
         if (json) {
-            return new String(Wire.encode(workers), StandardCharsets.UTF_8).trim() + "\n";
+            return Wire.json(workers) + "\n";
         }
         return render(workers, response == null ? null : response.lag(), colour);
     }

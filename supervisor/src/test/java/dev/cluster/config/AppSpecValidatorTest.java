@@ -21,8 +21,8 @@ class AppSpecValidatorTest {
     Path dir;
 
     private AppSpec spec(String name, String jar, int instances, int port) {
-        return new AppSpec(name, jar, jar == null ? List.of("true") : null, null, null, dir.toString(), instances, port, null,
-                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null, null);
+        return AppSpec.builder().name(name).jar(jar).command(jar == null ? List.of("true") : List.of()).cwd(dir.toString())
+                .instances(instances).port(port).listenTimeoutMs(1000).killTimeoutMs(1000).build();
     }
 
     private String problem(AppSpec spec, AppSpec... running) {
@@ -78,8 +78,7 @@ class AppSpecValidatorTest {
 
     @Test
     void aCommandMustExist() {
-        AppSpec missing = new AppSpec("a", null, List.of("no-such-program-xyz"), null, null, dir.toString(), 1, 18000, null,
-                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null, null);
+        AppSpec missing = AppSpec.builder().name("a").command(List.of("no-such-program-xyz")).cwd(dir.toString()).port(18000).build();
         assertTrue(problem(missing).contains("not found"));
     }
 }

@@ -1,40 +1,27 @@
 package dev.cluster.daemon;
 
-import dev.cluster.logs.LogFiles;
 import dev.cluster.protocol.AppSpec;
-import dev.cluster.worker.Worker;
-import dev.cluster.worker.WorkerLauncher;
-import org.junit.jupiter.api.AfterEach;
+import dev.cluster.worker.App;
+import dev.cluster.worker.FakeLoop;
+import dev.cluster.worker.FakeProcesses;
+import dev.cluster.worker.RecordingSockets;
+import dev.cluster.worker.Slot;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TargetsTest {
-    @TempDir
-    Path dir;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
     private final Map<String, App> apps = new LinkedHashMap<>();
 
-    @AfterEach
-    void stopLoop() {
-        loop.shutdownNow();
-    }
-
     private void add(String name, int instances) {
-        AppSpec spec = new AppSpec(name, null, List.of("true"), null, null, dir.toString(), instances, 8080, null,
-                1000, 1000, 100, 16, 1000, null, true, 10, 100, null, null, null);
-        LogFiles logs = new LogFiles(dir);
-        apps.put(name, new App(spec, new WorkerLauncher(null, dir.resolve("w.sock"), null), logs, loop, (w, s) -> { }));
+        AppSpec spec = AppSpec.builder().name(name).command(List.of("true")).cwd("/").instances(instances).build();
+        apps.put(name, new App(spec, new RecordingSockets(), new FakeLoop(), new FakeProcesses(), (slot, state) -> { }));
     }
 
     @Test
@@ -71,7 +58,7 @@ class TargetsTest {
         assertThrows(Targets.NoMatch.class, () -> Targets.apps("api:0", apps));
     }
 
-    private static List<String> names(List<Worker> workers) {
-        return workers.stream().map(Worker::name).toList();
+    private static List<String> names(List<Slot> slots) {
+        return slots.stream().map(Slot::name).toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.cluster.it;
 
+import dev.cluster.protocol.LineReader;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
@@ -158,7 +159,7 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         if (!Files.exists(home.resolve("control.sock"))) {
             return cliList();
         }
-        Response response = request(Request.of("list"));
+        Response response = request(new Request.ListWorkers(null, null));
         if (!response.ok()) {
             throw new AssertionError("list: " + response.error());
         }
@@ -181,10 +182,8 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
      */
     public Response request(Request request) {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(home.resolve("control.sock")))) {
-            channel.write(ByteBuffer.wrap(Wire.encode(request)));
-            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    java.nio.channels.Channels.newInputStream(channel), StandardCharsets.UTF_8));
-            return Wire.decode(in.readLine(), Response.class);
+            Wire.write(channel, request);
+            return new LineReader(channel).read(Response.class);
         } catch (IOException e) {
             throw new AssertionError("control socket: " + e, e);
         }

@@ -249,6 +249,6 @@ class TelemetryIT {
     }
 
     private JsonNode describeJson(String target) {
-        return Wire.mapper().valueToTree(cluster.request(Request.targeting("describe", target)).apps());
+        return Wire.mapper().valueToTree(cluster.request(new Request.Describe(target, null)).apps());
     }
 }

@@ -42,8 +42,8 @@ class LogFilesTest {
     }
 
     private static AppSpec spec(String name, boolean merge) {
-        return new AppSpec(name, null, List.of("true"), null, null, "/", 2, 8080, null, 1000, 1000, 100, 16, 1000, null, true, 10, 100,
-                null, null, new LogSpec(LogSpec.DEFAULT_MAX_BYTES, false, 1, false, null, merge, null));
+        return AppSpec.builder().name(name).command(List.of("true")).cwd("/").instances(2)
+                .logs(new LogSpec(LogSpec.DEFAULT_MAX_BYTES, false, 1, false, null, merge, null)).build();
     }
 
     @Test

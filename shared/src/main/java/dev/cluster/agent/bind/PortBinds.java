@@ -114,7 +114,7 @@ public final class PortBinds {
             return;
         }
         String host = bound.address().getAddress().getHostAddress();
-        byte[] request = Wire.encode(WorkerMessage.adopt(host, bound.ipv6()));
+        byte[] request = Wire.encode(new WorkerMessage.Listen(host, bound.ipv6(), Boolean.TRUE));
         int[] received = NativeSockets.receive(c.workerSocket().toString(), request, ANSWER_TIMEOUT_MS);
         if (received.length == 0) {
             System.err.println("cluster agent: the supervisor handed over no socket for " + host + ":" + bound.address().getPort()

@@ -11,18 +11,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Builds a worker's command line and environment and starts it as a child process whose stdout and
- * stderr are pipes the {@link LogWriter} reads and whose stdin is a pipe the supervisor never
- * writes: when the supervisor dies the pipe closes, which is how a worker notices.
+ * Starts workers as child processes: builds the command line and environment, gives the process
+ * pipes for stdout and stderr that the {@link LogWriter} reads, and a stdin pipe the supervisor never
+ * writes (when the supervisor dies the pipe closes, which is how a worker notices).
  */
-public final class WorkerLauncher {
+public final class OsProcesses implements ProcessStarter {
     /**
      * util-linux's setpriv sets PR_SET_PDEATHSIG and then execs the worker in place (same pid), so
      * even a worker that ignores its stdin gets SIGTERM when the supervisor dies, by SIGKILL too.
      */
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    /** Lines of each stream kept for the exit cause ({@code describe}, a failed start or reload). */
+    static final int OUTPUT_TAIL_LINES = 20;
+    /** How long after its exit a process's pipes may stay open (a child it left holds them) before the exit is handled anyway. */
+    private static final long OUTPUT_DRAIN_MS = 1_000;
 
     private final LogWriter logs;
     private final Path workerSocket;
@@ -31,7 +37,7 @@ public final class WorkerLauncher {
     private final boolean pdeathsig;
 
     /** @param agent the agent for jar apps (its jar null to run them without) */
-    public WorkerLauncher(LogWriter logs, Path workerSocket, AgentJar agent) {
+    public OsProcesses(LogWriter logs, Path workerSocket, AgentJar agent) {
         this.logs = logs;
         this.workerSocket = workerSocket;
         this.agent = agent;
@@ -39,7 +45,7 @@ public final class WorkerLauncher {
         this.pdeathsig = Files.isExecutable(SETPRIV);
     }
 
-    /** The command line of the app's workers, as {@code describe} shows it. */
+    @Override
     public List<String> commandLine(AppSpec spec) {
         List<String> cmd = new ArrayList<>();
         if (spec.jar() != null) {
@@ -63,12 +69,8 @@ public final class WorkerLauncher {
         return cmd;
     }
 
-    /** A started worker process and its output pipes. */
-    public record Started(Process process, WorkerOutput output) {
-    }
-
-    /** @param errLinesKept how many of its last stderr lines the output remembers */
-    public Started start(AppSpec spec, int workerId, int errLinesKept) throws IOException {
+    @Override
+    public WorkerProcess start(AppSpec spec, int workerId) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (pdeathsig) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
@@ -85,15 +87,72 @@ public final class WorkerLauncher {
         env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
         env.put(Env.BIND, spec.bind());
         env.put(Env.BLOCK_THRESHOLD_MS, Long.toString(spec.blockThresholdMs()));
-        WorkerOutput output = logs.open(spec, workerId, errLinesKept);
+        WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
         try {
             Process process = builder.start();
             output.started();
-            return new Started(process, output);
+            return new OsProcess(process, output);
         } catch (IOException | RuntimeException e) {
             output.discard();
             throw e;
+        }
+    }
+
+    /** A child process and its output pipes. */
+    private static final class OsProcess implements WorkerProcess {
+        private final Process process;
+        private final WorkerOutput output;
+        private final CompletableFuture<Integer> exited;
+
+        OsProcess(Process process, WorkerOutput output) {
+            this.process = process;
+            this.output = output;
+            // The exit counts once the pipes are read to their end too, so the last lines are known;
+            // a child the worker left running may hold them open, hence the bound.
+            this.exited = process.onExit()
+                    .thenCompose(p -> output.closed().copy().completeOnTimeout(null, OUTPUT_DRAIN_MS, TimeUnit.MILLISECONDS))
+                    .thenApply(closed -> process.exitValue());
+        }
+
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public CompletableFuture<Integer> exited() {
+            return exited;
+        }
+
+        @Override
+        public void terminate() {
+            process.destroy();
+        }
+
+        @Override
+        public void kill() {
+            process.destroyForcibly();
+        }
+
+        @Override
+        public CompletableFuture<Void> signal(String name) {
+            return Signals.send(pid(), name);
+        }
+
+        @Override
+        public boolean listensOn(int port) {
+            return PortListeners.listens(pid(), port);
+        }
+
+        @Override
+        public List<String> lastErrLines() {
+            return output.lastErrLines();
+        }
+
+        @Override
+        public List<String> lastOutLines() {
+            return output.lastOutLines();
         }
     }
 }

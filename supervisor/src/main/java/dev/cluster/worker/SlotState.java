@@ -7,39 +7,39 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A worker slot's lifecycle. The table below is the whole state machine: {@link Worker#transition}
- * refuses anything it does not list.
+ * A worker slot's lifecycle, as {@code list} shows it. The table below is the whole state machine:
+ * {@link Slot} refuses (throws, and the loop logs) any change it does not list.
  */
-public enum WorkerState {
-    /** A process runs but has not yet said it is ready (or opened its port). */
+public enum SlotState {
+    /** No process, by request. */
+    STOPPED,
+    /** A process runs but is not ready yet. */
     LAUNCHING,
     /** Serving. */
     ONLINE,
     /** Asked to drain; SIGKILL follows after the kill timeout. */
     STOPPING,
-    /** No process, by request. */
-    STOPPED,
     /** Crashed; a restart is scheduled after the back-off delay. */
     EXITED,
-    /** Crashed too often too quickly; left alone until {@code cluster restart}. */
+    /** Crashed too often too quickly, or could not be started; left alone until {@code cluster restart}. */
     ERRORED;
 
-    private static final Map<WorkerState, Set<WorkerState>> NEXT = new EnumMap<>(WorkerState.class);
+    private static final Map<SlotState, Set<SlotState>> NEXT = new EnumMap<>(SlotState.class);
 
     static {
-        NEXT.put(STOPPED, EnumSet.of(LAUNCHING));
+        NEXT.put(STOPPED, EnumSet.of(LAUNCHING, ERRORED));
         NEXT.put(LAUNCHING, EnumSet.of(ONLINE, STOPPING, EXITED, ERRORED));
         NEXT.put(ONLINE, EnumSet.of(STOPPING, EXITED, ERRORED));
         NEXT.put(STOPPING, EnumSet.of(STOPPED));
-        NEXT.put(EXITED, EnumSet.of(LAUNCHING, STOPPED));
+        NEXT.put(EXITED, EnumSet.of(LAUNCHING, STOPPED, ERRORED));
         NEXT.put(ERRORED, EnumSet.of(LAUNCHING, STOPPED));
     }
 
-    public boolean canBecome(WorkerState next) {
+    public boolean canBecome(SlotState next) {
         return NEXT.get(this).contains(next);
     }
 
-    /** Whether a process of this worker may be running. */
+    /** Whether a process of this slot may be running. */
     public boolean hasProcess() {
         return this == LAUNCHING || this == ONLINE || this == STOPPING;
     }

@@ -1,0 +1,131 @@
+package dev.cluster.reload;
+
+import dev.cluster.worker.App;
+import dev.cluster.worker.LaunchFailure;
+import dev.cluster.worker.Slot;
+import dev.cluster.worker.SlotState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Changing an app's processes without downtime, one named operation each: a reload replaces every
+ * slot's process, a scale adds or drains slots, and the memory guard replaces one process. Every
+ * step reports progress; the first failure stops a reload, and what was not replaced keeps serving.
+ * What a single slot does (a new process beside the old, the old steered away from and drained) is
+ * {@link Slot#replace}; this class decides the order.
+ */
+public final class Rollout {
+    private final Executor loop;
+
+    public Rollout(Executor loop) {
+        this.loop = loop;
+    }
+
+    /** Every slot of the app, {@code parallel} at a time in id order. Stops at the first replacement that fails. */
+    public CompletableFuture<Void> reload(App app, int parallel, Consumer<String> progress) {
+        List<Slot> slots = List.copyOf(app.slots());
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (int first = 0; first < slots.size(); first += parallel) {
+            List<Slot> batch = slots.subList(first, Math.min(slots.size(), first + parallel));
+            chain = chain.thenComposeAsync(done -> allOf(batch.stream().map(s -> replace(s, slots.size(), "reload", progress)).toList()), loop);
+        }
+        return chain;
+    }
+
+    /**
+     * One slot: replaced without downtime if it serves; restarted in place if it does not (a crashed
+     * or stopped slot has nothing to keep up, and a replacement would race its own restart).
+     */
+    public CompletableFuture<Void> replace(Slot slot, int total, String why, Consumer<String> progress) {
+        String step = slot.app().name() + " worker " + (slot.id() + 1) + "/" + total;
+        if (slot.state() != SlotState.ONLINE) {
+            String was = slot.state().label();
+            return slot.stop(why).thenComposeAsync(stopped -> slot.start(why + " of a worker that was " + was), loop)
+                    .thenRun(() -> progress.accept(step + " started (it was " + was + ")"));
+        }
+        long oldPid = slot.pid();
+        return slot.replace(why + ", replacing pid " + oldPid).handle((done, failure) -> {
+            if (failure != null) {
+                // A replacement that failed at bind beside its old process: the app cannot share its port.
+                String cause = slot.lastExitWasBindFailure() ? SharingProbe.check(slot.app()).map(SharingProbe.NotShared::reason).orElse(reason(failure))
+                        : reason(failure);
+                throw new CompletionException(new LaunchFailure(cause + "; " + (slot.state() == SlotState.ONLINE
+                        ? slot.name() + " keeps serving with pid " + slot.pid() : slot.name() + " is " + slot.state().label()), output(failure)));
+            }
+            progress.accept(String.format("%s ready in %.1f s, old drained in %.1f s", step, done.readyMs() / 1e3, done.drainedMs() / 1e3));
+            return null;
+        });
+    }
+
+    /**
+     * Sets the number of slots: new ones start and count once online; leaving ones (the highest
+     * ids) are steered away from, drain what is queued for them, then stop and are forgotten.
+     */
+    public CompletableFuture<Void> scale(App app, int wanted) {
+        int current = app.slots().size();
+        List<CompletableFuture<Void>> changes = new ArrayList<>();
+        for (int id = current; id < wanted; id++) {
+            changes.add(app.addSlot().start("scale up to " + wanted));
+        }
+        for (int id = current - 1; id >= wanted; id--) {
+            changes.add(app.slots().get(id).stop("scale down to " + wanted));
+        }
+        return allOf(changes).whenCompleteAsync((done, failure) -> {
+            if (app.slots().size() > wanted && app.slots().subList(wanted, app.slots().size()).stream().noneMatch(s -> s.state().hasProcess())) {
+                app.truncate(wanted);
+            }
+        }, loop);
+    }
+
+    /**
+     * A process over its memory limit is replaced as a reload replaces it; if no replacement gets
+     * ready (an app that never listens cannot show it is), it is restarted instead: the limit holds either way.
+     */
+    public CompletableFuture<Void> replaceOverMemory(Slot slot, String why, Consumer<String> progress) {
+        return replace(slot, slot.app().slots().size(), why, progress).handleAsync((done, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            progress.accept(slot.name() + ": no replacement got ready (" + reason(failure) + "): restarting it instead");
+            return slot.stop(why).thenComposeAsync(stopped -> slot.start(why), loop);
+        }, loop).thenCompose(restarted -> restarted);
+    }
+
+    /** Completes when all complete, or exceptionally as soon as one fails. */
+    public static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> futures) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            if (e == null) {
+                all.complete(null);
+            }
+        });
+        futures.forEach(f -> f.whenComplete((v, e) -> {
+            if (e != null) {
+                all.completeExceptionally(e);
+            }
+        }));
+        return all;
+    }
+
+    /** The cause of a failed future, unwrapped. */
+    public static Throwable cause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String reason(Throwable failure) {
+        return cause(failure).getMessage();
+    }
+
+    private static dev.cluster.worker.ExitOutput output(Throwable failure) {
+        return cause(failure) instanceof LaunchFailure lf ? lf.output() : dev.cluster.worker.ExitOutput.NONE;
+    }
+}

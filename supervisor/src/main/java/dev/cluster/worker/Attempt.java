@@ -1,0 +1,172 @@
+package dev.cluster.worker;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One process in a worker slot: started, ready, stopped or crashed, and gone. A slot's start, each
+ * restart after a crash, a reload's replacement and a memory replacement are each a new attempt
+ * in the same slot; what outlives them (the id, the restart count, the telemetry history, the
+ * listening socket) is the {@link Slot}'s. An attempt only watches its process and tells its slot
+ * what happened; the slot decides what that means.
+ */
+public final class Attempt {
+    private static final Logger log = LoggerFactory.getLogger(Attempt.class);
+    static final long READINESS_POLL_MS = 100;
+    /** Between SIGQUIT and SIGKILL for a hung worker: a JVM writes its thread dump in milliseconds, a big one in a second. */
+    static final long THREAD_DUMP_GRACE_MS = 1_500;
+
+    private final Slot slot;
+    private final WorkerProcess process;
+    private final Loop loop;
+    private final long launchedAtNanos;
+    private AttemptState state = AttemptState.LAUNCHING;
+    /** Set by the library's hello: how to ask this process to drain over the worker socket. It then says ready itself. */
+    private Runnable drainRequest;
+    private Loop.Timer readinessTimer;
+    private Loop.Timer killTimer;
+
+    Attempt(Slot slot, WorkerProcess process, Loop loop) {
+        this.slot = slot;
+        this.process = process;
+        this.loop = loop;
+        this.launchedAtNanos = loop.nanoTime();
+        process.exited().thenAcceptAsync(this::onExit, loop);
+        readinessTimer = loop.schedule(this::checkReadiness, READINESS_POLL_MS);
+    }
+
+    public Slot slot() {
+        return slot;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public AttemptState state() {
+        return state;
+    }
+
+    WorkerProcess process() {
+        return process;
+    }
+
+    public long uptimeMs() {
+        return (loop.nanoTime() - launchedAtNanos) / 1_000_000;
+    }
+
+    /** {@code cluster signal}: completes when delivered. */
+    public java.util.concurrent.CompletableFuture<Void> signal(String name) {
+        return process.signal(name);
+    }
+
+    /** The library said hello: it will say ready itself, and drains when asked over the worker socket. */
+    public void onHello(Runnable drainRequest) {
+        this.drainRequest = drainRequest;
+        slot.telemetry().onHello(false);
+    }
+
+    /** The agent of an app without the library said hello: it reports, but readiness stays with the port. */
+    public void onAgentHello() {
+        slot.telemetry().onHello(true);
+    }
+
+    /** The library's connection that said hello with {@code drainRequest} closed. */
+    public void onSocketClosed(Runnable drainRequest) {
+        if (this.drainRequest == drainRequest) {
+            this.drainRequest = null;
+        }
+    }
+
+    /** The library said ready. */
+    public void onReady() {
+        if (state == AttemptState.LAUNCHING) {
+            becomeReady("ready over the worker socket");
+        }
+    }
+
+    private void checkReadiness() {
+        if (state != AttemptState.LAUNCHING) {
+            return;
+        }
+        int port = slot.app().spec().port();
+        if (drainRequest == null && process.listensOn(port)) {
+            becomeReady("listening on port " + port);
+        } else if (uptimeMs() >= slot.app().spec().listenTimeoutMs()) {
+            slot.attemptNotReadyInTime(this);
+        } else {
+            readinessTimer = loop.schedule(this::checkReadiness, READINESS_POLL_MS);
+        }
+    }
+
+    /** Ready without having shown it (the listen timeout passed for a worker that is not a replacement). */
+    void assumeReady(String reason) {
+        if (state == AttemptState.LAUNCHING) {
+            becomeReady(reason);
+        }
+    }
+
+    private void becomeReady(String how) {
+        change(AttemptState.READY);
+        cancel(readinessTimer);
+        slot.attemptReady(this, how);
+    }
+
+    /** Asks the process to drain (over the worker socket if it speaks it, else SIGTERM); SIGKILL after {@code killTimeoutMs}. */
+    void stop(long killTimeoutMs) {
+        if (state != AttemptState.LAUNCHING && state != AttemptState.READY) {
+            return; // stopping, hung or gone already
+        }
+        change(AttemptState.STOPPING);
+        cancel(readinessTimer);
+        if (drainRequest != null) {
+            drainRequest.run();
+        } else {
+            process.terminate();
+        }
+        killTimer = loop.schedule(() -> {
+            log.warn("{} pid {} did not exit within the kill timeout of {} ms: sending SIGKILL", slot.name(), pid(), killTimeoutMs);
+            process.kill();
+        }, killTimeoutMs);
+    }
+
+    /** SIGKILL now: a replacement that did not make it, or a process past its kill timeout. */
+    void kill() {
+        if (state == AttemptState.LAUNCHING || state == AttemptState.READY) {
+            change(AttemptState.STOPPING);
+            cancel(readinessTimer);
+        }
+        process.kill();
+    }
+
+    /** A hung process: SIGQUIT for its thread dump, SIGKILL a moment later; its exit is then a crash. */
+    void hang() {
+        if (state != AttemptState.READY) {
+            return;
+        }
+        change(AttemptState.HUNG);
+        process.signal("QUIT").whenCompleteAsync((sent, failure) -> killTimer = loop.schedule(process::kill, THREAD_DUMP_GRACE_MS), loop);
+    }
+
+    private void onExit(int status) {
+        AttemptState was = state;
+        cancel(readinessTimer);
+        cancel(killTimer);
+        drainRequest = null;
+        change(AttemptState.EXITED);
+        slot.attemptExited(this, was, status);
+    }
+
+    private void change(AttemptState next) {
+        if (!state.canBecome(next)) {
+            throw new IllegalStateException(slot.name() + " pid " + pid() + ": illegal attempt transition " + state.label() + " -> " + next.label());
+        }
+        state = next;
+    }
+
+    private static void cancel(Loop.Timer timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.cluster.worker;
+
+import dev.cluster.config.Durations;
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.view.WorkerTable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The guards, as a function from what the supervisor observes to what it should do: each second,
+ * for every serving slot of an app, whether it is hung ({@code --hang-timeout}) or over its memory
+ * limit ({@code --max-memory-restart}). The supervisor acts on the verdicts.
+ */
+public final class Guards {
+    private Guards() {
+    }
+
+    public enum Kind { HANG, MEMORY }
+
+    public record Verdict(Slot slot, Kind kind, String why) {
+    }
+
+    public static List<Verdict> judge(App app, long nowMs) {
+        AppSpec spec = app.spec();
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Slot slot : app.slots()) {
+            if (slot.state() != SlotState.ONLINE || slot.serving().state() != AttemptState.READY) {
+                continue;
+            }
+            String hang = spec.hangTimeoutMs() == null ? null : slot.telemetry().hang(nowMs, slot.uptimeMs(), spec.hangTimeoutMs());
+            Long rss = slot.telemetry().rssBytes();
+            if (hang != null) {
+                verdicts.add(new Verdict(slot, Kind.HANG, hang + " (--hang-timeout " + Durations.format(spec.hangTimeoutMs()) + ")"));
+            } else if (spec.maxMemoryBytes() != null && rss != null && rss > spec.maxMemoryBytes()) {
+                verdicts.add(new Verdict(slot, Kind.MEMORY, "uses " + WorkerTable.bytes(rss) + " of memory, over --max-memory-restart "
+                        + WorkerTable.bytes(spec.maxMemoryBytes())));
+            }
+        }
+        return verdicts;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+
+import java.io.IOException;
+import java.util.List;
+
+/** Starts worker processes: the seam between the lifecycle and the operating system. */
+public interface ProcessStarter {
+    /** Starts worker {@code workerId} of the app; throws when no process could be started at all. */
+    WorkerProcess start(AppSpec spec, int workerId) throws IOException;
+
+    /** The command line the app's workers run, as {@code describe} shows it. */
+    List<String> commandLine(AppSpec spec);
+}

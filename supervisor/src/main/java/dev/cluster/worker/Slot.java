@@ -1,0 +1,376 @@
+package dev.cluster.worker;
+
+import dev.cluster.metrics.WorkerTelemetry;
+import dev.cluster.protocol.BlockedReport;
+import dev.cluster.protocol.TelemetryReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A worker slot: worker {@code id} of an app, which outlives its processes. It keeps the restart
+ * count, the telemetry history and (in {@link SlotSockets}) the listening socket; each process in
+ * it is an {@link Attempt}. Every change of state goes through {@link #change}, which checks the
+ * table in {@link SlotState} and logs it with its reason.
+ * <p>
+ * At most two attempts live in a slot at once: the one {@code serving} it, and during a reload
+ * the {@code replacement} that takes over once ready; after that the old one drains as
+ * {@code retiring}. Every method runs on the loop.
+ */
+public final class Slot {
+    private static final Logger log = LoggerFactory.getLogger(Slot.class);
+
+    private final App app;
+    private final int id;
+    private final Loop loop;
+    private final ProcessStarter starter;
+    private final Listener listener;
+    private final RestartPolicy policy;
+    private final WorkerTelemetry telemetry = new WorkerTelemetry();
+
+    private SlotState state = SlotState.STOPPED;
+    private String lastTransition = "created";
+    private Attempt serving;
+    private Attempt replacement;
+    private Attempt retiring;
+    private boolean everLaunched;
+    private int restarts;
+    private String lastExit;
+    private ExitOutput lastExitOutput = ExitOutput.NONE;
+    private boolean lastExitWasBindFailure;
+    private Loop.Timer restartTimer;
+    private CompletableFuture<Void> online = new CompletableFuture<>();
+    private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
+    private CompletableFuture<Replaced> replaced;
+    private long replaceStartedNanos;
+    private long replacementReadyNanos;
+
+    /** Told of every state change, after it happened. */
+    public interface Listener {
+        void changed(Slot slot, SlotState state);
+    }
+
+    /** A finished replacement: how long the new process took to be ready, and the old one to drain. */
+    public record Replaced(long readyMs, long drainedMs) {
+    }
+
+    Slot(App app, int id, Loop loop, ProcessStarter starter, Listener listener) {
+        this.app = app;
+        this.id = id;
+        this.loop = loop;
+        this.starter = starter;
+        this.listener = listener;
+        this.policy = new RestartPolicy(app.spec().restartDelayMs(), app.spec().maxRestarts(), app.spec().minUptimeMs());
+    }
+
+    /**
+     * A fresh start by the user (start, restart, scale up): the crash-loop count begins again. The
+     * future completes when the worker is online, or fails with {@link LaunchFailure}.
+     */
+    public CompletableFuture<Void> start(String reason) {
+        if (state.hasProcess()) {
+            return online;
+        }
+        cancel(restartTimer);
+        if (everLaunched) {
+            restarts++;
+        }
+        policy.reset();
+        return launch(reason);
+    }
+
+    /**
+     * Stops for good: the kernel is steered away from the slot's socket and its queue empties
+     * (see {@link SlotSockets#quiesce}), then the process is asked to drain, and killed after the
+     * kill timeout. Completes when no process is left.
+     */
+    public CompletableFuture<Void> stop(String reason) {
+        switch (state) {
+            case LAUNCHING, ONLINE -> {
+                change(SlotState.STOPPING, reason);
+                online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready (" + reason + ")", ExitOutput.NONE));
+                if (replacement != null) {
+                    abandon("its worker was stopped");
+                }
+                stopped = new CompletableFuture<>();
+                Attempt attempt = serving;
+                long killTimeout = app.spec().killTimeoutMs();
+                app.sockets().quiesce(this).whenCompleteAsync((drained, failure) -> attempt.stop(killTimeout), loop);
+            }
+            case EXITED, ERRORED -> {
+                cancel(restartTimer);
+                change(SlotState.STOPPED, reason);
+                app.sockets().close(this);
+            }
+            case STOPPING, STOPPED -> {
+                // on its way down, or down
+            }
+        }
+        return stopped;
+    }
+
+    /**
+     * A reload of a serving slot: a new process starts beside the serving one; once it is ready it
+     * takes over (its socket is steered to, see {@link SlotSockets#promoted}) and the old one drains.
+     * Fails, and the old one keeps serving, if the new one exits or is not ready within the listen
+     * timeout. Completes when the old process has exited.
+     */
+    public CompletableFuture<Replaced> replace(String reason) {
+        if (state != SlotState.ONLINE || replacement != null || retiring != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(name() + " is " + state.label() + ", not serving alone: nothing to replace"));
+        }
+        replaced = new CompletableFuture<>();
+        replaceStartedNanos = loop.nanoTime();
+        try {
+            replacement = new Attempt(this, starter.start(app.spec(), id), loop);
+        } catch (IOException e) {
+            replaced.completeExceptionally(new LaunchFailure(name() + " replacement could not start: " + e.getMessage(), ExitOutput.NONE));
+            return replaced;
+        }
+        log.info("{} replacement pid {} launching ({}); pid {} keeps serving", name(), replacement.pid(), reason, serving.pid());
+        return replaced;
+    }
+
+    /** The hang guard's verdict: a thread dump, then SIGKILL; its exit is a crash like any other. */
+    public void hang(String why) {
+        if (state == SlotState.ONLINE && serving.state() == AttemptState.READY) {
+            log.warn("{} (pid {}) is hung: {}: thread dump to its out log, then SIGKILL", name(), serving.pid(), why);
+            serving.hang();
+        }
+    }
+
+    // Events from the attempts.
+
+    void attemptReady(Attempt attempt, String how) {
+        if (attempt == serving && state == SlotState.LAUNCHING) {
+            change(SlotState.ONLINE, how);
+            app.sockets().serving(this);
+            online.complete(null);
+        } else if (attempt == replacement) {
+            promote(how);
+        }
+    }
+
+    void attemptNotReadyInTime(Attempt attempt) {
+        String why = "not ready within the listen timeout of " + app.spec().listenTimeoutMs() + " ms";
+        if (attempt == replacement) {
+            abandon(why);
+        } else {
+            attempt.assumeReady("listen timeout of " + app.spec().listenTimeoutMs() + " ms passed");
+        }
+    }
+
+    /** The replacement is ready: it serves the slot now, and the old process drains once nothing is queued for it. */
+    private void promote(String how) {
+        retiring = serving;
+        serving = replacement;
+        replacement = null;
+        replacementReadyNanos = loop.nanoTime();
+        restarts++;
+        telemetry.onLaunch(serving.pid(), System.currentTimeMillis());
+        lastTransition = "online: pid " + serving.pid() + " took over from pid " + retiring.pid() + " (" + how + ") at " + now();
+        log.info("{} pid {} ready ({}): takes over from pid {}, which drains", name(), serving.pid(), how, retiring.pid());
+        Attempt old = retiring;
+        long killTimeout = app.spec().killTimeoutMs();
+        app.sockets().promoted(this).whenCompleteAsync((drained, failure) -> old.stop(killTimeout), loop);
+    }
+
+    /** A replacement that did not make it: killed at once; the reload fails and the old process keeps serving. */
+    private void abandon(String why) {
+        Attempt gone = replacement;
+        replacement = null;
+        log.warn("{} replacement pid {} abandoned: {}", name(), gone.pid(), why);
+        gone.kill();
+        replaced.completeExceptionally(new LaunchFailure(name() + " replacement " + why,
+                ExitOutput.of(gone.process().lastErrLines(), gone.process().lastOutLines())));
+    }
+
+    void attemptExited(Attempt attempt, AttemptState was, int status) {
+        String exit = Signals.describeExit(status);
+        ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
+        boolean bindFailure = was == AttemptState.LAUNCHING
+                && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
+        if (attempt == replacement) {
+            replacement = null;
+            lastExitWasBindFailure = bindFailure;
+            log.warn("{} replacement pid {} {} before it was ready; pid {} keeps serving", name(), attempt.pid(), exit, serving.pid());
+            replaced.completeExceptionally(new LaunchFailure(name() + " replacement " + exit + " before it was ready", output));
+        } else if (attempt == retiring) {
+            retiring = null;
+            app.sockets().retired(this);
+            replaced.complete(new Replaced((replacementReadyNanos - replaceStartedNanos) / 1_000_000,
+                    (loop.nanoTime() - replacementReadyNanos) / 1_000_000));
+        } else if (attempt == serving) {
+            serving = null;
+            lastExit = exit + " at " + now() + " after " + attempt.uptimeMs() + " ms";
+            lastExitOutput = output;
+            lastExitWasBindFailure = bindFailure;
+            if (state == SlotState.STOPPING) {
+                change(SlotState.STOPPED, lastExit);
+                app.sockets().close(this);
+                stopped.complete(null);
+            } else {
+                crashed(attempt, exit, bindFailure);
+            }
+        }
+        // else: an abandoned replacement, already accounted for
+    }
+
+    /** The serving process died unasked: restart after the back-off, or give up on a crash loop. */
+    private void crashed(Attempt attempt, String exit, boolean bindFailure) {
+        app.sockets().down(this);
+        if (replacement != null) {
+            abandon("its worker crashed meanwhile (" + exit + ")");
+        }
+        boolean wasLaunching = state == SlotState.LAUNCHING;
+        // A start that fails at bind is unstable however long it took (slow starters bind late).
+        RestartPolicy.Decision decision = policy.afterCrash(attempt.uptimeMs(), bindFailure);
+        String next;
+        if (decision.errored()) {
+            next = "errored after " + decision.unstableRestarts() + " restarts that each lived under " + app.spec().minUptimeMs() + " ms";
+            change(SlotState.ERRORED, lastExit + "; " + next + ": crash loop, giving up");
+            app.sockets().close(this);
+        } else {
+            next = "restarting in " + decision.delayMs() + " ms";
+            change(SlotState.EXITED, lastExit + "; " + next);
+            restartTimer = loop.schedule(this::restartAfterCrash, decision.delayMs());
+        }
+        if (wasLaunching) {
+            online.completeExceptionally(new LaunchFailure(name() + " " + exit + " before it was ready (" + next + "; see 'cluster describe "
+                    + app.name() + "')", lastExitOutput));
+        }
+    }
+
+    private void restartAfterCrash() {
+        if (state == SlotState.EXITED) {
+            restarts++;
+            launch("restart " + restarts + " after crash");
+        }
+    }
+
+    private CompletableFuture<Void> launch(String reason) {
+        if (online.isDone()) {
+            online = new CompletableFuture<>();
+        }
+        WorkerProcess process;
+        try {
+            process = starter.start(app.spec(), id);
+        } catch (IOException e) {
+            lastExit = "could not start: " + e.getMessage();
+            change(SlotState.ERRORED, lastExit);
+            online.completeExceptionally(new LaunchFailure(name() + " " + lastExit, ExitOutput.NONE));
+            return online;
+        }
+        everLaunched = true;
+        serving = new Attempt(this, process, loop);
+        telemetry.onLaunch(process.pid(), System.currentTimeMillis());
+        change(SlotState.LAUNCHING, reason + ", pid " + process.pid());
+        return online;
+    }
+
+    /** The one place a slot's state changes. */
+    private void change(SlotState next, String reason) {
+        if (!state.canBecome(next)) {
+            throw new IllegalStateException(name() + ": illegal transition " + state.label() + " -> " + next.label() + " (" + reason + ")");
+        }
+        lastTransition = state.label() + " -> " + next.label() + " (" + reason + ") at " + now();
+        log.info("{} {} -> {} ({})", name(), state.label(), next.label(), reason);
+        state = next;
+        listener.changed(this, next);
+    }
+
+    // What the views and the supervisor read.
+
+    public App app() {
+        return app;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return app.name() + ":" + id;
+    }
+
+    public SlotState state() {
+        return state;
+    }
+
+    /** The process serving the slot (or starting to), or null. */
+    public Attempt serving() {
+        return serving;
+    }
+
+    /** A reload's new process until it takes over, or null. */
+    public Attempt replacement() {
+        return replacement;
+    }
+
+    /** The serving process's pid while it may run, else null. */
+    public Long pid() {
+        return serving != null && state.hasProcess() ? serving.pid() : null;
+    }
+
+    public long uptimeMs() {
+        return pid() != null ? serving.uptimeMs() : 0;
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    public String lastExit() {
+        return lastExit;
+    }
+
+    public ExitOutput lastExitOutput() {
+        return lastExitOutput;
+    }
+
+    /** Whether the process that exited last failed at start-up because its address was taken. */
+    public boolean lastExitWasBindFailure() {
+        return lastExitWasBindFailure;
+    }
+
+    public String lastTransition() {
+        return lastTransition;
+    }
+
+    /** What the slot's processes reported, and what the OS says of them: one history across attempts. */
+    public WorkerTelemetry telemetry() {
+        return telemetry;
+    }
+
+    /** A report counts for the slot's history when it comes from the process serving it. */
+    public void report(Attempt from, TelemetryReport report, long nowMs) {
+        if (from == serving) {
+            telemetry.onReport(report, nowMs);
+        }
+    }
+
+    public void blocked(Attempt from, BlockedReport report) {
+        if (from == serving) {
+            telemetry.onBlocked(report);
+        }
+    }
+
+    /** Every process of this slot that may run: serving, replacement, retiring. */
+    public java.util.stream.Stream<Attempt> attempts() {
+        return java.util.stream.Stream.of(serving, replacement, retiring).filter(a -> a != null && a.state() != AttemptState.EXITED);
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static void cancel(Loop.Timer timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.cluster.worker;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a slot's lifecycle tells the app's listening sockets, so that no connection the kernel
+ * queued is ever reset: the socket layer ({@code reload.ListeningSockets}) steers the kernel away
+ * from a socket before its process is asked to go, and closes a socket only once nothing will
+ * accept on it. A seam: unit tests use one that records the calls.
+ */
+public interface SlotSockets {
+    /** The slot's process is ready: new connections may go to its socket. */
+    void serving(Slot slot);
+
+    /** The slot's process died: new connections go to the others until the next one is ready. */
+    void down(Slot slot);
+
+    /**
+     * A reload's replacement took over: its socket gets new connections; completes when nothing
+     * is queued on the old one any more, so the old process can be asked to drain.
+     */
+    CompletableFuture<Void> promoted(Slot slot);
+
+    /** Before a deliberate stop: no new connections to the slot; completes when its queue is empty. */
+    CompletableFuture<Void> quiesce(Slot slot);
+
+    /** The replaced process has exited: the socket it served, if it was not the slot's, is closed. */
+    void retired(Slot slot);
+
+    /** Stopped, errored or gone: the slot's sockets are closed. */
+    void close(Slot slot);
+
+}

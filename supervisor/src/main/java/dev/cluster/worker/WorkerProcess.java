@@ -1,0 +1,33 @@
+package dev.cluster.worker;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One running worker process, as an attempt sees it. A seam: the real one is an OS process
+ * ({@link OsProcesses}); unit tests use fakes that exit, say ready or ignore signals on command.
+ */
+public interface WorkerProcess {
+    long pid();
+
+    /** Completes, on any thread, with the exit status (128 + N for death by signal N) once its output is read to the end. */
+    CompletableFuture<Integer> exited();
+
+    /** SIGTERM. */
+    void terminate();
+
+    /** SIGKILL. */
+    void kill();
+
+    /** Sends a signal by name ({@code QUIT}, {@code HUP}…); completes when it was delivered, exceptionally if not. */
+    CompletableFuture<Void> signal(String name);
+
+    /** Whether this very process listens on the TCP port: the readiness of a program without the library. */
+    boolean listensOn(int port);
+
+    /** Its last lines of stderr, as written. */
+    List<String> lastErrLines();
+
+    /** Its last lines of stdout. */
+    List<String> lastOutLines();
+}

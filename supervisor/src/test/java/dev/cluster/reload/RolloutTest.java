@@ -1,0 +1,123 @@
+package dev.cluster.reload;
+
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.worker.App;
+import dev.cluster.worker.FakeLoop;
+import dev.cluster.worker.FakeProcess;
+import dev.cluster.worker.FakeProcesses;
+import dev.cluster.worker.RecordingSockets;
+import dev.cluster.worker.Slot;
+import dev.cluster.worker.SlotState;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reload and scale as the order of slot operations they are, in virtual time. */
+class RolloutTest {
+    final FakeLoop loop = new FakeLoop();
+    final FakeProcesses processes = new FakeProcesses();
+    final RecordingSockets sockets = new RecordingSockets();
+    final Rollout rollout = new Rollout(loop);
+    final List<String> progress = new ArrayList<>();
+
+    /** An app of {@code n} workers, all online (their processes listen as soon as they start). */
+    App online(int n) {
+        processes.onStart = p -> p.listening = true;
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(n).build(), sockets, loop, processes,
+                (slot, state) -> { });
+        app.slots().forEach(s -> s.start("start"));
+        loop.advance(100);
+        assertTrue(app.slots().stream().allMatch(s -> s.state() == SlotState.ONLINE));
+        return app;
+    }
+
+    @Test
+    void aReloadReplacesOneWorkerAtATimeInIdOrder() {
+        App app = online(2);
+        List<FakeProcess> old = List.copyOf(processes.started);
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.runDue();
+        assertEquals(3, processes.started.size(), "one replacement at a time");
+        loop.advance(100);
+        assertEquals(List.of("TERM"), old.get(0).received);
+        assertTrue(old.get(1).received.isEmpty(), "worker 1 is replaced after worker 0");
+        loop.advance(100);
+        assertEquals(4, processes.started.size());
+        loop.advance(100);
+        assertTrue(reload.isDone() && !reload.isCompletedExceptionally());
+        assertEquals(2, progress.size());
+        assertTrue(progress.get(0).startsWith("web worker 1/2 ready in"), progress.get(0));
+        assertTrue(app.slots().stream().allMatch(s -> s.restarts() == 1 && s.state() == SlotState.ONLINE));
+    }
+
+    @Test
+    void aReloadStopsAtTheFirstReplacementThatFailsAndTheRestKeepServing() {
+        App app = online(2);
+        long pid1 = app.slots().get(1).pid();
+        processes.onStart = p -> p.exit(1);
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.runDue();
+        assertTrue(reload.isCompletedExceptionally());
+        String message = reload.handle((v, e) -> Rollout.cause(e).getMessage()).join();
+        assertTrue(message.contains("web:0 replacement exited with code 1 before it was ready; web:0 keeps serving with pid 1000"), message);
+        assertEquals(pid1, app.slots().get(1).pid(), "worker 1 was not touched");
+        assertEquals(3, processes.started.size());
+    }
+
+    @Test
+    void aReloadOfAWorkerThatIsNotServingRestartsItInPlace() {
+        App app = online(1);
+        Slot slot = app.slots().get(0);
+        processes.started.get(0).exit(1);
+        loop.runDue();
+        assertEquals(SlotState.EXITED, slot.state());
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.advance(100);
+        assertTrue(reload.isDone() && !reload.isCompletedExceptionally());
+        assertEquals(List.of("web worker 1/1 started (it was exited)"), progress);
+        assertEquals(2, processes.started.size(), "restarted in place, no replacement beside a restart");
+    }
+
+    @Test
+    void scalingUpStartsNewSlotsAndScalingDownDrainsTheHighestIdsBeforeForgettingThem() {
+        App app = online(2);
+        CompletableFuture<Void> up = rollout.scale(app, 3);
+        loop.advance(100);
+        assertTrue(up.isDone() && !up.isCompletedExceptionally());
+        assertEquals(3, app.slots().size());
+        sockets.calls.clear();
+        sockets.drain = new CompletableFuture<>();
+        CompletableFuture<Void> down = rollout.scale(app, 1);
+        loop.runDue();
+        assertEquals(List.of("quiesce 2", "quiesce 1"), sockets.calls);
+        assertTrue(processes.started.get(1).received.isEmpty() && processes.started.get(2).received.isEmpty(), "nobody is told to go before the drain");
+        sockets.drain.complete(null);
+        loop.runDue();
+        loop.runDue();
+        assertTrue(down.isDone() && !down.isCompletedExceptionally());
+        assertEquals(1, app.slots().size());
+        assertTrue(processes.started.get(0).alive());
+    }
+
+    @Test
+    void overItsMemoryLimitAWorkerThatCannotShowReadinessIsRestartedInstead() {
+        App app = online(1);
+        Slot slot = app.slots().get(0);
+        processes.onStart = p -> { }; // the replacement never listens
+        CompletableFuture<Void> replaced = rollout.replaceOverMemory(slot, "over --max-memory-restart 64M", progress::add);
+        loop.advance(15_100);
+        assertEquals(List.of("KILL"), processes.started.get(1).received, "the replacement that never got ready");
+        loop.advance(15_100); // the restart, which never listens either, counts as online after its listen timeout
+        assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally(), "restarted instead");
+        assertTrue(progress.contains("web:0: no replacement got ready (web:0 replacement not ready within the listen timeout of 15000 ms; "
+                + "web:0 keeps serving with pid 1000): restarting it instead"), progress.toString());
+        assertFalse(processes.started.get(0).alive());
+        assertEquals(3, processes.started.size(), "the original, the abandoned replacement, the restart");
+    }
+}

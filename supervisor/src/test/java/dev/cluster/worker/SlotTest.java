@@ -1,0 +1,254 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A slot's life through its processes, in virtual time: no JVM is started, nothing sleeps. */
+class SlotTest {
+    final FakeLoop loop = new FakeLoop();
+    final FakeProcesses processes = new FakeProcesses();
+    final RecordingSockets sockets = new RecordingSockets();
+    final List<String> changes = new ArrayList<>();
+
+    static AppSpec.Builder spec() {
+        return AppSpec.builder().name("web").cwd("/").command(List.of("server")).restartDelayMs(100).minUptimeMs(1_000).maxRestarts(3)
+                .killTimeoutMs(5_000).listenTimeoutMs(15_000);
+    }
+
+    App app(AppSpec.Builder spec) {
+        return new App(spec.build(), sockets, loop, processes, (slot, state) -> changes.add(slot.name() + " " + state.label()));
+    }
+
+    /** A slot started with a process that listens at once: online after the first readiness poll. */
+    Slot online() {
+        processes.onStart = p -> p.listening = true;
+        Slot slot = app(spec()).slots().get(0);
+        slot.start("start");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        return slot;
+    }
+
+    @Test
+    void aWorkerThatListensIsOnlineAndNewConnectionsGoToItsSocket() {
+        Slot slot = app(spec()).slots().get(0);
+        CompletableFuture<Void> started = slot.start("start");
+        assertEquals(SlotState.LAUNCHING, slot.state());
+        processes.last().listening = true;
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertTrue(started.isDone() && !started.isCompletedExceptionally());
+        assertEquals(List.of("serving 0"), sockets.calls);
+        assertEquals(List.of("web:0 launching", "web:0 online"), changes);
+    }
+
+    @Test
+    void aLibraryWorkerIsReadyWhenItSaysSoNotWhenItListens() {
+        Slot slot = app(spec()).slots().get(0);
+        slot.start("start");
+        slot.serving().onHello(() -> { });
+        processes.last().listening = true;
+        loop.advance(1_000);
+        assertEquals(SlotState.LAUNCHING, slot.state(), "listening is not enough for a worker that will say ready");
+        slot.serving().onReady();
+        assertEquals(SlotState.ONLINE, slot.state());
+    }
+
+    @Test
+    void aWorkerThatNeverListensCountsAsOnlineAfterTheListenTimeout() {
+        Slot slot = app(spec().listenTimeoutMs(3_000)).slots().get(0);
+        slot.start("start");
+        loop.advance(2_900);
+        assertEquals(SlotState.LAUNCHING, slot.state());
+        loop.advance(200);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertTrue(slot.lastTransition().contains("listen timeout of 3000 ms passed"), slot.lastTransition());
+    }
+
+    @Test
+    void aCrashedWorkerIsRestartedAfterTheBackOffAndItsSocketGetsNothingMeanwhile() {
+        Slot slot = online();
+        FakeProcess first = processes.last();
+        loop.advance(5_000);
+        first.exit(1);
+        loop.runDue();
+        assertEquals(SlotState.EXITED, slot.state());
+        assertEquals(List.of("serving 0", "down 0"), sockets.calls);
+        assertTrue(slot.lastExit().startsWith("exited with code 1"), slot.lastExit());
+        loop.advance(99);
+        assertEquals(1, processes.started.size(), "not before the back-off");
+        loop.advance(1);
+        assertEquals(SlotState.LAUNCHING, slot.state());
+        assertEquals(2, processes.started.size());
+        assertEquals(1, slot.restarts());
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertEquals("serving 0", sockets.calls.get(sockets.calls.size() - 1));
+    }
+
+    @Test
+    void aCrashLoopEndsErroredAndTheStartFailsWithTheLastLines() {
+        Slot slot = app(spec().maxRestarts(2)).slots().get(0);
+        processes.onStart = p -> {
+            p.err.add("Exception in thread \"main\" java.lang.IllegalStateException: no config");
+            p.exit(1);
+        };
+        CompletableFuture<Void> started = slot.start("start");
+        loop.advance(10_000);
+        assertEquals(SlotState.ERRORED, slot.state());
+        assertEquals(3, processes.started.size(), "the first run and two restarts");
+        assertTrue(started.isCompletedExceptionally());
+        LaunchFailure failure = failure(started);
+        assertTrue(failure.getMessage().contains("web:0 exited with code 1 before it was ready"), failure.getMessage());
+        assertEquals(List.of("Exception in thread \"main\" java.lang.IllegalStateException: no config"), failure.lines());
+        assertEquals("close 0", sockets.calls.get(sockets.calls.size() - 1), "an errored slot's socket is closed");
+    }
+
+    @Test
+    void aProgramThatCannotBeStartedIsErroredAtOnce() {
+        processes.failStarts = true;
+        Slot slot = app(spec()).slots().get(0);
+        CompletableFuture<Void> started = slot.start("start");
+        assertEquals(SlotState.ERRORED, slot.state());
+        assertTrue(failure(started).getMessage().contains("could not start: Cannot run program nope"));
+    }
+
+    @Test
+    void stopSteersAwayAndWaitsForTheQueueBeforeAskingTheProcessToGo() {
+        Slot slot = online();
+        FakeProcess process = processes.last();
+        sockets.drain = new CompletableFuture<>();
+        CompletableFuture<Void> stopped = slot.stop("stop requested");
+        loop.runDue();
+        assertEquals(SlotState.STOPPING, slot.state());
+        assertEquals(List.of(), process.received, "nothing is asked of the process while its queue drains");
+        sockets.drain.complete(null);
+        loop.runDue();
+        assertEquals(List.of("TERM"), process.received);
+        loop.runDue();
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertTrue(stopped.isDone());
+        assertEquals(List.of("serving 0", "quiesce 0", "close 0"), sockets.calls);
+    }
+
+    @Test
+    void aWorkerThatIgnoresSigtermIsKilledAfterTheKillTimeout() {
+        Slot slot = online();
+        FakeProcess process = processes.last();
+        process.ignoresTerm = true;
+        slot.stop("stop requested");
+        loop.advance(4_999);
+        assertEquals(List.of("TERM"), process.received);
+        loop.advance(1);
+        assertEquals(List.of("TERM", "KILL"), process.received);
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertTrue(slot.lastExit().startsWith("killed by signal 9"), slot.lastExit());
+    }
+
+    @Test
+    void aReloadStartsTheNewProcessBesideTheOldAndDrainsTheOldOnceTheNewIsReady() {
+        Slot slot = online();
+        FakeProcess old = processes.last();
+        processes.onStart = p -> { };
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        FakeProcess fresh = processes.last();
+        loop.advance(500);
+        assertEquals(old.pid(), slot.pid(), "the old one serves until the new one is ready");
+        assertEquals(fresh.pid(), slot.replacement().pid());
+        fresh.listening = true;
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(fresh.pid(), slot.pid());
+        assertEquals(List.of("TERM"), old.received, "the old one drains once the new one serves");
+        loop.runDue();
+        assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally());
+        assertEquals(1, slot.restarts());
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertEquals(List.of("serving 0", "promoted 0", "retired 0"), sockets.calls);
+        assertTrue(fresh.received.isEmpty());
+    }
+
+    @Test
+    void aReplacementThatCrashesIsAbandonedAndTheOldKeepsServing() {
+        Slot slot = online();
+        FakeProcess old = processes.last();
+        processes.onStart = p -> p.err.add("Error: Invalid or corrupt jarfile app.jar");
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        processes.last().exit(1);
+        loop.runDue();
+        LaunchFailure failure = failure(replaced);
+        assertTrue(failure.getMessage().contains("web:0 replacement exited with code 1 before it was ready"), failure.getMessage());
+        assertEquals(List.of("Error: Invalid or corrupt jarfile app.jar"), failure.lines());
+        assertEquals(old.pid(), slot.pid());
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertTrue(old.received.isEmpty(), "the old one was never told to go");
+        assertNull(slot.replacement());
+    }
+
+    @Test
+    void aReplacementNotReadyInTimeIsKilledAndTheOldKeepsServing() {
+        Slot slot = online();
+        FakeProcess old = processes.last();
+        processes.onStart = p -> { };
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        FakeProcess fresh = processes.last();
+        loop.advance(15_000 + Attempt.READINESS_POLL_MS);
+        assertTrue(failure(replaced).getMessage().contains("web:0 replacement not ready within the listen timeout of 15000 ms"));
+        assertEquals(List.of("KILL"), fresh.received);
+        assertEquals(old.pid(), slot.pid());
+        assertTrue(old.alive());
+    }
+
+    @Test
+    void theTelemetryHistoryContinuesAcrossAReloadAndSaysWhereEachProcessBegan() {
+        Slot slot = online();
+        long first = slot.pid();
+        slot.replace("reload");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        loop.runDue();
+        List<dev.cluster.protocol.TelemetryInfo.ProcessStart> starts = slot.telemetry().details(System.currentTimeMillis()).processes();
+        assertEquals(List.of(first, slot.pid()), starts.stream().map(dev.cluster.protocol.TelemetryInfo.ProcessStart::pid).toList());
+    }
+
+    @Test
+    void aHungWorkerGetsAThreadDumpThenSigkillAndIsRestartedLikeACrash() {
+        Slot slot = online();
+        FakeProcess process = processes.last();
+        slot.hang("no report for 30s");
+        loop.runDue();
+        assertEquals(List.of("QUIT"), process.received);
+        loop.advance(Attempt.THREAD_DUMP_GRACE_MS);
+        assertEquals(List.of("QUIT", "KILL"), process.received);
+        loop.runDue();
+        assertEquals(SlotState.EXITED, slot.state());
+        loop.advance(100);
+        assertEquals(SlotState.LAUNCHING, slot.state());
+    }
+
+    @Test
+    void startingASlotThatRunsDoesNotStartASecondProcess() {
+        Slot slot = online();
+        slot.start("again");
+        assertEquals(1, processes.started.size());
+        assertFalse(slot.start("again").isCompletedExceptionally());
+    }
+
+    static LaunchFailure failure(CompletableFuture<?> f) {
+        assertTrue(f.isCompletedExceptionally(), "failed");
+        try {
+            f.join();
+            throw new AssertionError("not failed");
+        } catch (java.util.concurrent.CompletionException e) {
+            return assertInstanceOf(LaunchFailure.class, e.getCause());
+        }
+    }
+}
