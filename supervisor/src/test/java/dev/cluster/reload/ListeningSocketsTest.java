@@ -1,0 +1,102 @@
+package dev.cluster.reload;
+
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.sockets.NativeSockets;
+import dev.cluster.worker.App;
+import dev.cluster.worker.FakeLoop;
+import dev.cluster.worker.FakeProcesses;
+import dev.cluster.worker.Slot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Steering against the real kernel, on loopback: new connections go only to the sockets whose
+ * process is ready, and the mirrored group order stays right after a socket closes.
+ */
+class ListeningSocketsTest {
+    private final FakeLoop loop = new FakeLoop();
+    private final List<Socket> clients = new ArrayList<>();
+    private ListeningSockets sockets;
+    private App app;
+    private int port;
+
+    @BeforeAll
+    static void loadTheNativeLibrary() throws Exception {
+        URL library = NativeSockets.class.getResource("libslotsocket.so");
+        Assumptions.assumeTrue(library != null, "skipped: the native library was not built (no gcc)");
+        NativeSockets.load(Path.of(library.toURI()));
+    }
+
+    void app(int slots) throws Exception {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        sockets = new ListeningSockets("web", port, loop);
+        app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).port(port).instances(slots).build(), sockets, loop,
+                new FakeProcesses(), (slot, state) -> { });
+        for (Slot slot : app.slots()) {
+            sockets.fd(slot.id(), false, "127.0.0.1", false);
+        }
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (Socket c : clients) {
+            c.close();
+        }
+        if (app != null) {
+            app.slots().forEach(sockets::close);
+        }
+    }
+
+    /** Opens {@code n} connections and returns how many each slot's socket has queued. */
+    private List<Long> connect(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            Socket c = new Socket();
+            c.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            clients.add(c);
+        }
+        List<Long> queued = new ArrayList<>();
+        for (Slot slot : app.slots()) {
+            int fd = sockets.fd(slot.id(), false, "127.0.0.1", false);
+            queued.add(NativeSockets.acceptQueue(fd));
+        }
+        return queued;
+    }
+
+    @Test
+    void newConnectionsGoOnlyToSocketsWhoseProcessIsReady() throws Exception {
+        app(3);
+        sockets.serving(app.slots().get(1));
+        assertEquals(List.of(0L, 12L, 0L), connect(12));
+        sockets.serving(app.slots().get(2));
+        sockets.down(app.slots().get(1));
+        assertEquals(List.of(0L, 12L, 8L), connect(8));
+    }
+
+    @Test
+    void theGroupOrderStaysRightAfterASocketCloses() throws Exception {
+        app(3);
+        sockets.close(app.slots().get(0)); // the kernel moves slot 2's socket into index 0
+        sockets.serving(app.slots().get(2));
+        clients.add(new Socket("127.0.0.1", port));
+        Socket more = new Socket("127.0.0.1", port);
+        clients.add(more);
+        int fd1 = sockets.fd(1, false, "127.0.0.1", false);
+        int fd2 = sockets.fd(2, false, "127.0.0.1", false);
+        assertEquals(0L, NativeSockets.acceptQueue(fd1));
+        assertEquals(2L, NativeSockets.acceptQueue(fd2));
+    }
+}
