@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -98,6 +97,11 @@ final class DescribeCommand implements Callable<Integer> {
         System.out.println("    lag          " + (t.loops().isEmpty() ? "of the JVM timer thread (" + t.reporter() + ": no event loops registered)"
                 : "of " + t.loops().size() + " event loops, merged"));
         t.lag().forEach((window, lag) -> System.out.println(String.format("      %-10s %s", window, lagLine(lag))));
+        if (t.processes() != null && t.processes().size() > 1) {
+            // The history spans restarts and reloads: say which process each part of the windows is from.
+            System.out.println("      processes  " + String.join(", ", t.processes().stream().map(p -> "pid " + p.pid() + " from "
+                    + Instant.ofEpochMilli(p.atEpochMs()).truncatedTo(ChronoUnit.SECONDS)).toList()));
+        }
         System.out.println(String.format("      %-10s %s", "jvm 10s", lagLine(t.jvmLag())));
         for (TelemetryInfo.Loop loop : t.loops()) {
             System.out.println("      loop " + loop.name() + ": last second p99 " + WorkerTable.millis(loop.lag().p99Ms())

@@ -6,7 +6,6 @@ import dev.cluster.protocol.Request;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 

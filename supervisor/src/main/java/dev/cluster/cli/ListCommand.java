@@ -2,14 +2,11 @@ package dev.cluster.cli;
 
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
-import dev.cluster.protocol.Wire;
-import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.view.Terminal;
 import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "list", aliases = "ls", description = "Show every worker: state, uptime, restarts, CPU, memory, heap, event-loop lag.")

@@ -3,6 +3,7 @@ package dev.cluster.daemon;
 import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.ProtocolException;
+import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 
 import java.io.IOException;
@@ -14,7 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The app list on disk, {@code $CLUSTER_HOME/apps.json}: what {@code resurrect} starts again after
@@ -24,6 +32,7 @@ import java.util.List;
  * (a hard link made first, so at no moment is there no list).
  */
 final class SavedApps {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SavedApps.class);
     /** The file's content. */
     record Snapshot(String savedAt, List<AppSpec> apps) {
     }
@@ -100,5 +109,66 @@ final class SavedApps {
             throw new ProtocolException("no app list in it");
         }
         return s;
+    }
+
+    /** {@code cluster save}: the list now, and the answer to the user. */
+    Response saveNow(List<AppSpec> apps) {
+        try {
+            save(apps);
+            return Response.ok("saved " + apps.size() + " app(s) to " + file);
+        } catch (IOException e) {
+            return Response.error("cannot save the app list to " + file + ": " + e.getMessage() + "; check the disk and "
+                    + file.getParent() + "'s permissions");
+        }
+    }
+
+    /** After a change of the list; a failure is logged. */
+    void saveQuietly(List<AppSpec> apps) {
+        try {
+            save(apps);
+        } catch (IOException e) {
+            log.warn("could not save the app list to {}: {}", file, e.toString());
+        }
+    }
+
+    /**
+     * {@code cluster resurrect}: every saved app not running now is started (through {@code start});
+     * the answer lists them all, and why any did not start.
+     *
+     * @param listed the worker table with a message, for a success
+     */
+    void resurrect(Set<String> running, BiConsumer<AppSpec, Consumer<Response>> start, Function<String, Response> listed, Executor loop,
+                   Consumer<Response> reply) {
+        Loaded loaded;
+        try {
+            loaded = load();
+        } catch (IOException e) {
+            reply.accept(Response.error(e.getMessage()));
+            return;
+        }
+        List<String> notes = new ArrayList<>();
+        if (loaded.warning() != null) {
+            log.warn("resurrect: {}", loaded.warning());
+            notes.add(loaded.warning());
+        }
+        List<CompletableFuture<Response>> started = new ArrayList<>();
+        for (AppSpec spec : loaded.apps()) {
+            if (running.contains(spec.name())) {
+                notes.add(spec.name() + " is already running: left as it is");
+                continue;
+            }
+            CompletableFuture<Response> answer = new CompletableFuture<>();
+            start.accept(spec, answer::complete);
+            started.add(answer);
+        }
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
+            List<String> failures = started.stream().map(CompletableFuture::join).filter(r -> !r.ok()).map(Response::error).toList();
+            notes.addAll(failures);
+            String summary = "resurrected " + (started.size() - failures.size()) + " of " + loaded.apps().size()
+                    + " app(s) saved at " + loaded.savedAt();
+            reply.accept(failures.isEmpty()
+                    ? listed.apply(summary + (notes.isEmpty() ? "" : "\n" + String.join("\n", notes)))
+                    : Response.error(summary + "; " + failures.size() + " failed", notes));
+        }, loop);
     }
 }

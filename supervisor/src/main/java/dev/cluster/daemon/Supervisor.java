@@ -66,8 +66,8 @@ public final class Supervisor {
     private final Map<String, App> apps = new LinkedHashMap<>();
     /** The open {@code watch} streams ({@code cluster monit}): each gets a frame a second. */
     private final List<Consumer<Response>> watchers = new ArrayList<>();
+    private final MetricsEndpoint metricsEndpoint;
     private Phase phase = Phase.RUNNING;
-    private MetricsEndpoint metricsEndpoint;
 
     /** @param exitDaemon called on the loop once every worker has stopped after {@code kill} or a signal */
     public Supervisor(Home home, ScheduledExecutorService executor, Runnable exitDaemon) {
@@ -84,6 +84,7 @@ public final class Supervisor {
         this.housekeeping = new Housekeeping(this, new ProcessSampler(output.thread()), loop);
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
+        this.metricsEndpoint = new MetricsEndpoint(executor, this::prometheusText);
     }
 
     /** Steering connections among an app's sockets needs the agent's native library in the daemon too. */
@@ -134,9 +135,10 @@ public final class Supervisor {
             } else if (request instanceof Request.Metrics r) {
                 metrics(r.port(), reply);
             } else if (request instanceof Request.Save) {
-                save(reply);
+                reply.accept(saved.saveNow(apps.values().stream().map(App::spec).toList()));
             } else if (request instanceof Request.Resurrect) {
-                resurrect(reply);
+                saved.resurrect(apps.keySet(), (spec, answer) -> handle(new Request.Start(spec), answer),
+                        message -> views.list(apps.values(), message), loop, reply);
             } else if (request instanceof Request.Kill) {
                 kill(reply);
             } else {
@@ -157,7 +159,7 @@ public final class Supervisor {
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get());
         }
-        App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, this::onSlotState);
+        App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, SharingProbe::afterChange);
         apps.put(spec.name(), app);
         saveApps();
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
@@ -326,14 +328,7 @@ public final class Supervisor {
 
     /** Serves /metrics on 127.0.0.1:port, replacing an endpoint already running; 0 stops it. */
     public void serveMetrics(int port) throws IOException {
-        MetricsEndpoint next = port == 0 ? null : MetricsEndpoint.start(port, executor, this::prometheusText);
-        if (metricsEndpoint != null) {
-            metricsEndpoint.close();
-        }
-        metricsEndpoint = next;
-        if (next != null) {
-            log.info("serving Prometheus metrics on http://127.0.0.1:{}/metrics", port);
-        }
+        metricsEndpoint.serve(port);
     }
 
     private String prometheusText() {
@@ -352,23 +347,6 @@ public final class Supervisor {
             throw new IOException("its app has no listening sockets held");
         }
         return new int[] {sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6)};
-    }
-
-    /**
-     * A worker that came online, or failed at start-up because its address was taken, is where an app
-     * that cannot share its port shows it: then its other workers are stopped, not restarted for ever.
-     */
-    private void onSlotState(Slot slot, SlotState state) {
-        App app = slot.app();
-        if (app.portNotShared() != null || !(state == SlotState.ONLINE || state == SlotState.EXITED && slot.lastExitWasBindFailure())) {
-            return;
-        }
-        SharingProbe.check(app).ifPresent(notShared -> {
-            app.portNotShared(notShared.reason());
-            log.warn(notShared.reason());
-            app.slots().stream().filter(s -> s.state() != SlotState.ONLINE && s.state() != SlotState.STOPPED
-                    && (s.pid() == null || s.pid() != notShared.pid())).forEach(s -> s.stop(notShared.reason()));
-        });
     }
 
     /** The guards' verdicts, each second: a hung worker is dumped and killed; one over its memory limit replaced. */
@@ -428,64 +406,13 @@ public final class Supervisor {
 
     /** After every change of the app list: a supervisor that dies loses nothing {@code resurrect} needs. */
     private void saveApps() {
-        try {
-            saved.save(apps.values().stream().map(App::spec).toList());
-        } catch (IOException e) {
-            log.warn("could not save the app list to {}: {}", saved.file(), e.toString());
-        }
-    }
-
-    private void save(Consumer<Response> reply) {
-        try {
-            saved.save(apps.values().stream().map(App::spec).toList());
-            reply.accept(Response.ok("saved " + apps.size() + " app(s) to " + saved.file()));
-        } catch (IOException e) {
-            reply.accept(Response.error("cannot save the app list to " + saved.file() + ": " + e.getMessage() + "; check the disk and "
-                    + home.dir() + "'s permissions"));
-        }
-    }
-
-    /** Starts every saved app that does not run; the answer lists them all, and why any did not start. */
-    private void resurrect(Consumer<Response> reply) {
-        SavedApps.Loaded loaded;
-        try {
-            loaded = saved.load();
-        } catch (IOException e) {
-            reply.accept(Response.error(e.getMessage()));
-            return;
-        }
-        List<String> notes = new ArrayList<>();
-        if (loaded.warning() != null) {
-            log.warn("resurrect: {}", loaded.warning());
-            notes.add(loaded.warning());
-        }
-        List<CompletableFuture<Response>> started = new ArrayList<>();
-        for (AppSpec spec : loaded.apps()) {
-            if (apps.containsKey(spec.name())) {
-                notes.add(spec.name() + " is already running: left as it is");
-                continue;
-            }
-            CompletableFuture<Response> answer = new CompletableFuture<>();
-            handle(new Request.Start(spec), answer::complete);
-            started.add(answer);
-        }
-        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
-            List<String> failures = started.stream().map(CompletableFuture::join).filter(r -> !r.ok()).map(Response::error).toList();
-            notes.addAll(failures);
-            String summary = "resurrected " + (started.size() - failures.size()) + " of " + loaded.apps().size()
-                    + " app(s) saved at " + loaded.savedAt();
-            reply.accept(failures.isEmpty()
-                    ? views.list(apps.values(), summary + (notes.isEmpty() ? "" : "\n" + String.join("\n", notes)))
-                    : Response.error(summary + "; " + failures.size() + " failed", notes));
-        }, loop);
+        saved.saveQuietly(apps.values().stream().map(App::spec).toList());
     }
 
     /** Releases what outlives requests: the file thread (after writing out the logs) and the metrics endpoint. */
     public void close() {
         output.close();
-        if (metricsEndpoint != null) {
-            metricsEndpoint.close();
-        }
+        metricsEndpoint.close();
     }
 
     /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile. */

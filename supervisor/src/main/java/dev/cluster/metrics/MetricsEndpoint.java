@@ -1,6 +1,8 @@
 package dev.cluster.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,14 +22,32 @@ import java.util.concurrent.TimeoutException;
  * supervisor's loop, where the state lives.
  */
 public final class MetricsEndpoint implements AutoCloseable {
-    private final HttpServer server;
+    private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
+    private final ScheduledExecutorService loop;
+    private final Callable<String> render;
+    private HttpServer server;
 
-    private MetricsEndpoint(HttpServer server) {
-        this.server = server;
+    /** @param render the Prometheus text, run on {@code loop} for each scrape */
+    public MetricsEndpoint(ScheduledExecutorService loop, Callable<String> render) {
+        this.loop = loop;
+        this.render = render;
     }
 
-    /** @throws IOException when the port cannot be bound (in use, or privileged) */
-    public static MetricsEndpoint start(int port, ScheduledExecutorService loop, Callable<String> render) throws IOException {
+    /**
+     * Serves {@code /metrics} on 127.0.0.1:port, replacing the endpoint already running; 0 stops it.
+     *
+     * @throws IOException when the port cannot be bound (in use, or privileged); the running endpoint then stays
+     */
+    public void serve(int port) throws IOException {
+        HttpServer next = port == 0 ? null : start(port);
+        close();
+        server = next;
+        if (next != null) {
+            log.info("serving Prometheus metrics on http://127.0.0.1:{}/metrics", port);
+        }
+    }
+
+    private HttpServer start(int port) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "metrics-http");
@@ -51,7 +71,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             }
         });
         server.start();
-        return new MetricsEndpoint(server);
+        return server;
     }
 
     private static void reply(com.sun.net.httpserver.HttpExchange exchange, int status, String type, String body) throws IOException {
@@ -65,6 +85,9 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.function.Consumer;
 
 /**
  * The daemon's {@code watch} stream on one control-socket connection: a frame a second, pushed,

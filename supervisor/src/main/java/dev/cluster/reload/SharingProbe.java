@@ -4,8 +4,12 @@ import dev.cluster.protocol.AppSpec;
 import dev.cluster.worker.App;
 import dev.cluster.worker.Attempt;
 import dev.cluster.worker.PortListeners;
+import dev.cluster.worker.Slot;
+import dev.cluster.worker.SlotState;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,6 +23,7 @@ import java.util.Optional;
  * set SO_REUSEPORT itself (or belongs to another user), which is exactly what a second worker meets.
  */
 public final class SharingProbe {
+    private static final Logger log = LoggerFactory.getLogger(SharingProbe.class);
     /** Linux's EADDRINUSE, as Netty reports a failed native call (its negative errno). */
     private static final int EADDRINUSE_NEGATIVE = -98;
 
@@ -27,6 +32,24 @@ public final class SharingProbe {
 
     /** A process that holds a port alone, and what to tell the user. */
     public record NotShared(long pid, String reason) {
+    }
+
+    /**
+     * A slot that came online, or failed at start-up because its address was taken, is where an app
+     * that cannot share its port shows it: then the app's other workers are stopped (not restarted
+     * for ever), and the app remembers why, for {@code start}'s answer.
+     */
+    public static void afterChange(Slot slot, SlotState state) {
+        App app = slot.app();
+        if (app.portNotShared() != null || !(state == SlotState.ONLINE || state == SlotState.EXITED && slot.lastExitWasBindFailure())) {
+            return;
+        }
+        check(app).ifPresent(notShared -> {
+            app.portNotShared(notShared.reason());
+            log.warn(notShared.reason());
+            app.slots().stream().filter(s -> s.state() != SlotState.ONLINE && s.state() != SlotState.STOPPED
+                    && (s.pid() == null || s.pid() != notShared.pid())).forEach(s -> s.stop(notShared.reason()));
+        });
     }
 
     /** The first of the app's processes found holding a port alone, with the fix that fits how the app is started. */

@@ -6,7 +6,6 @@ import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -64,6 +64,29 @@ class ReloadIT {
     }
 
     @Test
+    void theTelemetryHistoryOfAWorkerContinuesAcrossAReload() throws Exception {
+        startWeb(WORKER_APP_JAR, 1);
+        long before = cluster.worker("web", 0).pid();
+        // At least three seconds of reports, so that a history begun afresh by the replacement would hold fewer.
+        ClusterFixture.await("a few reports", Duration.ofSeconds(30), () -> samples("1s") > 0 && samples("10m") >= 3 * samples("1s"));
+        long sampled = samples("10m");
+        cluster.ok("reload", "web");
+        long after = cluster.worker("web", 0).pid();
+        assertTrue(samples("10m") >= sampled, "the 10 minute window still holds the samples from before the reload");
+        String describe = cluster.ok("describe", "web").out();
+        assertTrue(describe.contains("processes  pid " + before + " from ") && describe.contains("pid " + after + " from "), describe);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode telemetry() {
+        return dev.cluster.protocol.Wire.mapper().valueToTree(cluster.request(new dev.cluster.protocol.Request.Describe("web", null)).apps())
+                .path(0).path("workers").path(0).path("telemetry");
+    }
+
+    private long samples(String window) {
+        return telemetry().path("lag").path(window).path("samples").asLong();
+    }
+
+    @Test
     void aReloadToAJarThatFailsAtStartUpKeepsTheOldWorkers() throws Exception {
         Path jar = cluster.home().resolve("app.jar");
         Files.copy(WORKER_APP_JAR, jar);
