@@ -1,5 +1,7 @@
 package dev.cluster.agent;
 
+import dev.cluster.telemetry.Telemetry;
+import dev.cluster.protocol.SupervisorLink;
 import dev.cluster.agent.bind.PortSharing;
 import dev.cluster.protocol.Env;
 
@@ -57,9 +59,9 @@ public final class Agent {
                         ? ": not shared, only one worker can bind it: " : ": shared with SO_REUSEPORT, no listener handoff: ") + status.why());
             }
         } catch (LinkageError e) {
-            // The app bundles its own copy of the cluster library, whose classes come first on the
-            // class path; such an app takes its sockets with inheritListeners instead.
-            System.err.println("cluster agent: port " + port + " not shared at bind: the app bundles another version of the cluster library (" + e + ")");
+            // The app bundles the cluster library, whose copy of these classes comes first on the
+            // class path (without the relocated ASM): such an app takes its sockets from the
+            // library's inheritListeners, or binds them itself with SO_REUSEPORT. Nothing to do.
         }
     }
 

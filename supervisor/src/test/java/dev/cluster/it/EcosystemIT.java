@@ -12,7 +12,6 @@ import static dev.cluster.it.ClusterFixture.JAVA;
 import static dev.cluster.it.ClusterFixture.TEST_CLASSES;
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code cluster start cluster.yaml}: several apps from one file, an environment, --only; a bad file changes nothing. */

@@ -1,6 +1,6 @@
 package dev.cluster.it;
 
-import dev.cluster.agent.ClusterWorker;
+import dev.cluster.library.ClusterWorker;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 

@@ -1,6 +1,6 @@
 package dev.cluster.demo;
 
-import dev.cluster.agent.ClusterWorker;
+import dev.cluster.library.ClusterWorker;
 import dev.cluster.protocol.Env;
 
 import java.io.IOException;

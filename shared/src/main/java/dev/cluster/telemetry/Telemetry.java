@@ -1,5 +1,6 @@
-package dev.cluster.agent;
+package dev.cluster.telemetry;
 
+import dev.cluster.protocol.SupervisorLink;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.Env;
 import dev.cluster.protocol.TelemetryReport;
@@ -56,7 +57,7 @@ public final class Telemetry {
      * Starts reporting over {@code link}, once per process: the agent and the library may both ask.
      * Returns null when telemetry is turned off ({@code CLUSTER_TELEMETRY=off}).
      */
-    static synchronized Telemetry start(SupervisorLink link) {
+    public static synchronized Telemetry start(SupervisorLink link) {
         if (instance == null && !"off".equals(System.getenv(Env.TELEMETRY))) {
             long threshold = DEFAULT_BLOCK_THRESHOLD_MS;
             try {
@@ -73,7 +74,7 @@ public final class Telemetry {
         return instance;
     }
 
-    static synchronized Telemetry current() {
+    public static synchronized Telemetry current() {
         return instance;
     }
 

@@ -1,4 +1,4 @@
-package dev.cluster.agent;
+package dev.cluster.library;
 
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;

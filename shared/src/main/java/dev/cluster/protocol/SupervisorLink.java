@@ -1,9 +1,5 @@
-package dev.cluster.agent;
+package dev.cluster.protocol;
 
-import dev.cluster.protocol.LineReader;
-import dev.cluster.protocol.Env;
-import dev.cluster.protocol.WorkerMessage;
-import dev.cluster.protocol.Wire;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -19,7 +15,7 @@ import java.util.function.Consumer;
  * ({@link ClusterWorker}) and the telemetry agent when both are present. It introduces itself
  * with an agent hello; the library adds its own hello when the app calls it.
  */
-final class SupervisorLink {
+public final class SupervisorLink {
     private static SupervisorLink instance;
 
     private final SocketChannel socket;
@@ -39,7 +35,7 @@ final class SupervisorLink {
     }
 
     /** The worker-socket path from the environment, or null when not supervised. */
-    static Path socketPath() {
+    public static Path socketPath() {
         String value = System.getenv(Env.WORKER_SOCKET);
         return value == null || value.isEmpty() ? null : Path.of(value);
     }
@@ -49,7 +45,7 @@ final class SupervisorLink {
      *
      * @throws IOException when the supervisor named in the environment cannot be reached
      */
-    static synchronized SupervisorLink connect(Path path, String app, int workerId) throws IOException {
+    public static synchronized SupervisorLink connect(Path path, String app, int workerId) throws IOException {
         if (instance == null) {
             SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
             SupervisorLink link = new SupervisorLink(channel, path);
@@ -60,16 +56,16 @@ final class SupervisorLink {
         return instance;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
-    void onMessage(Consumer<WorkerMessage> handler) {
+    public void onMessage(Consumer<WorkerMessage> handler) {
         this.onMessage = handler;
     }
 
     /** Runs {@code handler} when the supervisor hangs up (at once if it already has). */
-    synchronized void onClosed(Runnable handler) {
+    public synchronized void onClosed(Runnable handler) {
         this.onClosed = handler;
         if (closed) {
             handler.run();
@@ -77,7 +73,7 @@ final class SupervisorLink {
     }
 
     /** Queues the message; never blocks and never throws, so any thread may call it. */
-    void send(WorkerMessage message) {
+    public void send(WorkerMessage message) {
         if (closed) {
             return;
         }
@@ -117,7 +113,7 @@ final class SupervisorLink {
         }
     }
 
-    static Thread daemonThread(String name, Runnable body) {
+    public static Thread daemonThread(String name, Runnable body) {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true);
         return thread;

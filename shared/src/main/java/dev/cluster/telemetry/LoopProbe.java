@@ -1,4 +1,4 @@
-package dev.cluster.agent;
+package dev.cluster.telemetry;
 
 import dev.cluster.protocol.TelemetryReport;
 import dev.cluster.telemetry.LagHistograms;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * The lag probe of one Netty event loop: a task the loop runs every {@link Telemetry#PROBE_INTERVAL_NS},
  * recording how late it started. The only Netty-aware telemetry class: an app without Netty never loads it.
  */
-final class LoopProbe implements Runnable {
+public final class LoopProbe implements Runnable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final EventExecutor loop;
     private final Telemetry telemetry;
@@ -42,7 +42,7 @@ final class LoopProbe implements Runnable {
     }
 
     /** Puts a probe on every loop of the group. */
-    static void monitor(EventExecutorGroup group, Telemetry telemetry) {
+    public static void monitor(EventExecutorGroup group, Telemetry telemetry) {
         int n = 0;
         for (EventExecutor executor : group) {
             LoopProbe probe = new LoopProbe(executor, "loop-" + n++, telemetry);

@@ -1,5 +1,8 @@
-package dev.cluster.agent;
+package dev.cluster.library;
 
+import dev.cluster.telemetry.Telemetry;
+import dev.cluster.telemetry.LoopProbe;
+import dev.cluster.protocol.SupervisorLink;
 import dev.cluster.protocol.Env;
 import dev.cluster.protocol.WorkerMessage;
 
