@@ -235,6 +235,12 @@ public record AppSpec(
             return this;
         }
 
+        /** Changes one of the log settings, keeping the others. */
+        public Builder logs(java.util.function.UnaryOperator<LogSpec> change) {
+            logs = change.apply(logs);
+            return this;
+        }
+
         public AppSpec build() {
             return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, env, listenTimeoutMs, killTimeoutMs,
                     restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);

@@ -24,4 +24,32 @@ public record LogSpec(long maxBytes, boolean daily, int keep, boolean compress, 
     public boolean json() {
         return JSON.equals(type);
     }
+
+    public LogSpec withMaxBytes(long v) {
+        return new LogSpec(v, daily, keep, compress, dateFormat, merge, type);
+    }
+
+    public LogSpec withDaily(boolean v) {
+        return new LogSpec(maxBytes, v, keep, compress, dateFormat, merge, type);
+    }
+
+    public LogSpec withKeep(int v) {
+        return new LogSpec(maxBytes, daily, v, compress, dateFormat, merge, type);
+    }
+
+    public LogSpec withCompress(boolean v) {
+        return new LogSpec(maxBytes, daily, keep, v, dateFormat, merge, type);
+    }
+
+    public LogSpec withDateFormat(String v) {
+        return new LogSpec(maxBytes, daily, keep, compress, v, merge, type);
+    }
+
+    public LogSpec withMerge(boolean v) {
+        return new LogSpec(maxBytes, daily, keep, compress, dateFormat, v, type);
+    }
+
+    public LogSpec withType(String v) {
+        return new LogSpec(maxBytes, daily, keep, compress, dateFormat, merge, v);
+    }
 }

@@ -22,6 +22,9 @@ public final class Main implements Runnable {
 
     static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        for (String command : new String[] {"start", "run"}) {
+            AppOptions.addTo(cli.getSubcommands().get(command).getCommandSpec());
+        }
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, commandLine.getErr()));
         return cli.execute(args);

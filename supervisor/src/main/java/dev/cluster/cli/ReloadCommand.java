@@ -36,7 +36,7 @@ final class ReloadCommand implements Callable<Integer> {
             throw new UserError("--env and --jvm-args on reload need --update-env (they replace the app's settings)");
         }
         // null leaves the app's setting as it is; the check above makes both null without --update-env
-        List<String> newJvmArgs = jvmArgs == null ? null : AppOptions.splitJvmArgs(jvmArgs);
+        List<String> newJvmArgs = jvmArgs == null ? null : jvmArgs.isBlank() ? List.of() : List.of(jvmArgs.trim().split("\\s+"));
         Request request = new Request.Reload(target, parallel, env.isEmpty() ? null : env, newJvmArgs);
         Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).call(request, System.out::println));
         ListCommand.printOutcome(response);

@@ -1,7 +1,6 @@
 package dev.cluster.config;
 
 import dev.cluster.protocol.AppSpec;
-import dev.cluster.protocol.LogSpec;
 
 import java.io.File;
 import java.io.IOException;
@@ -25,9 +24,6 @@ public final class AppSpecValidator {
     /** Names become file names in the log directory: no '/', and no leading '.', so never "..". */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final int MAX_INSTANCES = 1024;
-    private static final long MIN_MEMORY_LIMIT = 32L << 20;
-    private static final long MIN_HANG_TIMEOUT_MS = 2_000;
-    private static final long MIN_LOG_SIZE = 4L << 10;
 
     private AppSpecValidator() {
     }
@@ -59,39 +55,20 @@ public final class AppSpecValidator {
                         + "or use 'cluster restart " + spec.name() + "' or 'cluster delete " + spec.name() + "'");
             }
         }
-        if (spec.instances() < 1 || spec.instances() > MAX_INSTANCES) {
-            return Optional.of("instances must be between 1 and " + MAX_INSTANCES + " (got " + spec.instances() + "): use -i N or -i max");
-        }
-        if (spec.port() < 1 || spec.port() > 65535) {
-            return Optional.of("port must be between 1 and 65535 (got " + spec.port() + "): use --port");
-        }
-        for (long ms : new long[] {spec.listenTimeoutMs(), spec.killTimeoutMs(), spec.restartDelayMs(), spec.minUptimeMs()}) {
-            if (ms < 0) {
-                return Optional.of("durations must not be negative (got " + ms + " ms)");
+        // Every option's own bounds, as declared (a spec may come from a saved apps.json or an older CLI).
+        for (StartOption option : StartOptions.regular()) {
+            String outOfRange = option.outOfRange(spec);
+            if (outOfRange != null) {
+                return Optional.of(outOfRange);
             }
         }
-        if (spec.lagThresholdMs() < 1) {
-            return Optional.of("--lag-threshold must be at least 1ms (got " + spec.lagThresholdMs() + " ms)");
-        }
-        if (spec.blockThresholdMs() < 10) {
-            return Optional.of("--block-threshold must be at least 10ms, the lag probes' resolution (got " + spec.blockThresholdMs() + " ms)");
-        }
-        if (spec.maxMemoryBytes() != null && spec.maxMemoryBytes() < MIN_MEMORY_LIMIT) {
-            return Optional.of("--max-memory-restart must be at least 32M, below a JVM's own footprint every worker would be replaced "
-                    + "at once and again (got " + spec.maxMemoryBytes() + " bytes)");
-        }
-        if (spec.hangTimeoutMs() != null && spec.hangTimeoutMs() < MIN_HANG_TIMEOUT_MS) {
-            return Optional.of("--hang-timeout must be at least 2s: workers report once a second (got " + spec.hangTimeoutMs() + " ms)");
-        }
-        Optional<String> logs = logProblem(spec.logs());
-        if (logs.isPresent()) {
-            return logs;
-        }
-        if (!AppSpec.BIND_HANDOFF.equals(spec.bind()) && !AppSpec.BIND_SELF.equals(spec.bind())) {
-            return Optional.of("--bind takes 'handoff' or 'self' (got '" + spec.bind() + "')");
-        }
-        if (spec.maxRestarts() < 0) {
-            return Optional.of("--max-restarts must not be negative (got " + spec.maxRestarts() + ")");
+        if (spec.logs().dateFormat() != null) {
+            try {
+                DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
+            } catch (RuntimeException e) {
+                return Optional.of("--log-date-format '" + spec.logs().dateFormat() + "' is not a usable date pattern (" + e.getMessage()
+                        + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
+            }
         }
         if (spec.cwd() == null || !Files.isDirectory(Path.of(spec.cwd()))) {
             return Optional.of("working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
@@ -101,27 +78,6 @@ public final class AppSpecValidator {
             return program;
         }
         return portProblem(spec, running);
-    }
-
-    private static Optional<String> logProblem(LogSpec logs) {
-        if (logs.maxBytes() != 0 && logs.maxBytes() < MIN_LOG_SIZE) {
-            return Optional.of("--log-max-size must be 0 (never rotate by size) or at least 4K, above any one line (got " + logs.maxBytes() + " bytes)");
-        }
-        if (logs.keep() < 0 || logs.keep() > LogSpec.MAX_KEEP) {
-            return Optional.of("--log-keep must be from 0 to " + LogSpec.MAX_KEEP + " rotated files (got " + logs.keep() + ")");
-        }
-        if (!LogSpec.TEXT.equals(logs.type()) && !LogSpec.JSON.equals(logs.type())) {
-            return Optional.of("--log-type takes 'text' or 'json' (got '" + logs.type() + "')");
-        }
-        if (logs.dateFormat() != null) {
-            try {
-                DateTimeFormatter.ofPattern(logs.dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
-            } catch (RuntimeException e) {
-                return Optional.of("--log-date-format '" + logs.dateFormat() + "' is not a usable date pattern (" + e.getMessage()
-                        + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
-            }
-        }
-        return Optional.empty();
     }
 
     private static Optional<String> programProblem(AppSpec spec) {

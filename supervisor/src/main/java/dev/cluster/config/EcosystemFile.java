@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cluster.protocol.AppSpec;
-import dev.cluster.protocol.LogSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,11 +29,8 @@ import java.util.Set;
  * The JSON Schema {@code cluster.schema.json} at the repository root describes the same keys.
  */
 public final class EcosystemFile {
-    /** The options an app takes; {@code env-NAME} blocks besides. */
-    public static final Set<String> APP_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("name", "jar", "command", "args", "jvm-args", "cwd",
-            "instances", "port", "env", "listen-timeout", "kill-timeout", "restart-delay", "max-restarts", "min-uptime", "bind",
-            "agent", "lag-threshold", "block-threshold", "max-memory-restart", "hang-timeout",
-            "log-max-size", "log-daily", "log-keep", "log-compress", "log-date-format", "merge-logs", "log-type")));
+    /** The options an app takes (their declarations, {@link StartOptions}); {@code env-NAME} blocks besides. */
+    public static final Set<String> APP_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(StartOptions.ALL.stream().map(StartOption::key).toList()));
     private static final String ENV_PREFIX = "env-";
 
     /** A problem in the file, as one line. */
@@ -163,28 +159,24 @@ public final class EcosystemFile {
         }
         List<String> args = new ArrayList<>(command.size() > 1 ? command.subList(1, command.size()) : List.of());
         args.addAll(o.containsKey("args") ? words(o.get("args"), label, "args") : List.of());
-        return new AppSpec(name, jar, command.isEmpty() ? List.of() : List.of(command.get(0)),
-                o.containsKey("jvm-args") ? words(o.get("jvm-args"), label, "jvm-args") : List.of(), args, cwd.toString(),
-                instances(o.get("instances"), label, cores), o.containsKey("port") ? (int) number(o.get("port"), label, "port", 1, 65535) : AppSpec.DEFAULT_PORT,
-                env,
-                duration(o.get("listen-timeout"), label, "listen-timeout", AppSpec.DEFAULT_LISTEN_TIMEOUT_MS),
-                duration(o.get("kill-timeout"), label, "kill-timeout", AppSpec.DEFAULT_KILL_TIMEOUT_MS),
-                duration(o.get("restart-delay"), label, "restart-delay", AppSpec.DEFAULT_RESTART_DELAY_MS),
-                o.containsKey("max-restarts") ? (int) number(o.get("max-restarts"), label, "max-restarts", 0, Integer.MAX_VALUE) : AppSpec.DEFAULT_MAX_RESTARTS,
-                duration(o.get("min-uptime"), label, "min-uptime", AppSpec.DEFAULT_MIN_UPTIME_MS),
-                o.containsKey("bind") ? text(o.get("bind"), label, "bind") : null,
-                !o.containsKey("agent") || bool(o.get("agent"), label, "agent"),
-                duration(o.get("lag-threshold"), label, "lag-threshold", AppSpec.DEFAULT_LAG_THRESHOLD_MS),
-                duration(o.get("block-threshold"), label, "block-threshold", AppSpec.DEFAULT_BLOCK_THRESHOLD_MS),
-                o.containsKey("max-memory-restart") ? size(o.get("max-memory-restart"), label, "max-memory-restart") : null,
-                o.containsKey("hang-timeout") ? duration(o.get("hang-timeout"), label, "hang-timeout", 0) : null,
-                new LogSpec(o.containsKey("log-max-size") ? size(o.get("log-max-size"), label, "log-max-size") : LogSpec.DEFAULT_MAX_BYTES,
-                        o.containsKey("log-daily") && bool(o.get("log-daily"), label, "log-daily"),
-                        o.containsKey("log-keep") ? (int) number(o.get("log-keep"), label, "log-keep", 0, LogSpec.MAX_KEEP) : LogSpec.DEFAULT_KEEP,
-                        o.containsKey("log-compress") && bool(o.get("log-compress"), label, "log-compress"),
-                        o.containsKey("log-date-format") ? text(o.get("log-date-format"), label, "log-date-format") : null,
-                        o.containsKey("merge-logs") && bool(o.get("merge-logs"), label, "merge-logs"),
-                        o.containsKey("log-type") ? text(o.get("log-type"), label, "log-type") : null));
+        AppSpec.Builder spec = AppSpec.builder().name(name).jar(jar).command(command.isEmpty() ? List.of() : List.of(command.get(0)))
+                .args(args).cwd(cwd.toString()).env(env);
+        for (StartOption option : StartOptions.regular()) {
+            Node node = o.get(option.key());
+            if (node != null) {
+                try {
+                    option.set().accept(spec, option.read(plain(node), cores));
+                } catch (IllegalArgumentException e) {
+                    throw at(node, label + StartOption.refusal("'" + option.key() + "'", e));
+                }
+            }
+        }
+        return spec.build();
+    }
+
+    /** A value as the declarations read it: texts, numbers, booleans, and lists of them. */
+    private static Object plain(Node node) {
+        return node.value() instanceof List ? node.list().stream().map(Node::value).toList() : node.value();
     }
 
     private Node parse() throws Invalid {
@@ -256,53 +248,11 @@ public final class EcosystemFile {
         throw at(node, label + "'" + key + "' must be a non-empty text");
     }
 
-    private long number(Node node, String label, String key, long min, long max) throws Invalid {
-        return numberOr(node, label + "'" + key + "' must be a whole number from " + min + " to " + max + " (got " + shown(node) + ")", min, max);
-    }
 
-    private boolean bool(Node node, String label, String key) throws Invalid {
-        if (node.value() instanceof Boolean b) {
-            return b;
-        }
-        throw at(node, label + "'" + key + "' must be true or false (got " + shown(node) + ")");
-    }
 
-    private int instances(Node node, String label, int cores) throws Invalid {
-        if (node == null) {
-            return 1;
-        }
-        if ("max".equals(node.value())) {
-            return cores;
-        }
-        return (int) numberOr(node, label + "'instances' must be a number of workers from 1 to " + AppSpecValidator.MAX_INSTANCES
-                + ", or max (got " + shown(node) + ")", 1, AppSpecValidator.MAX_INSTANCES);
-    }
 
-    private long numberOr(Node node, String message, long min, long max) throws Invalid {
-        if (node.value() instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= min && n.longValue() <= max) {
-            return n.longValue();
-        }
-        throw at(node, message);
-    }
 
-    private long duration(Node node, String label, String key, long fallback) throws Invalid {
-        if (node == null) {
-            return fallback;
-        }
-        try {
-            return Durations.parseMillis(node.value() instanceof Number || node.value() instanceof String ? String.valueOf(node.value()) : "");
-        } catch (IllegalArgumentException e) {
-            throw at(node, label + "'" + key + "': " + (node.value() instanceof String ? e.getMessage() : shown(node) + " is not a duration: use e.g. 500ms, 5s, 2m or 1h"));
-        }
-    }
 
-    private long size(Node node, String label, String key) throws Invalid {
-        try {
-            return Sizes.parseBytes(node.value() instanceof Number || node.value() instanceof String ? String.valueOf(node.value()) : "");
-        } catch (IllegalArgumentException e) {
-            throw at(node, label + "'" + key + "': " + (node.value() instanceof String ? e.getMessage() : shown(node) + " is not a size: use e.g. 512M or 2G"));
-        }
-    }
 
     /** A list of texts, or one text split at spaces ({@code jvm-args: -Xmx512m -XX:+UseG1GC}). */
     private List<String> words(Node node, String label, String key) throws Invalid {

@@ -30,4 +30,16 @@ public final class Sizes {
         }
         return n << shift;
     }
+
+    /** The size in the largest binary unit that divides it: {@code 32M}, {@code 4K}, {@code 1000} (bytes). */
+    public static String format(long bytes) {
+        String[] units = {"T", "G", "M", "K"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes != 0 && bytes % (1L << shifts[i]) == 0) {
+                return (bytes >> shifts[i]) + units[i];
+            }
+        }
+        return Long.toString(bytes);
+    }
 }

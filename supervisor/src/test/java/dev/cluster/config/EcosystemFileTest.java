@@ -133,10 +133,10 @@ class EcosystemFileTest {
                 {"badname.yaml", "apps:\n  - name: ../../etc\n    jar: app.jar\n", "badname.yaml:2:5:", "invalid app name '../../etc'"},
                 {"env.yaml", app + "    env: [LOG_LEVEL=info]\n", "env.yaml:5:5:", "'env' must be a map of variables"},
                 {"envvalue.yaml", app + "    env:\n      NESTED: {a: 1}\n", "envvalue.yaml:6:7:", "'env.NESTED' must be a text, number or true/false"},
-                {"bind.yaml", app + "    bind: shared\n", "bind.yaml:2:5:", "--bind takes 'handoff' or 'self' (got 'shared')"},
+                {"bind.yaml", app + "    bind: shared\n", "bind.yaml:5:5:", "'bind' takes 'handoff' or 'self' (got 'shared')"},
                 {"logsize.yaml", app + "    log-max-size: huge\n", "logsize.yaml:5:5:", "'log-max-size': 'huge' is not a size"},
                 {"logkeep.yaml", app + "    log-keep: all\n", "logkeep.yaml:5:5:", "'log-keep' must be a whole number from 0 to 10000"},
-                {"logtype.yaml", app + "    log-type: xml\n", "logtype.yaml:2:5:", "--log-type takes 'text' or 'json' (got 'xml')"},
+                {"logtype.yaml", app + "    log-type: xml\n", "logtype.yaml:5:5:", "'log-type' takes 'text' or 'json' (got 'xml')"},
                 {"logdate.yaml", app + "    log-date-format: \"yyyy {\"\n", "logdate.yaml:2:5:", "--log-date-format 'yyyy {' is not a usable date pattern"},
         };
         assertTrue(cases.length >= 15);

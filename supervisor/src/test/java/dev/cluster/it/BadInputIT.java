@@ -42,8 +42,10 @@ class BadInputIT {
         List<Long> pids = cluster.list().stream().map(w -> w.pid()).toList();
 
         assertRefused("jar not found", "start", cluster.home().resolve("missing.jar").toString(), "--port", Integer.toString(ClusterFixture.freePort()));
-        assertRefused("-i must be between 1", "start", jar, "-i", "0");
-        assertRefused("-i takes a number of workers or 'max' (got 'abc')", "start", jar, "-i", "abc");
+        assertRefused("--instances must be a number of workers from 1 to", "start", jar, "-i", "0");
+        assertRefused("--instances must be a number of workers from 1 to 1024, or max (got 'abc')", "start", jar, "-i", "abc");
+        assertRefused("--port must be a whole number from 1 to 65535 (got '99999999999')", "start", jar, "--port", "99999999999");
+        assertRefused("--restart-delay must be at most 1h", "start", jar, "--restart-delay", "999999999h");
         assertRefused("no app or worker 'nope'", "stop", "nope");
         assertRefused("no app or worker 'web:7'", "restart", "web:7");
         assertRefused("no app or worker '9'", "describe", "9");
