@@ -3,22 +3,13 @@
 argv: control socket, app port, repeats. For each block length: the reported max of the one-second
 report that covers the block, minus the block; and how long after the block ended the supervisor had it.
 """
-import json, socket, statistics, sys, time, urllib.request
+import statistics, sys, time, urllib.request
+from control import request
 
 sock_path, port, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
 def describe():
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock_path)
-    s.sendall(b'{"v":1,"command":"describe","target":"lag"}\n')
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = s.recv(1 << 20)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    return json.loads(buf)["apps"][0]["workers"][0]["telemetry"]
+    return request(sock_path, {"command": "describe", "target": "lag"})["apps"][0]["workers"][0]["telemetry"]
 
 def newest():
     t = describe()

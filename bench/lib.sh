@@ -10,17 +10,3 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now_ms() { date +%s%3N; }
 # stats VALUES... -> "median X ms, p95 Y ms, max Z ms (n=N)"
 stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "median %d ms, p95 %d ms, max %d ms (n=%d)", a[int((NR+1)/2)], a[int(NR*0.95+0.999)], a[NR], NR}'; }
-# control REQUEST_JSON -> the daemon's JSON response, straight on the control socket (no CLI JVM start,
-# so polling at 20 Hz measures the supervisor, not the CLI).
-control() {
-  python3 - "$CLUSTER_HOME/control.sock" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk: break
-    buf += chunk
-print(buf.decode().strip())
-PY
-}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Failed requests during 3 rolling reloads of worker-app -i 2 (handoff mode, the default), under wrk:
+# Failed requests during 3 rolling reloads of worker-app -i 2 under wrk (handoff mode, the default;
+# BIND=self for self-bind mode, which bench/selfbind.sh runs in network namespaces):
 #   keep-alive:       wrk -c50 (connections reused)
 #   per-request:      wrk -c50 -H 'Connection: close' (a new connection for every request)
 # plus req/s before, during and after, and each worker's reload time from 'cluster reload'.
@@ -8,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 reloads=${1:-3}
 port=$(free_port)
-"$cluster" start "$app_jar" -i 2 --port "$port" --name bench >/dev/null
+"$cluster" start "$app_jar" -i 2 --port "$port" --name bench --bind "${BIND:-handoff}" >/dev/null
 url=http://127.0.0.1:$port/whoami
 
 rps() { awk '/Requests\/sec/ {printf "%d", $2}' "$1"; }

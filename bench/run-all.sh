@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (about 20 minutes; the load benchmarks need wrk, monit.sh tmux). Figures go to BENCHMARKS.md by hand.
+# Every benchmark, one after the other (about 75 minutes; the load benchmarks need wrk, monit.sh tmux,
+# selfbind.sh root for its network namespaces). Figures go to BENCHMARKS.md by hand.
 set -euo pipefail
 dir=$(dirname "$0")
 "$dir/kill-restart.sh" 20 2
@@ -14,3 +15,6 @@ dir=$(dirname "$0")
 "$dir/monit.sh" 64 60
 "$dir/logs.sh" 1000000
 "$dir/logs.sh" 1000000 --log-type json
+"$dir/selfbind.sh" 3
+"$dir/chaos.sh" 60
+"$dir/realapps.sh"

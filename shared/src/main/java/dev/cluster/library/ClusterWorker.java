@@ -93,6 +93,17 @@ public final class ClusterWorker {
     }
 
     /**
+     * The processors this worker's share of the machine holds: the supervisor divides the cores
+     * among the app's workers ({@code --share on}, the default), so size event loops and pools by
+     * this rather than by every core of the host. Outside a supervisor, or with the share off, the
+     * processors the JVM sees.
+     */
+    public static int processors() {
+        int share = intEnv(Env.PROCESSORS, 0);
+        return share > 0 ? share : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
      * Measures the lag of every event loop of {@code group} (a Netty {@code EventLoopGroup}, or any
      * group of single-threaded executors) and watches them for stalls: the supervisor shows how late
      * each loop runs and the stack of whatever blocked one. Does nothing when not supervised.

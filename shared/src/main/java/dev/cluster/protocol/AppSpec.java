@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What to run and how to supervise it: everything {@code cluster start} says about one app.
  * Either {@code jar} (the supervisor builds the java command line) or {@code command} is set.
- * Durations are milliseconds. Paths are absolute: the CLI resolves them against its own directory.
+ * Durations are milliseconds; {@code listenTimeoutMs} null is "auto" (learnt from the app's starts). Paths are absolute: the CLI resolves them against its own directory.
  * {@code bind} is {@link #BIND_HANDOFF} or {@link #BIND_SELF} (see {@link Env#BIND}).
  * {@code agent}: a jar app runs with the telemetry agent. {@code lagThresholdMs}: a worker whose
  * lag p99 is above it is marked. {@code blockThresholdMs}: a loop stalled longer is reported with its stack.
@@ -14,6 +14,9 @@ import java.util.Map;
  * {@code hangTimeoutMs} (or null): a reporting worker silent that long, or with every event loop
  * stalled that long, gets a thread dump in its log and is killed and restarted.
  * {@code logs}: how its output is written and rotated (null in a spec saved before it existed: the defaults).
+ * {@code share}: {@link #ON} (each worker JVM sized for its share of the machine) or {@link #OFF}.
+ * {@code startCache}: {@link #ON} (a jar app's workers start from a start-up archive) or {@link #OFF}.
+ * {@code java} (or null: the supervisor's own): the java executable a jar app's workers run on.
  */
 public record AppSpec(
         String name,
@@ -25,7 +28,7 @@ public record AppSpec(
         int instances,
         int port,
         Map<String, String> env,
-        long listenTimeoutMs,
+        Long listenTimeoutMs,
         long killTimeoutMs,
         long restartDelayMs,
         int maxRestarts,
@@ -36,9 +39,11 @@ public record AppSpec(
         long blockThresholdMs,
         Long maxMemoryBytes,
         Long hangTimeoutMs,
-        LogSpec logs) {
+        LogSpec logs,
+        String share,
+        String java,
+        String startCache) {
 
-    public static final long DEFAULT_LISTEN_TIMEOUT_MS = 15_000;
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_RESTART_DELAY_MS = 100;
     /** PM2's defaults: 16 restarts, each of a run shorter than 1 s, make a crash loop. */
@@ -50,6 +55,8 @@ public record AppSpec(
     /** Node's guidance for "blocking code exists": a p99 event-loop delay above 10 ms. */
     public static final long DEFAULT_LAG_THRESHOLD_MS = 10;
     public static final long DEFAULT_BLOCK_THRESHOLD_MS = 100;
+    public static final String ON = "on";
+    public static final String OFF = "off";
 
     public AppSpec {
         command = command == null ? List.of() : List.copyOf(command);
@@ -58,6 +65,13 @@ public record AppSpec(
         env = env == null ? Map.of() : Map.copyOf(env);
         bind = bind == null ? BIND_HANDOFF : bind;
         logs = logs == null ? LogSpec.DEFAULTS : logs;
+        share = share == null ? ON : share;
+        startCache = startCache == null ? ON : startCache;
+    }
+
+    /** Whether each worker gets its share of the machine's processors and memory. */
+    public boolean shared() {
+        return ON.equals(share);
     }
 
     public AppSpec withInstances(int n) {
@@ -100,6 +114,9 @@ public record AppSpec(
         b.maxMemoryBytes = maxMemoryBytes;
         b.hangTimeoutMs = hangTimeoutMs;
         b.logs = logs;
+        b.share = share;
+        b.java = java;
+        b.startCache = startCache;
         return b;
     }
 
@@ -114,7 +131,7 @@ public record AppSpec(
         private int instances = 1;
         private int port = DEFAULT_PORT;
         private Map<String, String> env = Map.of();
-        private long listenTimeoutMs = DEFAULT_LISTEN_TIMEOUT_MS;
+        private Long listenTimeoutMs;
         private long killTimeoutMs = DEFAULT_KILL_TIMEOUT_MS;
         private long restartDelayMs = DEFAULT_RESTART_DELAY_MS;
         private int maxRestarts = DEFAULT_MAX_RESTARTS;
@@ -126,8 +143,26 @@ public record AppSpec(
         private Long maxMemoryBytes;
         private Long hangTimeoutMs;
         private LogSpec logs = LogSpec.DEFAULTS;
+        private String share = ON;
+        private String java;
+        private String startCache = ON;
 
         private Builder() {
+        }
+
+        public Builder startCache(String v) {
+            startCache = v;
+            return this;
+        }
+
+        public Builder share(String v) {
+            share = v;
+            return this;
+        }
+
+        public Builder java(String v) {
+            java = v;
+            return this;
         }
 
         public Builder name(String v) {
@@ -175,7 +210,7 @@ public record AppSpec(
             return this;
         }
 
-        public Builder listenTimeoutMs(long v) {
+        public Builder listenTimeoutMs(Long v) {
             listenTimeoutMs = v;
             return this;
         }
@@ -243,7 +278,8 @@ public record AppSpec(
 
         public AppSpec build() {
             return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, env, listenTimeoutMs, killTimeoutMs,
-                    restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs);
+                    restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs,
+                    share, java, startCache);
         }
     }
 }

@@ -21,6 +21,12 @@ public final class Env {
     /** An event loop late by more than this many milliseconds is blocked: its stack is captured and reported. */
     public static final String BLOCK_THRESHOLD_MS = "CLUSTER_BLOCK_THRESHOLD_MS";
 
+    /**
+     * The processors this worker's share of the machine holds (with {@code --share on}): what an
+     * app sizes its event loops and pools by, instead of every core of the host.
+     */
+    public static final String PROCESSORS = "CLUSTER_PROCESSORS";
+
     /** What {@code describe} shows instead of an environment value unless asked with {@code --show-env}. */
     public static final String HIDDEN = "(hidden)";
 

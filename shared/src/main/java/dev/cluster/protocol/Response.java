@@ -6,12 +6,17 @@ import java.util.List;
  * The daemon's answer to one {@link Request}. When {@code ok} is false, {@code error} is one line
  * for the user and {@code details} (optional) are the lines that explain it, such as a worker's
  * last stderr lines. A response with {@code progress} is a step of a long command (reload): more
- * follow, and the last one has no {@code progress}. {@code lag} is the event-loop lag of the whole
+ * follow, and the last one has no {@code progress}; an empty {@code progress} is a heartbeat, sent
+ * every second until the answer, so that a client can tell a long command from a supervisor that
+ * does not answer. {@code lag} is the event-loop lag of the whole
  * cluster over the last 10 s (every worker's histograms merged), sent with worker lists.
  */
 public record Response(boolean ok, String error, List<String> details, String message,
                        List<WorkerInfo> workers, List<AppInfo> apps, DaemonInfo daemon, String progress,
                        LagSummary lag) {
+
+    /** "Still at it": see above. */
+    public static final Response HEARTBEAT = progress("");
 
     public static Response ok(String message) {
         return new Response(true, null, null, message, null, null, null, null, null);

@@ -22,6 +22,11 @@ public final class Wire {
     public static final int VERSION = 1;
     /** Large enough for a describe of hundreds of workers, small enough that a bad peer cannot exhaust memory. */
     public static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
+    /**
+     * What a worker may send in one line: its reports are a few KB (a stall's stack included), so a
+     * worker cannot make the supervisor hold megabytes for it.
+     */
+    public static final int MAX_WORKER_LINE_BYTES = 256 * 1024;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             // Older peers ignore fields added by newer ones; the version number guards real breaks.

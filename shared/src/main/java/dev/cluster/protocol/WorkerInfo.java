@@ -11,7 +11,9 @@ import java.util.List;
  * {@code lastOutput} is what the run that exited last said ({@code lastOutputStream}: from its stderr,
  * or its stdout when stderr had nothing but JVM warnings). The fields after {@code lagOver} are filled by
  * {@code describe} only, except that {@code watch} frames carry {@code lastExit} and a glance at the
- * telemetry (the newest second's lag, the newest stall).
+ * telemetry (the newest second's lag, the newest stall). {@code outputDropped} says why the worker's
+ * output is being dropped (its log file cannot be written: a full disk), while it is. {@code startCache}
+ * ({@code describe}) says whether its process started from a start-up archive.
  */
 public record WorkerInfo(
         String app,
@@ -32,5 +34,7 @@ public record WorkerInfo(
         String lastOutputStream,
         String outLog,
         String errLog,
-        TelemetryInfo telemetry) {
+        TelemetryInfo telemetry,
+        String outputDropped,
+        String startCache) {
 }

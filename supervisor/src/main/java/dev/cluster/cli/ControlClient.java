@@ -13,12 +13,17 @@ import dev.cluster.protocol.Wire;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +33,8 @@ import java.util.function.Consumer;
  */
 final class ControlClient {
     private static final long DAEMON_START_TIMEOUT_MS = 15_000;
+    /** How long the CLI waits for the supervisor's next line (an answer, a progress step or a heartbeat). */
+    static final long ANSWER_TIMEOUT_MS = 5_000;
     /** Keeps the daemon small: it holds state for a few hundred workers, not data. The systemd unit's too. */
     static final List<String> DAEMON_JVM_OPTIONS = List.of(
             "-Xms8m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
@@ -115,10 +122,21 @@ final class ControlClient {
     }
 
     private Response exchange(SocketChannel channel, Request request, Consumer<String> progress) {
-        try (channel) {
-            Wire.write(channel, request);
+        byte[] line = Wire.encode(request);
+        if (line.length > Wire.MAX_LINE_BYTES) {
+            throw new UserError("the request is " + line.length / (1024 * 1024) + " MB, more than the supervisor takes ("
+                    + Wire.MAX_LINE_BYTES / (1024 * 1024) + " MB): pass large settings in a file the app reads, not in --env or arguments");
+        }
+        AnswerDeadline deadline = new AnswerDeadline(channel);
+        try (channel; deadline) {
+            deadline.restart();
+            ByteBuffer out = ByteBuffer.wrap(line);
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
             LineReader in = new LineReader(channel);
             while (true) {
+                deadline.restart();
                 Response response = in.read(Response.class);
                 if (response == null) {
                     throw new IOException("the supervisor closed the connection without answering");
@@ -126,10 +144,64 @@ final class ControlClient {
                 if (response.progress() == null) {
                     return response;
                 }
-                progress.accept(response.progress());
+                if (!response.progress().isEmpty()) { // empty: a heartbeat
+                    progress.accept(response.progress());
+                }
             }
         } catch (IOException e) {
+            if (deadline.passed()) {
+                throw new UserError("the supervisor" + daemonPid() + " did not answer within " + ANSWER_TIMEOUT_MS / 1000
+                        + " s: it may be stopped or overloaded; 'cluster doctor' checks");
+            }
             throw new UserError("lost the connection to the supervisor (" + e.getMessage() + "): see " + home.daemonLog());
+        }
+    }
+
+    /** " (pid N)" from the daemon's pid file, or nothing. */
+    private String daemonPid() {
+        try {
+            return " (pid " + Files.readString(home.pidFile()).trim() + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Closes the connection when the supervisor has sent nothing for {@link #ANSWER_TIMEOUT_MS}: it
+     * sends a heartbeat every second while it works on a request, so silence means it is stopped,
+     * stuck or starved, and the CLI says so instead of waiting for ever.
+     */
+    private static final class AnswerDeadline implements AutoCloseable {
+        private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread t = new Thread(task, "cluster-answer-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        private final SocketChannel channel;
+        private volatile boolean passed;
+        private ScheduledFuture<?> pending;
+
+        AnswerDeadline(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        void restart() {
+            close();
+            pending = TIMER.schedule(() -> {
+                passed = true;
+                closeQuietly(channel); // the blocked read ends with an AsynchronousCloseException
+            }, ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+
+        boolean passed() {
+            return passed;
+        }
+
+        @Override
+        public void close() {
+            if (pending != null) {
+                pending.cancel(false);
+            }
         }
     }
 

@@ -49,9 +49,11 @@ final class DescribeCommand implements Callable<Integer> {
                 System.out.println("  env            " + (showEnv ? s.env().toString()
                         : String.join(", ", new java.util.TreeSet<>(s.env().keySet())) + "  (values hidden: --show-env shows them)"));
             }
-            System.out.println("  restarts       first delay " + Durations.format(s.restartDelayMs()) + " (x1.5, max 15s); errored after "
-                    + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs()));
-            System.out.println("  timeouts       listen " + Durations.format(s.listenTimeoutMs()) + ", kill " + Durations.format(s.killTimeoutMs()));
+            System.out.println("  share          " + app.share());
+            System.out.println("  restarts       at once after a run that served; else after " + Durations.format(s.restartDelayMs())
+                    + " (x1.5, max 15s); errored after " + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs()));
+            System.out.println("  timeouts       listen " + (s.listenTimeoutMs() == null ? "auto (learnt from the app's starts)"
+                    : Durations.format(s.listenTimeoutMs())) + ", kill " + Durations.format(s.killTimeoutMs()));
             System.out.println("  telemetry      " + (s.jar() == null ? "only apps using the library report it" : s.agent() ? "agent on" : "agent off (--no-agent)")
                     + "; lag threshold p99 " + Durations.format(s.lagThresholdMs()) + ", block threshold " + Durations.format(s.blockThresholdMs()));
             if (app.lag() != null && app.lag().samples() > 0) {
@@ -66,6 +68,12 @@ final class DescribeCommand implements Callable<Integer> {
                 System.out.println("    last exit    " + (w.lastExit() == null ? "-" : w.lastExit()));
                 System.out.println("    logs         " + w.outLog());
                 System.out.println("                 " + w.errLog());
+                if (w.startCache() != null) {
+                    System.out.println("    start cache  " + w.startCache());
+                }
+                if (w.outputDropped() != null) {
+                    System.out.println("    DROPPING     its output: " + w.outputDropped());
+                }
                 if (w.telemetry() != null) {
                     printTelemetry(w);
                 }
@@ -107,6 +115,9 @@ final class DescribeCommand implements Callable<Integer> {
             System.out.println("      loop " + loop.name() + ": last second p99 " + WorkerTable.millis(loop.lag().p99Ms())
                     + ", max " + WorkerTable.millis(loop.lag().maxMs()) + ", " + loop.pendingTasks() + " tasks pending"
                     + (loop.stalledMs() > 0 ? ", STALLED for " + loop.stalledMs() + " ms" : ""));
+        }
+        if (t.refused() != null) {
+            System.out.println("    refused      " + t.refused());
         }
         System.out.println("    stalls       " + t.stalls() + (t.blocked().isEmpty() ? "" : "; the last ones, newest first:"));
         for (BlockedReport b : t.blocked()) {

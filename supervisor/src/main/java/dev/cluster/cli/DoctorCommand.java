@@ -144,26 +144,46 @@ final class DoctorCommand implements Callable<Integer> {
         } else if (!client.daemonRunning()) {
             add(Level.WARN, "stale control socket " + home.controlSocket() + ": its supervisor died", "run 'cluster ping' (it starts a new one)");
         } else {
-            long pid = ControlClient.ok(client.call(new Request.Ping())).daemon().pid();
-            add(Level.OK, "supervisor running, pid " + pid + ", answering on " + home.controlSocket(), null);
+            try {
+                long pid = ControlClient.ok(client.call(new Request.Ping())).daemon().pid();
+                add(Level.OK, "supervisor running, pid " + pid + ", answering on " + home.controlSocket(), null);
+            } catch (UserError e) {
+                String pid = read(home.pidFile());
+                add(Level.FAIL, e.getMessage(), "if it was stopped (state T in 'ps -o stat= -p " + pid + "'), 'kill -CONT " + pid
+                        + "'; else see " + home.daemonLog());
+            }
         }
     }
 
+    /** Free space where the logs go (logs/ may be a disk of its own) and, if elsewhere, where the app list goes. */
     private void checkDisk(Home home) {
-        Path existing = home.dir();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
+        Path logs = nearestExisting(home.logs());
+        Path dir = nearestExisting(home.dir());
+        if (logs == null) {
             return;
         }
         try {
-            long free = Files.getFileStore(existing).getUsableSpace();
-            String what = String.format("%.1f GB free for logs under %s", free / 1e9, existing);
-            add(free >= MIN_FREE_BYTES ? Level.OK : Level.WARN, what, free >= MIN_FREE_BYTES ? null : "free space, or set CLUSTER_HOME on a larger disk");
+            checkFree(logs, "for logs");
+            if (dir != null && !Files.getFileStore(dir).equals(Files.getFileStore(logs))) {
+                checkFree(dir, "for the app list");
+            }
         } catch (IOException e) {
             add(Level.WARN, "cannot measure free space: " + e.getMessage(), null);
         }
+    }
+
+    private void checkFree(Path where, String forWhat) throws IOException {
+        long free = Files.getFileStore(where).getUsableSpace();
+        String what = String.format("%.1f GB free %s under %s", free / 1e9, forWhat, where);
+        add(free >= MIN_FREE_BYTES ? Level.OK : Level.WARN, what, free >= MIN_FREE_BYTES ? null : "free space, or set CLUSTER_HOME on a larger disk");
+    }
+
+    private static Path nearestExisting(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing;
     }
 
     private static String read(Path file) {

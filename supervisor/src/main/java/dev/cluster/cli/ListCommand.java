@@ -1,5 +1,7 @@
 package dev.cluster.cli;
 
+import dev.cluster.daemon.SavedApps;
+import dev.cluster.home.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.view.Terminal;
@@ -16,12 +18,24 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ControlClient client = new ControlClient(ControlClient.verifiedHome());
+        Home home = ControlClient.verifiedHome();
+        ControlClient client = new ControlClient(home);
         boolean colour = Terminal.colour();
-        System.out.print(client.daemonRunning()
-                ? ControlClient.ok(client.call(new Request.ListWorkers(json ? "json" : "table", colour))).message()
-                : WorkerTable.list(null, json, colour));
-        return 0;
+        if (client.daemonRunning()) {
+            System.out.print(ControlClient.ok(client.call(new Request.ListWorkers(json ? "json" : "table", colour))).message());
+            return 0;
+        }
+        String saved = SavedApps.summary(home.dir());
+        if (saved == null) {
+            System.out.print(WorkerTable.list(null, json, colour));
+            return 0;
+        }
+        // Nothing runs, yet apps were: a supervisor that died or a reboot. Say so, not "no apps".
+        if (json) {
+            System.out.print(WorkerTable.list(null, true, false));
+        }
+        System.err.println("cluster: no supervisor is running on " + home.dir() + "; " + saved + ": 'cluster resurrect' starts them again");
+        return 1;
     }
 
     /** What stop, restart, delete, reload and scale print: the daemon's one-line summary, then the table. */

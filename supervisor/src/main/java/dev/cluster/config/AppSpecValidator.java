@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -92,7 +94,10 @@ public final class AppSpecValidator {
             if (!Files.isReadable(jar)) {
                 return Optional.of("jar not readable: " + jar + " (check its permissions)");
             }
-            return Optional.empty();
+            return spec.java() == null ? Optional.empty() : javaProblem(spec);
+        }
+        if (spec.java() != null) {
+            return Optional.of("--java is for a jar app (the supervisor builds its java command line); a command names its own program");
         }
         String program = spec.command().get(0);
         if (program.contains("/")) {
@@ -109,6 +114,25 @@ public final class AppSpecValidator {
             }
         }
         return Optional.of("command '" + program + "' not found on the supervisor's PATH: give its full path");
+    }
+
+    /** {@code --java}: an absolute path to a java executable; the agent needs Java 17 or later. */
+    private static Optional<String> javaProblem(AppSpec spec) {
+        Path java = Path.of(spec.java());
+        if (!java.isAbsolute() || !Files.isRegularFile(java) || !Files.isExecutable(java)) {
+            return Optional.of("--java " + java + " is not a java executable: give the absolute path of one (JDK/bin/java) or of a JDK's home");
+        }
+        Path release = java.toAbsolutePath().getParent().resolveSibling("release");
+        try {
+            java.util.regex.Matcher m = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(Files.readString(release));
+            if (spec.agent() && m.find() && Integer.parseInt(m.group(1)) < 17) {
+                return Optional.of("--java " + java + " is Java " + m.group(1) + ": the agent needs Java 17 or later; run it with --no-agent, "
+                        + "or use a newer JDK");
+            }
+        } catch (IOException e) {
+            // No release file (not a JDK's layout): the version cannot be told before it starts; a failure then shows its output.
+        }
+        return Optional.empty();
     }
 
     /**
@@ -130,5 +154,23 @@ public final class AppSpecValidator {
             return Optional.of("port " + spec.port() + " is in use by another process that does not share it (no SO_REUSEPORT, "
                     + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
         }
+    }
+
+    /** {@code reload --update-env}: the new environment and JVM options, checked before anything changes. */
+    public static AppSpec reloaded(AppSpec spec, Map<String, String> env, List<String> jvmArgs) {
+        AppSpec next = spec;
+        if (env != null) {
+            if (env.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+                throw new IllegalArgumentException("--env takes KEY=VALUE pairs, each with a name and a value");
+            }
+            next = next.withEnv(env);
+        }
+        if (jvmArgs != null) {
+            if (jvmArgs.stream().anyMatch(a -> a == null)) {
+                throw new IllegalArgumentException("--jvm-args holds an empty option");
+            }
+            next = next.withJvmArgs(jvmArgs);
+        }
+        return next;
     }
 }

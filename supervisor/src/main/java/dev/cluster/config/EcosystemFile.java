@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.cluster.protocol.AppSpec;
 
 import java.io.IOException;
@@ -200,6 +201,11 @@ public final class EcosystemFile {
         JsonLocation at = p.currentTokenLocation();
         int line = at.getLineNr();
         int column = at.getColumnNr();
+        if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            // The parser hands an alias over as its name: refused, rather than run a JVM with the text "a".
+            throw new Invalid(shown + ":" + line + ":" + column + ": '*" + p.getText() + "' is a YAML alias, which cluster does not "
+                    + "read: write the value out in full");
+        }
         switch (p.currentToken()) {
             case START_OBJECT -> {
                 Map<String, Node> map = new LinkedHashMap<>();

@@ -83,7 +83,7 @@ public record StartOption(String key, List<String> cli, Kind kind, List<String> 
         Object value = switch (kind) {
             case TEXT -> text(raw);
             case NUMBER -> number(raw, "a whole number from " + min + " to " + max);
-            case DURATION -> duration(raw);
+            case DURATION -> "auto".equals(raw) && "auto".equals(defaultText) ? null : duration(raw); // null: learnt (listen-timeout)
             case SIZE -> size(raw);
             case FLAG -> flag(raw);
             case WORDS -> words(raw);
@@ -184,6 +184,9 @@ public record StartOption(String key, List<String> cli, Kind kind, List<String> 
     private String choice(Object raw) {
         if (raw instanceof String s && choices.contains(s)) {
             return s;
+        }
+        if (raw instanceof Boolean b && choices.equals(List.of("on", "off"))) {
+            return b ? "on" : "off"; // YAML reads a bare on/off as true/false
         }
         throw new IllegalArgumentException("takes " + String.join(" or ", choices.stream().map(c -> "'" + c + "'").toList()) + " (got " + shown(raw) + ")");
     }

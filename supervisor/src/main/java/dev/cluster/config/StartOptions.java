@@ -4,6 +4,8 @@ import dev.cluster.config.StartOption.Kind;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.LogSpec;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -37,16 +39,32 @@ public final class StartOptions {
             declare("jvm-args", Kind.WORDS).cli("--jvm-args").describe("",
                     "JVM options for a jar app, split on spaces, e.g. `--jvm-args \"-Xmx512m -XX:+UseG1GC\"`.")
                     .sets((b, v) -> b.jvmArgs(words(v)), AppSpec::jvmArgs),
+            declare("java", Kind.TEXT).describe("the supervisor's",
+                    "The java a jar app's workers run on: the absolute path of a `java` executable or of a JDK's home (several JDKs side by "
+                            + "side; a newer one brings its start-up cache). The agent needs Java 17 or later.")
+                    .sets((b, v) -> b.java(javaExecutable((String) v)), AppSpec::java),
+            declare("share", Kind.CHOICE).choices(AppSpec.ON, AppSpec.OFF).describe(AppSpec.ON,
+                    "`on`: each worker JVM is sized for its share of the machine: `-XX:ActiveProcessorCount` of the cores divided among the "
+                            + "app's workers (at least 1), `-XX:MaxRAMPercentage` of 25 % divided likewise, unless `--jvm-args` set them; any app "
+                            + "gets the count as `CLUSTER_PROCESSORS`. `off`: each JVM sizes itself for the whole machine.")
+                    .sets((b, v) -> b.share((String) v), AppSpec::share),
+            declare("start-cache", Kind.CHOICE).choices(AppSpec.ON, AppSpec.OFF).describe(AppSpec.ON,
+                    "`on`: a jar app's workers start from a start-up archive of their JVM's classes (AppCDS on JDK 17-24, the AOT cache "
+                            + "from JDK 25), one per version of the app, made by a training start the supervisor runs on its own (see "
+                            + "Architecture). Needs the agent. `off`: every start is a cold one.")
+                    .sets((b, v) -> b.startCache((String) v), AppSpec::startCache),
             special("cwd", "--cwd", "current directory",
                     "Working directory of the workers; relative jar paths resolve against it (in a file: against the file's directory)."),
-            duration("listen-timeout", "15s", 0, HOUR_MS, null,
-                    "A worker that neither says `ready` nor listens on the port counts as online after this (`0` = online at once, for workers "
-                            + "that serve no port). In a reload, a replacement not ready by then is abandoned instead.",
+            duration("listen-timeout", "auto", 0, HOUR_MS, null,
+                    "How long a starting worker may take to say `ready` or listen on the port. `auto`: 5 x the slowest of the app's last "
+                            + "5 starts, at least 10 s (15 s before its first start). A worker that is not a replacement counts as online "
+                            + "after it (`0` = online at once, for workers that serve no port); a reload's replacement not ready by then is "
+                            + "abandoned, and the message says what was waited for.",
                     (b, v) -> b.listenTimeoutMs(v), AppSpec::listenTimeoutMs),
             duration("kill-timeout", "5s", 0, HOUR_MS, null, "Time a stopping worker has to drain before SIGKILL.",
                     (b, v) -> b.killTimeoutMs(v), AppSpec::killTimeoutMs),
             duration("restart-delay", "100ms", 0, HOUR_MS, null,
-                    "First delay before restarting a crashed worker; ×1.5 per restart, capped at 15 s; back to this after 30 s of uptime.",
+                    "Delay before restarting a worker that crashed without having served (never ready, or dead within `--min-uptime`); ×1.5 per such restart, capped at 15 s. A worker that had served is restarted at once, and the delay starts afresh.",
                     (b, v) -> b.restartDelayMs(v), AppSpec::restartDelayMs),
             declare("max-restarts", Kind.NUMBER).range(0, 1_000_000).describe(Integer.toString(AppSpec.DEFAULT_MAX_RESTARTS),
                     "Restarts in a row of runs shorter than `--min-uptime` before the worker is `errored` (a crash loop; PM2's rule).")
@@ -109,6 +127,12 @@ public final class StartOptions {
     /** The options a reader sets the common way (not the program, its directory, its environment). */
     public static List<StartOption> regular() {
         return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL).toList();
+    }
+
+    /** A JDK's home stands for its {@code bin/java}. */
+    private static String javaExecutable(String path) {
+        Path p = Path.of(path);
+        return Files.isDirectory(p) ? p.resolve("bin").resolve("java").toString() : path;
     }
 
     @SuppressWarnings("unchecked")

@@ -12,9 +12,13 @@ import io.netty.handler.codec.TooLongFrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
 /** One CLI connection on the control socket: each line is a {@link Request}, answered by one {@link Response}. */
 final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(ControlHandler.class);
+    static final long HEARTBEAT_MS = 1_000;
     private final Supervisor supervisor;
 
     ControlHandler(Supervisor supervisor) {
@@ -43,7 +47,17 @@ final class ControlHandler extends SimpleChannelInboundHandler<ByteBuf> {
             channel.closeFuture().addListener(f -> stop.run());
             return;
         }
-        supervisor.handle(request, response -> LineServer.send(channel, response));
+        // A heartbeat a second until the answer: the CLI gives up on a supervisor it has not heard from
+        // for a few seconds (stopped, overloaded), however long the operation itself takes.
+        ScheduledFuture<?> heartbeat = channel.eventLoop().scheduleAtFixedRate(() -> LineServer.send(channel, Response.HEARTBEAT),
+                HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> heartbeat.cancel(false));
+        supervisor.handle(request, response -> {
+            if (response.progress() == null) {
+                heartbeat.cancel(false);
+            }
+            LineServer.send(channel, response);
+        });
     }
 
     @Override

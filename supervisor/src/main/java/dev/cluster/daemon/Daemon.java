@@ -83,8 +83,8 @@ public final class Daemon {
         Channel workers = null;
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment(group);
         try {
-            workers = LineServer.bind(group, home.workerSocket(), () -> new WorkerHandler(supervisor));
-            control = LineServer.bind(group, home.controlSocket(), () -> new ControlHandler(supervisor));
+            workers = LineServer.bind(group, home.workerSocket(), LineServer.Limits.WORKER, () -> new WorkerHandler(supervisor));
+            control = LineServer.bind(group, home.controlSocket(), LineServer.Limits.CONTROL, () -> new ControlHandler(supervisor));
             try (FileChannel pid = SafePaths.open(home.pidFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 pid.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
             }

@@ -1,6 +1,7 @@
 package dev.cluster.daemon;
 
 import dev.cluster.metrics.ProcessSampler;
+import dev.cluster.reload.Rollout;
 import dev.cluster.worker.App;
 import dev.cluster.worker.Guards;
 import dev.cluster.worker.Loop;
@@ -18,22 +19,37 @@ import java.util.stream.Collectors;
 final class Housekeeping {
     private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
     private static final long TICK_MS = 1_000;
+    /** A tick this late means the supervisor did not run meanwhile (SIGSTOP, a starved machine). */
+    private static final long PAUSE_MS = 1_000;
 
     private final Supervisor supervisor;
     private final ProcessSampler sampler;
+    private final Rollout rollout;
     private final Loop loop;
     private boolean sampling;
+    private long lastTickNanos;
+    /** Since when the supervisor has run without a pause: silences are counted only from then. */
+    private long awakeSinceNanos;
 
-    Housekeeping(Supervisor supervisor, ProcessSampler sampler, Loop loop) {
+    Housekeeping(Supervisor supervisor, ProcessSampler sampler, Rollout rollout, Loop loop) {
         this.supervisor = supervisor;
         this.sampler = sampler;
+        this.rollout = rollout;
         this.loop = loop;
+        lastTickNanos = awakeSinceNanos = loop.nanoTime();
         loop.schedule(this::tick, TICK_MS);
     }
 
     private void tick() {
+        long now = loop.nanoTime();
+        long lateMs = (now - lastTickNanos) / 1_000_000 - TICK_MS;
+        if (lateMs > PAUSE_MS) {
+            log.warn("the supervisor's 1 s tick came {} ms late (it was stopped, or starved of CPU): the hang guard counts workers' silence from now", lateMs);
+            awakeSinceNanos = now;
+        }
+        lastTickNanos = now;
         sampleProcesses();
-        guard();
+        guard((now - awakeSinceNanos) / 1_000_000);
         supervisor.sendFrames();
         loop.schedule(this::tick, TICK_MS);
     }
@@ -65,10 +81,31 @@ final class Housekeeping {
     }
 
     /** {@code --hang-timeout} and {@code --max-memory-restart}: the verdicts, acted on by the supervisor. */
-    private void guard() {
-        long now = System.currentTimeMillis();
+    private void guard(long awakeMs) {
         for (App app : supervisor.apps().values()) {
-            Guards.judge(app, now).forEach(supervisor::act);
+            Guards.judge(app, awakeMs).forEach(this::act);
+        }
+    }
+
+    /** A hung worker is dumped and killed; one over its memory limit replaced as a reload replaces it. */
+    private void act(Guards.Verdict verdict) {
+        App app = verdict.slot().app();
+        switch (verdict.kind()) {
+            case HANG -> verdict.slot().hang(verdict.why());
+            case MEMORY -> {
+                if (app.operation() != null) {
+                    return;
+                }
+                log.info("{} (pid {}) {}: replacing it without downtime", verdict.slot().name(), verdict.slot().pid(), verdict.why());
+                app.begin(App.Operation.MEMORY_REPLACEMENT);
+                rollout.replaceOverMemory(verdict.slot(), verdict.why(), step -> log.info("memory restart: {}", step))
+                        .whenCompleteAsync((done, failure) -> {
+                            app.end(App.Operation.MEMORY_REPLACEMENT);
+                            if (failure != null) {
+                                log.warn("memory restart of {} failed: {}", verdict.slot().name(), Rollout.cause(failure).getMessage());
+                            }
+                        }, loop);
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ import java.util.function.Function;
  * is flushed to disk, and is renamed over the old one, which is kept as {@code apps.json.bak}
  * (a hard link made first, so at no moment is there no list).
  */
-final class SavedApps {
+public final class SavedApps {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SavedApps.class);
     /** The file's content. */
     record Snapshot(String savedAt, List<AppSpec> apps) {
@@ -57,17 +57,25 @@ final class SavedApps {
 
     void save(List<AppSpec> apps) throws IOException {
         byte[] bytes = Wire.encode(new Snapshot(Instant.now().toString(), apps));
-        Files.deleteIfExists(temporary); // left by a save that failed half-way
-        try (FileChannel out = SafePaths.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            SafePaths.ownerOnly(temporary);
-            out.write(ByteBuffer.wrap(bytes));
-            out.force(true);
+        Files.deleteIfExists(temporary); // left by a daemon killed half-way through a save
+        try {
+            try (FileChannel out = SafePaths.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                SafePaths.ownerOnly(temporary);
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                out.force(true);
+            }
+            if (Files.exists(file)) {
+                Files.deleteIfExists(backup);
+                Files.createLink(backup, file);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(temporary); // a full disk leaves no half-written list behind
+            throw e;
         }
-        if (Files.exists(file)) {
-            Files.deleteIfExists(backup);
-            Files.createLink(backup, file);
-        }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
             dir.force(true); // the rename itself reaches the disk
         }
@@ -111,6 +119,23 @@ final class SavedApps {
         return s;
     }
 
+    /**
+     * For the CLI when no supervisor runs: "N saved app(s) (a, b), saved at T", or null when none
+     * are saved (or the list cannot be read: {@code resurrect} says why).
+     */
+    public static String summary(Path dir) {
+        try {
+            Loaded saved = new SavedApps(dir).load();
+            if (saved.apps().isEmpty()) {
+                return null;
+            }
+            return saved.apps().size() + " saved app(s) (" + String.join(", ", saved.apps().stream().map(AppSpec::name).toList())
+                    + "), saved at " + saved.savedAt();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** {@code cluster save}: the list now, and the answer to the user. */
     Response saveNow(List<AppSpec> apps) {
         try {
@@ -122,12 +147,14 @@ final class SavedApps {
         }
     }
 
-    /** After a change of the list; a failure is logged. */
-    void saveQuietly(List<AppSpec> apps) {
+    /** After a change of the list: why it could not be saved (also logged), or null. */
+    String saveQuietly(List<AppSpec> apps) {
         try {
             save(apps);
+            return null;
         } catch (IOException e) {
             log.warn("could not save the app list to {}: {}", file, e.toString());
+            return "the app list could not be saved to " + file + " (" + (e.getMessage() == null ? e.toString() : e.getMessage()) + ")";
         }
     }
 

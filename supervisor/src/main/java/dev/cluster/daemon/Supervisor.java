@@ -19,13 +19,12 @@ import dev.cluster.worker.AgentJar;
 import dev.cluster.worker.App;
 import dev.cluster.worker.Attempt;
 import dev.cluster.worker.ExitOutput;
-import dev.cluster.worker.Guards;
 import dev.cluster.worker.LaunchFailure;
 import dev.cluster.worker.Loop;
 import dev.cluster.worker.OsProcesses;
-import dev.cluster.worker.ProcessStarter;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
+import dev.cluster.worker.StartCache;
 import dev.cluster.worker.SlotState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +55,7 @@ public final class Supervisor {
     private final ScheduledExecutorService executor;
     /** Reads the workers' output pipes and writes their log files, on a thread of its own. */
     private final LogWriter output;
-    private final ProcessStarter processes;
+    private final OsProcesses processes;
     private final Views views;
     private final Rollout rollout;
     private final Housekeeping housekeeping;
@@ -78,10 +77,10 @@ public final class Supervisor {
         this.output = new LogWriter(logs);
         AgentJar agent = AgentJar.install(home.lib());
         loadNativeSockets(agent);
-        this.processes = new OsProcesses(output, home.workerSocket(), agent);
+        this.processes = new OsProcesses(output, home.workerSocket(), agent, home.cache(), loop);
         this.views = new Views(logs);
         this.rollout = new Rollout(loop);
-        this.housekeeping = new Housekeeping(this, new ProcessSampler(output.thread()), loop);
+        this.housekeeping = new Housekeeping(this, new ProcessSampler(output.thread()), rollout, loop);
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
         this.metricsEndpoint = new MetricsEndpoint(executor, this::prometheusText);
@@ -147,6 +146,10 @@ public final class Supervisor {
             }
         } catch (Targets.NoMatch | App.Busy | IllegalArgumentException e) {
             reply.accept(Response.error(e.getMessage()));
+        } catch (RuntimeException e) {
+            // A request the checks above let through and the code then tripped on: a bug, answered, not fatal.
+            log.error("{} request failed", request.getClass().getSimpleName(), e);
+            reply.accept(Response.error("the supervisor could not carry out this request (" + e + "); see " + home.daemonLog()));
         }
     }
 
@@ -161,11 +164,11 @@ public final class Supervisor {
         }
         App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, SharingProbe::afterChange);
         apps.put(spec.name(), app);
-        saveApps();
+        String unsaved = saveApps();
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
                 spec.bind(), String.join(" ", processes.commandLine(spec)));
         Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList()).whenCompleteAsync((done, failure) ->
-                reply.accept(failure == null ? views.list(apps.values(), "started " + spec.name())
+                reply.accept(failure == null ? saved(views.list(apps.values(), "started " + spec.name()), unsaved)
                         : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
     }
 
@@ -185,9 +188,10 @@ public final class Supervisor {
         doomed.forEach(App::requireIdle);
         Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList()).whenCompleteAsync((done, failure) -> {
             doomed.forEach(app -> apps.remove(app.name()));
-            saveApps();
+            String unsaved = saveApps();
             log.info("deleted {}", doomed.stream().map(App::name).toList());
-            reply.accept(failure == null ? views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()) : failed("", failure));
+            reply.accept(failure == null ? saved(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)
+                    : failed("", failure));
         }, loop);
     }
 
@@ -198,42 +202,31 @@ public final class Supervisor {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be at least 1 (got " + parallel + ")");
         }
-        List<AppSpec> updated = targets.stream().map(app -> updatedSpec(app.spec(), request)).toList();
+        List<AppSpec> updated = targets.stream().map(app -> AppSpecValidator.reloaded(app.spec(), request.env(), request.jvmArgs())).toList();
         targets.forEach(App::requireIdle);
+        // Everything is checked: from here every path, a throw included, clears the mark.
         targets.forEach(app -> app.begin(App.Operation.RELOAD));
-        for (int i = 0; i < targets.size(); i++) {
-            targets.get(i).spec(updated.get(i));
-        }
-        if (request.env() != null || request.jvmArgs() != null) {
-            saveApps();
-        }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (App app : targets) {
-            chain = chain.thenComposeAsync(done -> rollout.reload(app, parallel, step -> reply.accept(Response.progress(step))), loop);
+        String unsaved = null;
+        try {
+            for (int i = 0; i < targets.size(); i++) {
+                targets.get(i).spec(updated.get(i));
+            }
+            if (request.env() != null || request.jvmArgs() != null) {
+                unsaved = saveApps();
+            }
+            for (App app : targets) {
+                chain = chain.thenComposeAsync(done -> rollout.reload(app, parallel, step -> reply.accept(Response.progress(step))), loop);
+            }
+        } catch (RuntimeException e) {
+            chain = CompletableFuture.failedFuture(e);
         }
+        String notSaved = unsaved;
         chain.whenCompleteAsync((done, failure) -> {
             targets.forEach(app -> app.end(App.Operation.RELOAD));
-            reply.accept(failure == null ? views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList())
+            reply.accept(failure == null ? saved(views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList()), notSaved)
                     : failed("reload stopped: ", failure));
         }, loop);
-    }
-
-    /** {@code reload --update-env}: the new environment and JVM options, checked before anything changes. */
-    private static AppSpec updatedSpec(AppSpec spec, Request.Reload request) {
-        AppSpec next = spec;
-        if (request.env() != null) {
-            if (request.env().entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
-                throw new IllegalArgumentException("--env takes KEY=VALUE pairs, each with a name and a value");
-            }
-            next = next.withEnv(request.env());
-        }
-        if (request.jvmArgs() != null) {
-            if (request.jvmArgs().stream().anyMatch(a -> a == null)) {
-                throw new IllegalArgumentException("--jvm-args holds an empty option");
-            }
-            next = next.withJvmArgs(request.jvmArgs());
-        }
-        return next;
     }
 
     /** Sets the number of workers: new ones get new ids and count once online; scaling down drains the highest ids. */
@@ -254,12 +247,20 @@ public final class Supervisor {
                     + "); to stop it use 'cluster stop " + app.name() + "'");
         }
         app.begin(App.Operation.SCALE);
-        app.spec(app.spec().withInstances(wanted));
-        saveApps();
-        rollout.scale(app, wanted).whenCompleteAsync((done, failure) -> {
+        CompletableFuture<Void> scaled;
+        String unsaved = null;
+        try {
+            app.spec(app.spec().withInstances(wanted));
+            unsaved = saveApps();
+            scaled = rollout.scale(app, wanted);
+        } catch (RuntimeException e) {
+            scaled = CompletableFuture.failedFuture(e);
+        }
+        String notSaved = unsaved;
+        scaled.whenCompleteAsync((done, failure) -> {
             app.end(App.Operation.SCALE);
-            reply.accept(failure == null ? views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted + " worker(s)")
-                    : failed("", failure));
+            reply.accept(failure == null ? saved(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
+                    + " worker(s)"), notSaved) : failed("", failure));
         }, loop);
     }
 
@@ -340,6 +341,11 @@ public final class Supervisor {
         return apps.values().stream().flatMap(App::attempts).filter(a -> a.pid() == pid).findFirst();
     }
 
+    /** The start-up archives, whose training starts speak on the worker socket too. */
+    public StartCache startCache() {
+        return processes.startCache();
+    }
+
     /** The listening socket for this process, for handoff; bound on first use. */
     public int[] listenersFor(Attempt attempt, String host, Boolean ipv6) throws IOException {
         Slot slot = attempt.slot();
@@ -347,28 +353,6 @@ public final class Supervisor {
             throw new IOException("its app has no listening sockets held");
         }
         return new int[] {sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6)};
-    }
-
-    /** The guards' verdicts, each second: a hung worker is dumped and killed; one over its memory limit replaced. */
-    void act(Guards.Verdict verdict) {
-        App app = verdict.slot().app();
-        switch (verdict.kind()) {
-            case HANG -> verdict.slot().hang(verdict.why());
-            case MEMORY -> {
-                if (app.operation() != null) {
-                    return;
-                }
-                log.info("{} (pid {}) {}: replacing it without downtime", verdict.slot().name(), verdict.slot().pid(), verdict.why());
-                app.begin(App.Operation.MEMORY_REPLACEMENT);
-                rollout.replaceOverMemory(verdict.slot(), verdict.why(), step -> log.info("memory restart: {}", step))
-                        .whenCompleteAsync((done, failure) -> {
-                            app.end(App.Operation.MEMORY_REPLACEMENT);
-                            if (failure != null) {
-                                log.warn("memory restart of {} failed: {}", verdict.slot().name(), Rollout.cause(failure).getMessage());
-                            }
-                        }, loop);
-            }
-        }
     }
 
     Map<String, App> apps() {
@@ -404,9 +388,21 @@ public final class Supervisor {
         }
     }
 
-    /** After every change of the app list: a supervisor that dies loses nothing {@code resurrect} needs. */
-    private void saveApps() {
-        saved.saveQuietly(apps.values().stream().map(App::spec).toList());
+    /**
+     * After every change of the app list: a supervisor that dies loses nothing {@code resurrect}
+     * needs. Returns why it could not be saved, or null.
+     */
+    private String saveApps() {
+        return saved.saveQuietly(apps.values().stream().map(App::spec).toList());
+    }
+
+    /**
+     * The answer to a change that runs but could not be saved: an error (the CLI exits 1), since a
+     * supervisor that died now would come back without it.
+     */
+    private Response saved(Response answer, String unsaved) {
+        return unsaved == null ? answer : Response.error(answer.message() + ", but " + unsaved + ": the change runs now, but after a "
+                + "restart of the supervisor 'cluster resurrect' would not bring it back; make room, then run 'cluster save'");
     }
 
     /** Releases what outlives requests: the file thread (after writing out the logs) and the metrics endpoint. */

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.handler.codec.TooLongFrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,8 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final Supervisor supervisor;
     private Attempt worker;
     private Runnable drainRequest;
+    /** A training start of the start cache on this connection (it is no worker): its pid, else 0. */
+    private long training;
 
     WorkerHandler(Supervisor supervisor) {
         this.supervisor = supervisor;
@@ -46,10 +49,17 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.close();
             return;
         }
+        if (training != 0) {
+            training(ctx, message);
+            return;
+        }
         if (worker == null) {
             long pid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().pid();
             worker = supervisor.attemptWithPid(pid).orElse(null);
-            if (worker == null) {
+            if (worker == null && supervisor.startCache().isTraining(pid)) {
+                training = pid;
+                training(ctx, message);
+            } else if (worker == null) {
                 log.warn("worker connection from pid {} closed: no worker has that pid", pid);
                 ctx.close();
             } else if (message instanceof WorkerMessage.Hello hello) {
@@ -70,7 +80,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             try {
                 worker.slot().report(worker, metrics.telemetry(), System.currentTimeMillis());
             } catch (IllegalArgumentException | NullPointerException e) {
-                log.warn("{}: unreadable telemetry report ignored: {}", worker.slot().name(), e.getMessage());
+                refused(e.getMessage() == null ? e.toString() : e.getMessage());
             }
         } else if (message instanceof WorkerMessage.Blocked blocked && blocked.blocked() != null) {
             BlockedReport stall = escaped(blocked.blocked());
@@ -78,6 +88,24 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             log.warn("{} {} blocked {} ms at {}", worker.slot().name(), stall.loop(), stall.durationMs(), stall.culprit());
         } else {
             log.warn("{}: a {} message out of place, ignored", worker.slot().name(), message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /**
+     * A training start: it gets a listening socket on a loopback port of its own (never the app's),
+     * and its "ready" ends it; its hello and reports are not a worker's and are let be.
+     */
+    private void training(ChannelHandlerContext ctx, WorkerMessage message) {
+        if (message instanceof WorkerMessage.Listen listen) {
+            try {
+                ctx.write(new FileDescriptor(supervisor.startCache().listener(training, listen.ipv6())));
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } catch (IOException e) {
+                log.warn("training start pid {}: no listening socket: {}", training, e.getMessage());
+                ctx.close();
+            }
+        } else if (message instanceof WorkerMessage.Ready) {
+            supervisor.startCache().ready(training);
         }
     }
 
@@ -127,8 +155,21 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** A report refused at the door: counted on the worker's slot (describe shows it), logged now and then. */
+    private void refused(String why) {
+        String escaped = Untrusted.escape(why, MAX_FRAME);
+        if (worker.slot().telemetry().onRefused(escaped)) {
+            log.warn("{}: a report refused: {} (describe counts them)", worker.slot().name(), escaped);
+        }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && worker != null) {
+            // The decoder discards the line up to its end; the connection and the worker's next reports stay.
+            refused("a line of more than " + Wire.MAX_WORKER_LINE_BYTES / 1024 + " KB");
+            return;
+        }
         log.warn("worker connection closed: {}", cause.toString());
         ctx.close();
     }

@@ -55,6 +55,11 @@ public record Home(Path dir) {
         return dir.resolve("logs");
     }
 
+    /** Start-up archives of the apps' JVMs ({@code --start-cache}): read by every worker of an app, so as private as {@code lib/}. */
+    public Path cache() {
+        return dir.resolve("cache");
+    }
+
     /**
      * Checks a home that may not exist yet: if it exists, it and its {@code lib/} and {@code logs/}
      * must be ours alone. Before reading or connecting to anything in it.
@@ -64,7 +69,7 @@ public record Home(Path dir) {
     public void verify() throws UnsafePath {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             SafePaths.requireOwnDirectory(dir, ENV + " " + dir);
-            for (Path sub : new Path[] {lib(), logs()}) {
+            for (Path sub : new Path[] {lib(), logs(), cache()}) {
                 if (Files.exists(sub, LinkOption.NOFOLLOW_LINKS)) {
                     SafePaths.requireOwnDirectory(sub, sub.toString());
                 }
@@ -80,7 +85,7 @@ public record Home(Path dir) {
         if (parent != null && !Files.exists(parent)) {
             Files.createDirectories(parent);
         }
-        for (Path d : new Path[] {dir, logs(), lib()}) {
+        for (Path d : new Path[] {dir, logs(), lib(), cache()}) {
             try {
                 Files.createDirectory(d, PosixFilePermissions.asFileAttribute(SafePaths.OWNER_ONLY_DIR));
             } catch (FileAlreadyExistsException e) {

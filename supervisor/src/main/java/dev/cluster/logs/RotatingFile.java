@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -43,6 +44,9 @@ final class RotatingFile {
     /** Pipes writing here: more than one for merged logs. */
     private int writers;
     private boolean failing;
+    /** While writes fail: what is wrong, since when; read by the supervisor's loop for list and describe. */
+    private volatile String dropping;
+    private volatile long droppedBytes;
     /** The stamp of the last rotation and its suffix: see {@link #archiveName}. */
     private Path lastBase;
     private int lastSuffix;
@@ -159,15 +163,25 @@ final class RotatingFile {
             }
             if (failing) {
                 failing = false;
+                dropping = null;
                 log.info("writing {} again", path);
             }
         } catch (IOException e) {
             if (!failing) {
                 failing = true;
+                droppedBytes = 0;
+                dropping = "cannot write " + path.getFileName() + " (" + e.getMessage() + ") since " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
                 log.error("cannot write {}: {}; its lines are dropped until it can (disk full?)", path, e.getMessage());
             }
+            droppedBytes += bytes.remaining();
             bytes.position(bytes.limit());
         }
+    }
+
+    /** "cannot write F (why) since T, N KB dropped" while lines are being dropped, else null. Any thread. */
+    String dropping() {
+        String why = dropping;
+        return why == null ? null : why + ", " + Math.max(1, droppedBytes / 1024) + " KB of output dropped so far";
     }
 
     private void rotate() {

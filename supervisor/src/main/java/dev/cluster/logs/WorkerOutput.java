@@ -104,13 +104,25 @@ public final class WorkerOutput {
         }
     }
 
+    /** Whether the worker's lines are being dropped (its log file cannot be written), and why; null when not. Any thread. */
+    public String dropping() {
+        for (Pipe pipe : new Pipe[] {out, err}) {
+            RotatingFile file = pipe.target;
+            String why = file == null ? null : file.dropping();
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
     /** One of the two pipes, registered with the log thread's epoll; every method but the constructor runs there. */
     final class Pipe implements EpollIoHandle {
         private final FileDescriptor readEnd;
         private final FileDescriptor writeEnd;
         private final Path file;
         private final LineFormat format;
-        private RotatingFile target;
+        private volatile RotatingFile target;
         private IoRegistration registration;
         /** The start of a line whose end has not been read yet. */
         private byte[] carry = new byte[0];

@@ -26,6 +26,14 @@ public final class WorkerTelemetry {
     /** Ten minutes of one report a second. */
     static final int HISTORY = 600;
     static final int MAX_BLOCKED = 10;
+    /**
+     * Bounds on what a worker's report may bring, checked at the door: the widest honest histogram
+     * (every bucket of an hour's range filled) is about 5 KB in base64, a JVM has a few dozen loops.
+     */
+    static final int MAX_HISTOGRAM_CHARS = 16 * 1024;
+    static final int MAX_LOOPS = 256;
+    /** What the history may hold per slot: ten minutes of typical reports (~0.8 KB each) fit with room to spare. */
+    static final long HISTORY_BYTES = 1 << 20;
     public static final long LIST_WINDOW_MS = 10_000;
     private static final byte[] EMPTY = LagHistograms.compress(LagHistograms.create());
 
@@ -36,6 +44,8 @@ public final class WorkerTelemetry {
     /** Each report's own p99 and max, as the worker summarised them: monit's sparklines. */
     private final float[] p99Ms = new float[HISTORY];
     private final float[] maxMs = new float[HISTORY];
+    private final int[] entryBytes = new int[HISTORY];
+    private long historyBytes;
     private int next;
     private int size;
     /** CPU % of each process sample, a ring of its own (samples and reports do not arrive together). */
@@ -53,6 +63,8 @@ public final class WorkerTelemetry {
     private long gcCount;
     private long gcPauseMs;
     private long stalls;
+    private long refusedReports;
+    private String lastRefusal;
     private final ArrayDeque<BlockedReport> blocked = new ArrayDeque<>();
     /** Where each process began, the newest {@value #MAX_PROCESS_STARTS}: what the history spans. */
     private final ArrayDeque<TelemetryInfo.ProcessStart> processStarts = new ArrayDeque<>();
@@ -66,8 +78,6 @@ public final class WorkerTelemetry {
     private Long rssBytes;
     private Integer osThreads;
     private long cpuTimeMs;
-    /** When the current process's newest report arrived; -1 before its first. */
-    private long lastReportAtMs = -1;
 
     /**
      * A new process took over the slot (a start, a restart, a reload's replacement): what described
@@ -79,7 +89,6 @@ public final class WorkerTelemetry {
             processStarts.removeFirst();
         }
         latest = null;
-        lastReportAtMs = -1;
         cpuPercent = null;
         rssBytes = null;
         osThreads = null;
@@ -99,6 +108,11 @@ public final class WorkerTelemetry {
      * @throws IllegalArgumentException when the report is malformed
      */
     public void onReport(TelemetryReport report, long nowMs) {
+        refuseOversized(report.jvmLag(), "JVM lag histogram");
+        refuseOversized(report.lag(), "lag histogram");
+        if (report.loops() != null && report.loops().size() > MAX_LOOPS) {
+            throw new IllegalArgumentException(report.loops().size() + " event loops (at most " + MAX_LOOPS + ")");
+        }
         byte[] jvmBytes = Base64.getDecoder().decode(report.jvmLag());
         byte[] lagBytes = report.lag() == null ? jvmBytes : Base64.getDecoder().decode(report.lag());
         long[] buckets = report.lagBuckets();
@@ -106,6 +120,17 @@ public final class WorkerTelemetry {
             throw new IllegalArgumentException("lag buckets: expected " + bucketCounts.length);
         }
         // Stored as received: decoded only when a window is asked for (list, describe, metrics).
+        int bytes = jvmBytes.length + (lagBytes == jvmBytes ? 0 : lagBytes.length);
+        if (size == HISTORY) {
+            size--; // the entry at 'next' is the oldest: overwritten now
+            historyBytes -= entryBytes[next];
+        }
+        while (size > 0 && historyBytes + bytes > HISTORY_BYTES) { // a worker sending wide histograms keeps a shorter history
+            historyBytes -= entryBytes[Math.floorMod(next - size, HISTORY)];
+            size--;
+        }
+        entryBytes[next] = bytes;
+        historyBytes += bytes;
         atMs[next] = nowMs;
         lag[next] = lagBytes;
         jvmLag[next] = jvmBytes;
@@ -123,8 +148,29 @@ public final class WorkerTelemetry {
         gcCount += Math.max(0, report.gcCount());
         gcPauseMs += Math.max(0, report.gcPauseMs());
         latest = report;
-        lastReportAtMs = nowMs;
         reports++;
+    }
+
+    private static void refuseOversized(String histogram, String what) {
+        if (histogram != null && histogram.length() > MAX_HISTOGRAM_CHARS) {
+            throw new IllegalArgumentException("a " + what + " of " + histogram.length() / 1024 + " KB (at most " + MAX_HISTOGRAM_CHARS / 1024 + " KB)");
+        }
+    }
+
+    /**
+     * A report that was refused at the door (too large, unreadable): counted and shown in
+     * {@code describe}. Returns whether this one is worth a line in the daemon's log (the first, then
+     * every 100th: a worker that sends nothing but bad reports does not fill it).
+     */
+    public boolean onRefused(String why) {
+        refusedReports++;
+        lastRefusal = why;
+        return refusedReports % 100 == 1;
+    }
+
+    /** "N reports refused, the last: why", or null when none was. */
+    String refusals() {
+        return refusedReports == 0 ? null : refusedReports + " report(s) refused, the last: " + lastRefusal;
     }
 
     public void onBlocked(BlockedReport report) {
@@ -149,13 +195,14 @@ public final class WorkerTelemetry {
      * Why the worker looks hung, for {@code --hang-timeout}, or null: it reports (library or agent)
      * but nothing has come for {@code timeoutMs} (a deadlocked reporter, a long stop-the-world pause,
      * a frozen process), or every event loop it monitors has been stuck that long. A worker that
-     * never reports has no heartbeat to miss. Before a process's first report its uptime counts.
+     * never reports has no heartbeat to miss.
+     *
+     * @param silentMs how long since the process's newest report (since its launch before the first)
      */
-    public String hang(long nowMs, long uptimeMs, long timeoutMs) {
+    public String hang(long silentMs, long timeoutMs) {
         if (reporter == null) {
             return null;
         }
-        long silentMs = lastReportAtMs < 0 ? uptimeMs : nowMs - lastReportAtMs;
         if (silentMs >= timeoutMs) {
             return "no report for " + Durations.format(silentMs);
         }
@@ -269,7 +316,7 @@ public final class WorkerTelemetry {
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
                 blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()),
-                historyPoints > 0 ? series(historyPoints) : null, null);
+                historyPoints > 0 ? series(historyPoints) : null, null, refusals());
     }
 
     /** The newest {@code points} seconds of lag p99, max and CPU, oldest first. */
@@ -309,6 +356,6 @@ public final class WorkerTelemetry {
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
                 latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked), null,
-                List.copyOf(processStarts));
+                List.copyOf(processStarts), refusals());
     }
 }

@@ -11,6 +11,7 @@ import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.worker.App;
 import dev.cluster.worker.Attempt;
+import dev.cluster.worker.Share;
 import dev.cluster.worker.Slot;
 import org.HdrHistogram.Histogram;
 
@@ -56,7 +57,7 @@ public final class Views {
             List<WorkerInfo> selected = app.slots().stream().filter(targets::contains).map(s -> row(s, Detail.DESCRIBE)).toList();
             if (!selected.isEmpty()) {
                 AppSpec spec = showEnv ? app.spec() : app.spec().withEnv(Env.hidden(app.spec().env()));
-                infos.add(new AppInfo(spec, commandLine.apply(app.spec()), selected, lag(app.slots())));
+                infos.add(new AppInfo(spec, commandLine.apply(app.spec()), selected, lag(app.slots()), share(app.spec())));
             }
         }
         return infos;
@@ -117,7 +118,17 @@ public final class Views {
                     case WATCH -> slot.telemetry().glance(0);
                     case WATCH_WITH_HISTORY -> slot.telemetry().glance(WATCH_HISTORY_POINTS);
                     case DESCRIBE -> slot.telemetry().details(now);
-                });
+                },
+                slot.outputDropped(), details ? slot.startCache() : null);
+    }
+
+    private static String share(AppSpec spec) {
+        if (!spec.shared()) {
+            return "off: each worker sizes itself for the whole machine";
+        }
+        Share share = Share.of(spec, Runtime.getRuntime().availableProcessors());
+        return (spec.jar() != null ? share.describe(spec.jvmArgs()) : share.processors() + " processor(s) per worker")
+                + " (CLUSTER_PROCESSORS=" + share.processors() + ")";
     }
 
     /** A reload's new process before it takes over: starting, nothing measured yet. */
@@ -125,6 +136,6 @@ public final class Views {
         AppSpec spec = slot.app().spec();
         return new WorkerInfo(spec.name(), slot.id(), replacement.pid(), replacement.state() == dev.cluster.worker.AttemptState.READY ? "online" : "launching",
                 slot.restarts(), replacement.uptimeMs(), spec.port(), null, null, null, LagSummary.NONE, false,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 }

@@ -75,6 +75,12 @@ public final class WorkerTable {
                     .append(" (all workers' samples merged)").append(anyOver ? "; ! = p99 above the app's --lag-threshold" : "")
                     .append('\n');
         }
+        for (WorkerInfo w : workers) {
+            if (w.outputDropped() != null) {
+                out.append(Terminal.paint(colour, Terminal.RED, w.app() + ":" + w.id() + " output is being dropped: " + w.outputDropped()))
+                        .append('\n');
+            }
+        }
         return out.toString();
     }
 

@@ -42,6 +42,12 @@ public final class App {
     private Operation operation;
     /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when not known to be so. */
     private String portNotShared;
+    private final Readiness readiness = new Readiness();
+
+    /** How long a starting worker may take to be ready: learnt from the app's starts unless --listen-timeout says. */
+    public Readiness readiness() {
+        return readiness;
+    }
 
     public App(AppSpec spec, SlotSockets sockets, Loop loop, ProcessStarter starter, Slot.Listener listener) {
         this.spec = spec;

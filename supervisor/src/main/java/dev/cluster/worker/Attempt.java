@@ -3,6 +3,8 @@ package dev.cluster.worker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * One process in a worker slot: started, ready, stopped or crashed, and gone. A slot's start, each
  * restart after a crash, a reload's replacement and a memory replacement are each a new attempt
@@ -20,6 +22,8 @@ public final class Attempt {
     private final WorkerProcess process;
     private final Loop loop;
     private final long launchedAtNanos;
+    /** When its newest telemetry report arrived (monotonic); -1 before the first. */
+    private long lastReportNanos = -1;
     private AttemptState state = AttemptState.LAUNCHING;
     /** Set by the library's hello: how to ask this process to drain over the worker socket. It then says ready itself. */
     private Runnable drainRequest;
@@ -55,6 +59,16 @@ public final class Attempt {
         return (loop.nanoTime() - launchedAtNanos) / 1_000_000;
     }
 
+    /** A telemetry report from this process arrived. */
+    void reported() {
+        lastReportNanos = loop.nanoTime();
+    }
+
+    /** How long since its newest report (since its launch before the first), on the monotonic clock. */
+    long silentMs() {
+        return (loop.nanoTime() - (lastReportNanos < 0 ? launchedAtNanos : lastReportNanos)) / 1_000_000;
+    }
+
     /** {@code cluster signal}: completes when delivered. */
     public java.util.concurrent.CompletableFuture<Void> signal(String name) {
         return process.signal(name);
@@ -81,6 +95,7 @@ public final class Attempt {
     /** The library said ready. */
     public void onReady() {
         if (state == AttemptState.LAUNCHING) {
+            slot.app().readiness().started(uptimeMs());
             becomeReady("ready over the worker socket");
         }
     }
@@ -91,8 +106,9 @@ public final class Attempt {
         }
         int port = slot.app().spec().port();
         if (drainRequest == null && process.listensOn(port)) {
+            slot.app().readiness().started(uptimeMs());
             becomeReady("listening on port " + port);
-        } else if (uptimeMs() >= slot.app().spec().listenTimeoutMs()) {
+        } else if (uptimeMs() >= slot.app().readiness().waitMs(slot.app().spec())) {
             slot.attemptNotReadyInTime(this);
         } else {
             readinessTimer = loop.schedule(this::checkReadiness, READINESS_POLL_MS);
@@ -139,13 +155,26 @@ public final class Attempt {
         process.kill();
     }
 
-    /** A hung process: SIGQUIT for its thread dump, SIGKILL a moment later; its exit is then a crash. */
-    void hang() {
+    /**
+     * A hung process: SIGQUIT for its thread dump, then SIGKILL a moment later if {@code stillHung}
+     * says so then; its exit is a crash. One that reported normally meanwhile is ready again.
+     */
+    void hang(BooleanSupplier stillHung) {
         if (state != AttemptState.READY) {
             return;
         }
         change(AttemptState.HUNG);
-        process.signal("QUIT").whenCompleteAsync((sent, failure) -> killTimer = loop.schedule(process::kill, THREAD_DUMP_GRACE_MS), loop);
+        process.signal("QUIT").whenCompleteAsync((sent, failure) -> killTimer = loop.schedule(() -> {
+            if (state != AttemptState.HUNG) {
+                return;
+            }
+            if (stillHung.getAsBoolean()) {
+                process.kill();
+            } else {
+                change(AttemptState.READY);
+                log.info("{} (pid {}) reported normally after its thread dump: not killed", slot.name(), pid());
+            }
+        }, THREAD_DUMP_GRACE_MS), loop);
     }
 
     private void onExit(int status) {

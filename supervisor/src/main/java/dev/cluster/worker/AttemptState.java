@@ -17,7 +17,7 @@ public enum AttemptState {
     READY,
     /** Asked to stop (its drain request, else SIGTERM); SIGKILL follows after the kill timeout. */
     STOPPING,
-    /** Found hung: SIGQUIT (a JVM writes its thread dump), SIGKILL follows. */
+    /** Found hung: SIGQUIT (a JVM writes its thread dump), SIGKILL follows unless it reports normally meanwhile (then ready again). */
     HUNG,
     /** No process any more. */
     EXITED;
@@ -28,7 +28,7 @@ public enum AttemptState {
         NEXT.put(LAUNCHING, EnumSet.of(READY, STOPPING, EXITED));
         NEXT.put(READY, EnumSet.of(STOPPING, HUNG, EXITED));
         NEXT.put(STOPPING, EnumSet.of(EXITED));
-        NEXT.put(HUNG, EnumSet.of(EXITED));
+        NEXT.put(HUNG, EnumSet.of(READY, STOPPING, EXITED));
         NEXT.put(EXITED, EnumSet.noneOf(AttemptState.class));
     }
 

@@ -35,21 +35,39 @@ public final class OsProcesses implements ProcessStarter {
     private final AgentJar agent;
     private final String java;
     private final boolean pdeathsig;
+    private final StartCache startCache;
+    private final int cores = Runtime.getRuntime().availableProcessors();
 
-    /** @param agent the agent for jar apps (its jar null to run them without) */
-    public OsProcesses(LogWriter logs, Path workerSocket, AgentJar agent) {
+    /**
+     * @param agent the agent for jar apps (its jar null to run them without)
+     * @param cache where start-up archives are kept ({@code $CLUSTER_HOME/cache})
+     * @param loop  the supervisor's loop, where the start cache keeps its state
+     */
+    public OsProcesses(LogWriter logs, Path workerSocket, AgentJar agent, Path cache, Loop loop) {
         this.logs = logs;
         this.workerSocket = workerSocket;
         this.agent = agent;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
+        this.startCache = new StartCache(cache, loop, this::startTraining);
+    }
+
+    /** The start-up archives, and the training starts that make them (their requests on the worker socket). */
+    public StartCache startCache() {
+        return startCache;
     }
 
     @Override
     public List<String> commandLine(AppSpec spec) {
+        return commandLine(spec, List.of());
+    }
+
+    /** The command line, with {@code extraJvmOptions} (a start-up archive's) first among the JVM options of a jar app. */
+    private List<String> commandLine(AppSpec spec, List<String> extraJvmOptions) {
         List<String> cmd = new ArrayList<>();
         if (spec.jar() != null) {
-            cmd.add(java);
+            cmd.add(spec.java() != null ? spec.java() : java);
+            cmd.addAll(extraJvmOptions);
             if (spec.agent() && agent.jar() != null) {
                 if (agent.nativeLibrary() != null) {
                     // JDK 24+ warns on every JNI library loaded without it (the agent's, and the app's own).
@@ -58,6 +76,9 @@ public final class OsProcesses implements ProcessStarter {
                 } else {
                     cmd.add("-javaagent:" + agent.jar());
                 }
+            }
+            if (spec.shared()) {
+                cmd.addAll(Share.of(spec, cores).jvmOptions(spec.jvmArgs()));
             }
             cmd.addAll(spec.jvmArgs());
             cmd.add("-jar");
@@ -71,11 +92,57 @@ public final class OsProcesses implements ProcessStarter {
 
     @Override
     public WorkerProcess start(AppSpec spec, int workerId) throws IOException {
+        StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, commandLine(spec));
+        ProcessBuilder builder = builder(spec, workerId, commandLine(spec, archive.options()));
+        WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
+        builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
+        try {
+            Process process = builder.start();
+            output.started();
+            OsProcess started = new OsProcess(process, output, archive.note());
+            startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
+            return started;
+        } catch (IOException | RuntimeException e) {
+            output.discard();
+            throw e;
+        }
+    }
+
+    @Override
+    public void workerReady(AppSpec spec) {
+        if (spec.jar() != null) {
+            startCache.workerReady(spec, commandLine(spec));
+        }
+    }
+
+    /**
+     * A training start for the start cache ({@link StartCache.Trainer}): the app's command line with
+     * the record option, its output discarded, dying with the supervisor like a worker. Port 0: with
+     * the agent, told to take its socket from the supervisor (which gives it one on a loopback port of
+     * its own); else without the agent and not connected to the supervisor, told to listen on {@code port}.
+     */
+    private Process startTraining(AppSpec spec, List<String> recordOptions, int port) throws IOException {
+        AppSpec training = port == 0 ? spec : spec.toBuilder().agent(false).build();
+        ProcessBuilder builder = builder(training, -1, commandLine(training, recordOptions));
+        Map<String, String> env = builder.environment();
+        if (port == 0) {
+            env.put(Env.BIND, AppSpec.BIND_HANDOFF);
+        } else {
+            env.remove(Env.WORKER_SOCKET);
+            env.put(Env.PORT, Integer.toString(port));
+            env.put("SERVER_PORT", Integer.toString(port)); // Spring Boot's server.port
+        }
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        return builder.start();
+    }
+
+    /** A process of the app's: its command line under setpriv, its directory, the environment every worker gets. */
+    private ProcessBuilder builder(AppSpec spec, int workerId, List<String> commandLine) {
         List<String> cmd = new ArrayList<>();
         if (pdeathsig) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
         }
-        cmd.addAll(commandLine(spec));
+        cmd.addAll(commandLine);
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
@@ -87,16 +154,10 @@ public final class OsProcesses implements ProcessStarter {
         env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
         env.put(Env.BIND, spec.bind());
         env.put(Env.BLOCK_THRESHOLD_MS, Long.toString(spec.blockThresholdMs()));
-        WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
-        builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
-        try {
-            Process process = builder.start();
-            output.started();
-            return new OsProcess(process, output);
-        } catch (IOException | RuntimeException e) {
-            output.discard();
-            throw e;
+        if (spec.shared()) {
+            env.put(Env.PROCESSORS, Integer.toString(Share.of(spec, cores).processors()));
         }
+        return builder;
     }
 
     /** A child process and its output pipes. */
@@ -104,10 +165,13 @@ public final class OsProcesses implements ProcessStarter {
         private final Process process;
         private final WorkerOutput output;
         private final CompletableFuture<Integer> exited;
+        /** Whether it started from a start-up archive, in words; set again on the loop if the JVM refused it. */
+        volatile String startCacheNote;
 
-        OsProcess(Process process, WorkerOutput output) {
+        OsProcess(Process process, WorkerOutput output, String startCacheNote) {
             this.process = process;
             this.output = output;
+            this.startCacheNote = startCacheNote;
             // The exit counts once the pipes are read to their end too, so the last lines are known;
             // a child the worker left running may hold them open, hence the bound.
             this.exited = process.onExit()
@@ -153,6 +217,16 @@ public final class OsProcesses implements ProcessStarter {
         @Override
         public List<String> lastOutLines() {
             return output.lastOutLines();
+        }
+
+        @Override
+        public String outputDropped() {
+            return output.dropping();
+        }
+
+        @Override
+        public String startCache() {
+            return startCacheNote;
         }
     }
 }

@@ -12,4 +12,7 @@ public interface ProcessStarter {
 
     /** The command line the app's workers run, as {@code describe} shows it. */
     List<String> commandLine(AppSpec spec);
+
+    /** A worker of the app became ready: work put off so as not to slow its start (a training start) may begin. */
+    void workerReady(AppSpec spec);
 }

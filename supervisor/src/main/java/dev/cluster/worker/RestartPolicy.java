@@ -1,14 +1,20 @@
 package dev.cluster.worker;
 
 /**
- * When to restart a crashed worker, and when to give up. A run shorter than {@code minUptimeMs} is
- * unstable; after {@code maxRestarts} unstable restarts in a row the worker is errored (PM2's rule).
- * The delay starts at {@code restartDelayMs} and grows ×1.5 per restart up to 15 s, so a worker that
- * keeps crashing after a few seconds does not hammer its dependencies; a run of 30 s resets it.
+ * When to restart a crashed worker, and when to give up.
+ * <ul>
+ * <li>A run that became ready and lived {@code minUptimeMs} had been serving: it is restarted at
+ *     once, as PM2 does by default, and the back-off starts afresh. Waiting would only leave its
+ *     share of the app's capacity missing.</li>
+ * <li>Any other run (it never became ready, or died within {@code minUptimeMs}) waits before its
+ *     restart: {@code restartDelayMs}, then ×1.5 per restart up to 15 s, so a worker that cannot
+ *     start does not hammer its dependencies or the machine.</li>
+ * <li>A run shorter than {@code minUptimeMs}, or one that failed to bind, is unstable; after
+ *     {@code maxRestarts} unstable restarts in a row the worker is errored (PM2's rule).</li>
+ * </ul>
  */
 public final class RestartPolicy {
     static final long MAX_DELAY_MS = 15_000;
-    static final long STABLE_UPTIME_MS = 30_000;
     static final double BACKOFF_FACTOR = 1.5;
 
     private final long restartDelayMs;
@@ -24,21 +30,26 @@ public final class RestartPolicy {
         this.nextDelayMs = restartDelayMs;
     }
 
-    /** The decision after a crash: restart after {@code delayMs}, or give up ({@code errored}). */
+    /** The decision after a crash: restart after {@code delayMs} (0: at once), or give up ({@code errored}). */
     public record Decision(boolean errored, long delayMs, int unstableRestarts) {
     }
 
-    /** @param unstable the run counts as unstable whatever its uptime (it failed at start-up) */
-    public Decision afterCrash(long uptimeMs, boolean unstable) {
-        if (uptimeMs >= STABLE_UPTIME_MS && !unstable) {
-            nextDelayMs = restartDelayMs;
-        }
-        if (uptimeMs >= minUptimeMs && !unstable) {
+    /**
+     * @param becameReady  the run had become ready (it said so, or listened on the app's port)
+     * @param failedToBind the run failed at start-up because its address was taken: unstable whatever its uptime
+     */
+    public Decision afterCrash(long uptimeMs, boolean becameReady, boolean failedToBind) {
+        boolean unstable = uptimeMs < minUptimeMs || failedToBind;
+        if (!unstable) {
             unstableRestarts = 0;
         } else if (unstableRestarts >= maxRestarts) {
             return new Decision(true, 0, unstableRestarts);
         } else {
             unstableRestarts++;
+        }
+        if (becameReady && !unstable) {
+            nextDelayMs = restartDelayMs;
+            return new Decision(false, 0, unstableRestarts);
         }
         long delay = nextDelayMs;
         nextDelayMs = Math.min(MAX_DELAY_MS, (long) (nextDelayMs * BACKOFF_FACTOR));

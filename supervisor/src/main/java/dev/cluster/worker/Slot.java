@@ -42,6 +42,8 @@ public final class Slot {
     private String lastExit;
     private ExitOutput lastExitOutput = ExitOutput.NONE;
     private boolean lastExitWasBindFailure;
+    /** The state the last serving process was in when it exited: {@link AttemptState#HUNG} when the hang guard killed it. */
+    private AttemptState lastExitFrom;
     private Loop.Timer restartTimer;
     private CompletableFuture<Void> online = new CompletableFuture<>();
     private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
@@ -135,17 +137,41 @@ public final class Slot {
         return replaced;
     }
 
-    /** The hang guard's verdict: a thread dump, then SIGKILL; its exit is a crash like any other. */
+    /**
+     * Why the serving process looks hung ({@code --hang-timeout}), or null. Its silence is measured
+     * on the monotonic clock and counts only while the supervisor itself ran ({@code awakeMs}): after
+     * the supervisor was stopped or starved, the reports that queued meanwhile are read first.
+     */
+    public String hangCause(long awakeMs) {
+        Long timeoutMs = app.spec().hangTimeoutMs();
+        if (timeoutMs == null || state != SlotState.ONLINE || serving.state() != AttemptState.READY) {
+            return null;
+        }
+        return telemetry.hang(Math.min(serving.silentMs(), awakeMs), timeoutMs);
+    }
+
+    /** Whether the hang guard has this slot's worker down: dumped and about to be killed, or killed and not back yet. */
+    public boolean downForHang() {
+        return serving != null && serving.state() == AttemptState.HUNG || state != SlotState.ONLINE && lastExitFrom == AttemptState.HUNG;
+    }
+
+    /**
+     * The hang guard's verdict: a thread dump, then SIGKILL, unless the process reported normally
+     * meanwhile (checked again just before the kill); its exit is a crash like any other.
+     */
     public void hang(String why) {
         if (state == SlotState.ONLINE && serving.state() == AttemptState.READY) {
             log.warn("{} (pid {}) is hung: {}: thread dump to its out log, then SIGKILL", name(), serving.pid(), why);
-            serving.hang();
+            Attempt hung = serving;
+            Long timeoutMs = app.spec().hangTimeoutMs();
+            serving.hang(() -> timeoutMs == null || telemetry.hang(hung.silentMs(), timeoutMs) != null);
         }
     }
 
     // Events from the attempts.
 
     void attemptReady(Attempt attempt, String how) {
+        starter.workerReady(app.spec());
         if (attempt == serving && state == SlotState.LAUNCHING) {
             change(SlotState.ONLINE, how);
             app.sockets().serving(this);
@@ -156,11 +182,11 @@ public final class Slot {
     }
 
     void attemptNotReadyInTime(Attempt attempt) {
-        String why = "not ready within the listen timeout of " + app.spec().listenTimeoutMs() + " ms";
+        String why = "not ready within " + app.readiness().describe(app.spec());
         if (attempt == replacement) {
             abandon(why);
         } else {
-            attempt.assumeReady("listen timeout of " + app.spec().listenTimeoutMs() + " ms passed");
+            attempt.assumeReady(app.readiness().describe(app.spec()) + " passed");
         }
     }
 
@@ -209,33 +235,34 @@ public final class Slot {
             lastExit = exit + " at " + now() + " after " + attempt.uptimeMs() + " ms";
             lastExitOutput = output;
             lastExitWasBindFailure = bindFailure;
+            lastExitFrom = was;
             if (state == SlotState.STOPPING) {
                 change(SlotState.STOPPED, lastExit);
                 app.sockets().close(this);
                 stopped.complete(null);
             } else {
-                crashed(attempt, exit, bindFailure);
+                crashed(attempt, was, exit, bindFailure);
             }
         }
         // else: an abandoned replacement, already accounted for
     }
 
     /** The serving process died unasked: restart after the back-off, or give up on a crash loop. */
-    private void crashed(Attempt attempt, String exit, boolean bindFailure) {
+    private void crashed(Attempt attempt, AttemptState was, String exit, boolean bindFailure) {
         app.sockets().down(this);
         if (replacement != null) {
             abandon("its worker crashed meanwhile (" + exit + ")");
         }
         boolean wasLaunching = state == SlotState.LAUNCHING;
         // A start that fails at bind is unstable however long it took (slow starters bind late).
-        RestartPolicy.Decision decision = policy.afterCrash(attempt.uptimeMs(), bindFailure);
+        RestartPolicy.Decision decision = policy.afterCrash(attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure);
         String next;
         if (decision.errored()) {
             next = "errored after " + decision.unstableRestarts() + " restarts that each lived under " + app.spec().minUptimeMs() + " ms";
             change(SlotState.ERRORED, lastExit + "; " + next + ": crash loop, giving up");
             app.sockets().close(this);
         } else {
-            next = "restarting in " + decision.delayMs() + " ms";
+            next = decision.delayMs() == 0 ? "restarting at once" : "restarting in " + decision.delayMs() + " ms";
             change(SlotState.EXITED, lastExit + "; " + next);
             restartTimer = loop.schedule(this::restartAfterCrash, decision.delayMs());
         }
@@ -341,6 +368,16 @@ public final class Slot {
         return lastTransition;
     }
 
+    /** Whether the serving process started from a start-up archive, in words; null when it could not. */
+    public String startCache() {
+        return serving == null ? null : serving.process().startCache();
+    }
+
+    /** Why the serving process's output is being dropped (its log file cannot be written), or null. */
+    public String outputDropped() {
+        return serving == null ? null : serving.process().outputDropped();
+    }
+
     /** What the slot's processes reported, and what the OS says of them: one history across attempts. */
     public WorkerTelemetry telemetry() {
         return telemetry;
@@ -348,6 +385,7 @@ public final class Slot {
 
     /** A report counts for the slot's history when it comes from the process serving it. */
     public void report(Attempt from, TelemetryReport report, long nowMs) {
+        from.reported();
         if (from == serving) {
             telemetry.onReport(report, nowMs);
         }

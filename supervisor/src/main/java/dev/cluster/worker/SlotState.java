@@ -19,7 +19,7 @@ public enum SlotState {
     ONLINE,
     /** Asked to drain; SIGKILL follows after the kill timeout. */
     STOPPING,
-    /** Crashed; a restart is scheduled after the back-off delay. */
+    /** Crashed; its restart is scheduled: at once if it had served, else after the back-off delay. */
     EXITED,
     /** Crashed too often too quickly, or could not be started; left alone until {@code cluster restart}. */
     ERRORED;

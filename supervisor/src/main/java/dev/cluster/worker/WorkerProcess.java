@@ -30,4 +30,10 @@ public interface WorkerProcess {
 
     /** Its last lines of stdout. */
     List<String> lastOutLines();
+
+    /** Why its output is being dropped (its log file cannot be written), or null while it is written. */
+    String outputDropped();
+
+    /** Whether it started from a start-up archive, in words for {@code describe}; null for a process that could not. */
+    String startCache();
 }

@@ -22,7 +22,7 @@ class AppSpecValidatorTest {
 
     private AppSpec spec(String name, String jar, int instances, int port) {
         return AppSpec.builder().name(name).jar(jar).command(jar == null ? List.of("true") : List.of()).cwd(dir.toString())
-                .instances(instances).port(port).listenTimeoutMs(1000).killTimeoutMs(1000).build();
+                .instances(instances).port(port).listenTimeoutMs(1000L).killTimeoutMs(1000).build();
     }
 
     private String problem(AppSpec spec, AppSpec... running) {

@@ -92,7 +92,7 @@ class EcosystemFileTest {
         assertEquals(List.of("--mode", "fast"), web.args());
         assertEquals("warn", web.env().get("LOG_LEVEL"), "env-production over env");
         assertEquals("4", web.env().get("WORKERS"));
-        assertEquals(20_000, web.listenTimeoutMs());
+        assertEquals(20_000L, web.listenTimeoutMs());
         assertEquals(250, web.restartDelayMs());
         assertEquals(5, web.maxRestarts());
         assertEquals("self", web.bind());
@@ -137,6 +137,8 @@ class EcosystemFileTest {
                 {"logsize.yaml", app + "    log-max-size: huge\n", "logsize.yaml:5:5:", "'log-max-size': 'huge' is not a size"},
                 {"logkeep.yaml", app + "    log-keep: all\n", "logkeep.yaml:5:5:", "'log-keep' must be a whole number from 0 to 10000"},
                 {"logtype.yaml", app + "    log-type: xml\n", "logtype.yaml:5:5:", "'log-type' takes 'text' or 'json' (got 'xml')"},
+                {"alias.yaml", "apps:\n  - name: web\n    jar: app.jar\n    jvm-args: &opts [-Xmx64m]\n    args: [*opts]\n", "alias.yaml:5:12:",
+                        "'*opts' is a YAML alias, which cluster does not read: write the value out in full"},
                 {"logdate.yaml", app + "    log-date-format: \"yyyy {\"\n", "logdate.yaml:2:5:", "--log-date-format 'yyyy {' is not a usable date pattern"},
         };
         assertTrue(cases.length >= 15);

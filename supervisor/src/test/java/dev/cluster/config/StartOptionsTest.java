@@ -39,7 +39,7 @@ class StartOptionsTest {
                 case INSTANCES -> assertEquals(o.max(), p.path("oneOf").get(0).path("maximum").asLong(), o.key() + " maximum");
                 case CHOICE -> {
                     List<String> words = new ArrayList<>();
-                    p.path("enum").forEach(w -> words.add(w.asText()));
+                    (p.has("enum") ? p : p.path("oneOf").get(0)).path("enum").forEach(w -> words.add(w.asText()));
                     assertEquals(o.choices(), words, o.key() + " choices");
                 }
                 case FLAG -> assertEquals("boolean", p.path("type").asText(), o.key() + " type");

@@ -5,6 +5,7 @@ import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -42,6 +43,12 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     /** The zoo of unmodified servers (src/it/zoo), built by the invoker plugin before the integration tests. */
     public static final Path ZOO = Path.of(System.getProperty("zoo.dir", "target/it/zoo")).toAbsolutePath();
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * The bind mode the tests tagged {@code bind-modes} start their apps in: {@code handoff}, or
+     * {@code self} in failsafe's self-bind run, whose JVM is in a network namespace with
+     * {@code tcp_migrate_req=1} (supervisor/pom.xml, src/it/netns/bin/java).
+     */
+    public static final String BIND = System.getProperty("cluster.it.bind", "handoff");
 
     private Path home;
     /** The Java that runs the CLI, hence the daemon it starts, hence the workers of jar apps. */
@@ -63,6 +70,11 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
+        if (BIND.equals("self")) {
+            Path migrate = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+            Assumptions.assumeTrue(Files.readString(migrate).trim().equals("1"), "skipped: self-bind mode needs net.ipv4.tcp_migrate_req=1, "
+                    + "which src/it/netns/bin/java sets in a private network namespace; here 'unshare -n' is not permitted (needs root or CAP_SYS_ADMIN)");
+        }
         home = Files.createTempDirectory("cluster-it-");
         Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     }
@@ -180,9 +192,22 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
      * supervisor's view where the ~0.5 s of a CLI start would blur what is measured.
      */
     public Response request(Request request) {
+        return send(Wire.encode(request));
+    }
+
+    /** A line as it is, on the control socket: the final answer (progress steps and heartbeats skipped), or null if none came. */
+    public Response send(byte[] line) {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(home.resolve("control.sock")))) {
-            Wire.write(channel, request);
-            return new LineReader(channel).read(Response.class);
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(line);
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            LineReader in = new LineReader(channel);
+            Response response;
+            do {
+                response = in.read(Response.class);
+            } while (response != null && response.progress() != null);
+            return response;
         } catch (IOException e) {
             throw new AssertionError("control socket: " + e, e);
         }

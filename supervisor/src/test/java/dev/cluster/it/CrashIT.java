@@ -1,6 +1,7 @@
 package dev.cluster.it;
 
 import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,9 +26,10 @@ class CrashIT {
     final ClusterFixture cluster = new ClusterFixture();
 
     @Test
+    @Tag("bind-modes")
     void aKilledWorkerIsReplacedUnderTheSameIdWhileTheOtherKeepsAnswering() throws Exception {
         int port = ClusterFixture.freePort();
-        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web", "--bind", ClusterFixture.BIND);
         WorkerInfo victim = cluster.worker("web", 0);
         WorkerInfo survivor = cluster.worker("web", 1);
 

@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,25 +63,43 @@ class LifecycleIT {
         assertEquals(0, cluster.cluster("kill").exit(), "kill without a daemon is not an error");
     }
 
+    private static boolean readByServer(Http.Pending request) {
+        try {
+            return request.readByServer();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the process has {@code file} open. */
+    private static boolean opened(long pid, Path file) {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (java.io.IOException e) {
+                    return false; // closed meanwhile
+                }
+            });
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void stopLetsAnInFlightRequestFinishAndTheWorkerExitsZero() throws Exception {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "web");
         long pid = cluster.worker("web", 0).pid();
-        java.util.concurrent.CompletableFuture<Http.Reply> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return Http.get(port, "/slow?ms=1500");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        ClusterFixture.sleep(300); // the request is now being served
-        long stopAt = System.nanoTime();
-        cluster.ok("stop", "web");
-        Http.Reply reply = inFlight.get(10, TimeUnit.SECONDS);
-        assertEquals(200, reply.status());
-        assertEquals("waited 1500 ms\n", reply.body());
-        assertTrue(System.nanoTime() - stopAt < 5_000_000_000L, "stopped before the 5 s kill timeout");
+        try (Http.Pending inFlight = Http.send(port, "/slow?ms=1500", 10_000)) {
+            ClusterFixture.await("the worker to read the request", Duration.ofSeconds(10), () -> readByServer(inFlight));
+            long stopAt = System.nanoTime();
+            cluster.ok("stop", "web");
+            Http.Reply reply = inFlight.reply();
+            assertEquals(200, reply.status());
+            assertEquals("waited 1500 ms\n", reply.body());
+            assertTrue(System.nanoTime() - stopAt < 5_000_000_000L, "stopped before the 5 s kill timeout");
+        }
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         String describe = cluster.ok("describe", "web").out();
         assertTrue(describe.contains("last exit    exited with code 0"), describe);
@@ -121,7 +140,8 @@ class LifecycleIT {
             }
         });
         reader.start();
-        ClusterFixture.sleep(500);
+        Path outLog = cluster.home().resolve("logs").resolve("web-0-out.log");
+        ClusterFixture.await("logs -f to open " + outLog, Duration.ofSeconds(20), () -> opened(follow.pid(), outLog));
         cluster.ok("restart", "web:0");
         long newPid = cluster.worker("web", 0).pid();
         ClusterFixture.await("the restarted worker's first line", Duration.ofSeconds(10),

@@ -1,5 +1,8 @@
 package dev.cluster.it;
 
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +44,8 @@ final class LoadClient implements AutoCloseable {
     private final AtomicInteger keepAliveFailures = new AtomicInteger();
     private final AtomicInteger hung = new AtomicInteger();
     private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Every counted request's time to its answer (or failure), in microseconds. */
+    private final Histogram latencyUs = new ConcurrentHistogram(3);
     private final List<Thread> threads = new ArrayList<>();
 
     LoadClient(int port, int keepAliveThreads, int perRequestThreads) {
@@ -64,6 +70,15 @@ final class LoadClient implements AutoCloseable {
         return ok.get();
     }
 
+    /**
+     * Waits until {@code n} more requests than now have been answered: load is flowing before what the
+     * test does next, or through the workers that what it just did left serving.
+     */
+    void awaitAnswered(int n) {
+        int target = ok() + n;
+        ClusterFixture.await(n + " more answered requests", Duration.ofSeconds(120), () -> ok() >= target);
+    }
+
     /** Every failed request, of any kind. */
     int failed() {
         return newConnectionFailures.get() + keepAliveFailures.get();
@@ -81,6 +96,11 @@ final class LoadClient implements AutoCloseable {
         return hung.get();
     }
 
+    /** The time within which 99 % of the counted requests got their answer (or failed). */
+    double p99Ms() {
+        return latencyUs.getValueAtPercentile(99) / 1000.0;
+    }
+
     List<String> failures() {
         synchronized (failures) {
             return List.copyOf(failures.subList(0, Math.min(10, failures.size())));
@@ -95,10 +115,11 @@ final class LoadClient implements AutoCloseable {
 
     private void perRequestLoop() {
         while (running.get()) {
+            long start = System.nanoTime();
             try {
-                record(Http.get(port, path, timeoutMs).status() == 200, true, "status");
+                record(Http.get(port, path, timeoutMs).status() == 200, true, "status", start);
             } catch (IOException e) {
-                failed(true, e);
+                failed(true, e, start);
             }
             pause();
         }
@@ -108,6 +129,7 @@ final class LoadClient implements AutoCloseable {
         Socket socket = null;
         boolean fresh = false;
         while (running.get()) {
+            long start = System.nanoTime();
             try {
                 if (socket == null) {
                     socket = new Socket();
@@ -121,14 +143,14 @@ final class LoadClient implements AutoCloseable {
                 String head = readHead(socket.getInputStream());
                 int length = Integer.parseInt(header(head, "content-length", "0"));
                 socket.getInputStream().readNBytes(length);
-                record(head.startsWith("HTTP/1.1 200"), fresh, head);
+                record(head.startsWith("HTTP/1.1 200"), fresh, head, start);
                 fresh = false;
                 if (header(head, "connection", "").equalsIgnoreCase("close")) {
                     socket.close();
                     socket = null;
                 }
             } catch (IOException | RuntimeException e) {
-                failed(fresh, e);
+                failed(fresh, e, start);
                 closeQuietly(socket);
                 socket = null;
             }
@@ -141,17 +163,18 @@ final class LoadClient implements AutoCloseable {
         java.util.concurrent.locks.LockSupport.parkNanos(PAUSE_MS * 1_000_000);
     }
 
-    private void failed(boolean newConnection, Exception e) {
+    private void failed(boolean newConnection, Exception e, long startNanos) {
         if (e instanceof SocketTimeoutException && running.get()) {
             hung.incrementAndGet();
         }
-        record(false, newConnection, (newConnection ? "new connection: " : "keep-alive: ") + e);
+        record(false, newConnection, (newConnection ? "new connection: " : "keep-alive: ") + e, startNanos);
     }
 
-    private void record(boolean success, boolean newConnection, String why) {
+    private void record(boolean success, boolean newConnection, String why, long startNanos) {
         if (!running.get()) {
             return; // requests cut off by close() itself do not count
         }
+        latencyUs.recordValue(Math.max(0, (System.nanoTime() - startNanos) / 1_000));
         if (success) {
             ok.incrementAndGet();
             return;

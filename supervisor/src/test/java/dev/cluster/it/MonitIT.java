@@ -34,18 +34,32 @@ class MonitIT {
         return m.find() ? m.group() : "";
     }
 
-    /** Moves the selection down until the detail pane shows {@code worker} ({@code app:id}). */
+    /** The worker the detail pane shows ({@code app:id}), or "" before there is one. */
+    private static String selected(String screen) {
+        Matcher m = Pattern.compile(" (\\S+:\\d+) pid ").matcher(screen);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** The table's workers, top to bottom, as {@code app:id}. */
+    private static List<String> rows(String screen) {
+        List<String> rows = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^(\\S+) +(\\d+) +(\\d+|-) ").matcher(screen.substring(screen.indexOf("\nAPP")));
+        while (m.find()) {
+            rows.add(m.group(1) + ":" + m.group(2));
+        }
+        return rows;
+    }
+
+    /** Moves the selection (j down, k up) to {@code worker} ({@code app:id}) and waits for its detail pane. */
     private static void select(Tmux tmux, String worker) {
-        tmux.keys("g"); // not bound: keeps the selection, makes the first await a fresh screen
-        for (int i = 0; i < 10 && !tmux.screen().contains(" " + worker + " pid "); i++) {
-            tmux.keys("j");
-            ClusterFixture.sleep(300);
+        String screen = tmux.await("a worker in the detail pane", SOON, s -> !selected(s).isEmpty() && s.contains("\nAPP"));
+        List<String> rows = rows(screen);
+        int moves = rows.indexOf(worker) - rows.indexOf(selected(screen));
+        assertTrue(rows.contains(worker), worker + " is not in the table:\n" + screen);
+        for (int i = 0; i < Math.abs(moves); i++) {
+            tmux.keys(moves > 0 ? "j" : "k");
         }
-        for (int i = 0; i < 10 && !tmux.screen().contains(" " + worker + " pid "); i++) {
-            tmux.keys("k");
-            ClusterFixture.sleep(300);
-        }
-        tmux.await(worker + " selected", SOON, s -> s.contains(" " + worker + " pid "));
+        tmux.await(worker + " selected", SOON, s -> selected(s).equals(worker));
     }
 
     @Test
@@ -87,8 +101,7 @@ class MonitIT {
 
             select(tmux, "noisy:0");
             screen = tmux.await("noisy's output in the log pane, as plain text", SOON, s -> s.contains("noisy|0  before RED"));
-            ClusterFixture.sleep(1_500); // several more hostile lines arrive and are drawn
-            screen = tmux.screen();
+            screen = tmux.await("three more hostile lines drawn", SOON, s -> s.split("noisy\\|0  before RED", -1).length > 4);
             List<String> lines = screen.lines().toList();
             assertTrue(lines.get(0).startsWith("monit  up "), "the header is still on top:\n" + screen);
             assertTrue(lines.get(1).startsWith("APP"), "the table header is still below it:\n" + screen);

@@ -87,9 +87,9 @@ class RealAppsIT {
 
         // A reload under connection-per-request and keep-alive load loses no new connection.
         try (LoadClient load = new LoadClient(port, "/", 30_000, 2, 2)) {
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
             cluster.ok("reload", name);
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
             load.close();
             System.out.println(name + " on the " + jdkLabel + ", reload under load: " + load);
             assertEquals(0, load.newConnectionFailures(), "reload: " + load);
@@ -101,14 +101,14 @@ class RealAppsIT {
         // kill -9 under per-request load: only what was in flight on the victim fails.
         int threads = 4;
         try (LoadClient load = new LoadClient(port, "/", 60_000, 0, threads)) {
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
             long victim = cluster.worker(name, 0).pid();
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
             ClusterFixture.await(name + ":0 replaced", Duration.ofSeconds(120), () -> {
                 WorkerInfo w = cluster.worker(name, 0);
                 return w.state().equals("online") && !w.pid().equals(victim);
             });
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
             load.close();
             System.out.println(name + " on the " + jdkLabel + ", kill -9 under load: " + load);
             assertTrue(load.failed() <= threads, "more failed than were in flight: " + load);
@@ -117,11 +117,11 @@ class RealAppsIT {
 
         // Scaling down and up again under load: no request hangs.
         try (LoadClient load = new LoadClient(port, "/", 30_000, 2, 2)) {
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
             cluster.ok("scale", name, "1");
-            ClusterFixture.sleep(500);
+            load.awaitAnswered(50);
             cluster.ok("scale", name, "2");
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
             load.close();
             System.out.println(name + " on the " + jdkLabel + ", scale 2 -> 1 -> 2 under load: " + load);
             assertEquals(0, load.hung(), "scale: " + load);

@@ -1,6 +1,7 @@
 package dev.cluster.it;
 
 import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,7 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reload and scale in handoff mode (the default), under load from keep-alive and per-request clients. */
+/**
+ * Reload and scale under load from keep-alive and per-request clients. The tests tagged
+ * {@code bind-modes} run twice: in handoff mode (the default) and, in failsafe's self-bind run, with
+ * {@code --bind self} ({@link ClusterFixture#BIND}).
+ */
 class ReloadIT {
     @RegisterExtension
     final ClusterFixture cluster = new ClusterFixture();
@@ -30,7 +35,7 @@ class ReloadIT {
     private int startWeb(Path jar, int instances, String... extra) {
         int port = ClusterFixture.freePort();
         List<String> args = new java.util.ArrayList<>(List.of("start", jar.toString(), "-i", Integer.toString(instances),
-                "--port", Integer.toString(port), "--name", "web"));
+                "--port", Integer.toString(port), "--name", "web", "--bind", ClusterFixture.BIND));
         args.addAll(List.of(extra));
         cluster.ok(args.toArray(String[]::new));
         return port;
@@ -41,17 +46,18 @@ class ReloadIT {
     }
 
     @Test
+    @Tag("bind-modes")
     void threeReloadsUnderLoadFailNoRequest() throws Exception {
         int port = startWeb(WORKER_APP_JAR, 2, "--listen-timeout", "60s");
         Set<Long> before = pids();
         LoadClient load = new LoadClient(port, 4, 4);
         try {
-            ClusterFixture.sleep(500);
+            load.awaitAnswered(50);
             for (int i = 0; i < 3; i++) {
                 ClusterFixture.Result reload = cluster.ok("reload", "web");
                 assertTrue(reload.out().contains("web worker 1/2 ready in") && reload.out().contains("old drained in"), reload.toString());
             }
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
         } finally {
             load.close();
         }
@@ -87,6 +93,7 @@ class ReloadIT {
     }
 
     @Test
+    @Tag("bind-modes")
     void aReloadToAJarThatFailsAtStartUpKeepsTheOldWorkers() throws Exception {
         Path jar = cluster.home().resolve("app.jar");
         Files.copy(WORKER_APP_JAR, jar);
@@ -112,6 +119,7 @@ class ReloadIT {
     }
 
     @Test
+    @Tag("bind-modes")
     void aReloadToAJarThatNeverGetsReadyIsAbandonedAfterTheListenTimeout() throws Exception {
         Path jar = cluster.home().resolve("app.jar");
         Files.copy(WORKER_APP_JAR, jar);
@@ -145,6 +153,7 @@ class ReloadIT {
     }
 
     @Test
+    @Tag("bind-modes")
     void scalingTwoToFourToOneUnderLoadFailsNoRequest() throws Exception {
         // A generous listen timeout: this asserts no failed request, not how fast a JVM starts on a busy machine.
         int port = startWeb(WORKER_APP_JAR, 2, "--listen-timeout", "60s");
@@ -154,10 +163,10 @@ class ReloadIT {
             assertTrue(up.out().contains("from 2 to 4"), up.toString());
             assertEquals(Set.of(0, 1, 2, 3), cluster.list().stream().map(WorkerInfo::id).collect(Collectors.toSet()));
             assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("online")));
-            ClusterFixture.sleep(500);
+            load.awaitAnswered(50);
             ClusterFixture.Result down = cluster.ok("scale", "web", "-3");
             assertTrue(down.out().contains("from 4 to 1"), down.toString());
-            ClusterFixture.sleep(300);
+            load.awaitAnswered(50);
         } finally {
             load.close();
         }
@@ -187,19 +196,20 @@ class ReloadIT {
     }
 
     @Test
+    @Tag("bind-modes")
     void killNineUnderPerRequestLoadFailsOnlyWhatWasInFlight() throws Exception {
         int threads = 4;
         int port = startWeb(WORKER_APP_JAR, 2);
         long victim = cluster.worker("web", 0).pid();
         LoadClient load = new LoadClient(port, 0, threads);
         try {
-            ClusterFixture.sleep(500);
+            load.awaitAnswered(50);
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
             ClusterFixture.await("web:0 replaced", Duration.ofSeconds(30), () -> {
                 WorkerInfo w = cluster.worker("web", 0);
                 return w.state().equals("online") && !w.pid().equals(victim);
             });
-            ClusterFixture.sleep(500);
+            load.awaitAnswered(50);
         } finally {
             load.close();
         }

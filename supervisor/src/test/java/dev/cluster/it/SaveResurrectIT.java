@@ -24,6 +24,68 @@ class SaveResurrectIT {
     @RegisterExtension
     final ClusterFixture cluster = new ClusterFixture();
 
+    /** {@code cluster args...} in the mount namespace of process {@code pid} (where the home is a small tmpfs). */
+    private ClusterFixture.Result in(long pid, String... args) {
+        return cluster.clusterUnder(List.of("nsenter", "-t", Long.toString(pid), "-m"), args);
+    }
+
+    /** A shell script in that namespace, with {@code $CLUSTER_HOME} set to this test's home. */
+    private String shellIn(long pid, String script) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("nsenter", "-t", Long.toString(pid), "-m", "sh", "-c", script).redirectErrorStream(true);
+        builder.environment().put("CLUSTER_HOME", cluster.home().toString());
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    private static boolean mountNamespacesPermitted() {
+        try {
+            Process p = new ProcessBuilder("unshare", "-m", "true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    void onAFullDiskAChangeThatCannotBeSavedSaysSoLeavesNoTemporaryFileAndDroppedOutputIsShown() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(mountNamespacesPermitted(), "skipped: 'unshare -m' is not permitted here (needs root)");
+        // The home is a 64 MB tmpfs in a mount namespace of its own: the daemon started in it keeps it; a full disk without touching the machine's.
+        String mount = "mount -t tmpfs -o size=64m,mode=0700 tmpfs \"$CLUSTER_HOME\" && exec \"$@\"";
+        ClusterFixture.Result started = cluster.clusterUnder(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", mount, "sh"),
+                "start", "--name", "web", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "0", "--", "sleep", "600");
+        assertEquals(0, started.exit(), started.toString());
+        long daemon = cluster.processesOfThisHome().stream().filter(pid -> ProcessHandle.of(pid).flatMap(p -> p.info().commandLine())
+                .orElse("").contains("DaemonMain")).findFirst().orElseThrow();
+        String list = shellIn(daemon, "cat \"$CLUSTER_HOME/apps.json\"");
+        assertTrue(list.contains("\"instances\":1"), list);
+        in(daemon, "start", "--name", "noisy", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "0",
+                "--", JAVA, "-cp", TEST_CLASSES.toString(), EscapePrinter.class.getName());
+
+        shellIn(daemon, "cat /dev/zero > \"$CLUSTER_HOME/filler\""); // until the disk is full
+        ClusterFixture.await("list to say noisy's output is dropped", Duration.ofSeconds(20), () -> in(daemon, "list").out()
+                .contains("noisy:0 output is being dropped: cannot write noisy-0-out.log (No space left on device)"));
+        assertTrue(in(daemon, "describe", "noisy").out().contains("DROPPING     its output: cannot write noisy-0-out.log"));
+        ClusterFixture.Result scale = in(daemon, "scale", "web", "2");
+        assertEquals(1, scale.exit(), scale.toString());
+        assertTrue(scale.err().contains("scaled web from 1 to 2 worker(s), but the app list could not be saved")
+                && scale.err().contains("No space left on device") && scale.err().contains("'cluster save'"), scale.toString());
+        assertEquals(1, scale.errLines().size(), "one line: " + scale);
+        String files = shellIn(daemon, "ls -a \"$CLUSTER_HOME\"");
+        assertFalse(files.contains("apps.json.tmp"), "a temporary file was left: " + files);
+        assertTrue(shellIn(daemon, "cat \"$CLUSTER_HOME/apps.json\"").contains("\"instances\":1"), "the saved list is still whole");
+        assertEquals(2, in(daemon, "list", "--json").out().split("\"app\":\"web\"", -1).length - 1, "the change runs");
+        assertTrue(in(daemon, "list").out().contains("noisy:0 output is being dropped"));
+
+        shellIn(daemon, "rm \"$CLUSTER_HOME/filler\"");
+        assertEquals(0, in(daemon, "save").exit());
+        assertTrue(shellIn(daemon, "cat \"$CLUSTER_HOME/apps.json\"").contains("\"instances\":2"));
+        ClusterFixture.await("noisy's output written again", Duration.ofSeconds(20),
+                () -> !in(daemon, "list").out().contains("output is being dropped"));
+    }
+
     private void killDaemonHard() throws Exception {
         long daemon = cluster.daemonPid();
         List<Long> workers = cluster.list().stream().map(WorkerInfo::pid).toList();

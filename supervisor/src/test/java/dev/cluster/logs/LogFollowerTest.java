@@ -41,10 +41,10 @@ class LogFollowerTest {
         write(file, "1\n");
         try (LogFollower follower = new LogFollower()) {
             follower.start(file, 0);
+            java.time.Instant rotatedAt = java.time.Instant.now();
             for (int n = 2; n <= 4; n++) {
                 write(file, n + "\n");
-                Files.move(file, LogFiles.rotatedName(file, java.time.Instant.now()));
-                Thread.sleep(2);
+                Files.move(file, LogFiles.rotatedName(file, rotatedAt.plusMillis(n))); // a name per rotation, in order
                 write(file, "");
             }
             write(file, "5\n");
@@ -58,12 +58,12 @@ class LogFollowerTest {
         write(file, "1\n");
         try (LogFollower follower = new LogFollower()) {
             follower.start(file, 0);
+            java.time.Instant rotatedAt = java.time.Instant.now();
             write(file, "2\n");
-            Files.move(file, LogFiles.rotatedName(file, java.time.Instant.now()));
+            Files.move(file, LogFiles.rotatedName(file, rotatedAt));
             assertEquals(List.of("2"), follower.appended(file), "the name is missing for a moment");
-            Thread.sleep(2);
             write(file, "3\n");
-            Files.move(file, LogFiles.rotatedName(file, java.time.Instant.now()));
+            Files.move(file, LogFiles.rotatedName(file, rotatedAt.plusSeconds(1))); // rotated after that read
             write(file, "4\n");
             assertEquals(List.of("3", "4"), follower.appended(file));
             write(file, "5\n");

@@ -13,12 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkerTableTest {
     private static WorkerInfo worker(String app, int id, Long pid, String state) {
         return new WorkerInfo(app, id, pid, state, 2, 65_000, 8080, null, null, null, null, false,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     private static WorkerInfo measured(int id, double p99, boolean over) {
         return new WorkerInfo("api", id, 100L + id, "online", 0, 1_000, 8080, 12.34, 50L * 1024 * 1024, 1536L * 1024,
-                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null, null);
+                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null, null, null, null);
     }
 
     @Test

@@ -71,4 +71,14 @@ public final class FakeProcess implements WorkerProcess {
     public List<String> lastOutLines() {
         return out;
     }
+
+    @Override
+    public String outputDropped() {
+        return null;
+    }
+
+    @Override
+    public String startCache() {
+        return null;
+    }
 }

@@ -31,6 +31,11 @@ public final class FakeProcesses implements ProcessStarter {
         return spec.command();
     }
 
+    @Override
+    public void workerReady(AppSpec spec) {
+        // nothing put off
+    }
+
     public FakeProcess last() {
         return started.get(started.size() - 1);
     }

@@ -22,7 +22,7 @@ class SlotTest {
 
     static AppSpec.Builder spec() {
         return AppSpec.builder().name("web").cwd("/").command(List.of("server")).restartDelayMs(100).minUptimeMs(1_000).maxRestarts(3)
-                .killTimeoutMs(5_000).listenTimeoutMs(15_000);
+                .killTimeoutMs(5_000).listenTimeoutMs(15_000L);
     }
 
     App app(AppSpec.Builder spec) {
@@ -66,7 +66,7 @@ class SlotTest {
 
     @Test
     void aWorkerThatNeverListensCountsAsOnlineAfterTheListenTimeout() {
-        Slot slot = app(spec().listenTimeoutMs(3_000)).slots().get(0);
+        Slot slot = app(spec().listenTimeoutMs(3_000L)).slots().get(0);
         slot.start("start");
         loop.advance(2_900);
         assertEquals(SlotState.LAUNCHING, slot.state());
@@ -76,10 +76,22 @@ class SlotTest {
     }
 
     @Test
-    void aCrashedWorkerIsRestartedAfterTheBackOffAndItsSocketGetsNothingMeanwhile() {
+    void aWorkerThatServedIsRestartedAtOnce() {
+        Slot slot = online();
+        loop.advance(5_000);
+        processes.last().exit(137);
+        loop.runDue();
+        assertEquals(SlotState.LAUNCHING, slot.state(), "no back-off for a run that served");
+        assertEquals(2, processes.started.size());
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+    }
+
+    @Test
+    void aWorkerThatDiesRightAfterItsStartIsRestartedAfterTheBackOffAndItsSocketGetsNothingMeanwhile() {
         Slot slot = online();
         FakeProcess first = processes.last();
-        loop.advance(5_000);
+        loop.advance(500); // within --min-uptime
         first.exit(1);
         loop.runDue();
         assertEquals(SlotState.EXITED, slot.state());
@@ -229,9 +241,8 @@ class SlotTest {
         loop.advance(Attempt.THREAD_DUMP_GRACE_MS);
         assertEquals(List.of("QUIT", "KILL"), process.received);
         loop.runDue();
-        assertEquals(SlotState.EXITED, slot.state());
-        loop.advance(100);
-        assertEquals(SlotState.LAUNCHING, slot.state());
+        assertEquals(SlotState.LAUNCHING, slot.state(), "it had served: restarted at once");
+        assertEquals(2, processes.started.size());
     }
 
     @Test

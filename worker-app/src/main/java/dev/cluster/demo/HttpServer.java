@@ -1,5 +1,6 @@
 package dev.cluster.demo;
 
+import dev.cluster.library.ClusterWorker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -81,7 +82,10 @@ final class HttpServer {
                 System.exit(1);
             }
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        // One loop per processor of this worker's share (Netty's default is two per core of the whole
+        // host): the handlers never block, so more loops than processors only add context switches.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ClusterWorker.processors(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         HttpServer[] self = new HttpServer[1];
         ServerBootstrap bootstrap = new ServerBootstrap()

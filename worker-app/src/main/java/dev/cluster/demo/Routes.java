@@ -1,5 +1,6 @@
 package dev.cluster.demo;
 
+import dev.cluster.library.ClusterWorker;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -37,7 +38,8 @@ final class Routes {
     private final String hello;
     private final String identity;
     /**
-     * CPU-heavy work runs here, never on an event loop: one thread per core, and a bounded queue so
+     * CPU-heavy work runs here, never on an event loop: one thread per processor of this worker's
+     * share of the machine, and a bounded queue so
      * a flood of hashes is refused (503) rather than queued without end.
      */
     private final ExecutorService cpuPool;
@@ -46,7 +48,7 @@ final class Routes {
         this.identity = "worker " + workerId + " (pid " + pid + ")";
         this.whoami = "{\"app\":\"" + app.replace("\"", "") + "\",\"workerId\":" + workerId + ",\"pid\":" + pid + "}\n";
         this.hello = "hello from " + app + " " + identity + "\n";
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = ClusterWorker.processors();
         this.cpuPool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
                 r -> {
                     Thread t = new Thread(r, "cpu-pool");

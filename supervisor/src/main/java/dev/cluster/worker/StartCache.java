@@ -1,0 +1,429 @@
+package dev.cluster.worker;
+
+import dev.cluster.home.ContentHash;
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.sockets.NativeSockets;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.Socket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Start-up archives ({@code --start-cache on}, the default): a jar app's workers start from an
+ * archive of what its JVM loaded the last time: the app's classes (AppCDS, JDK 17 to 24) or, from
+ * JDK 25, an AOT cache that also keeps them linked and the methods' profiles (JEP 483/514/515). One
+ * archive per key, the jar's content with the whole java command line (the JDK and its version,
+ * every option), kept in {@code $CLUSTER_HOME/cache} as {@code <app>@<key>.jsa} or {@code .aot};
+ * the two newest per app are kept.
+ * <p>
+ * How an archive is made: a training start. When a worker whose key has no archive has become
+ * ready (not before: it would slow that start), the supervisor starts, once, the same command line
+ * with the JVM's record option, on a loopback port of its own, so it never sees a real connection.
+ * Once it listens there, it is sent {@value #EXERCISE_REQUESTS} {@code GET /} requests (what serving
+ * loads is what the next start needs), then asked to stop, and its JVM writes the archive as it
+ * exits. Not the first worker's exit (the JDK's own auto-create, 19+, also writes only at exit): a
+ * worker may run for weeks, and a deploy wants its second replacement to start fast already.
+ * <ul>
+ * <li>AOT cache: the training start runs with the agent, as the workers do (the JDK refuses a cache
+ *     made without it), and takes its socket from the supervisor like a worker in handoff mode:
+ *     one bound to an ephemeral loopback port. So it needs the agent, or the library.</li>
+ * <li>AppCDS: JDK 17 will not archive with an agent loaded (short of a diagnostic flag that makes
+ *     every worker print a warning), and an archive made without it serves workers that run with it.
+ *     So the training start runs without the agent and is given a free port as {@code PORT} and
+ *     {@code SERVER_PORT} (Spring Boot's name): an app that binds a fixed port of its own fails to
+ *     start there, harmlessly, and gets no archive.</li>
+ * </ul>
+ * <p>
+ * A JVM that cannot use an archive (damaged, made by another build) warns at most and starts
+ * without it. So a second after a worker launched with one, its memory map
+ * ({@code /proc/PID/maps}) is checked for the archive: a refused one is said once in the log,
+ * deleted and made again; refused twice, the key is given up on until the supervisor restarts.
+ * Everything here runs on the supervisor's loop.
+ */
+public final class StartCache {
+    private static final Logger log = LoggerFactory.getLogger(StartCache.class);
+    static final int KEPT_PER_APP = 2;
+    private static final long TRAINING_TIMEOUT_MS = 120_000;
+    private static final long TRAINING_POLL_MS = 200;
+    private static final long MAPPED_CHECK_MS = 1_000;
+    static final int EXERCISE_REQUESTS = 20;
+    private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)");
+
+    /** How a JDK records an archive and starts from one. */
+    enum Flavor {
+        /** AppCDS, a dynamic archive: JDK 17 to 24. Made without the agent. */
+        CDS("-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", ".jsa", false),
+        /** The AOT cache, recorded in one training run: JDK 25 and later. Made with the agent. */
+        AOT("-XX:AOTCacheOutput=", "-XX:AOTCache=", ".aot", true);
+
+        final String record;
+        final String use;
+        final String suffix;
+        final boolean trainsWithAgent;
+
+        Flavor(String record, String use, String suffix, boolean trainsWithAgent) {
+            this.record = record;
+            this.use = use;
+            this.suffix = suffix;
+            this.trainsWithAgent = trainsWithAgent;
+        }
+
+        static Flavor of(int javaVersion) {
+            return javaVersion >= 25 ? AOT : javaVersion >= 17 ? CDS : null;
+        }
+    }
+
+    /** What one launch is given: the JVM options (none, or the archive's) and, for {@code describe}, what they mean. */
+    public record Use(List<String> options, Path archive, String note) {
+        static final Use NONE = new Use(List.of(), null, null);
+    }
+
+    /** Starts a training process: the spec's command line with these JVM options, its output discarded. */
+    public interface Trainer {
+        /**
+         * @param port 0: with the agent, taking its socket from the supervisor (handoff); else without
+         *             the agent or the worker socket, told to listen on this port
+         */
+        Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException;
+    }
+
+    private final Path dir;
+    private final Loop loop;
+    private final Trainer trainer;
+    private final int ownJavaVersion = Runtime.version().feature();
+    /** Training processes by pid, and the key each is making. */
+    private final Map<Long, Training> training = new HashMap<>();
+    private final Set<String> trainingKeys = new HashSet<>();
+    /** Training starts to begin once a worker of their version is ready, by key. */
+    private final Map<String, Runnable> pending = new HashMap<>();
+    /** Keys whose archive failed to be made, or was refused twice: not tried again until the supervisor restarts. */
+    private final Set<String> givenUp = new HashSet<>();
+    private final Set<String> refusedOnce = new HashSet<>();
+    /** Content hashes of jars, by path, size and modification time: a jar is hashed once, not at every start. */
+    private final Map<String, String> jarHashes = new HashMap<>();
+
+    private static final class Training {
+        final AppSpec spec;
+        final String key;
+        final Path output;
+        final Path archive;
+        final long startedNanos;
+        Process process;
+        Socket socket;
+        int port;
+        boolean exercised;
+
+        Training(AppSpec spec, String key, Path output, Path archive, long startedNanos) {
+            this.spec = spec;
+            this.key = key;
+            this.output = output;
+            this.archive = archive;
+            this.startedNanos = startedNanos;
+        }
+    }
+
+    public StartCache(Path dir, Loop loop, Trainer trainer) {
+        this.dir = dir;
+        this.loop = loop;
+        this.trainer = trainer;
+    }
+
+    /**
+     * For a launch of a jar app with this java command line ({@code command}: java, its options,
+     * {@code -jar} and the jar): the archive's option if its key has one; else none, and a training
+     * start is begun if none runs and the key was not given up on.
+     */
+    public Use forLaunch(AppSpec spec, List<String> command) {
+        if (!AppSpec.ON.equals(spec.startCache()) || spec.jar() == null) {
+            return Use.NONE;
+        }
+        Flavor flavor = Flavor.of(javaVersion(command.get(0)));
+        if (flavor == null) {
+            return new Use(List.of(), null, "none: this JDK has no start-up archives (JDK 17 or later has)");
+        }
+        String key;
+        try {
+            key = key(spec, command);
+        } catch (IOException e) {
+            return new Use(List.of(), null, "none: " + e.getMessage());
+        }
+        Path archive = dir.resolve(spec.name() + "@" + key + flavor.suffix);
+        if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
+            return new Use(List.of(flavor.use + archive), archive, "started from " + archive.getFileName());
+        }
+        if (givenUp.contains(key)) {
+            return new Use(List.of(), null, "none: making one failed (see the supervisor's log)");
+        }
+        if (flavor.trainsWithAgent && !spec.agent()) {
+            return new Use(List.of(), null, "none: making an AOT cache needs the agent (--no-agent is set)");
+        }
+        if (flavor.trainsWithAgent && !NativeSockets.available()) {
+            return new Use(List.of(), null, "none: making an AOT cache needs the native library (built without gcc)");
+        }
+        if (!trainingKeys.contains(key)) {
+            pending.putIfAbsent(key, () -> {
+                trainingKeys.add(key);
+                train(spec, key, flavor, archive);
+            });
+        }
+        return new Use(List.of(), null, "none yet: a training start makes one once a worker of this version is ready");
+    }
+
+    /** A worker of the app is ready: the training start its version waits for begins now, not slowing that worker's own start. */
+    public void workerReady(AppSpec spec, List<String> command) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            Runnable training = pending.remove(key(spec, command));
+            if (training != null) {
+                training.run();
+            }
+        } catch (IOException e) {
+            // the jar is gone: its next launch says so
+        }
+    }
+
+    /**
+     * After a launch of {@code spec} with an archive: whether the JVM mapped it, checked once it
+     * surely has. A refused archive is deleted and (the first time) made again at once.
+     */
+    public void check(AppSpec spec, Use use, long pid, java.util.function.Consumer<String> note) {
+        if (use.archive() == null) {
+            return;
+        }
+        loop.schedule(() -> {
+            Path maps = Path.of("/proc", Long.toString(pid), "maps");
+            String mapped;
+            try {
+                mapped = Files.readString(maps);
+            } catch (IOException e) {
+                return; // exited meanwhile
+            }
+            if (mapped.contains(use.archive().toString())) {
+                return;
+            }
+            String name = use.archive().getFileName().toString();
+            String key = name.substring(name.indexOf('@') + 1, name.lastIndexOf('.'));
+            boolean again = refusedOnce.add(key);
+            log.warn("pid {} did not use the start-up archive {} (damaged, or not this JDK's): {}", pid, name,
+                    again ? "it is deleted and made again" : "it is deleted, and not made again until the supervisor restarts");
+            note.accept("refused by the JVM: " + (again ? "being made again" : "given up on"));
+            try {
+                Files.deleteIfExists(use.archive());
+            } catch (IOException e) {
+                log.warn("cannot delete {}: {}", use.archive(), e.getMessage());
+            }
+            if (again) {
+                train(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
+            } else {
+                givenUp.add(key);
+            }
+        }, MAPPED_CHECK_MS);
+    }
+
+    /** Whether {@code pid} is a training start (its messages on the worker socket are its own). */
+    public boolean isTraining(long pid) {
+        return training.containsKey(pid);
+    }
+
+    /** The listening socket a training start asks for: on an ephemeral loopback port, never the app's. */
+    public int listener(long pid, Boolean ipv6) throws IOException {
+        Training t = training.get(pid);
+        if (t == null) {
+            throw new IOException("pid " + pid + " is not a training start");
+        }
+        if (t.socket == null) {
+            Epoll.ensureAvailability();
+            boolean family = ipv6 != null ? ipv6 : Socket.isIPv6Preferred();
+            t.socket = LinuxSocket.newSocketStream(family);
+            t.socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            t.socket.listen(16);
+            t.port = t.socket.localAddress().getPort();
+        }
+        return t.socket.intValue();
+    }
+
+    /** A training start that uses the library said it is ready. */
+    public void ready(long pid) {
+        Training t = training.get(pid);
+        if (t != null && t.port != 0 && !t.exercised) {
+            exercise(t);
+        }
+    }
+
+    /**
+     * {@value #EXERCISE_REQUESTS} {@code GET /} on the training start's own port, off the loop
+     * (whatever it answers, even 404, runs its HTTP stack), then it is asked to stop.
+     */
+    private void exercise(Training t) {
+        t.exercised = true;
+        int port = t.port;
+        Thread requests = new Thread(() -> {
+            for (int i = 0; i < EXERCISE_REQUESTS; i++) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+                    s.setSoTimeout(2_000);
+                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    // not HTTP, or gone: it has loaded what it would
+                }
+            }
+            loop.execute(() -> finish(t));
+        }, "cluster-training-requests");
+        requests.setDaemon(true);
+        requests.start();
+    }
+
+    private void train(AppSpec spec, String key, Flavor flavor, Path archive) {
+        try {
+            Files.createDirectories(dir);
+            Path output = dir.resolve(spec.name() + "@" + key + ".training" + flavor.suffix);
+            Files.deleteIfExists(output);
+            Training t = new Training(spec, key, output, archive, loop.nanoTime());
+            if (!flavor.trainsWithAgent) {
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    t.port = probe.getLocalPort();
+                }
+            }
+            t.process = trainer.start(spec, List.of(flavor.record + output), t.port);
+            training.put(t.process.pid(), t);
+            log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.process.pid());
+            t.process.onExit().thenRunAsync(() -> exited(t), loop);
+            loop.schedule(() -> poll(t), TRAINING_POLL_MS);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: cannot start a training start for its start-up archive: {}", spec.name(), e.getMessage());
+            givenUp.add(key);
+        }
+    }
+
+    /** Until the training start listens on its socket (or the time is up): then it is asked to stop. */
+    private void poll(Training t) {
+        if (!t.process.isAlive() || t.exercised) {
+            return;
+        }
+        if (t.port != 0 && PortListeners.listens(t.process.pid(), t.port)) {
+            exercise(t);
+        } else if ((loop.nanoTime() - t.startedNanos) / 1_000_000 > TRAINING_TIMEOUT_MS) {
+            log.warn("{}: the training start (pid {}) was not ready within {} s: stopped, no start-up archive", t.spec.name(),
+                    t.process.pid(), TRAINING_TIMEOUT_MS / 1000);
+            givenUp.add(t.key);
+            t.process.destroyForcibly();
+        } else {
+            loop.schedule(() -> poll(t), TRAINING_POLL_MS);
+        }
+    }
+
+    /** SIGTERM: the JVM writes the archive as it exits. */
+    private void finish(Training t) {
+        if (t.process.isAlive()) {
+            t.process.destroy();
+        }
+    }
+
+    private void exited(Training t) {
+        training.remove(t.process.pid());
+        if (t.socket != null) {
+            try {
+                t.socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        long tookMs = (loop.nanoTime() - t.startedNanos) / 1_000_000;
+        try {
+            if (!givenUp.contains(t.key) && Files.isRegularFile(t.output, LinkOption.NOFOLLOW_LINKS) && Files.size(t.output) > 0) {
+                Files.move(t.output, t.archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", t.spec.name(), t.archive.getFileName(),
+                        tookMs, Files.size(t.archive) >> 20);
+                prune(t.spec.name(), t.archive);
+                return;
+            }
+            Files.deleteIfExists(t.output);
+        } catch (IOException e) {
+            log.warn("{}: cannot keep the start-up archive: {}", t.spec.name(), e.getMessage());
+        }
+        if (givenUp.add(t.key)) {
+            log.warn("{}: the training start (pid {}) exited with code {} without writing a start-up archive: workers start without one",
+                    t.spec.name(), t.process.pid(), t.process.exitValue());
+        }
+        trainingKeys.remove(t.key);
+    }
+
+    /** Keeps the {@value #KEPT_PER_APP} newest archives of the app. */
+    private void prune(String app, Path keep) {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> archives = new ArrayList<>(files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(app + "@") && !n.contains(".training") && (n.endsWith(".jsa") || n.endsWith(".aot"));
+            }).toList());
+            archives.sort(Comparator.comparingLong((Path f) -> f.toFile().lastModified()).reversed());
+            for (Path old : archives.subList(Math.min(KEPT_PER_APP, archives.size()), archives.size())) {
+                if (!old.equals(keep)) {
+                    Files.deleteIfExists(old);
+                    log.info("{}: old start-up archive {} deleted", app, old.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot prune {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** The key: the jar's content and the command line up to it (java, its version, every option). */
+    private String key(AppSpec spec, List<String> command) throws IOException {
+        Path jar = Path.of(spec.jar());
+        String stamp = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
+        String jarHash = jarHashes.get(stamp);
+        if (jarHash == null) {
+            jarHash = ContentHash.of(jar);
+            jarHashes.put(stamp, jarHash);
+        }
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException(e);
+        }
+        sha.update((jarHash + "\n" + javaVersion(command.get(0)) + "\n" + String.join("\n", command)).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    }
+
+    /** The feature version of the JDK a java executable belongs to, from its {@code release} file; the supervisor's own for its java. */
+    private int javaVersion(String java) {
+        Path exe = Path.of(java);
+        Path release = exe.toAbsolutePath().getParent() == null ? null : exe.toAbsolutePath().getParent().resolveSibling("release");
+        try {
+            Matcher m = JAVA_VERSION.matcher(Files.readString(release));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a JDK's layout
+        }
+        return java.equals(ProcessHandle.current().info().command().orElse("")) ? ownJavaVersion : 0;
+    }
+}

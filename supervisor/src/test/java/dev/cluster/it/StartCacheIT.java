@@ -1,0 +1,107 @@
+package dev.cluster.it;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Start-up archives: made by a training start without the operator doing anything, used by the
+ * next start (the JVM has it mapped), survived when damaged (the worker starts, the archive is made
+ * again), and not made with {@code --start-cache off}. On the build's JDK (AppCDS) and, where the
+ * machine has one, a JDK 25 (the AOT cache).
+ */
+class StartCacheIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    private List<Path> archives(String suffix) throws Exception {
+        Path cache = cluster.home().resolve("cache");
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("web@") && f.toString().endsWith(suffix)
+                    && !f.toString().contains(".training")).toList();
+        }
+    }
+
+    private static boolean mapped(long pid, Path archive) throws Exception {
+        return Files.readString(Path.of("/proc", Long.toString(pid), "maps")).contains(archive.toString());
+    }
+
+    private void madeUsedAndSurvivedDamaged(String suffix, String... javaOption) throws Exception {
+        List<String> start = new java.util.ArrayList<>(List.of("start", WORKER_APP_JAR.toString(), "--port",
+                Integer.toString(ClusterFixture.freePort()), "--name", "web"));
+        start.addAll(List.of(javaOption));
+        cluster.ok(start.toArray(String[]::new));
+        assertTrue(cluster.ok("describe", "web").out().contains("start cache  none yet: a training start makes one"));
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(suffix).size() == 1);
+        Path archive = archives(suffix).get(0);
+        String log = Files.readString(cluster.home().resolve("daemon.log"));
+        assertTrue(log.contains("a training start (pid") && log.contains("start-up archive " + archive.getFileName() + " made in"), log);
+
+        cluster.ok("restart", "web");
+        long pid = cluster.worker("web", 0).pid();
+        assertTrue(mapped(pid, archive), "the restarted worker's JVM has the archive mapped");
+        assertTrue(cluster.ok("describe", "web").out().contains("start cache  started from " + archive.getFileName()));
+
+        Files.write(archive, new byte[4096]); // damaged: the JVM starts without it, the supervisor notices and makes it again
+        cluster.ok("restart", "web");
+        assertEquals(200, Http.get(cluster.worker("web", 0).port(), "/health").status(), "the worker serves without it");
+        ClusterFixture.await("the refusal noticed", Duration.ofSeconds(20), () -> uncheckedLog().contains("did not use the start-up archive"));
+        ClusterFixture.await("the archive made again", Duration.ofSeconds(120),
+                () -> uncheckedLog().split("start-up archive " + archive.getFileName() + " made in", -1).length == 3);
+        cluster.ok("restart", "web");
+        assertTrue(mapped(cluster.worker("web", 0).pid(), archive), "the new archive is used");
+    }
+
+    private List<Path> uncheckedArchives(String suffix) {
+        try {
+            return archives(suffix);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String uncheckedLog() {
+        try {
+            return Files.readString(cluster.home().resolve("daemon.log"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void anAppCdsArchiveIsMadeUsedAndMadeAgainWhenDamaged() throws Exception {
+        madeUsedAndSurvivedDamaged(".jsa");
+    }
+
+    @Test
+    void onAJdk25TheAotCacheIsMadeAndUsed() throws Exception {
+        Optional<String> newer = Jdks.newer();
+        Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
+        madeUsedAndSurvivedDamaged(".aot", "--java", newer.get());
+    }
+
+    @Test
+    void offMeansNoTrainingAndNoArchive() throws Exception {
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web",
+                "--start-cache", "off");
+        cluster.ok("restart", "web");
+        assertFalse(Files.readString(cluster.home().resolve("daemon.log")).contains("training start"));
+        assertEquals(List.of(), archives(""));
+        assertFalse(cluster.ok("describe", "web").out().contains("start cache"));
+    }
+}

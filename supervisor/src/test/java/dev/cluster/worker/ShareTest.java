@@ -1,0 +1,32 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ShareTest {
+    private static AppSpec app(int instances) {
+        return AppSpec.builder().name("web").cwd("/").jar("/app.jar").instances(instances).build();
+    }
+
+    @Test
+    void theCoresAndTheJvmsDefaultHeapShareAreDividedAmongTheWorkers() {
+        assertEquals(new Share(8, 25), Share.of(app(1), 8));
+        assertEquals(new Share(2, 6.25), Share.of(app(4), 8));
+        assertEquals(new Share(1, 12.5), Share.of(app(2), 2));
+        assertEquals(1, Share.of(app(16), 8).processors(), "at least one");
+        assertEquals(List.of("-XX:ActiveProcessorCount=1", "-XX:MaxRAMPercentage=8.33"), Share.of(app(3), 2).jvmOptions(List.of()));
+    }
+
+    @Test
+    void whatTheAppsOwnOptionsSetIsLeftToThem() {
+        Share share = Share.of(app(2), 4);
+        assertEquals(List.of("-XX:MaxRAMPercentage=12.5"), share.jvmOptions(List.of("-XX:ActiveProcessorCount=4")));
+        assertEquals(List.of("-XX:ActiveProcessorCount=2"), share.jvmOptions(List.of("-Xmx512m")));
+        assertEquals(List.of(), share.jvmOptions(List.of("-XX:MaxRAMPercentage=50", "-XX:ActiveProcessorCount=1")));
+        assertEquals("2 processor(s), heap as its own JVM options say per worker", share.describe(List.of("-Xmx1g")));
+    }
+}
