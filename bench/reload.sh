@@ -4,12 +4,18 @@
 #   keep-alive:       wrk -c50 (connections reused)
 #   per-request:      wrk -c50 -H 'Connection: close' (a new connection for every request)
 # plus req/s before, during and after, and each worker's reload time from 'cluster reload'.
+# START_ARGS adds options to 'cluster start' (e.g. START_ARGS='--start-cache off' for cold starts).
 # Needs wrk (apt-get install wrk). Usage: bench/reload.sh [reloads=3]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 reloads=${1:-3}
 port=$(free_port)
-"$cluster" start "$app_jar" -i 2 --port "$port" --name bench --bind "${BIND:-handoff}" >/dev/null
+read -ra extra <<<"${START_ARGS:-}"
+"$cluster" start "$app_jar" -i 2 --port "$port" --name bench --bind "${BIND:-handoff}" "${extra[@]}" >/dev/null
+# With start-up archives (the default), the reloads start from one once its training start made it.
+if [[ " ${extra[*]} " != *" --start-cache off "* ]]; then
+  for _ in $(seq 1 300); do compgen -G "$CLUSTER_HOME/cache/bench@*" >/dev/null && break; sleep 0.2; done
+fi
 url=http://127.0.0.1:$port/whoami
 
 rps() { awk '/Requests\/sec/ {printf "%d", $2}' "$1"; }

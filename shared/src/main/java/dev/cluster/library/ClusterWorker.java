@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ClusterWorker {
     private final String app;
-    private final int workerId;
+    /** -1 in a standby until it takes over a slot: the supervisor says which ({@link WorkerMessage.Assigned}). */
+    private volatile int workerId;
+    private final boolean standby;
+    private final java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
     private final int instances;
     private final SupervisorLink link;
     private final boolean handoff;
@@ -38,6 +41,7 @@ public final class ClusterWorker {
     private ClusterWorker(String app, int workerId, int instances, SupervisorLink link, boolean handoff) {
         this.app = app;
         this.workerId = workerId;
+        this.standby = link != null && "1".equals(System.getenv(Env.STANDBY));
         this.instances = instances;
         this.link = link;
         this.handoff = handoff;
@@ -67,6 +71,9 @@ public final class ClusterWorker {
         link.onMessage(message -> {
             if (message instanceof WorkerMessage.Shutdown) {
                 worker.shutdown("supervisor asked");
+            } else if (message instanceof WorkerMessage.Assigned a) {
+                worker.workerId = a.workerId();
+                worker.assigned.countDown();
             }
         });
         link.onClosed(() -> worker.shutdown("supervisor socket closed"));
@@ -123,12 +130,24 @@ public final class ClusterWorker {
      * this one rather than being closed. The supervisor keeps its own copies open, so connections
      * that queue while this worker is replaced wait for the replacement instead of being reset.
      * Empty when the app should bind itself: not supervised, or {@code --bind self}.
+     * <p>
+     * In a standby ({@code --standby N}) this is where it waits, however long, until a worker slot
+     * needs it; {@link #workerId()} is then that slot's. Do everything that can be done before
+     * serving first, so that taking over is a matter of milliseconds.
      */
     public int[] inheritListeners(String host) throws IOException {
         if (!handoff) {
             return new int[0];
         }
-        return ListenerHandoff.receive(link.path(), host);
+        int[] fds = ListenerHandoff.receive(link.path(), host, standby);
+        if (standby) {
+            try {
+                assigned.await(1, java.util.concurrent.TimeUnit.SECONDS); // sent just before the sockets, on the other connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return fds;
     }
 
     /** Sets what to run before exiting: stop accepting, finish in-flight work. Installs SIGTERM/SIGINT handling. */

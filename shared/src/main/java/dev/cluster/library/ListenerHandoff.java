@@ -41,7 +41,7 @@ final class ListenerHandoff {
      * Asks for the slot's listeners bound on {@code host}; returns their file descriptors (the slot's
      * own first), owned by the caller. The supervisor sends one per message, then hangs up.
      */
-    static int[] receive(Path workerSocket, String host) throws IOException {
+    static int[] receive(Path workerSocket, String host, boolean standby) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         List<Integer> received = new ArrayList<>();
         CompletableFuture<int[]> fds = new CompletableFuture<>();
@@ -73,7 +73,7 @@ final class ListenerHandoff {
                     .syncUninterruptibly()
                     .channel();
             channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(new WorkerMessage.Listen(host, null, null)))).syncUninterruptibly();
-            return fds.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return standby ? fds.get() : fds.get(TIMEOUT_MS, TimeUnit.MILLISECONDS); // a standby waits until it takes over
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {

@@ -16,6 +16,7 @@ import java.util.Map;
  * {@code logs}: how its output is written and rotated (null in a spec saved before it existed: the defaults).
  * {@code share}: {@link #ON} (each worker JVM sized for its share of the machine) or {@link #OFF}.
  * {@code startCache}: {@link #ON} (a jar app's workers start from a start-up archive) or {@link #OFF}.
+ * {@code standby}: workers started ahead of need, waiting to take over a slot (not counted in {@code instances}).
  * {@code java} (or null: the supervisor's own): the java executable a jar app's workers run on.
  */
 public record AppSpec(
@@ -42,7 +43,8 @@ public record AppSpec(
         LogSpec logs,
         String share,
         String java,
-        String startCache) {
+        String startCache,
+        int standby) {
 
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_RESTART_DELAY_MS = 100;
@@ -117,6 +119,7 @@ public record AppSpec(
         b.share = share;
         b.java = java;
         b.startCache = startCache;
+        b.standby = standby;
         return b;
     }
 
@@ -146,8 +149,14 @@ public record AppSpec(
         private String share = ON;
         private String java;
         private String startCache = ON;
+        private int standby;
 
         private Builder() {
+        }
+
+        public Builder standby(int v) {
+            standby = v;
+            return this;
         }
 
         public Builder startCache(String v) {
@@ -279,7 +288,7 @@ public record AppSpec(
         public AppSpec build() {
             return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, env, listenTimeoutMs, killTimeoutMs,
                     restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs,
-                    share, java, startCache);
+                    share, java, startCache, standby);
         }
     }
 }

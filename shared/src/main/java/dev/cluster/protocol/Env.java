@@ -27,6 +27,13 @@ public final class Env {
      */
     public static final String PROCESSORS = "CLUSTER_PROCESSORS";
 
+    /**
+     * {@code 1} in a standby ({@code --standby N}): a worker started ahead of need, which waits for
+     * its listening socket (the library in {@code inheritListeners}, the agent in the app's bind) for
+     * as long as it takes, and learns its worker id only then ({@code CLUSTER_WORKER_ID} is -1).
+     */
+    public static final String STANDBY = "CLUSTER_STANDBY";
+
     /** What {@code describe} shows instead of an environment value unless asked with {@code --show-env}. */
     public static final String HIDDEN = "(hidden)";
 

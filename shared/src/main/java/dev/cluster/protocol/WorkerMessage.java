@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * names it. Worker to supervisor: {@link Hello} (who I am), {@link Ready} (serving),
  * {@link Metrics} (telemetry of the last second), {@link Blocked} (an event loop stall that just
  * ended), and on a connection of its own {@link Listen} (send me my slot's listening socket; the
- * answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@link Shutdown}.
+ * answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@link Shutdown},
+ * and to a standby that takes over a slot, {@link Assigned}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
@@ -17,7 +18,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = WorkerMessage.Listen.class, name = "listen"),
         @JsonSubTypes.Type(value = WorkerMessage.Metrics.class, name = "metrics"),
         @JsonSubTypes.Type(value = WorkerMessage.Blocked.class, name = "blocked"),
-        @JsonSubTypes.Type(value = WorkerMessage.Shutdown.class, name = "shutdown")})
+        @JsonSubTypes.Type(value = WorkerMessage.Shutdown.class, name = "shutdown"),
+        @JsonSubTypes.Type(value = WorkerMessage.Assigned.class, name = "assigned")})
 public sealed interface WorkerMessage {
     /**
      * Who I am. With {@code agent} true it comes from the agent of an app without the library: the
@@ -47,5 +49,9 @@ public sealed interface WorkerMessage {
 
     /** Drain and exit. */
     record Shutdown() implements WorkerMessage {
+    }
+
+    /** To a standby: you are worker {@code workerId} now; your listening sockets follow on your listen connection. */
+    record Assigned(int workerId) implements WorkerMessage {
     }
 }

@@ -64,6 +64,9 @@ public final class AppSpecValidator {
                 return Optional.of(outOfRange);
             }
         }
+        if (spec.standby() > 0 && AppSpec.BIND_SELF.equals(spec.bind())) {
+            return Optional.of("--standby needs --bind handoff: a standby waits for its slot's socket, which with --bind self it would bind itself");
+        }
         if (spec.logs().dateFormat() != null) {
             try {
                 DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());

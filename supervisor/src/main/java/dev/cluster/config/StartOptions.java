@@ -30,6 +30,8 @@ public final class StartOptions {
             special("jar", null, "", "A jar file: the supervisor builds the java command line (on the CLI: `cluster start JAR`)."),
             special("command", null, "", "Any program with its arguments (on the CLI: after `--`)."),
             special("args", null, "", "The app's own arguments (on the CLI: after the jar)."),
+            declare("standby", Kind.NUMBER).range(0, 64).describe("0", "Workers started ahead of need, not counted in `-i` and serving nothing (`standby` in `list`): each waits just before it would serve (the library in `inheritListeners`, the agent in the app's bind of its port). When a worker that had served dies, or `scale`/`restart` needs one, a standby takes over its slot's socket and serves within milliseconds instead of a JVM's start; another starts behind it. A reload replaces them with standbys of the new version after it. Each costs a started JVM's memory. Needs `--bind handoff`.")
+                    .sets((b, v) -> b.standby(((Long) v).intValue()), s -> (long) s.standby()),
             declare("port", Kind.NUMBER).range(1, 65535).describe(Integer.toString(AppSpec.DEFAULT_PORT),
                     "Given to every worker as `$PORT`; checked before anything starts (another app of ours on it, or a process holding it "
                             + "without `SO_REUSEPORT`, is an error).")

@@ -136,6 +136,16 @@ public final class SavedApps {
         }
     }
 
+    /**
+     * The answer to a change that runs but could not be saved ({@code unsaved}: why, or null: then
+     * the answer as it is): an error (the CLI exits 1), since a supervisor that died now would come
+     * back without it.
+     */
+    static Response unsaved(Response answer, String unsaved) {
+        return unsaved == null ? answer : Response.error(answer.message() + ", but " + unsaved + ": the change runs now, but after a "
+                + "restart of the supervisor 'cluster resurrect' would not bring it back; make room, then run 'cluster save'");
+    }
+
     /** {@code cluster save}: the list now, and the answer to the user. */
     Response saveNow(List<AppSpec> apps) {
         try {

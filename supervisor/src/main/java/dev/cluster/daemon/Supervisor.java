@@ -12,7 +12,6 @@ import dev.cluster.protocol.Response;
 import dev.cluster.reload.ListeningSockets;
 import dev.cluster.reload.Rollout;
 import dev.cluster.reload.SharingProbe;
-import dev.cluster.sockets.NativeSockets;
 import dev.cluster.view.Views;
 import dev.cluster.view.WorkerTable;
 import dev.cluster.worker.AgentJar;
@@ -24,8 +23,8 @@ import dev.cluster.worker.Loop;
 import dev.cluster.worker.OsProcesses;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
+import dev.cluster.worker.Standby;
 import dev.cluster.worker.StartCache;
-import dev.cluster.worker.SlotState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +75,7 @@ public final class Supervisor {
         LogFiles logs = new LogFiles(home.logs());
         this.output = new LogWriter(logs);
         AgentJar agent = AgentJar.install(home.lib());
-        loadNativeSockets(agent);
+        agent.loadNativeSockets();
         this.processes = new OsProcesses(output, home.workerSocket(), agent, home.cache(), loop);
         this.views = new Views(logs);
         this.rollout = new Rollout(loop);
@@ -84,18 +83,6 @@ public final class Supervisor {
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
         this.metricsEndpoint = new MetricsEndpoint(executor, this::prometheusText);
-    }
-
-    /** Steering connections among an app's sockets needs the agent's native library in the daemon too. */
-    private static void loadNativeSockets(AgentJar agent) {
-        if (agent.nativeLibrary() == null) {
-            return;
-        }
-        try {
-            NativeSockets.load(agent.nativeLibrary());
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            log.warn("cannot load {}: {}; a stopping worker's queued connections may be reset", agent.nativeLibrary(), e.getMessage());
-        }
     }
 
     /**
@@ -132,7 +119,7 @@ public final class Supervisor {
             } else if (request instanceof Request.Signal r) {
                 signal(r.signal(), r.target(), reply);
             } else if (request instanceof Request.Metrics r) {
-                metrics(r.port(), reply);
+                reply.accept(metricsEndpoint.request(r.port()));
             } else if (request instanceof Request.Save) {
                 reply.accept(saved.saveNow(apps.values().stream().map(App::spec).toList()));
             } else if (request instanceof Request.Resurrect) {
@@ -168,7 +155,7 @@ public final class Supervisor {
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
                 spec.bind(), String.join(" ", processes.commandLine(spec)));
         Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList()).whenCompleteAsync((done, failure) ->
-                reply.accept(failure == null ? saved(views.list(apps.values(), "started " + spec.name()), unsaved)
+                reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "started " + spec.name()), unsaved)
                         : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
     }
 
@@ -190,7 +177,7 @@ public final class Supervisor {
             doomed.forEach(app -> apps.remove(app.name()));
             String unsaved = saveApps();
             log.info("deleted {}", doomed.stream().map(App::name).toList());
-            reply.accept(failure == null ? saved(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)
+            reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)
                     : failed("", failure));
         }, loop);
     }
@@ -224,7 +211,7 @@ public final class Supervisor {
         String notSaved = unsaved;
         chain.whenCompleteAsync((done, failure) -> {
             targets.forEach(app -> app.end(App.Operation.RELOAD));
-            reply.accept(failure == null ? saved(views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList()), notSaved)
+            reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList()), notSaved)
                     : failed("reload stopped: ", failure));
         }, loop);
     }
@@ -259,7 +246,7 @@ public final class Supervisor {
         String notSaved = unsaved;
         scaled.whenCompleteAsync((done, failure) -> {
             app.end(App.Operation.SCALE);
-            reply.accept(failure == null ? saved(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
+            reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
                     + " worker(s)"), notSaved) : failed("", failure));
         }, loop);
     }
@@ -306,27 +293,6 @@ public final class Supervisor {
         }, loop);
     }
 
-    /**
-     * {@code cluster metrics}: the Prometheus text, or with a port, serve it on 127.0.0.1 (0 stops
-     * serving). The endpoint lives as long as the supervisor.
-     */
-    private void metrics(Integer port, Consumer<Response> reply) {
-        if (port == null) {
-            reply.accept(Response.ok(prometheusText()));
-            return;
-        }
-        int p = port;
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("the metrics port must be between 1 and 65535, or 0 to stop serving (got '" + port + "')");
-        }
-        try {
-            serveMetrics(p);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot serve metrics on 127.0.0.1:" + p + ": " + e.getMessage() + "; choose another port");
-        }
-        reply.accept(Response.ok(p == 0 ? "metrics endpoint stopped" : "serving Prometheus metrics on http://127.0.0.1:" + p + "/metrics"));
-    }
-
     /** Serves /metrics on 127.0.0.1:port, replacing an endpoint already running; 0 stops it. */
     public void serveMetrics(int port) throws IOException {
         metricsEndpoint.serve(port);
@@ -339,6 +305,11 @@ public final class Supervisor {
     /** A process connected to the worker socket: which attempt is it? Known by the kernel's word for its pid. */
     public Optional<Attempt> attemptWithPid(long pid) {
         return apps.values().stream().flatMap(App::attempts).filter(a -> a.pid() == pid).findFirst();
+    }
+
+    /** A standby connected to the worker socket: known by its pid, like a worker. */
+    public Optional<Standby> standbyWithPid(long pid) {
+        return apps.values().stream().flatMap(app -> app.standbys().stream()).filter(s -> s.pid() == pid).findFirst();
     }
 
     /** The start-up archives, whose training starts speak on the worker socket too. */
@@ -361,9 +332,7 @@ public final class Supervisor {
 
     /** One line for systemd's STATUS=: how many workers are online. */
     public String status() {
-        List<Slot> all = apps.values().stream().flatMap(app -> app.slots().stream()).toList();
-        long online = all.stream().filter(s -> s.state() == SlotState.ONLINE).count();
-        return online + "/" + all.size() + " workers online in " + apps.size() + " app(s)";
+        return views.status(apps.values());
     }
 
     private Response.DaemonInfo daemonInfo() {
@@ -394,15 +363,6 @@ public final class Supervisor {
      */
     private String saveApps() {
         return saved.saveQuietly(apps.values().stream().map(App::spec).toList());
-    }
-
-    /**
-     * The answer to a change that runs but could not be saved: an error (the CLI exits 1), since a
-     * supervisor that died now would come back without it.
-     */
-    private Response saved(Response answer, String unsaved) {
-        return unsaved == null ? answer : Response.error(answer.message() + ", but " + unsaved + ": the change runs now, but after a "
-                + "restart of the supervisor 'cluster resurrect' would not bring it back; make room, then run 'cluster save'");
     }
 
     /** Releases what outlives requests: the file thread (after writing out the logs) and the metrics endpoint. */

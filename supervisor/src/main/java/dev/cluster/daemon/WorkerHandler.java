@@ -6,6 +6,7 @@ import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
 import dev.cluster.worker.Attempt;
+import dev.cluster.worker.Standby;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -34,6 +35,8 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private Runnable drainRequest;
     /** A training start of the start cache on this connection (it is no worker): its pid, else 0. */
     private long training;
+    /** A standby on this connection, until it takes over a slot (then its attempt is {@link #worker}). */
+    private Standby standby;
 
     WorkerHandler(Supervisor supervisor) {
         this.supervisor = supervisor;
@@ -53,12 +56,23 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             training(ctx, message);
             return;
         }
+        if (standby != null) {
+            worker = supervisor.attemptWithPid(standby.pid()).orElse(null);
+            if (worker == null) {
+                standby(ctx, message);
+                return;
+            }
+            standby = null; // it took over a slot: from here on it is that slot's worker
+        }
         if (worker == null) {
             long pid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().pid();
             worker = supervisor.attemptWithPid(pid).orElse(null);
+            standby = worker == null ? supervisor.standbyWithPid(pid).orElse(null) : null;
             if (worker == null && supervisor.startCache().isTraining(pid)) {
                 training = pid;
                 training(ctx, message);
+            } else if (standby != null) {
+                standby(ctx, message);
             } else if (worker == null) {
                 log.warn("worker connection from pid {} closed: no worker has that pid", pid);
                 ctx.close();
@@ -78,16 +92,36 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             worker.onReady();
         } else if (message instanceof WorkerMessage.Metrics metrics && metrics.telemetry() != null) {
             try {
-                worker.slot().report(worker, metrics.telemetry(), System.currentTimeMillis());
+                worker.report(metrics.telemetry(), System.currentTimeMillis());
             } catch (IllegalArgumentException | NullPointerException e) {
                 refused(e.getMessage() == null ? e.toString() : e.getMessage());
             }
         } else if (message instanceof WorkerMessage.Blocked blocked && blocked.blocked() != null) {
             BlockedReport stall = escaped(blocked.blocked());
-            worker.slot().blocked(worker, stall);
+            worker.blocked(stall);
             log.warn("{} {} blocked {} ms at {}", worker.slot().name(), stall.loop(), stall.durationMs(), stall.culprit());
         } else {
             log.warn("{}: a {} message out of place, ignored", worker.slot().name(), message.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /**
+     * A standby, before it takes over a slot: its hello is kept for then (with the way to tell it its
+     * worker id), its request for a socket waits for then; its reports are not a worker's yet.
+     */
+    private void standby(ChannelHandlerContext ctx, WorkerMessage message) {
+        if (message instanceof WorkerMessage.Hello hello) {
+            boolean agent = Boolean.TRUE.equals(hello.agent());
+            drainRequest = agent ? null : () -> LineServer.send(ctx.channel(), new WorkerMessage.Shutdown());
+            standby.hello(agent, drainRequest, id -> LineServer.send(ctx.channel(), new WorkerMessage.Assigned(id)));
+        } else if (message instanceof WorkerMessage.Listen listen) {
+            standby.asked(listen.host(), listen.ipv6(), fds -> {
+                for (int fd : fds) {
+                    ctx.write(new FileDescriptor(fd));
+                }
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            });
+            standby = null; // this connection only carries the socket
         }
     }
 
@@ -150,8 +184,9 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (worker != null) {
-            worker.onSocketClosed(drainRequest);
+        Attempt attempt = worker != null ? worker : standby != null ? supervisor.attemptWithPid(standby.pid()).orElse(null) : null;
+        if (attempt != null) {
+            attempt.onSocketClosed(drainRequest);
         }
     }
 

@@ -42,6 +42,11 @@ public final class LogFiles {
     }
 
     /** The file worker {@code id}'s stdout (or stderr) goes to: its own, or with --merge-logs the app's. */
+    /** Where a standby's output goes until it becomes a worker. */
+    public Path standbyFile(AppSpec spec, boolean err) {
+        return dir.resolve(spec.name() + "-standby" + (err ? "-err.log" : "-out.log"));
+    }
+
     public Path file(AppSpec spec, int id, boolean err) {
         String worker = spec.logs().merge() ? LogFile.MERGED : Integer.toString(id);
         return dir.resolve(spec.name() + "-" + worker + (err ? "-err.log" : "-out.log"));

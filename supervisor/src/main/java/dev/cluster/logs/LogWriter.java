@@ -60,6 +60,34 @@ public final class LogWriter implements AutoCloseable {
         return new WorkerOutput(this, spec, id, files.file(spec, id, false), files.file(spec, id, true), linesKept);
     }
 
+    /** The pipes for a standby of an app: its own files, {@code <app>-standby-out.log} and {@code -err.log}, until it becomes a worker. */
+    public WorkerOutput openStandby(AppSpec spec, int linesKept) throws IOException {
+        return new WorkerOutput(this, spec, -1, files.standbyFile(spec, false), files.standbyFile(spec, true), linesKept);
+    }
+
+    LogFiles files() {
+        return files;
+    }
+
+    /** Points a pipe at another file (a standby became a worker): on the file thread, after anything queued for it. */
+    void retarget(WorkerOutput.Pipe pipe, Path file, LineFormat format) {
+        loop.execute(() -> {
+            RotatingFile next;
+            try {
+                next = acquire(file, pipe.spec().logs());
+            } catch (IOException e) {
+                log.error("cannot open {}: {}; the worker's output stays in {}", file, e.getMessage(), pipe.file());
+                return;
+            }
+            RotatingFile previous = pipe.moveTo(file, format, next);
+            if (previous != null) {
+                detach(previous);
+            } else {
+                detach(next); // not attached yet: attach() acquires the new file itself
+            }
+        });
+    }
+
     /** The file thread, for other work that reads files and must stay off the supervisor's loop. */
     public Executor thread() {
         return loop;

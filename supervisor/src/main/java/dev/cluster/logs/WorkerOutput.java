@@ -104,6 +104,15 @@ public final class WorkerOutput {
         }
     }
 
+    /**
+     * A standby became worker {@code id}: from its next line on, its output goes to that worker's
+     * files, prefixed as that worker's (the lines before it stay in the standby's files).
+     */
+    public void retarget(int id) {
+        writer.retarget(out, writer.files().file(spec, id, false), new LineFormat(spec.logs(), spec.name(), id, false));
+        writer.retarget(err, writer.files().file(spec, id, true), new LineFormat(spec.logs(), spec.name(), id, true));
+    }
+
     /** Whether the worker's lines are being dropped (its log file cannot be written), and why; null when not. Any thread. */
     public String dropping() {
         for (Pipe pipe : new Pipe[] {out, err}) {
@@ -120,8 +129,9 @@ public final class WorkerOutput {
     final class Pipe implements EpollIoHandle {
         private final FileDescriptor readEnd;
         private final FileDescriptor writeEnd;
-        private final Path file;
-        private final LineFormat format;
+        /** Where it goes: set again (on the log thread) when a standby becomes a worker. */
+        private Path file;
+        private LineFormat format;
         private volatile RotatingFile target;
         private IoRegistration registration;
         /** The start of a line whose end has not been read yet. */
@@ -149,6 +159,17 @@ public final class WorkerOutput {
         void attached(RotatingFile target, IoRegistration registration) {
             this.target = target;
             this.registration = registration;
+        }
+
+        /** Writes to {@code next} from now on, as {@code nextFormat}; returns the file it wrote to until now (null if none yet). */
+        RotatingFile moveTo(Path nextFile, LineFormat nextFormat, RotatingFile next) {
+            RotatingFile previous = target;
+            file = nextFile;
+            format = nextFormat;
+            if (previous != null) {
+                target = next;
+            }
+            return previous;
         }
 
         File writeEndPath() {

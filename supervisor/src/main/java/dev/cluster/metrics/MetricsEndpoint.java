@@ -1,6 +1,7 @@
 package dev.cluster.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.cluster.protocol.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,32 @@ public final class MetricsEndpoint implements AutoCloseable {
     public MetricsEndpoint(ScheduledExecutorService loop, Callable<String> render) {
         this.loop = loop;
         this.render = render;
+    }
+
+    /**
+     * {@code cluster metrics}: the Prometheus text, or with a port, serve it on 127.0.0.1 (0 stops
+     * serving). The endpoint lives as long as the supervisor.
+     *
+     * @throws IllegalArgumentException a port out of range, or one that cannot be bound: the answer to the user
+     */
+    public Response request(Integer port) {
+        if (port == null) {
+            try {
+                return Response.ok(render.call());
+            } catch (Exception e) {
+                throw new IllegalStateException("rendering the metrics failed", e);
+            }
+        }
+        int p = port;
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("the metrics port must be between 1 and 65535, or 0 to stop serving (got '" + port + "')");
+        }
+        try {
+            serve(p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot serve metrics on 127.0.0.1:" + p + ": " + e.getMessage() + "; choose another port");
+        }
+        return Response.ok(p == 0 ? "metrics endpoint stopped" : "serving Prometheus metrics on http://127.0.0.1:" + p + "/metrics");
     }
 
     /**

@@ -217,7 +217,7 @@ final class MonitScreen {
     private static String[] cells(WorkerInfo w, boolean stalled) {
         LagSummary lag = MonitModel.lag(w);
         boolean measured = lag.samples() > 0;
-        return new String[] {w.app(), Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(), w.state(),
+        return new String[] {w.app(), w.id() < 0 ? "-" : Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(), w.state(),
                 w.pid() == null ? "-" : Durations.format(w.uptimeMs()), Integer.toString(w.restarts()),
                 w.cpu() == null ? "-" : WorkerTable.percent(w.cpu()), WorkerTable.bytes(w.rssBytes()), WorkerTable.bytes(w.heapUsedBytes()),
                 measured ? WorkerTable.millis(lag.p50Ms()) : "-",

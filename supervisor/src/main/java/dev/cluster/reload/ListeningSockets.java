@@ -134,6 +134,11 @@ public final class ListeningSockets implements SlotSockets {
     }
 
     @Override
+    public int fd(int id, String host, Boolean ipv6) throws IOException {
+        return fd(id, false, host, ipv6);
+    }
+
+    @Override
     public void serving(Slot slot) {
         route(current.get(slot.id()), true);
     }

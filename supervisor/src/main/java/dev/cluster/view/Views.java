@@ -13,6 +13,7 @@ import dev.cluster.worker.App;
 import dev.cluster.worker.Attempt;
 import dev.cluster.worker.Share;
 import dev.cluster.worker.Slot;
+import dev.cluster.worker.Standby;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
@@ -43,6 +44,13 @@ public final class Views {
     /** Every worker as {@code list} shows it, with the lag of the whole cluster. */
     public Response list(Collection<App> apps, String message) {
         return Response.workers(message, rows(apps, Detail.LIST)).withLag(lag(slots(apps)));
+    }
+
+    /** One line for systemd's STATUS=: how many workers are online. */
+    public String status(Collection<App> apps) {
+        List<Slot> all = slots(apps);
+        long online = all.stream().filter(s -> s.state() == dev.cluster.worker.SlotState.ONLINE).count();
+        return online + "/" + all.size() + " workers online in " + apps.size() + " app(s)";
     }
 
     /** One frame of {@code watch}; the first of a stream carries every worker's recent series. */
@@ -90,13 +98,25 @@ public final class Views {
 
     private List<WorkerInfo> rows(Collection<App> apps, Detail detail) {
         List<WorkerInfo> rows = new ArrayList<>();
-        for (Slot slot : slots(apps)) {
-            rows.add(row(slot, detail));
-            if (slot.replacement() != null) {
-                rows.add(replacementRow(slot, slot.replacement()));
+        for (App app : apps) {
+            for (Slot slot : app.slots()) {
+                rows.add(row(slot, detail));
+                if (slot.replacement() != null) {
+                    rows.add(replacementRow(slot, slot.replacement()));
+                }
+            }
+            for (Standby standby : app.standbys()) {
+                rows.add(standbyRow(app.spec(), standby));
             }
         }
         return rows;
+    }
+
+    /** A standby: no slot yet (id -1), {@code standby} once it waits for one, {@code launching} before. */
+    private static WorkerInfo standbyRow(AppSpec spec, Standby standby) {
+        return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
+                (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), null, null, null, LagSummary.NONE, false,
+                null, null, null, null, null, null, null, null, null);
     }
 
     private WorkerInfo row(Slot slot, Detail detail) {
@@ -119,7 +139,7 @@ public final class Views {
                     case WATCH_WITH_HISTORY -> slot.telemetry().glance(WATCH_HISTORY_POINTS);
                     case DESCRIBE -> slot.telemetry().details(now);
                 },
-                slot.outputDropped(), details ? slot.startCache() : null);
+                running ? slot.serving().process().outputDropped() : null, details && running ? slot.serving().process().startCache() : null);
     }
 
     private static String share(AppSpec spec) {

@@ -42,7 +42,7 @@ public final class WorkerTable {
         for (WorkerInfo w : workers) {
             boolean measured = w.lag() != null && w.lag().samples() > 0;
             anyOver |= w.lagOver();
-            rows.add(new String[] {w.app(), Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(),
+            rows.add(new String[] {w.app(), w.id() < 0 ? "-" : Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(),
                     w.state(), w.pid() == null ? "-" : Durations.format(w.uptimeMs()), Integer.toString(w.restarts()),
                     w.cpu() == null ? "-" : percent(w.cpu()), bytes(w.rssBytes()), bytes(w.heapUsedBytes()),
                     measured ? millis(w.lag().p99Ms()) + (w.lagOver() ? "!" : "") : "-",

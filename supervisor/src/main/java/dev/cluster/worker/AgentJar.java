@@ -1,6 +1,7 @@
 package dev.cluster.worker;
 
 import dev.cluster.home.ContentHash;
+import dev.cluster.sockets.NativeSockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,18 @@ public record AgentJar(Path jar, Path nativeLibrary) {
                 }
             }
             return null;
+        }
+    }
+
+    /** Steering connections among an app's sockets needs the agent's native library in the daemon too. */
+    public void loadNativeSockets() {
+        if (nativeLibrary == null) {
+            return;
+        }
+        try {
+            NativeSockets.load(nativeLibrary);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            log.warn("cannot load {}: {}; a stopping worker's queued connections may be reset", nativeLibrary, e.getMessage());
         }
     }
 }

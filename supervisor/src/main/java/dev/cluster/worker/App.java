@@ -1,16 +1,20 @@
 package dev.cluster.worker;
 
 import dev.cluster.protocol.AppSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * One supervised app: its spec, its slots (ids 0..N-1), its listening sockets, and the operation
- * under way on it, if any.
+ * One supervised app: its spec, its slots (ids 0..N-1), its standbys, its listening sockets, and
+ * the operation under way on it, if any.
  */
 public final class App {
+    private static final Logger log = LoggerFactory.getLogger(App.class);
     /** What can own an app for a while: other commands on it are refused meanwhile, not queued. */
     public enum Operation {
         RELOAD("reload"), SCALE("scale"), MEMORY_REPLACEMENT("memory replacement");
@@ -43,6 +47,13 @@ public final class App {
     /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when not known to be so. */
     private String portNotShared;
     private final Readiness readiness = new Readiness();
+    /** Workers started ahead of need ({@code --standby N}), in the order they started. */
+    private final List<Standby> standbys = new ArrayList<>();
+    /** Whether a refill of the standbys is scheduled (after one exited: not at once, so a failing one does not spin). */
+    private boolean refillScheduled;
+    private static final long STANDBY_REFILL_DELAY_MS = 1_000;
+    /** Whether the app has served since it was last started: standbys are kept from then until it is stopped. */
+    private boolean up;
 
     /** How long a starting worker may take to be ready: learnt from the app's starts unless --listen-timeout says. */
     public Readiness readiness() {
@@ -54,9 +65,12 @@ public final class App {
         this.sockets = sockets;
         this.loop = loop;
         this.starter = starter;
-        this.listener = listener;
+        this.listener = (slot, state) -> {
+            listener.changed(slot, state);
+            balanceStandbys();
+        };
         for (int id = 0; id < spec.instances(); id++) {
-            slots.add(new Slot(this, id, loop, starter, listener));
+            slots.add(new Slot(this, id, loop, starter, this.listener));
         }
     }
 
@@ -98,16 +112,79 @@ public final class App {
         }
     }
 
-    /** Takes the app for an operation; throws {@link Busy} naming the one under way. */
+    /** Takes the app for an operation; throws {@link Busy} naming the one under way. A reload retires the standbys of the old version. */
     public void begin(Operation next) {
         requireIdle();
         operation = next;
+        balanceStandbys();
     }
 
     /** Ends the operation; every path out of one must call it (a mark left behind would refuse commands for ever). */
     public void end(Operation finished) {
         if (operation == finished) {
             operation = null;
+        }
+        balanceStandbys();
+    }
+
+    /** The standbys, waiting or still starting. */
+    public List<Standby> standbys() {
+        return standbys;
+    }
+
+    /** A standby that waits for its socket, taken out of the pool (another starts behind it); null if none waits. */
+    Standby takeStandby() {
+        Standby taken = standbys.stream().filter(Standby::waiting).findFirst().orElse(null);
+        if (taken != null) {
+            standbys.remove(taken);
+            balanceStandbys();
+        }
+        return taken;
+    }
+
+    /**
+     * As many standbys as {@code --standby} says while the app is up (a worker of it has served and it is not stopped) and no
+     * reload is under way (a reload's standbys would be of the old version: they start after it); none
+     * otherwise. The newest go first when there are too many.
+     */
+    void balanceStandbys() {
+        if (slots.stream().anyMatch(s -> s.state() == SlotState.ONLINE)) {
+            up = true;
+        } else if (slots.stream().noneMatch(s -> s.state() == SlotState.LAUNCHING || s.state() == SlotState.EXITED)) {
+            up = false; // stopped, stopping or errored: a crash of its only worker is not (that is what standbys are for)
+        }
+        int wanted = up && operation != Operation.RELOAD ? spec.standby() : 0;
+        while (standbys.size() > wanted) {
+            standbys.remove(standbys.size() - 1).stop();
+        }
+        while (standbys.size() < wanted && !refillScheduled) {
+            try {
+                WorkerProcess process = starter.startStandby(spec);
+                Standby standby = new Standby(process, loop.nanoTime());
+                standbys.add(standby);
+                process.exited().thenAcceptAsync(status -> standbyExited(standby, status), loop);
+            } catch (IOException e) {
+                log.warn("{}: cannot start a standby: {}", name(), e.getMessage());
+                scheduleRefill();
+            }
+        }
+    }
+
+    private void standbyExited(Standby standby, int status) {
+        if (standbys.remove(standby)) { // not one stopped on purpose, nor one that took over a slot
+            log.warn("{}: standby pid {} exited with status {} before it was needed; another starts in {} ms", name(), standby.pid(), status,
+                    STANDBY_REFILL_DELAY_MS);
+            scheduleRefill();
+        }
+    }
+
+    private void scheduleRefill() {
+        if (!refillScheduled) {
+            refillScheduled = true;
+            loop.schedule(() -> {
+                refillScheduled = false;
+                balanceStandbys();
+            }, STANDBY_REFILL_DELAY_MS);
         }
     }
 

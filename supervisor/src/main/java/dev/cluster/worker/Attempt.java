@@ -1,5 +1,7 @@
 package dev.cluster.worker;
 
+import dev.cluster.protocol.BlockedReport;
+import dev.cluster.protocol.TelemetryReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +53,7 @@ public final class Attempt {
         return state;
     }
 
-    WorkerProcess process() {
+    public WorkerProcess process() {
         return process;
     }
 
@@ -59,9 +61,19 @@ public final class Attempt {
         return (loop.nanoTime() - launchedAtNanos) / 1_000_000;
     }
 
-    /** A telemetry report from this process arrived. */
-    void reported() {
+    /** A telemetry report from this process: it counts for the slot's history if this process is the one serving. */
+    public void report(TelemetryReport report, long nowMs) {
         lastReportNanos = loop.nanoTime();
+        if (slot.serving() == this) {
+            slot.telemetry().onReport(report, nowMs);
+        }
+    }
+
+    /** A stall this process reported, kept if it is the one serving. */
+    public void blocked(BlockedReport report) {
+        if (slot.serving() == this) {
+            slot.telemetry().onBlocked(report);
+        }
     }
 
     /** How long since its newest report (since its launch before the first), on the monotonic clock. */
@@ -112,6 +124,13 @@ public final class Attempt {
             slot.attemptNotReadyInTime(this);
         } else {
             readinessTimer = loop.schedule(this::checkReadiness, READINESS_POLL_MS);
+        }
+    }
+
+    /** A standby took over the slot: it has its socket and serves from now on. */
+    void tookOver() {
+        if (state == AttemptState.LAUNCHING) {
+            becomeReady("a standby, took over");
         }
     }
 

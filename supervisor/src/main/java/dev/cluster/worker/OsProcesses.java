@@ -109,6 +109,23 @@ public final class OsProcesses implements ProcessStarter {
     }
 
     @Override
+    public WorkerProcess startStandby(AppSpec spec) throws IOException {
+        StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, commandLine(spec));
+        ProcessBuilder builder = builder(spec, -1, commandLine(spec, archive.options()));
+        builder.environment().put(Env.STANDBY, "1");
+        WorkerOutput output = logs.openStandby(spec, OUTPUT_TAIL_LINES);
+        builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
+        try {
+            Process process = builder.start();
+            output.started();
+            return new OsProcess(process, output, archive.note());
+        } catch (IOException | RuntimeException e) {
+            output.discard();
+            throw e;
+        }
+    }
+
+    @Override
     public void workerReady(AppSpec spec) {
         if (spec.jar() != null) {
             startCache.workerReady(spec, commandLine(spec));
@@ -227,6 +244,11 @@ public final class OsProcesses implements ProcessStarter {
         @Override
         public String startCache() {
             return startCacheNote;
+        }
+
+        @Override
+        public void assignedTo(int workerId) {
+            output.retarget(workerId);
         }
     }
 }

@@ -10,6 +10,9 @@ public interface ProcessStarter {
     /** Starts worker {@code workerId} of the app; throws when no process could be started at all. */
     WorkerProcess start(AppSpec spec, int workerId) throws IOException;
 
+    /** Starts a standby of the app: a worker that waits for its slot (see {@link Standby}). */
+    WorkerProcess startStandby(AppSpec spec) throws IOException;
+
     /** The command line the app's workers run, as {@code describe} shows it. */
     List<String> commandLine(AppSpec spec);
 

@@ -1,8 +1,6 @@
 package dev.cluster.worker;
 
 import dev.cluster.metrics.WorkerTelemetry;
-import dev.cluster.protocol.BlockedReport;
-import dev.cluster.protocol.TelemetryReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +80,7 @@ public final class Slot {
             restarts++;
         }
         policy.reset();
-        return launch(reason);
+        return launch(reason, true);
     }
 
     /**
@@ -264,7 +262,8 @@ public final class Slot {
         } else {
             next = decision.delayMs() == 0 ? "restarting at once" : "restarting in " + decision.delayMs() + " ms";
             change(SlotState.EXITED, lastExit + "; " + next);
-            restartTimer = loop.schedule(this::restartAfterCrash, decision.delayMs());
+            boolean served = decision.delayMs() == 0; // a standby is for a worker that served, not for a crash loop
+            restartTimer = loop.schedule(() -> restartAfterCrash(served), decision.delayMs());
         }
         if (wasLaunching) {
             online.completeExceptionally(new LaunchFailure(name() + " " + exit + " before it was ready (" + next + "; see 'cluster describe "
@@ -272,16 +271,33 @@ public final class Slot {
         }
     }
 
-    private void restartAfterCrash() {
+    private void restartAfterCrash(boolean mayTakeStandby) {
         if (state == SlotState.EXITED) {
             restarts++;
-            launch("restart " + restarts + " after crash");
+            launch("restart " + restarts + " after crash", mayTakeStandby);
         }
     }
 
-    private CompletableFuture<Void> launch(String reason) {
+    /** A new process for the slot: a standby that waits, if one may be taken and there is one, else a fresh start. */
+    private CompletableFuture<Void> launch(String reason, boolean mayTakeStandby) {
         if (online.isDone()) {
             online = new CompletableFuture<>();
+        }
+        Standby standby = mayTakeStandby ? app.takeStandby() : null;
+        if (standby != null) {
+            everLaunched = true;
+            serving = new Attempt(this, standby.process(), loop);
+            telemetry.onLaunch(standby.pid(), System.currentTimeMillis());
+            change(SlotState.LAUNCHING, reason + ", standby pid " + standby.pid() + " takes over");
+            try {
+                standby.takeOver(this, serving);
+                serving.tookOver();
+            } catch (IOException e) {
+                log.warn("{}: standby pid {} cannot take over ({}): it is stopped, and the slot restarts as after a crash", name(), standby.pid(),
+                        e.getMessage());
+                standby.process().kill();
+            }
+            return online;
         }
         WorkerProcess process;
         try {
@@ -368,33 +384,9 @@ public final class Slot {
         return lastTransition;
     }
 
-    /** Whether the serving process started from a start-up archive, in words; null when it could not. */
-    public String startCache() {
-        return serving == null ? null : serving.process().startCache();
-    }
-
-    /** Why the serving process's output is being dropped (its log file cannot be written), or null. */
-    public String outputDropped() {
-        return serving == null ? null : serving.process().outputDropped();
-    }
-
     /** What the slot's processes reported, and what the OS says of them: one history across attempts. */
     public WorkerTelemetry telemetry() {
         return telemetry;
-    }
-
-    /** A report counts for the slot's history when it comes from the process serving it. */
-    public void report(Attempt from, TelemetryReport report, long nowMs) {
-        from.reported();
-        if (from == serving) {
-            telemetry.onReport(report, nowMs);
-        }
-    }
-
-    public void blocked(Attempt from, BlockedReport report) {
-        if (from == serving) {
-            telemetry.onBlocked(report);
-        }
     }
 
     /** Every process of this slot that may run: serving, replacement, retiring. */

@@ -30,4 +30,11 @@ public interface SlotSockets {
     /** Stopped, errored or gone: the slot's sockets are closed. */
     void close(Slot slot);
 
+    /**
+     * The slot's listening socket for a process that takes it over (a standby), bound on first use
+     * on {@code host} with the family {@code ipv6} (null: the machine's preference). The caller sends
+     * a copy and never closes it.
+     */
+    int fd(int id, String host, Boolean ipv6) throws java.io.IOException;
+
 }

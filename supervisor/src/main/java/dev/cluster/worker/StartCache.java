@@ -3,15 +3,10 @@ package dev.cluster.worker;
 import dev.cluster.home.ContentHash;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.sockets.NativeSockets;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.LinuxSocket;
-import io.netty.channel.unix.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -42,7 +37,7 @@ import java.util.stream.Stream;
  * How an archive is made: a training start. When a worker whose key has no archive has become
  * ready (not before: it would slow that start), the supervisor starts, once, the same command line
  * with the JVM's record option, on a loopback port of its own, so it never sees a real connection.
- * Once it listens there, it is sent {@value #EXERCISE_REQUESTS} {@code GET /} requests (what serving
+ * Once it listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS} {@code GET /} requests (what serving
  * loads is what the next start needs), then asked to stop, and its JVM writes the archive as it
  * exits. Not the first worker's exit (the JDK's own auto-create, 19+, also writes only at exit): a
  * worker may run for weeks, and a deploy wants its second replacement to start fast already.
@@ -67,9 +62,7 @@ public final class StartCache {
     private static final Logger log = LoggerFactory.getLogger(StartCache.class);
     static final int KEPT_PER_APP = 2;
     private static final long TRAINING_TIMEOUT_MS = 120_000;
-    private static final long TRAINING_POLL_MS = 200;
     private static final long MAPPED_CHECK_MS = 1_000;
-    static final int EXERCISE_REQUESTS = 20;
     private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)");
 
     /** How a JDK records an archive and starts from one. */
@@ -114,8 +107,8 @@ public final class StartCache {
     private final Loop loop;
     private final Trainer trainer;
     private final int ownJavaVersion = Runtime.version().feature();
-    /** Training processes by pid, and the key each is making. */
-    private final Map<Long, Training> training = new HashMap<>();
+    /** Training starts by pid. */
+    private final Map<Long, TrainingStart> training = new HashMap<>();
     private final Set<String> trainingKeys = new HashSet<>();
     /** Training starts to begin once a worker of their version is ready, by key. */
     private final Map<String, Runnable> pending = new HashMap<>();
@@ -124,26 +117,6 @@ public final class StartCache {
     private final Set<String> refusedOnce = new HashSet<>();
     /** Content hashes of jars, by path, size and modification time: a jar is hashed once, not at every start. */
     private final Map<String, String> jarHashes = new HashMap<>();
-
-    private static final class Training {
-        final AppSpec spec;
-        final String key;
-        final Path output;
-        final Path archive;
-        final long startedNanos;
-        Process process;
-        Socket socket;
-        int port;
-        boolean exercised;
-
-        Training(AppSpec spec, String key, Path output, Path archive, long startedNanos) {
-            this.spec = spec;
-            this.key = key;
-            this.output = output;
-            this.archive = archive;
-            this.startedNanos = startedNanos;
-        }
-    }
 
     public StartCache(Path dir, Loop loop, Trainer trainer) {
         this.dir = dir;
@@ -252,51 +225,19 @@ public final class StartCache {
 
     /** The listening socket a training start asks for: on an ephemeral loopback port, never the app's. */
     public int listener(long pid, Boolean ipv6) throws IOException {
-        Training t = training.get(pid);
+        TrainingStart t = training.get(pid);
         if (t == null) {
             throw new IOException("pid " + pid + " is not a training start");
         }
-        if (t.socket == null) {
-            Epoll.ensureAvailability();
-            boolean family = ipv6 != null ? ipv6 : Socket.isIPv6Preferred();
-            t.socket = LinuxSocket.newSocketStream(family);
-            t.socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            t.socket.listen(16);
-            t.port = t.socket.localAddress().getPort();
-        }
-        return t.socket.intValue();
+        return t.listener(ipv6);
     }
 
     /** A training start that uses the library said it is ready. */
     public void ready(long pid) {
-        Training t = training.get(pid);
-        if (t != null && t.port != 0 && !t.exercised) {
-            exercise(t);
+        TrainingStart t = training.get(pid);
+        if (t != null) {
+            t.ready();
         }
-    }
-
-    /**
-     * {@value #EXERCISE_REQUESTS} {@code GET /} on the training start's own port, off the loop
-     * (whatever it answers, even 404, runs its HTTP stack), then it is asked to stop.
-     */
-    private void exercise(Training t) {
-        t.exercised = true;
-        int port = t.port;
-        Thread requests = new Thread(() -> {
-            for (int i = 0; i < EXERCISE_REQUESTS; i++) {
-                try (java.net.Socket s = new java.net.Socket()) {
-                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
-                    s.setSoTimeout(2_000);
-                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    s.getInputStream().readAllBytes();
-                } catch (IOException e) {
-                    // not HTTP, or gone: it has loaded what it would
-                }
-            }
-            loop.execute(() -> finish(t));
-        }, "cluster-training-requests");
-        requests.setDaemon(true);
-        requests.start();
     }
 
     private void train(AppSpec spec, String key, Flavor flavor, Path archive) {
@@ -304,74 +245,36 @@ public final class StartCache {
             Files.createDirectories(dir);
             Path output = dir.resolve(spec.name() + "@" + key + ".training" + flavor.suffix);
             Files.deleteIfExists(output);
-            Training t = new Training(spec, key, output, archive, loop.nanoTime());
-            if (!flavor.trainsWithAgent) {
-                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    t.port = probe.getLocalPort();
-                }
-            }
-            t.process = trainer.start(spec, List.of(flavor.record + output), t.port);
-            training.put(t.process.pid(), t);
-            log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.process.pid());
-            t.process.onExit().thenRunAsync(() -> exited(t), loop);
-            loop.schedule(() -> poll(t), TRAINING_POLL_MS);
+            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + output, !flavor.trainsWithAgent, loop, TRAINING_TIMEOUT_MS);
+            training.put(t.pid(), t);
+            log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.pid());
+            t.exited().thenAcceptAsync(ready -> exited(t, spec, key, output, archive, ready), loop);
         } catch (IOException | RuntimeException e) {
             log.warn("{}: cannot start a training start for its start-up archive: {}", spec.name(), e.getMessage());
             givenUp.add(key);
         }
     }
 
-    /** Until the training start listens on its socket (or the time is up): then it is asked to stop. */
-    private void poll(Training t) {
-        if (!t.process.isAlive() || t.exercised) {
-            return;
-        }
-        if (t.port != 0 && PortListeners.listens(t.process.pid(), t.port)) {
-            exercise(t);
-        } else if ((loop.nanoTime() - t.startedNanos) / 1_000_000 > TRAINING_TIMEOUT_MS) {
-            log.warn("{}: the training start (pid {}) was not ready within {} s: stopped, no start-up archive", t.spec.name(),
-                    t.process.pid(), TRAINING_TIMEOUT_MS / 1000);
-            givenUp.add(t.key);
-            t.process.destroyForcibly();
-        } else {
-            loop.schedule(() -> poll(t), TRAINING_POLL_MS);
-        }
-    }
-
-    /** SIGTERM: the JVM writes the archive as it exits. */
-    private void finish(Training t) {
-        if (t.process.isAlive()) {
-            t.process.destroy();
-        }
-    }
-
-    private void exited(Training t) {
-        training.remove(t.process.pid());
-        if (t.socket != null) {
-            try {
-                t.socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-        long tookMs = (loop.nanoTime() - t.startedNanos) / 1_000_000;
+    /** The training start exited: keep what it wrote, if it became ready and wrote anything. */
+    private void exited(TrainingStart t, AppSpec spec, String key, Path output, Path archive, boolean becameReady) {
+        training.remove(t.pid());
         try {
-            if (!givenUp.contains(t.key) && Files.isRegularFile(t.output, LinkOption.NOFOLLOW_LINKS) && Files.size(t.output) > 0) {
-                Files.move(t.output, t.archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", t.spec.name(), t.archive.getFileName(),
-                        tookMs, Files.size(t.archive) >> 20);
-                prune(t.spec.name(), t.archive);
+            if (becameReady && Files.isRegularFile(output, LinkOption.NOFOLLOW_LINKS) && Files.size(output) > 0) {
+                Files.move(output, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", spec.name(), archive.getFileName(),
+                        t.tookMs(), Files.size(archive) >> 20);
+                prune(spec.name(), archive);
                 return;
             }
-            Files.deleteIfExists(t.output);
+            Files.deleteIfExists(output);
         } catch (IOException e) {
-            log.warn("{}: cannot keep the start-up archive: {}", t.spec.name(), e.getMessage());
+            log.warn("{}: cannot keep the start-up archive: {}", spec.name(), e.getMessage());
         }
-        if (givenUp.add(t.key)) {
-            log.warn("{}: the training start (pid {}) exited with code {} without writing a start-up archive: workers start without one",
-                    t.spec.name(), t.process.pid(), t.process.exitValue());
+        if (givenUp.add(key)) {
+            log.warn("{}: the training start (pid {}) {} without writing a start-up archive: workers start without one", spec.name(), t.pid(),
+                    becameReady ? "exited" : "was not ready within " + TRAINING_TIMEOUT_MS / 1000 + " s, or exited before it was,");
         }
-        trainingKeys.remove(t.key);
+        trainingKeys.remove(key);
     }
 
     /** Keeps the {@value #KEPT_PER_APP} newest archives of the app. */

@@ -125,6 +125,20 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         }
     }
 
+    /**
+     * A {@code start} of a jar or command gets {@code --start-cache off} unless the test says: a
+     * training start in the background would compete for this 2-core machine with what a test times
+     * or measures (lag, readiness). StartCacheIT tests the start cache itself.
+     */
+    private static List<String> withoutStartCache(String... args) {
+        List<String> out = new ArrayList<>(Arrays.asList(args));
+        boolean ecosystemFile = args.length > 1 && args[1].matches(".*\\.(ya?ml|json)$");
+        if (args.length > 0 && args[0].equals("start") && !ecosystemFile && !out.contains("--start-cache")) {
+            out.addAll(1, List.of("--start-cache", "off"));
+        }
+        return out;
+    }
+
     /** Runs {@code cluster args...} and asserts it succeeded. */
     public Result ok(String... args) {
         Result r = cluster(args);
@@ -147,7 +161,7 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     private Process spawn(List<String> wrapper, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.addAll(List.of(javaCommand, "-jar", CLUSTER_JAR.toString()));
-        cmd.addAll(Arrays.asList(args));
+        cmd.addAll(withoutStartCache(args));
         ProcessBuilder builder = new ProcessBuilder(cmd);
         builder.environment().put("CLUSTER_HOME", home.toString());
         builder.environment().putAll(env); // may name another home, for a test about homes

@@ -43,7 +43,7 @@ class StartCacheIT {
 
     private void madeUsedAndSurvivedDamaged(String suffix, String... javaOption) throws Exception {
         List<String> start = new java.util.ArrayList<>(List.of("start", WORKER_APP_JAR.toString(), "--port",
-                Integer.toString(ClusterFixture.freePort()), "--name", "web"));
+                Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on"));
         start.addAll(List.of(javaOption));
         cluster.ok(start.toArray(String[]::new));
         assertTrue(cluster.ok("describe", "web").out().contains("start cache  none yet: a training start makes one"));
@@ -57,7 +57,12 @@ class StartCacheIT {
         assertTrue(mapped(pid, archive), "the restarted worker's JVM has the archive mapped");
         assertTrue(cluster.ok("describe", "web").out().contains("start cache  started from " + archive.getFileName()));
 
-        Files.write(archive, new byte[4096]); // damaged: the JVM starts without it, the supervisor notices and makes it again
+        // Damaged: the JVM starts without it, the supervisor notices and makes it again. Put in its place
+        // as a new file, as a bad copy would be: the running worker has the old one mapped, and
+        // truncating a mapped file under a JVM kills it with SIGBUS.
+        Path bad = archive.resolveSibling("bad");
+        Files.write(bad, new byte[4096]);
+        Files.move(bad, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         cluster.ok("restart", "web");
         assertEquals(200, Http.get(cluster.worker("web", 0).port(), "/health").status(), "the worker serves without it");
         ClusterFixture.await("the refusal noticed", Duration.ofSeconds(20), () -> uncheckedLog().contains("did not use the start-up archive"));

@@ -115,8 +115,10 @@ class RolloutTest {
         assertEquals(List.of("KILL"), processes.started.get(1).received, "the replacement that never got ready");
         loop.advance(15_100); // the restart, which never listens either, counts as online after its listen timeout
         assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally(), "restarted instead");
-        assertTrue(progress.contains("web:0: no replacement got ready (web:0 replacement not ready within the listen timeout of 15000 ms; "
-                + "web:0 keeps serving with pid 1000): restarting it instead"), progress.toString());
+        // The wait was learnt: 5 x the app's one start so far (100 ms), at least 10 s.
+        assertTrue(progress.contains("web:0: no replacement got ready (web:0 replacement not ready within 10s (auto: 5 x its slowest recent "
+                + "start of 100ms, at least 10s; --listen-timeout sets it); web:0 keeps serving with pid 1000): restarting it instead"),
+                progress.toString());
         assertFalse(processes.started.get(0).alive());
         assertEquals(3, processes.started.size(), "the original, the abandoned replacement, the restart");
     }

@@ -81,4 +81,12 @@ public final class FakeProcess implements WorkerProcess {
     public String startCache() {
         return null;
     }
+
+    /** The worker id a standby was given, or -1. */
+    public int assignedTo = -1;
+
+    @Override
+    public void assignedTo(int workerId) {
+        assignedTo = workerId;
+    }
 }

@@ -31,6 +31,16 @@ public final class FakeProcesses implements ProcessStarter {
         return spec.command();
     }
 
+    /** The standbys started, in order. */
+    public final List<FakeProcess> standbys = new ArrayList<>();
+
+    @Override
+    public WorkerProcess startStandby(AppSpec spec) {
+        FakeProcess p = new FakeProcess(nextPid++);
+        standbys.add(p);
+        return p;
+    }
+
     @Override
     public void workerReady(AppSpec spec) {
         // nothing put off

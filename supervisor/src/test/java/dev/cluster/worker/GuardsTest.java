@@ -48,7 +48,7 @@ class GuardsTest {
     private static void reporting(App app) {
         for (Slot slot : app.slots()) {
             slot.serving().onAgentHello();
-            slot.report(slot.serving(), report(), 0);
+            slot.serving().report(report(), 0);
         }
     }
 
@@ -110,7 +110,7 @@ class GuardsTest {
         Slot slot = hungWorker();
         FakeProcess process = processes.last();
         loop.advance(500);
-        slot.report(slot.serving(), report(), 0); // it was a long GC pause, say: it reports again
+        slot.serving().report(report(), 0); // it was a long GC pause, say: it reports again
         loop.advance(Attempt.THREAD_DUMP_GRACE_MS);
         assertEquals(List.of("QUIT"), process.received, "no SIGKILL");
         assertEquals(AttemptState.READY, slot.serving().state());

@@ -48,4 +48,10 @@ public final class RecordingSockets implements SlotSockets {
     public void close(Slot slot) {
         calls.add("close " + slot.id());
     }
+
+    @Override
+    public int fd(int id, String host, Boolean ipv6) {
+        calls.add("fd " + id);
+        return 100 + id;
+    }
 }

@@ -24,8 +24,8 @@ public final class WorkerApp {
         Duration drainDeadline = Duration.ofMillis(Math.max(100, killTimeout - 500));
 
         ClusterWorker cluster = ClusterWorker.fromEnvironment();
+        int[] inherited = cluster.inheritListeners(host); // a standby waits here until it takes over a worker slot
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
-        int[] inherited = cluster.inheritListeners(host);
         HttpServer server = HttpServer.start(host, port, inherited, routes);
         cluster.monitor(server.eventLoops());
         cluster.onShutdown(() -> server.drain(drainDeadline));

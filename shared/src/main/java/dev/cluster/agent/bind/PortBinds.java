@@ -35,6 +35,9 @@ import java.util.WeakHashMap;
  */
 public final class PortBinds {
     private static final int ANSWER_TIMEOUT_MS = 10_000;
+    /** A standby waits in the app's bind for as long as it takes: until it takes over a slot (0: no timeout). */
+    private static final int STANDBY_TIMEOUT_MS = 0;
+    private static final boolean STANDBY = "1".equals(System.getenv(dev.cluster.protocol.Env.STANDBY));
     /** Frames that mean "a server socket is being bound" (as opposed to a client's explicit local address). */
     private static final Set<String> JDK_SERVER_BINDS = Set.of("sun.nio.ch.ServerSocketChannelImpl", "java.net.ServerSocket",
             "sun.nio.ch.AsynchronousServerSocketChannelImpl");
@@ -115,7 +118,7 @@ public final class PortBinds {
         }
         String host = bound.address().getAddress().getHostAddress();
         byte[] request = Wire.encode(new WorkerMessage.Listen(host, bound.ipv6(), Boolean.TRUE));
-        int[] received = NativeSockets.receive(c.workerSocket().toString(), request, ANSWER_TIMEOUT_MS);
+        int[] received = NativeSockets.receive(c.workerSocket().toString(), request, STANDBY ? STANDBY_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
         if (received.length == 0) {
             System.err.println("cluster agent: the supervisor handed over no socket for " + host + ":" + bound.address().getPort()
                     + " (its log says why): the app serves its own socket, shared with SO_REUSEPORT");

@@ -1,0 +1,86 @@
+"""Drives bench/recovery.sh: kill -9 of worker 0 -> the slot serving again, measured as a client
+sees it: the moment SIGKILL is sent to the moment a new connection to the port is answered by the
+new process (its pid in the answer). The apps are measured in turn, round after round (interleaved,
+so a slow minute of the machine hurts each alike).
+
+argv: control socket, kills, then one APP:PORT:PATH per app. Before each kill it waits until the
+app is settled: worker 0 online for 2 s and, for an app with standbys, one waiting. Prints one line
+of figures per app, and the RSS of its standbys and workers when it had any.
+"""
+import os, re, signal, socket, sys, time
+from control import request
+
+sock_path, kills = sys.argv[1], int(sys.argv[2])
+apps = [a.split(":", 2) for a in sys.argv[3:]]
+PID = re.compile(rb'"pid":(\d+)|^(\d+)\s*$', re.M)
+
+
+def rows(app):
+    return [w for w in request(sock_path, {"command": "list"})["workers"] if w["app"] == app]
+
+
+def rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(next(l for l in f if l.startswith("VmRSS")).split()[1]) / 1024.0
+
+
+def answered_by(port, path, deadline):
+    """The pid that answers a new connection; retried (connection refused) until the deadline."""
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", int(port)), timeout=max(0.1, deadline - time.monotonic()))
+            try:
+                s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            finally:
+                s.close()
+            m = PID.search(data.split(b"\r\n\r\n", 1)[-1])
+            if m:
+                return int(m.group(1) or m.group(2))
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("no answer on port %s" % port)
+        time.sleep(0.001)
+
+
+def settled(app):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ws = rows(app)
+        w0 = [w for w in ws if w["id"] == 0 and w["state"] == "online" and w["uptimeMs"] >= 2000]
+        standbys = [w for w in ws if w["id"] < 0]
+        if w0 and (not standbys or any(w["state"] == "standby" for w in standbys)):
+            return w0[0], standbys
+        time.sleep(0.1)
+    raise TimeoutError("%s did not settle" % app)
+
+
+took = {name: [] for name, _, _ in apps}
+memory = {}
+for _ in range(kills):
+    for name, port, path in apps:
+        worker, standbys = settled(name)
+        if standbys and name not in memory:
+            memory[name] = (rss_mb(standbys[0]["pid"]), rss_mb(worker["pid"]))
+        old = worker["pid"]
+        sent = time.monotonic()
+        os.kill(old, signal.SIGKILL)
+        pid = answered_by(port, path, sent + 120)
+        took[name].append((time.monotonic() - sent) * 1000)
+        if pid == old:
+            raise AssertionError("%s: answered by the killed pid %d" % (name, old))
+
+for name, values in took.items():
+    v = sorted(values)
+    line = "%-10s kill -9 -> new connection answered by the new process: median %.1f ms, p95 %.1f ms, min %.1f, max %.1f ms (n=%d)" % (
+        name, v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2, v[min(len(v) - 1, int(len(v) * 0.95 + 0.999) - 1)],
+        v[0], v[-1], len(v))
+    if name in memory:
+        line += "; RSS of a waiting standby %.0f MB (a serving worker %.0f MB)" % memory[name]
+    print(line)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# kill -9 -> the slot serving again, as a client sees it (a new connection answered by the new
+# process), for one app started three ways side by side, -i 1 each, measured in turn:
+#   cold     --start-cache off               a fresh JVM start
+#   archive  --start-cache on                a fresh start from the app's start-up archive (AppCDS on
+#                                            JDK 17, the AOT cache on 25; made by a training start first)
+#   standby  --standby 1 --start-cache off   a waiting standby takes the slot over
+# This is also the start-to-first-answer of one worker (the supervisor notices the exit within a
+# millisecond or two and holds the socket, so the first connection waits in its queue, not refused).
+# Prints the RSS of a waiting standby and the archive's size.
+# Usage: bench/recovery.sh [kills=20] [jar=worker-app.jar] [path=/whoami] [java=the daemon's]
+#   e.g. bench/recovery.sh 20 supervisor/target/it/zoo/spring/target/spring.jar / /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+kills=${1:-20}
+jar=$(realpath "${2:-$app_jar}")
+path=${3:-/whoami}
+java=()
+[[ -n ${4:-} ]] && java=(--java "$4")
+targets=()
+for mode in cold archive standby; do
+  port=$(free_port)
+  case $mode in
+    cold) flags=(--start-cache off) ;;
+    archive) flags=(--start-cache on) ;;
+    standby) flags=(--standby 1 --start-cache off) ;;
+  esac
+  "$cluster" start "$jar" -i 1 --port "$port" --name "$mode" --restart-delay 0ms "${java[@]}" "${flags[@]}" >/dev/null
+  targets+=("$mode:$port:$path")
+done
+# The archive is made by a training start once the first worker is ready; measure only after it exists.
+for _ in $(seq 1 600); do compgen -G "$CLUSTER_HOME/cache/archive@*" >/dev/null && break; sleep 0.2; done
+compgen -G "$CLUSTER_HOME/cache/archive@*" >/dev/null || { echo "no start-up archive was made; see $CLUSTER_HOME/daemon.log" >&2; exit 1; }
+echo "$(basename "$jar") on $("${4:-java}" -version 2>&1 | head -1):"
+python3 "$(dirname "$0")/recovery.py" "$CLUSTER_HOME/control.sock" "$kills" "${targets[@]}"
+ls -l "$CLUSTER_HOME"/cache/archive@* | awk '{printf "archive %s: %.1f MB\n", $NF, $5 / 1048576}' | sed "s|$CLUSTER_HOME/cache/||"
+{ grep -c 'did not use the start-up archive' "$CLUSTER_HOME/daemon.log" || true; } | awk '$1 > 0 {print "workers that could not use their archive (see daemon.log): " $1}'

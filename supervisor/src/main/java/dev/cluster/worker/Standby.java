@@ -1,0 +1,91 @@
+package dev.cluster.worker;
+
+import java.io.IOException;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * A worker started ahead of need ({@code --standby N}): the app's own command line, told it is a
+ * standby ({@code CLUSTER_STANDBY=1}), started as far as it goes before serving and waiting there
+ * for its listening socket: the library in {@code inheritListeners}, the agent of an unmodified app
+ * in the app's bind of its port. It counts in no slot and serves nothing. When a slot needs a
+ * process (a crash of one that had served, a scale-up, a restart), a waiting standby takes it over:
+ * it is told its worker id and handed the slot's socket, and serves within milliseconds instead of
+ * a JVM's start. Used on the supervisor's loop.
+ */
+public final class Standby {
+    private final WorkerProcess process;
+    private final long startedNanos;
+    /** Its request for its socket, once made: where it wants it, and how to answer. */
+    private String host;
+    private Boolean ipv6;
+    private Consumer<int[]> socketReply;
+    /** What its hello said: the library's way to ask it to drain (null for the agent), and how to tell it its id. */
+    private Runnable drainRequest;
+    private boolean agentHello;
+    private IntConsumer assign = id -> { };
+
+    Standby(WorkerProcess process, long startedNanos) {
+        this.process = process;
+        this.startedNanos = startedNanos;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    WorkerProcess process() {
+        return process;
+    }
+
+    /** Whether it waits for its socket: started as far as it goes. */
+    public boolean waiting() {
+        return socketReply != null;
+    }
+
+    /** It asked for its listening socket (bound on {@code host}, of the family {@code ipv6}); {@code reply} sends it. */
+    public void asked(String host, Boolean ipv6, Consumer<int[]> reply) {
+        this.host = host;
+        this.ipv6 = ipv6;
+        this.socketReply = reply;
+    }
+
+    /**
+     * Its hello on the worker socket: the agent's, or the library's ({@code drainRequest} asks it to
+     * drain; {@code assign} tells it its worker id).
+     */
+    public void hello(boolean agent, Runnable drainRequest, IntConsumer assign) {
+        if (agent) {
+            agentHello = true;
+        } else {
+            this.drainRequest = drainRequest;
+            this.assign = assign;
+        }
+    }
+
+    /**
+     * Becomes {@code slot}'s process: told its id, handed the slot's socket.
+     *
+     * @throws IOException when the slot's socket cannot be had (the standby is then of no use)
+     */
+    void takeOver(Slot slot, Attempt attempt) throws IOException {
+        int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6);
+        process.assignedTo(slot.id());
+        if (agentHello) {
+            attempt.onAgentHello();
+        }
+        if (drainRequest != null) {
+            attempt.onHello(drainRequest);
+        }
+        assign.accept(slot.id());
+        socketReply.accept(new int[] {fd});
+    }
+
+    void stop() {
+        process.terminate();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.Socket;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One training start of the {@link StartCache}: the app's JVM with the record option, on a loopback
+ * port of its own. Once it listens there (or, with the library, says ready), it is sent
+ * {@value #EXERCISE_REQUESTS} {@code GET /} requests, then SIGTERM, and its JVM writes the archive as
+ * it exits. Not ready within the timeout: killed. Used on the supervisor's loop.
+ */
+final class TrainingStart {
+    static final int EXERCISE_REQUESTS = 20;
+    private static final long POLL_MS = 200;
+
+    private final Process process;
+    private final Loop loop;
+    private final long timeoutMs;
+    private final long startedNanos;
+    private final CompletableFuture<Boolean> exited = new CompletableFuture<>();
+    /** The port it listens on: chosen for it (without the agent), or its socket's from {@link #listener} (handoff). */
+    private int port;
+    private Socket socket;
+    private boolean ready;
+
+    private TrainingStart(Process process, int port, Loop loop, long timeoutMs) {
+        this.process = process;
+        this.port = port;
+        this.loop = loop;
+        this.timeoutMs = timeoutMs;
+        this.startedNanos = loop.nanoTime();
+    }
+
+    /**
+     * @param ownPort true: without the agent, on a free port chosen here; false: with the agent,
+     *                taking its socket from the supervisor ({@link #listener})
+     */
+    static TrainingStart begin(StartCache.Trainer trainer, AppSpec spec, String recordOption, boolean ownPort, Loop loop, long timeoutMs)
+            throws IOException {
+        int port = 0;
+        if (ownPort) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            }
+        }
+        TrainingStart t = new TrainingStart(trainer.start(spec, List.of(recordOption), port), port, loop, timeoutMs);
+        t.process.onExit().thenRunAsync(t::onExit, loop);
+        loop.schedule(t::poll, POLL_MS);
+        return t;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    long tookMs() {
+        return (loop.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /** Completes when the process has exited: true if it had become ready (so what it wrote is an archive of a real start). */
+    CompletableFuture<Boolean> exited() {
+        return exited;
+    }
+
+    /** Its listening socket, bound on first use to an ephemeral loopback port: never the app's. */
+    int listener(Boolean ipv6) throws IOException {
+        if (socket == null) {
+            Epoll.ensureAvailability();
+            socket = LinuxSocket.newSocketStream(ipv6 != null ? ipv6 : Socket.isIPv6Preferred());
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            socket.listen(16);
+            port = socket.localAddress().getPort();
+        }
+        return socket.intValue();
+    }
+
+    /** The library said ready. */
+    void ready() {
+        if (port != 0 && !ready) {
+            exercise();
+        }
+    }
+
+    private void poll() {
+        if (!process.isAlive() || ready) {
+            return;
+        }
+        if (port != 0 && PortListeners.listens(process.pid(), port)) {
+            exercise();
+        } else if (tookMs() > timeoutMs) {
+            process.destroyForcibly();
+        } else {
+            loop.schedule(this::poll, POLL_MS);
+        }
+    }
+
+    /** The requests, off the loop (whatever it answers, even 404, runs its HTTP stack), then SIGTERM. */
+    private void exercise() {
+        ready = true;
+        int target = port;
+        Thread requests = new Thread(() -> {
+            for (int i = 0; i < EXERCISE_REQUESTS; i++) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 1_000);
+                    s.setSoTimeout(2_000);
+                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    // not HTTP, or gone: it has loaded what it would
+                }
+            }
+            loop.execute(process::destroy);
+        }, "cluster-training-requests");
+        requests.setDaemon(true);
+        requests.start();
+    }
+
+    private void onExit() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        exited.complete(ready);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.cluster.it;
+
+import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hot standbys ({@code --standby N}) with real JVMs: one waits, listed as {@code standby}; a killed
+ * worker's slot is taken over by it and serves as that worker (its id, its log file); another
+ * starts behind it; {@code scale} takes standbys first; a reload leaves standbys of the new version.
+ * For the library (worker-app) and for an unmodified server through the agent.
+ */
+class StandbyIT {
+    @RegisterExtension
+    final ClusterFixture cluster = new ClusterFixture();
+
+    private List<WorkerInfo> standbys(String app) {
+        return cluster.list().stream().filter(w -> w.app().equals(app) && w.id() < 0).toList();
+    }
+
+    private WorkerInfo waitingStandby(String app) {
+        ClusterFixture.await("a standby waiting", Duration.ofSeconds(60),
+                () -> standbys(app).stream().anyMatch(w -> w.state().equals("standby")));
+        return standbys(app).stream().filter(w -> w.state().equals("standby")).findFirst().orElseThrow();
+    }
+
+    /** kill -9 of web:0: the standby takes its slot; returns the standby's pid. */
+    private long killedWorkerIsTakenOverByTheStandby(String app, int port, String path) throws Exception {
+        WorkerInfo standby = waitingStandby(app);
+        long victim = cluster.worker(app, 0).pid();
+        ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+        ClusterFixture.await(app + ":0 taken over by the standby", Duration.ofSeconds(10),
+                () -> standby.pid().equals(cluster.worker(app, 0).pid()) && cluster.worker(app, 0).state().equals("online"));
+        assertEquals(200, Http.get(port, path).status(), "it serves");
+        ClusterFixture.await("another standby behind it", Duration.ofSeconds(60),
+                () -> standbys(app).stream().anyMatch(w -> !w.pid().equals(standby.pid())));
+        return standby.pid();
+    }
+
+    @Test
+    void aLibraryAppsStandbyTakesOverAKilledWorkersSlotAsThatWorker() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "1", "--standby", "1", "--port", Integer.toString(port), "--name", "web");
+        assertTrue(cluster.ok("list").out().lines().anyMatch(l -> l.matches("web +- +\\d+ +(standby|launching) .*")), cluster.ok("list").out());
+        long took = killedWorkerIsTakenOverByTheStandby("web", port, "/whoami");
+        String whoami = Http.get(port, "/whoami").body();
+        assertTrue(whoami.contains("\"workerId\":0") && whoami.contains("\"pid\":" + took), "it is worker 0 now: " + whoami);
+        Path log = cluster.home().resolve("logs").resolve("web-0-out.log");
+        ClusterFixture.await("its lines in web:0's log", Duration.ofSeconds(10), () -> {
+            try {
+                return Files.readString(log).contains("worker 0 (pid " + took + ") serving");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+
+        // scale +1 takes the waiting standby; a reload leaves standbys of the new version.
+        WorkerInfo next = waitingStandby("web");
+        cluster.ok("scale", "web", "+1");
+        assertEquals(next.pid(), cluster.worker("web", 1).pid(), "the new worker is the standby");
+        WorkerInfo before = waitingStandby("web");
+        cluster.ok("reload", "web");
+        WorkerInfo after = waitingStandby("web");
+        assertNotEquals(before.pid(), after.pid(), "the old version's standby was replaced");
+        assertEquals(1, standbys("web").size());
+    }
+
+    @Test
+    void anUnmodifiedServersStandbyWaitsInItsBindAndTakesOver() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("netty").resolve("target").resolve("netty.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "-i", "2", "--standby", "1", "--port", Integer.toString(port), "--name", "netty");
+        long took = killedWorkerIsTakenOverByTheStandby("netty", port, "/");
+        ClusterFixture.await("the standby answers on the port", Duration.ofSeconds(10), () -> {
+            for (int i = 0; i < 50; i++) {
+                try {
+                    if (Http.get(port, "/").body().trim().equals(Long.toString(took))) {
+                        return true;
+                    }
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }
+            return false;
+        });
+    }
+
+    @Test
+    void standbyWithSelfBindIsRefused() {
+        ClusterFixture.Result r = cluster.cluster("start", WORKER_APP_JAR.toString(), "--standby", "1", "--bind", "self",
+                "--port", Integer.toString(ClusterFixture.freePort()));
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--standby needs --bind handoff"), r.toString());
+    }
+}

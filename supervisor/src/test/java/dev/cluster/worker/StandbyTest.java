@@ -1,0 +1,124 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Standbys ({@code --standby N}) through an app's life, in virtual time. */
+class StandbyTest {
+    final FakeLoop loop = new FakeLoop();
+    final FakeProcesses processes = new FakeProcesses();
+    final RecordingSockets sockets = new RecordingSockets();
+    /** The sockets each standby was handed, by its pid. */
+    final List<String> handed = new ArrayList<>();
+
+    /** An app of {@code instances} online workers and {@code standby} standbys, each waiting for its socket. */
+    App online(int instances, int standby) {
+        processes.onStart = p -> p.listening = true;
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(instances).standby(standby)
+                .minUptimeMs(1_000).build(), sockets, loop, processes, (slot, state) -> { });
+        app.slots().forEach(s -> s.start("start"));
+        loop.advance(Attempt.READINESS_POLL_MS);
+        waiting(app);
+        return app;
+    }
+
+    /** Every standby asks for its socket, as the library or the agent does once it has started. */
+    void waiting(App app) {
+        for (Standby s : app.standbys()) {
+            if (!s.waiting()) {
+                s.asked("127.0.0.1", false, fds -> handed.add(s.pid() + " got " + fds[0]));
+            }
+        }
+    }
+
+    @Test
+    void standbysStartOnceTheAppIsOnlineAndAreNotCountedAsWorkers() {
+        App app = online(2, 1);
+        assertEquals(1, processes.standbys.size());
+        assertEquals(2, processes.started.size());
+        assertEquals(1, app.standbys().size());
+        assertTrue(app.standbys().get(0).waiting());
+    }
+
+    /** With one worker, its crash leaves no slot online: the standby must still be there for it. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aWorkerThatServedAndDiedIsReplacedByTheStandbyAtOnceAndAnotherStandbyStartsBehindIt(int instances) {
+        App app = online(instances, 1);
+        Slot slot = app.slots().get(0);
+        FakeProcess standby = processes.standbys.get(0);
+        loop.advance(5_000);
+        processes.started.get(0).exit(137);
+        loop.runDue();
+        assertEquals(SlotState.ONLINE, slot.state(), "online again without a start");
+        assertEquals(standby.pid(), slot.pid());
+        assertEquals(0, standby.assignedTo, "told its worker id");
+        assertEquals(List.of(standby.pid() + " got 100"), handed, "handed slot 0's socket");
+        assertTrue(sockets.calls.containsAll(List.of("down 0", "fd 0")) && sockets.calls.get(sockets.calls.size() - 1).equals("serving 0"),
+                sockets.calls.toString());
+        assertEquals(instances, processes.started.size(), "no fresh start");
+        assertEquals(2, processes.standbys.size(), "another standby started behind it");
+        assertEquals(1, slot.restarts());
+    }
+
+    @Test
+    void aCrashLoopDoesNotUseUpTheStandbys() {
+        App app = online(1, 1);
+        Slot slot = app.slots().get(0);
+        processes.started.get(0).exit(1); // within --min-uptime: unstable, back-off
+        loop.runDue();
+        assertEquals(SlotState.EXITED, slot.state());
+        loop.advance(100);
+        assertEquals(2, processes.started.size(), "a fresh start after the back-off");
+        assertEquals(1, processes.standbys.size());
+        assertTrue(handed.isEmpty());
+    }
+
+    @Test
+    void scalingUpTakesTheStandbysFirst() {
+        App app = online(1, 1);
+        FakeProcess standby = processes.standbys.get(0);
+        Slot added = app.addSlot();
+        added.start("scale up");
+        assertEquals(SlotState.ONLINE, added.state());
+        assertEquals(standby.pid(), added.pid());
+        assertEquals(1, standby.assignedTo);
+        assertEquals(1, processes.started.size(), "no fresh start");
+    }
+
+    @Test
+    void aReloadRetiresTheOldVersionsStandbysAndStartsNewOnesAfter() {
+        App app = online(1, 2);
+        app.begin(App.Operation.RELOAD);
+        assertTrue(processes.standbys.stream().allMatch(p -> p.received.contains("TERM")), "the old version's standbys are stopped");
+        assertEquals(0, app.standbys().size());
+        app.end(App.Operation.RELOAD);
+        assertEquals(2, app.standbys().size());
+        assertEquals(4, processes.standbys.size());
+    }
+
+    @Test
+    void aStoppedAppKeepsNoStandbysAndOneThatDiesIsReplacedAfterAPause() {
+        App app = online(1, 1);
+        processes.standbys.get(0).exit(1);
+        loop.runDue();
+        assertEquals(0, app.standbys().size());
+        loop.advance(999);
+        assertEquals(1, processes.standbys.size(), "not at once: a failing standby must not spin");
+        loop.advance(1);
+        assertEquals(2, processes.standbys.size());
+
+        app.slots().get(0).stop("stop requested");
+        loop.runDue();
+        assertTrue(processes.standbys.get(1).received.contains("TERM"), "nothing to stand by for");
+        assertEquals(0, app.standbys().size());
+    }
+}
