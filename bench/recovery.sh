@@ -4,7 +4,7 @@
 #   cold     --start-cache off               a fresh JVM start
 #   archive  --start-cache on                a fresh start from the app's start-up archive (AppCDS on
 #                                            JDK 17, the AOT cache on 25; made by a training start first)
-#   standby  --standby 1 --start-cache off   a waiting standby takes the slot over
+#   standby  --standby 1 --start-cache on    a waiting standby takes the slot over (started from its archive)
 # This is also the start-to-first-answer of one worker (the supervisor notices the exit within a
 # millisecond or two and holds the socket, so the first connection waits in its queue, not refused).
 # Prints the RSS of a waiting standby and the archive's size.
@@ -23,14 +23,16 @@ for mode in cold archive standby; do
   case $mode in
     cold) flags=(--start-cache off) ;;
     archive) flags=(--start-cache on) ;;
-    standby) flags=(--standby 1 --start-cache off) ;;
+    standby) flags=(--standby 1 --start-cache on) ;;
   esac
   "$cluster" start "$jar" -i 1 --port "$port" --name "$mode" --restart-delay 0ms "${java[@]}" "${flags[@]}" >/dev/null
   targets+=("$mode:$port:$path")
 done
-# The archive is made by a training start once the first worker is ready; measure only after it exists.
-for _ in $(seq 1 600); do compgen -G "$CLUSTER_HOME/cache/archive@*" >/dev/null && break; sleep 0.2; done
-compgen -G "$CLUSTER_HOME/cache/archive@*" >/dev/null || { echo "no start-up archive was made; see $CLUSTER_HOME/daemon.log" >&2; exit 1; }
+# An archive is made by a training start once the app's first worker is ready; measure after both exist.
+for app in archive standby; do
+  for _ in $(seq 1 600); do compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null && break; sleep 0.2; done
+  compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null || { echo "no start-up archive was made for $app; see $CLUSTER_HOME/daemon.log" >&2; exit 1; }
+done
 echo "$(basename "$jar") on $("${4:-java}" -version 2>&1 | head -1):"
 python3 "$(dirname "$0")/recovery.py" "$CLUSTER_HOME/control.sock" "$kills" "${targets[@]}"
 ls -l "$CLUSTER_HOME"/cache/archive@* | awk '{printf "archive %s: %.1f MB\n", $NF, $5 / 1048576}' | sed "s|$CLUSTER_HOME/cache/||"

@@ -4,6 +4,7 @@ import dev.cluster.telemetry.Telemetry;
 import dev.cluster.telemetry.LoopProbe;
 import dev.cluster.protocol.SupervisorLink;
 import dev.cluster.protocol.Env;
+import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerMessage;
 
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -95,6 +96,16 @@ public final class ClusterWorker {
         return instances;
     }
 
+    /**
+     * Whether this process is a standby ({@code --standby N}): it will wait in {@link
+     * #inheritListeners} until a slot needs it, and its first request then comes at once. Warm up
+     * before that (serve a few requests of your own on a private port): class loading and the JIT
+     * are what a first request would otherwise wait for.
+     */
+    public boolean standby() {
+        return standby;
+    }
+
     public boolean supervised() {
         return link != null;
     }
@@ -138,6 +149,10 @@ public final class ClusterWorker {
     public int[] inheritListeners(String host) throws IOException {
         if (!handoff) {
             return new int[0];
+        }
+        if (standby) {
+            // Learnt now, not when it comes: Jackson's first decoding of a message type costs tens of ms.
+            Wire.decode(Wire.encode(new WorkerMessage.Assigned(0)), WorkerMessage.class);
         }
         int[] fds = ListenerHandoff.receive(link.path(), host, standby);
         if (standby) {

@@ -49,7 +49,7 @@ public final class App {
     private final Readiness readiness = new Readiness();
     /** Workers started ahead of need ({@code --standby N}), in the order they started. */
     private final List<Standby> standbys = new ArrayList<>();
-    /** Whether a refill of the standbys is scheduled (after one exited: not at once, so a failing one does not spin). */
+    /** Whether a refill of the standbys is scheduled: a second after one exited (so a failing one does not spin) or was taken. */
     private boolean refillScheduled;
     private static final long STANDBY_REFILL_DELAY_MS = 1_000;
     /** Whether the app has served since it was last started: standbys are kept from then until it is stopped. */
@@ -132,12 +132,16 @@ public final class App {
         return standbys;
     }
 
-    /** A standby that waits for its socket, taken out of the pool (another starts behind it); null if none waits. */
+    /**
+     * A standby that waits for its socket, taken out of the pool; null if none waits. Another starts
+     * behind it a second later, not at once: starting a JVM would hold up the takeover on this loop
+     * and compete for the processors with the first requests of the one that took over.
+     */
     Standby takeStandby() {
         Standby taken = standbys.stream().filter(Standby::waiting).findFirst().orElse(null);
         if (taken != null) {
             standbys.remove(taken);
-            balanceStandbys();
+            scheduleRefill();
         }
         return taken;
     }

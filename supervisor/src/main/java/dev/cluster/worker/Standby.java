@@ -74,6 +74,8 @@ public final class Standby {
      */
     void takeOver(Slot slot, Attempt attempt) throws IOException {
         int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6);
+        assign.accept(slot.id());
+        socketReply.accept(new int[] {fd}); // first: the rest is bookkeeping that the first request need not wait for
         process.assignedTo(slot.id());
         if (agentHello) {
             attempt.onAgentHello();
@@ -81,8 +83,6 @@ public final class Standby {
         if (drainRequest != null) {
             attempt.onHello(drainRequest);
         }
-        assign.accept(slot.id());
-        socketReply.accept(new int[] {fd});
     }
 
     void stop() {

@@ -65,6 +65,8 @@ class StandbyTest {
         assertTrue(sockets.calls.containsAll(List.of("down 0", "fd 0")) && sockets.calls.get(sockets.calls.size() - 1).equals("serving 0"),
                 sockets.calls.toString());
         assertEquals(instances, processes.started.size(), "no fresh start");
+        assertEquals(1, processes.standbys.size(), "not at once: a JVM's start would compete with the first requests");
+        loop.advance(1_000);
         assertEquals(2, processes.standbys.size(), "another standby started behind it");
         assertEquals(1, slot.restarts());
     }

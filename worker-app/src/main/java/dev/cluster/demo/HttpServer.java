@@ -129,6 +129,11 @@ final class HttpServer {
         return group;
     }
 
+    /** The port of its first listener. */
+    int port() {
+        return ((java.net.InetSocketAddress) listeners.get(0).localAddress()).getPort();
+    }
+
     String transportName() {
         return transportName;
     }

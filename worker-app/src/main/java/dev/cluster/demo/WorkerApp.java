@@ -24,6 +24,9 @@ public final class WorkerApp {
         Duration drainDeadline = Duration.ofMillis(Math.max(100, killTimeout - 500));
 
         ClusterWorker cluster = ClusterWorker.fromEnvironment();
+        if (cluster.standby()) {
+            Warmup.run(cluster.app(), ProcessHandle.current().pid()); // its first request after taking over comes at once
+        }
         int[] inherited = cluster.inheritListeners(host); // a standby waits here until it takes over a worker slot
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
         HttpServer server = HttpServer.start(host, port, inherited, routes);

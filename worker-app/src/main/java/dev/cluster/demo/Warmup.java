@@ -1,0 +1,46 @@
+package dev.cluster.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * What a standby does before it waits for its slot: serves requests of its own on a private
+ * loopback port, through the same server code, so that the first real request after it takes over
+ * finds the classes loaded and the hot paths compiled (a cold first request costs ~200 ms on this
+ * kind of machine; a takeover should cost a few).
+ */
+final class Warmup {
+    private static final int REQUESTS = 500;
+    private static final String[] PATHS = {"/", "/whoami", "/health"};
+
+    private Warmup() {
+    }
+
+    static void run(String app, long pid) throws IOException {
+        HttpServer server = HttpServer.start("127.0.0.1", 0, new int[0], new Routes(app, -1, pid));
+        try {
+            for (int i = 0; i < REQUESTS; i++) {
+                get(server.port(), PATHS[i % PATHS.length]);
+            }
+        } finally {
+            server.drain(Duration.ofSeconds(1));
+        }
+    }
+
+    /** One request on a new connection, as a client's first one after a takeover comes. */
+    private static void get(int port, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: warmup\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            while (in.read(new byte[4096]) >= 0) {
+                // until the server closes: the whole answer was read
+            }
+        }
+    }
+}
