@@ -3,15 +3,16 @@ sees it: the moment SIGKILL is sent to the moment a new connection to the port i
 new process (its pid in the answer). The apps are measured in turn, round after round (interleaved,
 so a slow minute of the machine hurts each alike).
 
-argv: control socket, kills, then one APP:PORT:PATH per app. Before each kill it waits until the
-app is settled: worker 0 online for 2 s and, for an app with standbys, one waiting. Prints one line
+argv: control socket, kills, then one APP:PORT:STANDBYS:PATH per app. Before each kill it waits until the
+machine is quiet (see settled()). Prints one line
 of figures per app, and the RSS of its standbys and workers when it had any.
 """
 import os, re, signal, socket, sys, time
 from control import request
 
 sock_path, kills = sys.argv[1], int(sys.argv[2])
-apps = [a.split(":", 2) for a in sys.argv[3:]]
+apps = [a.split(":", 3) for a in sys.argv[3:]]
+standbys_of = {name: int(n) for name, _, n, _ in apps}
 PID = re.compile(rb'"pid":(\d+)|^(\d+)\s*$', re.M)
 
 
@@ -50,21 +51,25 @@ def answered_by(port, path, deadline):
 
 
 def settled(app):
+    """Worker 0 of app, and its standbys, once every app is quiet: each worker 0 and each standby up
+    for 3 s (a JVM that just started, or just answered its first request, is still busy loading and
+    compiling, and would slow the measurement of whichever app comes next)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        ws = rows(app)
-        w0 = [w for w in ws if w["id"] == 0 and w["state"] == "online" and w["uptimeMs"] >= 2000]
-        standbys = [w for w in ws if w["id"] < 0]
-        if w0 and (not standbys or any(w["state"] == "standby" for w in standbys)):
-            return w0[0], standbys
+        ws = request(sock_path, {"command": "list"})["workers"]
+        quiet = all(w["uptimeMs"] >= 3000 and w["state"] in ("online", "standby") for w in ws)
+        mine = [w for w in ws if w["app"] == app]
+        w0 = [w for w in mine if w["id"] == 0]
+        if quiet and w0 and len(mine) == 1 + standbys_of[app]:
+            return w0[0], [w for w in mine if w["id"] < 0]
         time.sleep(0.1)
     raise TimeoutError("%s did not settle" % app)
 
 
-took = {name: [] for name, _, _ in apps}
+took = {name: [] for name, _, _, _ in apps}
 memory = {}
 for _ in range(kills):
-    for name, port, path in apps:
+    for name, port, _, path in apps:
         worker, standbys = settled(name)
         if standbys and name not in memory:
             memory[name] = (rss_mb(standbys[0]["pid"]), rss_mb(worker["pid"]))

@@ -7,7 +7,8 @@
 #   standby  --standby 1 --start-cache on    a waiting standby takes the slot over (started from its archive)
 # This is also the start-to-first-answer of one worker (the supervisor notices the exit within a
 # millisecond or two and holds the socket, so the first connection waits in its queue, not refused).
-# Prints the RSS of a waiting standby and the archive's size.
+# Prints the RSS of a waiting standby and the archive's size, and, for scale, how long the kernel
+# takes to reap the same JVM killed without any supervisor (bench/reap.py).
 # Usage: bench/recovery.sh [kills=20] [jar=worker-app.jar] [path=/whoami] [java=the daemon's]
 #   e.g. bench/recovery.sh 20 supervisor/target/it/zoo/spring/target/spring.jar / /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 set -euo pipefail
@@ -26,7 +27,7 @@ for mode in cold archive standby; do
     standby) flags=(--standby 1 --start-cache on) ;;
   esac
   "$cluster" start "$jar" -i 1 --port "$port" --name "$mode" --restart-delay 0ms "${java[@]}" "${flags[@]}" >/dev/null
-  targets+=("$mode:$port:$path")
+  targets+=("$mode:$port:$([[ $mode == standby ]] && echo 1 || echo 0):$path")
 done
 # An archive is made by a training start once the app's first worker is ready; measure after both exist.
 for app in archive standby; do
@@ -36,4 +37,5 @@ done
 echo "$(basename "$jar") on $("${4:-java}" -version 2>&1 | head -1):"
 python3 "$(dirname "$0")/recovery.py" "$CLUSTER_HOME/control.sock" "$kills" "${targets[@]}"
 ls -l "$CLUSTER_HOME"/cache/archive@* | awk '{printf "archive %s: %.1f MB\n", $NF, $5 / 1048576}' | sed "s|$CLUSTER_HOME/cache/||"
+python3 "$(dirname "$0")/reap.py" 10 "${4:-java}" "$jar" "$path"
 { grep -c 'did not use the start-up archive' "$CLUSTER_HOME/daemon.log" || true; } | awk '$1 > 0 {print "workers that could not use their archive (see daemon.log): " $1}'

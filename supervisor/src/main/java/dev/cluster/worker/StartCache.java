@@ -143,7 +143,7 @@ public final class StartCache {
         } catch (IOException e) {
             return new Use(List.of(), null, "none: " + e.getMessage());
         }
-        Path archive = dir.resolve(spec.name() + "@" + key + flavor.suffix);
+        Path archive = dir.resolve(key + flavor.suffix);
         if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
             return new Use(List.of(flavor.use + archive), archive, "started from " + archive.getFileName());
         }
@@ -200,7 +200,7 @@ public final class StartCache {
                 return;
             }
             String name = use.archive().getFileName().toString();
-            String key = name.substring(name.indexOf('@') + 1, name.lastIndexOf('.'));
+            String key = name.substring(0, name.lastIndexOf('.'));
             boolean again = refusedOnce.add(key);
             log.warn("pid {} did not use the start-up archive {} (damaged, or not this JDK's): {}", pid, name,
                     again ? "it is deleted and made again" : "it is deleted, and not made again until the supervisor restarts");
@@ -243,7 +243,7 @@ public final class StartCache {
     private void train(AppSpec spec, String key, Flavor flavor, Path archive) {
         try {
             Files.createDirectories(dir);
-            Path output = dir.resolve(spec.name() + "@" + key + ".training" + flavor.suffix);
+            Path output = dir.resolve(key + ".training" + flavor.suffix);
             Files.deleteIfExists(output);
             TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + output, !flavor.trainsWithAgent, loop, TRAINING_TIMEOUT_MS);
             training.put(t.pid(), t);
@@ -296,7 +296,11 @@ public final class StartCache {
         }
     }
 
-    /** The key: the jar's content and the command line up to it (java, its version, every option). */
+    /**
+     * The key, {@code <app>@<hash>}: the app (two apps of one jar and command line each get their
+     * own archive, made by their own training start) and a hash of the jar's content and the command
+     * line up to it (java, its version, every option).
+     */
     private String key(AppSpec spec, List<String> command) throws IOException {
         Path jar = Path.of(spec.jar());
         String stamp = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
@@ -312,7 +316,7 @@ public final class StartCache {
             throw new IOException(e);
         }
         sha.update((jarHash + "\n" + javaVersion(command.get(0)) + "\n" + String.join("\n", command)).getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        return spec.name() + "@" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
     /** The feature version of the JDK a java executable belongs to, from its {@code release} file; the supervisor's own for its java. */

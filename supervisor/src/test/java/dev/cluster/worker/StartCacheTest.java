@@ -1,0 +1,60 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which archive a launch gets and when a training start begins, with a stand-in process for the training. */
+class StartCacheTest {
+    final FakeLoop loop = new FakeLoop();
+    /** The apps a training start was begun for; the processes, to stop after the test. */
+    final List<String> trained = new ArrayList<>();
+    final List<Process> processes = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stopTrainings() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    StartCache cache() {
+        return new StartCache(dir.resolve("cache"), loop, (spec, options, port) -> {
+            trained.add(spec.name());
+            Process p = new ProcessBuilder("sleep", "60").start();
+            processes.add(p);
+            return p;
+        });
+    }
+
+    AppSpec app(String name, Path jar) {
+        return AppSpec.builder().name(name).cwd("/").command(List.of("java", "-jar", jar.toString())).jar(jar.toString()).build();
+    }
+
+    @Test
+    void twoAppsOfOneJarAndCommandLineEachGetTheirOwnTraining() throws IOException {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar", jar.toString());
+        AppSpec a = app("a", jar);
+        AppSpec b = app("b", jar);
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"));
+        assertTrue(cache.forLaunch(b, command).note().startsWith("none yet"));
+        assertTrue(trained.isEmpty(), "not before a worker is ready: it would slow that start");
+        cache.workerReady(a, command);
+        cache.workerReady(b, command);
+        assertEquals(List.of("a", "b"), trained);
+        cache.workerReady(a, command);
+        assertEquals(2, trained.size(), "one training per app and version");
+    }
+}
