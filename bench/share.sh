@@ -14,8 +14,9 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 pm2=()
 if command -v pm2 >/dev/null || npm install -g pm2@7 >/dev/null 2>&1; then
   pm2=(pm2)
+  export PM2_HOME=$CLUSTER_HOME/pm2 # its daemon too lives in the private home, and is killed on exit
+  trap 'pm2 kill >/dev/null 2>&1 || true; $cluster kill >/dev/null 2>&1 || true; rm -rf "$CLUSTER_HOME"' EXIT
   pm2_version=$(pm2 --version | tail -1)
-  export PM2_HOME=$CLUSTER_HOME/pm2
   hello=$CLUSTER_HOME/hello.js
   cat > "$hello" <<'EOF'
 require('http').createServer((req, res) => res.end('hello\n')).listen(process.env.PORT);
