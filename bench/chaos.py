@@ -5,8 +5,8 @@ argv: control socket, app name, kills, min seconds, max seconds[, the app's port
 of our own, one new connection at a time]. Prints one line of figures; the
 load's figures come from wrk, run by the script around this.
 """
-import os, random, signal, socket, sys, threading, time
-from control import request
+import os, random, signal, sys, threading, time
+from control import get, request
 
 sock_path, app, kills, low, high = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 
@@ -29,15 +29,7 @@ def probe():
     while running[0]:
         began = time.monotonic()
         try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=10)
-            s.sendall(b"GET /whoami HTTP/1.1\r\nHost: chaos\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            s.close()
+            data = get(port, "/whoami", 10)
             if data.startswith(b"HTTP/1.1 200"):
                 latencies.append((time.monotonic() - began) * 1000)
             else:

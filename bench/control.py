@@ -1,6 +1,7 @@
 """One request on the supervisor's control socket, straight (no CLI JVM start): what the bench
 scripts poll with. As a module: request(sock_path, message) -> the final answer, as a dict (progress
-steps and heartbeats skipped). As a script: control.py SOCKET JSON prints that answer's JSON.
+steps and heartbeats skipped); and get(port, path, timeout) -> one HTTP GET on a new connection, the
+whole answer as bytes. As a script: control.py SOCKET JSON prints that answer's JSON.
 """
 import json, socket, sys
 
@@ -25,6 +26,21 @@ def request(sock_path, message):
     finally:
         s.close()
     raise IOError("the supervisor closed the connection without answering")
+
+
+def get(port, path, timeout):
+    """GET path on a new connection to 127.0.0.1:port, read until the server closes: status line to body."""
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=timeout)
+    try:
+        s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+    finally:
+        s.close()
 
 
 if __name__ == "__main__":

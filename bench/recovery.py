@@ -7,8 +7,8 @@ argv: control socket, kills, then one APP:PORT:STANDBYS:PATH per app. Before eac
 machine is quiet (see settled()). Prints one line
 of figures per app, and the RSS of its standbys and workers when it had any.
 """
-import os, re, signal, socket, sys, time
-from control import request
+import os, re, signal, sys, time
+from control import get, request
 
 sock_path, kills = sys.argv[1], int(sys.argv[2])
 apps = [a.split(":", 3) for a in sys.argv[3:]]
@@ -29,17 +29,7 @@ def answered_by(port, path, deadline):
     """The pid that answers a new connection; retried (connection refused) until the deadline."""
     while True:
         try:
-            s = socket.create_connection(("127.0.0.1", int(port)), timeout=max(0.1, deadline - time.monotonic()))
-            try:
-                s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-                data = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            finally:
-                s.close()
+            data = get(port, path, max(0.1, deadline - time.monotonic()))
             m = PID.search(data.split(b"\r\n\r\n", 1)[-1])
             if m:
                 return int(m.group(1) or m.group(2))
