@@ -1,5 +1,6 @@
 package dev.cluster.library;
 
+import dev.cluster.telemetry.Pools;
 import dev.cluster.telemetry.Telemetry;
 import dev.cluster.telemetry.LoopProbe;
 import dev.cluster.protocol.SupervisorLink;
@@ -10,6 +11,7 @@ import dev.cluster.protocol.WorkerMessage;
 import io.netty.util.concurrent.EventExecutorGroup;
 
 import java.io.IOException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -130,6 +132,17 @@ public final class ClusterWorker {
         Telemetry telemetry = Telemetry.current();
         if (telemetry != null) {
             LoopProbe.monitor(group, telemetry);
+        }
+    }
+
+    /**
+     * Reports {@code executor} as a pool named {@code name}: threads busy of its maximum, tasks
+     * queued, and rejections (its rejection handler is wrapped to count them, then runs as before).
+     * {@code list} marks a pool that sits at its maximum with a queue. Does nothing when not supervised.
+     */
+    public void monitor(ThreadPoolExecutor executor, String name) {
+        if (Telemetry.current() != null) {
+            Pools.monitor(executor, name);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Map;
  *                   monit's sparklines start with the last minutes instead of empty
  * @param processes  where each process of the slot began within the history, oldest first ({@code describe} only):
  *                   the history spans restarts and reloads
+ * @param pools      every pool the worker reported, fullest first
  * @param refused    how many of the worker's reports were refused at the door (too large, unreadable) and why the last was; null when none
  */
 public record TelemetryInfo(
@@ -34,7 +35,8 @@ public record TelemetryInfo(
         List<BlockedReport> blocked,
         Series history,
         List<ProcessStart> processes,
-        String refused) {
+        String refused,
+        List<PoolInfo> pools) {
 
     /** One event loop: its lag over the last 10 s, tasks waiting, and how long it has been stalled right now. */
     public record Loop(String name, LagSummary lag, long pendingTasks, long stalledMs) {

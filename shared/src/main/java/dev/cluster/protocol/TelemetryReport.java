@@ -21,6 +21,8 @@ import java.util.List;
  * @param cpuTimeMs   CPU time of the whole JVM process since it started, as the JVM counts it (-1: unknown)
  * @param summary     percentiles of {@code lag} (or {@code jvmLag} when no loops), worked out by the
  *                    worker: the supervisor keeps them as a per-second series without decoding anything
+ * @param liveBytes   the lowest heap in use right after a collection in the interval; -1 when none ran
+ * @param pools       the worker's thread and connection pools, now
  */
 public record TelemetryReport(
         long intervalMs,
@@ -36,10 +38,13 @@ public record TelemetryReport(
         long gcPauseMs,
         int threads,
         long cpuTimeMs,
-        LagSummary summary) {
+        LagSummary summary,
+        long liveBytes,
+        List<PoolReport> pools) {
 
     public TelemetryReport {
         loops = loops == null ? List.of() : List.copyOf(loops);
+        pools = pools == null ? List.of() : List.copyOf(pools);
     }
 
     /**

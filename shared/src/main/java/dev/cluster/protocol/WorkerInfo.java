@@ -13,7 +13,8 @@ import java.util.List;
  * {@code describe} only, except that {@code watch} frames carry {@code lastExit} and a glance at the
  * telemetry (the newest second's lag, the newest stall). {@code outputDropped} says why the worker's
  * output is being dropped (its log file cannot be written: a full disk), while it is. {@code startCache}
- * ({@code describe}) says whether its process started from a start-up archive.
+ * ({@code describe}) says whether its process started from a start-up archive. {@code pool} is the
+ * worker's fullest pool and {@code memory} its live set's trend, both absent until reported.
  */
 public record WorkerInfo(
         String app,
@@ -36,5 +37,7 @@ public record WorkerInfo(
         String errLog,
         TelemetryInfo telemetry,
         String outputDropped,
-        String startCache) {
+        String startCache,
+        PoolInfo pool,
+        MemoryInfo memory) {
 }

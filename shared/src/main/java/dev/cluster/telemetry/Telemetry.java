@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The worker's own view of its health, sent to the supervisor once a second: lag of every
- * registered event loop and of a plain timer thread, heap, GC and threads. A watchdog notices a
+ * registered event loop and of a plain timer thread, heap, the live set after GC, GC, threads and pools. A watchdog notices a
  * loop that stopped running its tasks, captures the loop thread's stack while it is still stuck,
  * and reports the stall once, when it ends, with its full duration.
  * <p>
@@ -45,6 +45,8 @@ public final class Telemetry {
     private final List<LoopProbe> loops = new CopyOnWriteArrayList<>();
     /** The reporter's thread, which is never an event loop. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> SupervisorLink.daemonThread("cluster-telemetry", r));
+    private final LiveSet liveSet = LiveSet.install();
+    private final Pools pools = new Pools();
     private long lastGcCount;
     private long lastGcPauseMs;
 
@@ -159,7 +161,8 @@ public final class Telemetry {
                     loopReports.isEmpty() ? null : LagHistograms.encode(loopsMerged), LagHistograms.bucketCounts(lag), LagHistograms.sumUs(lag),
                     loopReports, LagHistograms.encode(jvmSpare),
                     heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,
-                    ManagementFactory.getThreadMXBean().getThreadCount(), processCpuTimeMs(), LagHistograms.summary(lag))));
+                    ManagementFactory.getThreadMXBean().getThreadCount(), processCpuTimeMs(), LagHistograms.summary(lag),
+                    liveSet.takeInterval(), pools.sample(System.currentTimeMillis()))));
             lastGcCount = gcCount;
             lastGcPauseMs = gcPauseMs;
         } catch (RuntimeException e) {

@@ -5,6 +5,8 @@ import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.MemoryInfo;
+import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.Wire;
@@ -102,6 +104,17 @@ final class DescribeCommand implements Callable<Integer> {
                     + (t.cpuTimeMs() == null ? "" : ", " + Durations.format(t.cpuTimeMs()) + " CPU time"));
         }
         System.out.println("    gc           " + t.gcCount() + " collections, " + Durations.format(t.gcPauseMs()) + " paused in all");
+        if (w.memory() != null) {
+            System.out.println("    live set     " + memoryLine(w.memory()));
+        }
+        if (t.pools() != null && !t.pools().isEmpty()) {
+            System.out.println("    pools        busy/max, waiting, rejected");
+            for (PoolInfo p : t.pools()) {
+                System.out.println(String.format("      %-9s %-20s %d/%d, %d waiting%s%s", p.kind(), p.name(), p.active(), p.max(), p.queued(),
+                        p.rejections() >= 0 ? ", " + p.rejections() + " rejected" : "",
+                        p.fullForMs() > 0 ? (p.marked() ? ", FULL" : ", full") + " for " + Durations.format(p.fullForMs()) : ""));
+            }
+        }
         System.out.println("    lag          " + (t.loops().isEmpty() ? "of the JVM timer thread (" + t.reporter() + ": no event loops registered)"
                 : "of " + t.loops().size() + " event loops, merged"));
         t.lag().forEach((window, lag) -> System.out.println(String.format("      %-10s %s", window, lagLine(lag))));
@@ -128,6 +141,17 @@ final class DescribeCommand implements Callable<Integer> {
                 System.out.println("          ... " + (b.stack().size() - STACK_FRAMES) + " more (describe --json has them all)");
             }
         }
+    }
+
+    /** "41M after GC, +2.1M/min over the last minutes: CLIMBING, -Xmx in 12m at this rate" */
+    static String memoryLine(MemoryInfo m) {
+        String line = WorkerTable.bytes(m.liveBytes()) + " after GC, " + (m.bytesPerMinute() >= 0 ? "+" : "-")
+                + WorkerTable.bytes(Math.round(Math.abs(m.bytesPerMinute()))) + "/min over the last minutes";
+        if (!m.climbing()) {
+            return line + ": steady";
+        }
+        return line + ": CLIMBING (a leak?)" + (m.untilLimitMs() == null ? "" : ", " + m.limit() + " reached in "
+                + Durations.format(m.untilLimitMs()) + " at this rate");
     }
 
     private static String lagLine(LagSummary lag) {

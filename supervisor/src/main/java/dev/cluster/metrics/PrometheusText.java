@@ -1,6 +1,7 @@
 package dev.cluster.metrics;
 
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.telemetry.LagHistograms;
 
@@ -54,6 +55,17 @@ public final class PrometheusText {
                 r -> (double) r.telemetry().gcCount());
         text.perWorker(rows, "cluster_worker_gc_pause_seconds_total", "counter", "GC pause time reported by the worker slot (concurrent cycles excluded).",
                 r -> r.telemetry().gcPauseMs() / 1000.0);
+        text.perWorker(running, "cluster_worker_live_bytes", "gauge", "Heap in use right after collections (the lowest of the last report with one).",
+                r -> r.info().memory() == null ? null : (double) r.info().memory().liveBytes());
+        text.perWorker(running, "cluster_worker_live_bytes_per_second", "gauge", "Trend of the live set over the last 10 minutes (least squares of half-minute floors).",
+                r -> r.info().memory() == null ? null : r.info().memory().bytesPerMinute() / 60);
+        text.perWorker(running, "cluster_worker_live_climbing", "gauge", "1 when the live set climbs steadily (a leak, most likely), else 0.",
+                r -> r.info().memory() == null ? null : r.info().memory().climbing() ? 1.0 : 0.0);
+        text.pools(running, "cluster_pool_active", "gauge", "Threads (or connections) of the pool in use.", p -> (double) p.active());
+        text.pools(running, "cluster_pool_max", "gauge", "The pool's maximum size.", p -> (double) p.max());
+        text.pools(running, "cluster_pool_queued", "gauge", "Work waiting for the pool: queued tasks, connections or threads waiting.", p -> (double) p.queued());
+        text.pools(running, "cluster_pool_rejections_total", "counter", "Work the pool refused since its process started (pools that count them).",
+                p -> p.rejections() < 0 ? null : (double) p.rejections());
         text.perWorker(rows, "cluster_event_loop_stalls_total", "counter", "Event loop stalls longer than the block threshold.",
                 r -> (double) r.telemetry().stalls());
 
@@ -82,6 +94,19 @@ public final class PrometheusText {
             Double v = value.apply(r);
             if (v != null) {
                 sample(name, labels(r), v);
+            }
+        }
+    }
+
+    private void pools(List<Row> rows, String name, String type, String help, Function<PoolInfo, Double> value) {
+        family(name, type, help);
+        long now = System.currentTimeMillis();
+        for (Row r : rows) {
+            for (PoolInfo p : r.telemetry().pools(now)) {
+                Double v = value.apply(p);
+                if (v != null) {
+                    sample(name, labels(r) + ",pool=\"" + escape(p.name()) + "\",kind=\"" + escape(p.kind()) + "\"", v);
+                }
             }
         }
     }

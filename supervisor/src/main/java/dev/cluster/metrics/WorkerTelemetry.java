@@ -4,6 +4,7 @@ import dev.cluster.view.Untrusted;
 import dev.cluster.config.Durations;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.TelemetryReport;
 import dev.cluster.telemetry.LagHistograms;
@@ -74,6 +75,8 @@ public final class WorkerTelemetry {
     private long lagCount;
     private double lagSumSeconds;
 
+    private final MemoryTrend memory = new MemoryTrend();
+    private final PoolWatch pools = new PoolWatch();
     private Double cpuPercent;
     private Long rssBytes;
     private Integer osThreads;
@@ -89,6 +92,8 @@ public final class WorkerTelemetry {
             processStarts.removeFirst();
         }
         latest = null;
+        memory.reset();
+        pools.reset();
         cpuPercent = null;
         rssBytes = null;
         osThreads = null;
@@ -119,6 +124,8 @@ public final class WorkerTelemetry {
         if (buckets == null || buckets.length != bucketCounts.length) {
             throw new IllegalArgumentException("lag buckets: expected " + bucketCounts.length);
         }
+        pools.onReport(report.pools(), nowMs);
+        memory.onLive(report.liveBytes(), nowMs);
         // Stored as received: decoded only when a window is asked for (list, describe, metrics).
         int bytes = jvmBytes.length + (lagBytes == jvmBytes ? 0 : lagBytes.length);
         if (size == HISTORY) {
@@ -286,6 +293,20 @@ public final class WorkerTelemetry {
         return latest;
     }
 
+    /** The live set's trend over the last ten minutes of this process; null until a collection was reported. */
+    public MemoryTrend.Trend memoryTrend(long nowMs) {
+        return memory.trend(nowMs);
+    }
+
+    /** Every pool of the newest report, fullest first. */
+    public List<PoolInfo> pools(long nowMs) {
+        return pools.pools(nowMs);
+    }
+
+    public PoolInfo fullestPool(long nowMs) {
+        return pools.fullest(nowMs);
+    }
+
     /** Cumulative, as Prometheus wants them: bucket b counts every sample up to its bound; the last is +Inf. */
     long[] cumulativeBuckets() {
         long[] cumulative = new long[bucketCounts.length];
@@ -316,7 +337,7 @@ public final class WorkerTelemetry {
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
                 blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()),
-                historyPoints > 0 ? series(historyPoints) : null, null, refusals());
+                historyPoints > 0 ? series(historyPoints) : null, null, refusals(), pools.pools(System.currentTimeMillis()));
     }
 
     /** The newest {@code points} seconds of lag p99, max and CPU, oldest first. */
@@ -356,6 +377,6 @@ public final class WorkerTelemetry {
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
                 latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked), null,
-                List.copyOf(processStarts), refusals());
+                List.copyOf(processStarts), refusals(), pools.pools(nowMs));
     }
 }

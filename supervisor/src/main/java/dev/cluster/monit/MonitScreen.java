@@ -4,6 +4,7 @@ import dev.cluster.config.Durations;
 import dev.cluster.monit.MonitModel.Column;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.WorkerInfo;
@@ -45,13 +46,15 @@ final class MonitScreen {
             "  A row in red: ! after P99, its p99 is above the app's --lag-threshold; ! after MAX,",
             "  a loop blocked longer than --block-threshold in those 10 s (the stall is shown below).",
             "  Sparklines: the last minutes, right-most is now; each point is one second's report.",
+            "  live: heap in use after GC, CLIMBING when it rises steadily (a leak?); pools: busy/max+waiting,",
+            "  FULL when at the maximum with work waiting for 5 s or more.",
             "",
             "press any key to go back");
     private static final char[] BARS = {'▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'};
     /** Dropped in this order when the terminal is too narrow for every column. */
     private static final List<Column> DROP_ORDER = List.of(Column.P50, Column.RESTARTS, Column.HEAP, Column.UPTIME, Column.PID);
     private static final int APP_MIN = 6;
-    private static final int DETAIL_LINES = 7;
+    private static final int DETAIL_LINES = 8;
     /** What the lag columns cover (the supervisor's list window). */
     private static final long WINDOW_MS = 10_000;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -253,6 +256,7 @@ final class MonitScreen {
         lines.add(spark("lag p99", h == null ? new double[0] : h.last(h.p99, points), WorkerTable::millis, cols));
         lines.add(spark("lag max", h == null ? new double[0] : h.last(h.max, points), WorkerTable::millis, cols));
         lines.add(spark("cpu", h == null ? new double[0] : h.last(h.cpu, points), WorkerTable::percent, cols));
+        lines.add(poolsAndMemory(w, cols));
         List<BlockedReport> blocked = t == null || t.blocked() == null ? List.of() : t.blocked();
         if (!blocked.isEmpty()) {
             BlockedReport b = blocked.get(0);
@@ -273,6 +277,32 @@ final class MonitScreen {
             lines.add(AttributedString.EMPTY);
             lines.add(AttributedString.EMPTY);
         }
+    }
+
+    /** "live 41M +2.1M/m CLIMBING  pools hash 2/2+31 FULL 12s, common 0/1": red when marked. */
+    private AttributedString poolsAndMemory(WorkerInfo w, int cols) {
+        AttributedStringBuilder b = new AttributedStringBuilder().append(String.format("%-8s", "live"));
+        if (w.memory() == null) {
+            b.append("-");
+        } else if (w.memory().climbing()) {
+            b.style(style(AttributedStyle.RED).bold()).append(WorkerTable.bytes(w.memory().liveBytes()) + " +"
+                    + WorkerTable.bytes(Math.round(w.memory().bytesPerMinute())) + "/min CLIMBING").style(AttributedStyle.DEFAULT);
+        } else {
+            b.append(WorkerTable.bytes(w.memory().liveBytes()) + " steady");
+        }
+        List<PoolInfo> pools = w.telemetry() == null || w.telemetry().pools() == null ? List.of() : w.telemetry().pools();
+        if (!pools.isEmpty()) {
+            b.append("  pools");
+        }
+        for (PoolInfo p : pools) {
+            String text = " " + p.name() + " " + p.active() + "/" + p.max() + (p.queued() > 0 ? "+" + p.queued() : "");
+            if (p.marked()) {
+                b.style(style(AttributedStyle.RED).bold()).append(text + " FULL " + Durations.format(p.fullForMs())).style(AttributedStyle.DEFAULT);
+            } else {
+                b.append(text);
+            }
+        }
+        return fit(b.toAttributedString(), cols);
     }
 
     private AttributedString spark(String label, double[] series, java.util.function.DoubleFunction<String> format, int cols) {

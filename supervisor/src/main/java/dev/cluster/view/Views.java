@@ -1,12 +1,15 @@
 package dev.cluster.view;
 
 import dev.cluster.logs.LogFiles;
+import dev.cluster.metrics.MemoryTrend;
 import dev.cluster.metrics.PrometheusText;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.MemoryInfo;
 import dev.cluster.protocol.Response;
+import dev.cluster.protocol.TelemetryReport;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.worker.App;
@@ -116,7 +119,7 @@ public final class Views {
     private static WorkerInfo standbyRow(AppSpec spec, Standby standby) {
         return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
                 (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), null, null, null, LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private WorkerInfo row(Slot slot, Detail detail) {
@@ -139,7 +142,14 @@ public final class Views {
                     case WATCH_WITH_HISTORY -> slot.telemetry().glance(WATCH_HISTORY_POINTS);
                     case DESCRIBE -> slot.telemetry().details(now);
                 },
-                running ? slot.serving().process().outputDropped() : null, details && running ? slot.serving().process().startCache() : null);
+                running ? slot.serving().process().outputDropped() : null, details && running ? slot.serving().process().startCache() : null,
+                running ? slot.telemetry().fullestPool(now) : null, running ? memory(slot, spec, now) : null);
+    }
+
+    private static MemoryInfo memory(Slot slot, AppSpec spec, long now) {
+        MemoryTrend.Trend trend = slot.telemetry().memoryTrend(now);
+        TelemetryReport latest = slot.telemetry().latest();
+        return trend == null ? null : trend.info(latest == null ? null : latest.heapMaxBytes(), slot.telemetry().rssBytes(), spec.maxMemoryBytes());
     }
 
     private static String share(AppSpec spec) {
@@ -156,6 +166,6 @@ public final class Views {
         AppSpec spec = slot.app().spec();
         return new WorkerInfo(spec.name(), slot.id(), replacement.pid(), replacement.state() == dev.cluster.worker.AttemptState.READY ? "online" : "launching",
                 slot.restarts(), replacement.uptimeMs(), spec.port(), null, null, null, LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 }

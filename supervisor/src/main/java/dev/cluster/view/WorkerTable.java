@@ -1,7 +1,10 @@
 package dev.cluster.view;
 
 import dev.cluster.config.Durations;
+import dev.cluster.metrics.PoolWatch;
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.MemoryInfo;
+import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
@@ -12,9 +15,11 @@ import java.util.Locale;
 
 /** The worker table that {@code list}, {@code start}, {@code stop} and {@code restart} print. */
 public final class WorkerTable {
-    private static final String[] HEADER = {"APP", "ID", "PID", "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "HEAP", "LAG P99", "MAX", "PORT"};
+    private static final String[] HEADER = {"APP", "ID", "PID", "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "HEAP", "LAG P99", "MAX", "PORT", "LIVE", "POOL"};
     private static final int STATE = 3;
     private static final int P99 = 9;
+    private static final int LIVE = 12;
+    private static final int POOL = 13;
 
     private WorkerTable() {
     }
@@ -39,14 +44,18 @@ public final class WorkerTable {
         List<String[]> rows = new ArrayList<>();
         rows.add(HEADER);
         boolean anyOver = false;
+        boolean anyClimbing = false;
+        boolean anyFull = false;
         for (WorkerInfo w : workers) {
             boolean measured = w.lag() != null && w.lag().samples() > 0;
             anyOver |= w.lagOver();
+            anyClimbing |= w.memory() != null && w.memory().climbing();
+            anyFull |= w.pool() != null && w.pool().marked();
             rows.add(new String[] {w.app(), w.id() < 0 ? "-" : Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(),
                     w.state(), w.pid() == null ? "-" : Durations.format(w.uptimeMs()), Integer.toString(w.restarts()),
                     w.cpu() == null ? "-" : percent(w.cpu()), bytes(w.rssBytes()), bytes(w.heapUsedBytes()),
                     measured ? millis(w.lag().p99Ms()) + (w.lagOver() ? "!" : "") : "-",
-                    measured ? millis(w.lag().maxMs()) : "-", Integer.toString(w.port())});
+                    measured ? millis(w.lag().maxMs()) : "-", Integer.toString(w.port()), live(w.memory()), pool(w.pool())});
         }
         int[] width = new int[HEADER.length];
         for (String[] row : rows) {
@@ -62,7 +71,7 @@ public final class WorkerTable {
                 String cell = String.format("%-" + width[i] + "s", row[i]);
                 if (r > 0 && i == STATE) {
                     cell = Terminal.paint(colour, stateColour(row[i]), cell);
-                } else if (r > 0 && i == P99 && row[i].endsWith("!")) {
+                } else if (r > 0 && (i == P99 || i == LIVE || i == POOL) && row[i].endsWith("!")) {
                     cell = Terminal.paint(colour, Terminal.RED, cell);
                 }
                 line.append(cell).append(i + 1 < row.length ? "  " : "");
@@ -75,6 +84,13 @@ public final class WorkerTable {
                     .append(" (all workers' samples merged)").append(anyOver ? "; ! = p99 above the app's --lag-threshold" : "")
                     .append('\n');
         }
+        if (anyClimbing) {
+            out.append("LIVE: heap in use after GC; ! = climbing steadily over the last minutes (a leak?): 'cluster describe' says how soon it reaches its limit\n");
+        }
+        if (anyFull) {
+            out.append("POOL: the fullest pool, busy/max+waiting; ! = at its maximum with work waiting for ").append(PoolWatch.MARK_AFTER_MS / 1000)
+                    .append(" s or more\n");
+        }
         for (WorkerInfo w : workers) {
             if (w.outputDropped() != null) {
                 out.append(Terminal.paint(colour, Terminal.RED, w.app() + ":" + w.id() + " output is being dropped: " + w.outputDropped()))
@@ -82,6 +98,22 @@ public final class WorkerTable {
             }
         }
         return out.toString();
+    }
+
+    /** "12M", or "12M +2.1M/m!" while it climbs. */
+    static String live(MemoryInfo memory) {
+        if (memory == null) {
+            return "-";
+        }
+        return bytes(memory.liveBytes()) + (memory.climbing() ? " +" + bytes(Math.round(memory.bytesPerMinute())) + "/m!" : "");
+    }
+
+    /** "hash 2/2+31!": name, busy of its maximum, what waits, ! when marked; "-" while no pool is busy. */
+    public static String pool(PoolInfo pool) {
+        if (pool == null || (pool.active() == 0 && pool.queued() == 0)) {
+            return "-";
+        }
+        return pool.name() + " " + pool.active() + "/" + pool.max() + (pool.queued() > 0 ? "+" + pool.queued() : "") + (pool.marked() ? "!" : "");
     }
 
     public static String percent(double cpu) {

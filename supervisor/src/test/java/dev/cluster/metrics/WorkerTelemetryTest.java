@@ -22,7 +22,7 @@ class WorkerTelemetryTest {
         }
         return new TelemetryReport(1000, LagHistograms.encode(h), LagHistograms.bucketCounts(h), LagHistograms.sumUs(h),
                 List.of(new TelemetryReport.LoopReport("loop-0", LagHistograms.summary(h), 0, 0)),
-                LagHistograms.encode(LagHistograms.create()), 10, 20, 30, 1, 5, 12, 700, LagHistograms.summary(h));
+                LagHistograms.encode(LagHistograms.create()), 10, 20, 30, 1, 5, 12, 700, LagHistograms.summary(h), -1, List.of());
     }
 
     @Test
@@ -79,9 +79,9 @@ class WorkerTelemetryTest {
     void aMalformedReportIsRefusedAndGarbageHistogramsCountAsEmpty() {
         WorkerTelemetry t = new WorkerTelemetry();
         TelemetryReport good = report(100);
-        TelemetryReport noBuckets = new TelemetryReport(1000, good.lag(), new long[3], 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1, null);
+        TelemetryReport noBuckets = new TelemetryReport(1000, good.lag(), new long[3], 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1, null, -1, null);
         assertThrows(IllegalArgumentException.class, () -> t.onReport(noBuckets, 1_000));
-        TelemetryReport garbage = new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1, null);
+        TelemetryReport garbage = new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1, null, -1, null);
         t.onReport(garbage, 1_000);
         t.onReport(good, 2_000);
         assertEquals(1, t.lag(2_000, 10_000).getTotalCount(), "the garbage second holds no samples; the good one does");
@@ -93,7 +93,7 @@ class WorkerTelemetryTest {
         WorkerTelemetry t = new WorkerTelemetry();
         t.onReport(report(100), 1_000);
         TelemetryReport good = report(100);
-        t.onReport(new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1, null), 2_000);
+        t.onReport(new TelemetryReport(1000, "bm90IGEgaGlzdG9ncmFt", good.lagBuckets(), 0, good.loops(), good.jvmLag(), 1, 1, 1, 0, 0, 1, 1, null, -1, null), 2_000);
         TelemetryInfo details = t.details(2_000);
         assertEquals(0, details.lag().get("1s").samples(), "the garbage second holds no samples");
         assertEquals(1, details.lag().get("10s").samples());

@@ -1,6 +1,8 @@
 package dev.cluster.view;
 
 import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.MemoryInfo;
+import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Test;
 
@@ -13,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkerTableTest {
     private static WorkerInfo worker(String app, int id, Long pid, String state) {
         return new WorkerInfo(app, id, pid, state, 2, 65_000, 8080, null, null, null, null, false,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static WorkerInfo measured(int id, double p99, boolean over) {
         return new WorkerInfo("api", id, 100L + id, "online", 0, 1_000, 8080, 12.34, 50L * 1024 * 1024, 1536L * 1024,
-                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null, null, null, null);
+                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -26,9 +28,9 @@ class WorkerTableTest {
         String table = WorkerTable.render(List.of(worker("api", 0, 1234L, "online"), worker("api", 1, null, "errored")), null, false);
         List<String> lines = table.lines().toList();
         assertEquals(3, lines.size());
-        assertEquals("APP  ID  PID   STATE    UPTIME  RESTARTS  CPU  RSS  HEAP  LAG P99  MAX  PORT", lines.get(0));
-        assertEquals("api  0   1234  online   1m5s    2         -    -    -     -        -    8080", lines.get(1));
-        assertEquals("api  1   -     errored  -       2         -    -    -     -        -    8080", lines.get(2));
+        assertEquals("APP  ID  PID   STATE    UPTIME  RESTARTS  CPU  RSS  HEAP  LAG P99  MAX  PORT  LIVE  POOL", lines.get(0));
+        assertEquals("api  0   1234  online   1m5s    2         -    -    -     -        -    8080  -     -", lines.get(1));
+        assertEquals("api  1   -     errored  -       2         -    -    -     -        -    8080  -     -", lines.get(2));
     }
 
     @Test
@@ -36,11 +38,27 @@ class WorkerTableTest {
         String table = WorkerTable.render(List.of(measured(0, 0.4, false), measured(1, 35, true)),
                 new LagSummary(0.05, 0.2, 30, 203.4, 1000), false);
         List<String> lines = table.lines().toList();
-        assertEquals("api  0   100  online  1s      0         12%  50M  1.5M  0.40ms   203ms  8080", lines.get(1));
-        assertEquals("api  1   101  online  1s      0         12%  50M  1.5M  35ms!    203ms  8080", lines.get(2));
+        assertEquals("api  0   100  online  1s      0         12%  50M  1.5M  0.40ms   203ms  8080  -     -", lines.get(1));
+        assertEquals("api  1   101  online  1s      0         12%  50M  1.5M  35ms!    203ms  8080  -     -", lines.get(2));
         assertTrue(lines.get(3).startsWith("lag over the last 10s: cluster p50 0.05ms, p99 30ms, max 203ms"), lines.get(3));
         assertTrue(lines.get(3).contains("! = p99 above"), lines.get(3));
         assertTrue(WorkerTable.render(List.of(measured(1, 35, true)), null, true).contains(Terminal.RED + "35ms!"));
+    }
+
+    @Test
+    void marksAClimbingLiveSetAndAFullPoolAndExplainsTheMarks() {
+        WorkerInfo leaking = new WorkerInfo("api", 0, 100L, "online", 0, 1_000, 8080, 1.0, null, null, null, false,
+                null, null, null, null, null, null, null, null, null, null, new MemoryInfo(41L << 20, 2.5 * (1 << 20), true, 600_000L, "-Xmx"));
+        WorkerInfo saturated = new WorkerInfo("api", 1, 101L, "online", 0, 1_000, 8080, 1.0, null, null, null, false,
+                null, null, null, null, null, null, null, null, null, new PoolInfo("hash", "executor", 2, 2, 31, 0, 6_000, true),
+                new MemoryInfo(12L << 20, 0, false, null, null));
+        String table = WorkerTable.render(List.of(leaking, saturated), null, false);
+        List<String> lines = table.lines().toList();
+        assertTrue(lines.get(1).endsWith("41M +2.5M/m!  -"), lines.get(1));
+        assertTrue(lines.get(2).endsWith("12M           hash 2/2+31!"), lines.get(2));
+        assertTrue(table.contains("LIVE: heap in use after GC; ! = climbing"), table);
+        assertTrue(table.contains("POOL: the fullest pool, busy/max+waiting; ! = at its maximum with work waiting for 5 s"), table);
+        assertEquals("-", WorkerTable.pool(new PoolInfo("common", "forkjoin", 0, 2, 0, -1, 0, false)), "an idle pool is not worth a cell");
     }
 
     @Test

@@ -26,7 +26,7 @@ class GuardsTest {
     static TelemetryReport report() {
         var h = LagHistograms.create();
         return new TelemetryReport(1000, LagHistograms.encode(h), LagHistograms.bucketCounts(h), 0, List.of(),
-                LagHistograms.encode(h), 10, 20, 30, 1, 5, 12, 700, LagHistograms.summary(h));
+                LagHistograms.encode(h), 10, 20, 30, 1, 5, 12, 700, LagHistograms.summary(h), -1, List.of());
     }
 
     @Test

@@ -9,11 +9,11 @@ import io.netty.util.concurrent.EventExecutor;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +42,9 @@ final class Routes {
      * share of the machine, and a bounded queue so
      * a flood of hashes is refused (503) rather than queued without end.
      */
-    private final ExecutorService cpuPool;
+    private final ThreadPoolExecutor cpuPool;
+    /** What /leak keeps: never released, on purpose. */
+    private final List<byte[]> leaked = new ArrayList<>();
 
     Routes(String app, int workerId, long pid) {
         this.identity = "worker " + workerId + " (pid " + pid + ")";
@@ -71,9 +73,10 @@ final class Routes {
             case "/slow" -> slow(query, loop);
             case "/block" -> block(query);
             case "/hash" -> hashOffLoop(query);
-            case "/hash-blocking" -> done(Reply.text(HttpResponseStatus.OK, hash(param(query, "password", "secret")) + "\n"));
+            case "/hash-blocking" -> hashOnLoop(query);
             case "/fanout" -> fanout(query, loop);
             case "/regex" -> regex(query);
+            case "/leak" -> leak(query);
             default -> done(Reply.text(HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n"));
         };
     }
@@ -113,6 +116,31 @@ final class Routes {
         }
     }
 
+    /** The pool CPU-heavy work runs in: the supervisor shows how busy it is and what waits for it. */
+    ThreadPoolExecutor cpuPool() {
+        return cpuPool;
+    }
+
+    /**
+     * Bad on purpose: keeps {@code kb} KB (at most 1024) per request for good, a leak for the
+     * supervisor's memory trend to catch. The worker's loops share the list, hence the lock.
+     */
+    private CompletableFuture<Reply> leak(QueryStringDecoder query) {
+        int kb;
+        try {
+            kb = Integer.parseInt(param(query, "kb", "10"));
+        } catch (NumberFormatException e) {
+            return done(Reply.text(HttpResponseStatus.BAD_REQUEST, "kb must be a whole number\n"));
+        }
+        if (kb < 0 || kb > 1024) {
+            return done(Reply.text(HttpResponseStatus.BAD_REQUEST, "kb must be between 0 and 1024\n"));
+        }
+        synchronized (leaked) {
+            leaked.add(new byte[kb * 1024]);
+            return done(Reply.text(HttpResponseStatus.OK, "leaked " + kb + " KB, " + leaked.size() + " requests kept\n"));
+        }
+    }
+
     /** Good: the hash runs on the CPU pool and the loop is free meanwhile. */
     private CompletableFuture<Reply> hashOffLoop(QueryStringDecoder query) {
         String password = param(query, "password", "secret");
@@ -121,6 +149,11 @@ final class Routes {
         } catch (RejectedExecutionException e) {
             return done(Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many hashes queued; retry later\n"));
         }
+    }
+
+    /** Bad on purpose: the same hash on the event loop, so every connection of this loop waits for it. */
+    private static CompletableFuture<Reply> hashOnLoop(QueryStringDecoder query) {
+        return done(Reply.text(HttpResponseStatus.OK, hash(param(query, "password", "secret")) + "\n"));
     }
 
     static String hash(String password) {

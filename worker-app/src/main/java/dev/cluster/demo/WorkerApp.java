@@ -31,6 +31,7 @@ public final class WorkerApp {
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
         HttpServer server = HttpServer.start(host, port, inherited, routes);
         cluster.monitor(server.eventLoops());
+        cluster.monitor(routes.cpuPool(), "hash");
         cluster.onShutdown(() -> server.drain(drainDeadline));
         System.out.println("worker " + cluster.workerId() + " (pid " + ProcessHandle.current().pid()
                 + ") serving http://" + host + ":" + port + " on " + server.transportName()
