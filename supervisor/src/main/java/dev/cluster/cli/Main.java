@@ -10,7 +10,7 @@ import java.io.PrintWriter;
         description = "Supervises JVM services: one worker per core on one SO_REUSEPORT port.",
         subcommands = {StartCommand.class, ListCommand.class, DescribeCommand.class, StopCommand.class,
                 RestartCommand.class, ReloadCommand.class, ScaleCommand.class, DeleteCommand.class, LogsCommand.class, PingCommand.class,
-                MonitCommand.class, FlushCommand.class, SaveCommand.class, ResurrectCommand.class, StartupCommand.class, MetricsCommand.class, SignalCommand.class, KillCommand.class, RunCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+                MonitCommand.class, FlushCommand.class, SaveCommand.class, ResurrectCommand.class, StartupCommand.class, MetricsCommand.class, SignalCommand.class, KillCommand.class, ProfileCommand.class, RunCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final String VERSION = "0.1.0";
     static final int EXIT_FAILURE = 1;

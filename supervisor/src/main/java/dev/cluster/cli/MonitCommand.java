@@ -29,6 +29,12 @@ final class MonitCommand implements Callable<Integer> {
                 } catch (UserError e) {
                     return e.getMessage();
                 }
+            }, worker -> {
+                try {
+                    return ProfileCommand.profile(home, client, worker, Monit.PROFILE_SECONDS, null, line -> { });
+                } catch (UserError e) {
+                    return e.getMessage();
+                }
             }, colour).run();
         }
         return 0;

@@ -60,6 +60,11 @@ public record Home(Path dir) {
         return dir.resolve("cache");
     }
 
+    /** Where {@code cluster profile} has a worker write its flight recording, read and then removed. */
+    public Path profiles() {
+        return dir.resolve("profiles");
+    }
+
     /**
      * Checks a home that may not exist yet: if it exists, it and its {@code lib/} and {@code logs/}
      * must be ours alone. Before reading or connecting to anything in it.
@@ -69,7 +74,7 @@ public record Home(Path dir) {
     public void verify() throws UnsafePath {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             SafePaths.requireOwnDirectory(dir, ENV + " " + dir);
-            for (Path sub : new Path[] {lib(), logs(), cache()}) {
+            for (Path sub : new Path[] {lib(), logs(), cache(), profiles()}) {
                 if (Files.exists(sub, LinkOption.NOFOLLOW_LINKS)) {
                     SafePaths.requireOwnDirectory(sub, sub.toString());
                 }
@@ -85,7 +90,7 @@ public record Home(Path dir) {
         if (parent != null && !Files.exists(parent)) {
             Files.createDirectories(parent);
         }
-        for (Path d : new Path[] {dir, logs(), lib(), cache()}) {
+        for (Path d : new Path[] {dir, logs(), lib(), cache(), profiles()}) {
             try {
                 Files.createDirectory(d, PosixFilePermissions.asFileAttribute(SafePaths.OWNER_ONLY_DIR));
             } catch (FileAlreadyExistsException e) {

@@ -33,13 +33,16 @@ import java.util.function.Function;
 public final class Monit {
     private static final long TICK_MS = 200;
     private static final long MESSAGE_MS = 6_000;
+    /** What 'p' records of the selected worker. */
+    public static final int PROFILE_SECONDS = 10;
 
-    private enum Key { UP, DOWN, PAGE_UP, PAGE_DOWN, TAB, RESTART, RELOAD, STOP, LOGS, FILTER, HELP, QUIT, SORT_PREV, SORT_NEXT, REVERSE }
+    private enum Key { UP, DOWN, PAGE_UP, PAGE_DOWN, TAB, RESTART, RELOAD, STOP, PROFILE, LOGS, FILTER, HELP, QUIT, SORT_PREV, SORT_NEXT, REVERSE }
 
     private final Terminal terminal;
     private final Path controlSocket;
     private final LogPane logPane;
     private final Function<Request, String> control;
+    private final Function<String, String> profiler;
     private final MonitScreen screen;
     private final MonitModel model = new MonitModel();
     private final Queue<Runnable> updates = new ConcurrentLinkedQueue<>();
@@ -55,13 +58,16 @@ public final class Monit {
     private long messageAtMs;
 
     /**
-     * @param control sends one request and returns the supervisor's message, or the error to show
+     * @param control  sends one request and returns the supervisor's message, or the error to show
+     * @param profiler profiles the worker APP:ID for {@link #PROFILE_SECONDS} and says where the flame graph is, or what went wrong
      */
-    public Monit(Terminal terminal, Path controlSocket, LogFiles logs, Function<Request, String> control, boolean colour) {
+    public Monit(Terminal terminal, Path controlSocket, LogFiles logs, Function<Request, String> control, Function<String, String> profiler,
+                 boolean colour) {
         this.terminal = terminal;
         this.controlSocket = controlSocket;
         this.logPane = new LogPane(logs);
         this.control = control;
+        this.profiler = profiler;
         this.screen = new MonitScreen(colour);
     }
 
@@ -214,6 +220,19 @@ public final class Monit {
                     send("stopping " + MonitModel.key(selected), new Request.Stop(MonitModel.key(selected)));
                 }
             }
+            case PROFILE -> {
+                if (selected != null && selected.pid() != null) {
+                    String worker = MonitModel.key(selected);
+                    show("profiling " + worker + " for " + PROFILE_SECONDS + " s…");
+                    // Its own thread: the recording takes seconds, and 'r' or 's' must not wait for it.
+                    Thread t = new Thread(() -> {
+                        String outcome = profiler.apply(worker);
+                        updates.add(() -> show(outcome));
+                    }, "monit-profile");
+                    t.setDaemon(true);
+                    t.start();
+                }
+            }
             case RELOAD -> {
                 if (selected != null && confirm(display, reader, "reload every worker of " + selected.app()
                         + ", one at a time, without downtime? [y/N] ")) {
@@ -285,6 +304,7 @@ public final class Monit {
         keys.bind(Key.RESTART, "r");
         keys.bind(Key.RELOAD, "R");
         keys.bind(Key.STOP, "s");
+        keys.bind(Key.PROFILE, "p");
         keys.bind(Key.LOGS, "l");
         keys.bind(Key.FILTER, "/");
         keys.bind(Key.HELP, "?", "h");

@@ -28,7 +28,7 @@ import java.util.Set;
  * JLine's {@code Display} then sends the terminal only the lines that changed.
  */
 final class MonitScreen {
-    static final String KEYS = "↑↓ select  r restart  R reload  s stop  l logs  / filter  ? help  q quit";
+    static final String KEYS = "↑↓ select  r restart  R reload  s stop  p profile  l logs  / filter  ? help  q quit";
     static final List<String> HELP = List.of(
             "cluster monit: the whole cluster, live (a frame a second from the supervisor)",
             "",
@@ -37,6 +37,7 @@ final class MonitScreen {
             "  r            restart the selected worker",
             "  R            reload the selected worker's app, one worker at a time (asks first)",
             "  s            stop the selected worker (asks first)",
+            "  p            profile the selected worker for 10 s: a flame graph (SVG) in the current directory",
             "  l            logs of the selected worker, or of all workers",
             "  /            show only apps whose name contains a text (empty: all)",
             "  < >          sort by the previous / next column;  o  reverse the order",
