@@ -99,6 +99,14 @@ class MonitIT {
             });
             assertTrue(row(screen, "web", calm.id()).contains(" " + calm.pid() + " "), "the other worker was left alone:\n" + screen);
 
+            select(tmux, "web:" + calm.id());
+            tmux.keys("p");
+            tmux.await("the profile written", Duration.ofSeconds(60), s -> s.contains("flame graph of web:" + calm.id() + " (pid " + calm.pid() + ")"));
+            try (var files = java.nio.file.Files.list(cluster.home())) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().matches("profile-web-" + calm.id() + "-\\d{8}-\\d{6}\\.svg")),
+                        "the SVG is in monit's working directory");
+            }
+
             select(tmux, "noisy:0");
             screen = tmux.await("noisy's output in the log pane, as plain text", SOON, s -> s.contains("noisy|0  before RED"));
             screen = tmux.await("three more hostile lines drawn", SOON, s -> s.split("noisy\\|0  before RED", -1).length > 4);

@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 
 /**
  * A real terminal for end-to-end tests of {@code cluster monit}: a tmux server of its own (socket
- * in the test's home, so its cleanup finds it), one pane of a fixed size running a command, keys
+ * in the test's home, so its cleanup finds it), one pane, working in that home, of a fixed size running a command, keys
  * sent as a user types them, the screen read back as text. The pane prints the command's exit code
  * when it ends.
  */
@@ -22,7 +22,7 @@ final class Tmux implements AutoCloseable {
     Tmux(Path home, int cols, int rows, List<String> command) {
         this.socket = home.resolve("tmux.sock");
         String line = "env CLUSTER_HOME=" + home + " " + String.join(" ", command) + "; echo EXIT=$?; sleep 600";
-        run("-f", "/dev/null", "new-session", "-d", "-x", Integer.toString(cols), "-y", Integer.toString(rows), line);
+        run("-f", "/dev/null", "new-session", "-d", "-c", home.toString(), "-x", Integer.toString(cols), "-y", Integer.toString(rows), line);
     }
 
     String screen() {
