@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * <ul>
  * <li>makes the app's bind of its port share the port with the other workers, and take the slot's
  *     listening socket from the supervisor (see {@link dev.cluster.agent.bind.PortBinds});</li>
- * <li>reports JVM lag, heap, GC and threads.</li>
+ * <li>reports JVM lag, heap, the live set after GC, GC, threads, and the pools it finds.</li>
  * </ul>
  * Readiness stays with the port and stopping with SIGTERM, as for any process that does not use
  * the library. Outside a supervisor it does nothing; it never fails the app it rides in, and its
@@ -31,6 +31,12 @@ public final class Agent {
             return;
         }
         shareThePort(args, instrumentation, socket);
+        try {
+            instrumentation.addTransformer(new PoolTransformer());
+        } catch (LinkageError e) {
+            // the app's own copy of the library came first (see shareThePort): its request pools go unreported
+        }
+        askSpringForPoolMBeans();
         // Connect off the main thread: the app's start-up does not wait for us.
         SupervisorLink.daemonThread("cluster-agent-start", () -> {
             try {
@@ -41,6 +47,18 @@ public final class Agent {
                 System.err.println("cluster agent: no telemetry for this worker: " + e);
             }
         }).start();
+    }
+
+    /**
+     * Spring Boot publishes HikariCP's connection pools as MBeans (which {@link dev.cluster.telemetry.Pools}
+     * reads) only when asked to. A system property is how to ask without touching the app; one the
+     * app's own command line already sets is left as it is.
+     */
+    private static void askSpringForPoolMBeans() {
+        String property = "spring.datasource.hikari.register-mbeans";
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, "true");
+        }
     }
 
     /** Before main runs, so that the app's very first bind is already covered. */

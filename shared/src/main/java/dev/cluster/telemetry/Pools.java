@@ -7,9 +7,11 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionHandler;
@@ -18,9 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pools a worker's requests wait for, read once a second: executors the app registered, the
- * ForkJoin common pool, and the pools that servers and connection pools already publish as
- * platform MBeans (Tomcat's request threads, Jetty's {@code QueuedThreadPool}, HikariCP). Nothing
- * is changed in the app: an MBean that is not registered is simply not reported.
+ * ForkJoin common pool, Tomcat's and Jetty's request thread pools (the agent makes them known as
+ * they are built: {@link #found}), and HikariCP's connection pools from their MBeans.
  */
 public final class Pools {
     /** MBeans appear as the app starts (Spring registers them late): look for new ones this often. */
@@ -29,10 +30,10 @@ public final class Pools {
     private static final Map<String, Registered> registered = new ConcurrentHashMap<>();
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    private Set<ObjectName> tomcat = Set.of();
-    private Set<ObjectName> jetty = Set.of();
+    /** Tomcat's and Jetty's pools, as the agent found them; weakly held, so a pool the server drops goes. */
+    private static final Map<Object, Boolean> servers = Collections.synchronizedMap(new WeakHashMap<>());
     private Set<ObjectName> hikari = Set.of();
-    private long scannedAtMs = Long.MIN_VALUE;
+    private long scannedAtMs = -RESCAN_MS; // the first sample scans
 
     private record Registered(ThreadPoolExecutor executor, AtomicLong rejections) {
     }
@@ -51,12 +52,22 @@ public final class Pools {
         registered.put(name, new Registered(executor, rejections));
     }
 
+    /**
+     * Called from the constructors of Tomcat's {@code ThreadPoolExecutor} and Jetty's
+     * {@code QueuedThreadPool} (see {@code PoolTransformer}); never throws into them.
+     */
+    public static void found(Object pool) {
+        try {
+            servers.put(pool, Boolean.TRUE);
+        } catch (RuntimeException e) {
+            // not reported, and the server is not disturbed
+        }
+    }
+
     /** Every pool's figures now, at most {@link #MAX_POOLS}. A pool that cannot be read is left out. */
     List<PoolReport> sample(long nowMs) {
         if (nowMs - scannedAtMs >= RESCAN_MS) {
             scannedAtMs = nowMs;
-            tomcat = query("*:type=ThreadPool,name=*");
-            jetty = query("org.eclipse.jetty.util.thread:type=queuedthreadpool,*");
             hikari = query("com.zaxxer.hikari:type=Pool (*");
         }
         List<PoolReport> out = new ArrayList<>();
@@ -65,18 +76,16 @@ public final class Pools {
         ForkJoinPool common = ForkJoinPool.commonPool();
         out.add(new PoolReport("common", "forkjoin", common.getActiveThreadCount(), common.getParallelism(),
                 common.getQueuedSubmissionCount() + common.getQueuedTaskCount(), -1));
-        for (ObjectName name : tomcat) {
-            // Tomcat does not publish its task queue; connections open, neither being served nor idle
-            // between requests, are the ones waiting for a thread.
-            read(out, () -> {
-                int busy = intAttribute(name, "currentThreadsBusy");
-                long waiting = longAttribute(name, "connectionCount") - busy - intAttribute(name, "keepAliveCount");
-                return new PoolReport(unquote(name.getKeyProperty("name")), "tomcat", busy, intAttribute(name, "maxThreads"), Math.max(0, waiting), -1);
-            });
+        List<Object> found;
+        synchronized (servers) {
+            found = new ArrayList<>(servers.keySet());
         }
-        for (ObjectName name : jetty) {
-            read(out, () -> new PoolReport("qtp" + name.getKeyProperty("id"), "jetty", intAttribute(name, "busyThreads"),
-                    intAttribute(name, "maxThreads"), intAttribute(name, "queueSize"), -1));
+        for (Object pool : found) {
+            read(out, () -> pool.getClass().getName().startsWith("org.eclipse.jetty.")
+                    ? new PoolReport(String.valueOf(call(pool, "getName")), "jetty", intCall(pool, "getBusyThreads"), intCall(pool, "getMaxThreads"),
+                            intCall(pool, "getQueueSize"), -1)
+                    : new PoolReport(tomcatName(pool), "tomcat", intCall(pool, "getActiveCount"), intCall(pool, "getMaximumPoolSize"),
+                            ((java.util.Collection<?>) call(pool, "getQueue")).size(), -1));
         }
         for (ObjectName name : hikari) {
             read(out, () -> {
@@ -101,6 +110,27 @@ public final class Pools {
         }
     }
 
+    private static Object call(Object target, String method) throws ReflectiveOperationException {
+        return target.getClass().getMethod(method).invoke(target);
+    }
+
+    private static int intCall(Object target, String method) throws ReflectiveOperationException {
+        return ((Number) call(target, method)).intValue();
+    }
+
+    /** "http-nio-8080", from the prefix its thread factory gives its threads ("http-nio-8080-exec-"). */
+    private static String tomcatName(Object executor) {
+        try {
+            Object factory = call(executor, "getThreadFactory");
+            java.lang.reflect.Field prefix = factory.getClass().getDeclaredField("namePrefix");
+            prefix.setAccessible(true);
+            String name = String.valueOf(prefix.get(factory));
+            return name.endsWith("-exec-") ? name.substring(0, name.length() - "-exec-".length()) : name;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "tomcat-" + Integer.toHexString(System.identityHashCode(executor));
+        }
+    }
+
     private Set<ObjectName> query(String pattern) {
         try {
             return server.queryNames(new ObjectName(pattern), null);
@@ -113,11 +143,4 @@ public final class Pools {
         return ((Number) server.getAttribute(name, attribute)).intValue();
     }
 
-    private long longAttribute(ObjectName name, String attribute) throws Exception {
-        return ((Number) server.getAttribute(name, attribute)).longValue();
-    }
-
-    private static String unquote(String s) {
-        return s != null && s.length() > 1 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
-    }
 }

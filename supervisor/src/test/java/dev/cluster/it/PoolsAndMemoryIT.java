@@ -1,11 +1,15 @@
 package dev.cluster.it;
 
 import dev.cluster.protocol.PoolInfo;
+import dev.cluster.protocol.Request;
 import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The pool and memory signals from real workers: worker-app's hash pool under load, and its leak
- * route against a worker under the same kind of load that does not leak, and an idle one.
+ * The pool and memory signals from real workers: worker-app's hash pool under load, an unmodified
+ * Spring Boot app's request and connection pools, and worker-app's leak route against a worker
+ * under the same kind of load that does not leak, and an idle one.
  */
 class PoolsAndMemoryIT {
     @RegisterExtension
@@ -46,6 +51,52 @@ class PoolsAndMemoryIT {
             PoolInfo pool = cluster.worker("web", 0).pool();
             return pool != null && !pool.marked() && pool.queued() == 0;
         });
+    }
+
+    /**
+     * The zoo's Spring Boot app with a database (src/it/zoo/springdb: Tomcat with 8 request threads,
+     * HikariCP with 4 connections over H2, a route that holds a connection for 200 ms), unmodified.
+     */
+    @Test
+    void anUnmodifiedSpringAppShowsItsRequestAndConnectionPoolsFullUnderLoadAndNotWhenIdle() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("springdb").resolve("target").resolve("springdb.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "shop", "--listen-timeout", "120s");
+        Http.get(port, "/db?ms=1"); // HikariCP starts its pool on first use
+        ClusterFixture.await("both pools reported", Duration.ofSeconds(60), () -> kinds(described("shop:0")).containsAll(List.of("tomcat", "hikari")));
+        long idleUntil = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+        ClusterFixture.await("12 s idle, more than twice the time that marks a full pool", Duration.ofSeconds(30), () -> {
+            assertFalse(pools(described("shop:0")).stream().anyMatch(p -> p.marked() || p.queued() > 0), "idle: " + pools(described("shop:0")));
+            return System.nanoTime() >= idleUntil;
+        });
+        try (LoadClient load = new LoadClient(port, "/db?ms=200", 60_000, 40, 0)) {
+            load.awaitAnswered(20);
+            ClusterFixture.await("Tomcat's and HikariCP's pools full with a queue, and marked", Duration.ofSeconds(60), () -> {
+                List<PoolInfo> pools = pools(described("shop:0"));
+                return pools.stream().filter(p -> p.kind().equals("tomcat") || p.kind().equals("hikari"))
+                        .filter(p -> p.active() == p.max() && p.queued() > 0 && p.marked()).count() == 2;
+            });
+            List<PoolInfo> pools = pools(described("shop:0"));
+            assertTrue(pools.stream().anyMatch(p -> p.kind().equals("tomcat") && p.max() == 8), pools.toString());
+            assertTrue(pools.stream().anyMatch(p -> p.kind().equals("hikari") && p.name().equals("HikariPool-1") && p.max() == 4), pools.toString());
+            assertEquals(0, load.failed(), load.failures().toString());
+        }
+        ClusterFixture.await("neither marked once the load stops", Duration.ofSeconds(60),
+                () -> pools(described("shop:0")).stream().noneMatch(PoolInfo::marked));
+    }
+
+    /** The worker as {@code describe} has it: with its telemetry, every pool among it. */
+    private WorkerInfo described(String worker) {
+        return cluster.request(new Request.Describe(worker, null)).apps().get(0).workers().get(0);
+    }
+
+    private static List<PoolInfo> pools(WorkerInfo w) {
+        return w.telemetry() == null || w.telemetry().pools() == null ? List.of() : w.telemetry().pools();
+    }
+
+    private static List<String> kinds(WorkerInfo w) {
+        return pools(w).stream().map(PoolInfo::kind).toList();
     }
 
     @Test
