@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (about 100 minutes; the load benchmarks need wrk, monit.sh tmux,
+# Every benchmark, one after the other (about 110 minutes; the load benchmarks need wrk, monit.sh tmux,
 # selfbind.sh root for its network namespaces). Figures go to BENCHMARKS.md by hand.
 set -euo pipefail
 dir=$(dirname "$0")
@@ -20,4 +20,6 @@ dir=$(dirname "$0")
 "$dir/realapps.sh"
 "$dir/recovery.sh" 20
 "$dir/share.sh" 5
+"$dir/signals-cost.sh" 120
+"$dir/profile-cost.sh" 3 30
 START_ARGS='--start-cache off' "$dir/reload.sh" 3

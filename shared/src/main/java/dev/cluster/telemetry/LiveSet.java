@@ -52,8 +52,7 @@ final class LiveSet {
                 used += pool.getValue().getUsed();
             }
         }
-        long value = used;
-        minAfterGc.accumulateAndGet(value, Math::min);
+        minAfterGc.accumulateAndGet(used, Math::min);
     }
 
     /** The lowest heap after a collection since the last call, or -1 when none ran. */
