@@ -38,6 +38,18 @@ final class ListenerHandoff {
     }
 
     /**
+     * No stream or lambda here: this runs once per process, on a standby's takeover, where a
+     * lambda's first linkage (a class spun at run time) costs milliseconds.
+     */
+    private static int[] toArray(List<Integer> received) {
+        int[] out = new int[received.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = received.get(i);
+        }
+        return out;
+    }
+
+    /**
      * Asks for the slot's listeners bound on {@code host}; returns their file descriptors (the slot's
      * own first), owned by the caller. The supervisor sends one per message, then hangs up.
      */
@@ -65,7 +77,7 @@ final class ListenerHandoff {
                             if (received.isEmpty()) {
                                 fds.completeExceptionally(new IOException("the supervisor closed the connection without sending a socket (see its log)"));
                             } else {
-                                fds.complete(received.stream().mapToInt(Integer::intValue).toArray());
+                                fds.complete(toArray(received));
                             }
                         }
                     })

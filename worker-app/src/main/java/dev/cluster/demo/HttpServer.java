@@ -74,6 +74,20 @@ final class HttpServer {
      * else binds {@code host:port} with SO_REUSEPORT.
      */
     static HttpServer start(String host, int port, int[] inherited, Routes routes) {
+        return start(host, port, inherited, routes, loops());
+    }
+
+    /**
+     * One loop per processor of this worker's share (Netty's default is two per core of the whole
+     * host): the handlers never block, so more loops than processors only add context switches.
+     * Their threads start with their first task.
+     */
+    static EventLoopGroup loops() {
+        return new MultiThreadIoEventLoopGroup(ClusterWorker.processors(), Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** The same on {@code group}, made beforehand (a standby makes it, and starts its threads, before it waits). */
+    static HttpServer start(String host, int port, int[] inherited, Routes routes, EventLoopGroup group) {
         boolean epoll = Epoll.isAvailable();
         if (!epoll) {
             System.err.println("native epoll unavailable (" + Epoll.unavailabilityCause() + "); using NIO with SO_REUSEPORT");
@@ -82,10 +96,6 @@ final class HttpServer {
                 System.exit(1);
             }
         }
-        // One loop per processor of this worker's share (Netty's default is two per core of the whole
-        // host): the handlers never block, so more loops than processors only add context switches.
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ClusterWorker.processors(),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         HttpServer[] self = new HttpServer[1];
         ServerBootstrap bootstrap = new ServerBootstrap()

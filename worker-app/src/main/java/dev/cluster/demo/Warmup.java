@@ -1,15 +1,19 @@
 package dev.cluster.demo;
 
+import io.netty.channel.epoll.Epoll;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * What a standby does before it waits for its slot: serves requests of its own on a private
- * loopback port, through the same server code, so that the first real request after it takes over
+ * loopback port, through the same server code and, with epoll, the same adoption of a listening
+ * socket's descriptor that its takeover takes, so that the first real request after it takes over
  * finds the classes loaded and the hot paths compiled (a cold first request costs ~200 ms on this
  * kind of machine; a takeover should cost a few).
  */
@@ -21,7 +25,15 @@ final class Warmup {
     }
 
     static void run(String app, long pid) throws IOException {
-        HttpServer server = HttpServer.start("127.0.0.1", 0, new int[0], new Routes(app, -1, pid));
+        int[] listener = new int[0];
+        if (Epoll.isAvailable()) {
+            // A listening socket's descriptor, served as one from the supervisor is: the takeover's own path.
+            io.netty.channel.unix.Socket socket = io.netty.channel.unix.Socket.newSocketStream();
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            socket.listen(128);
+            listener = new int[] {socket.intValue()};
+        }
+        HttpServer server = HttpServer.start("127.0.0.1", 0, listener, new Routes(app, -1, pid));
         try {
             for (int i = 0; i < REQUESTS; i++) {
                 get(server.port(), PATHS[i % PATHS.length]);

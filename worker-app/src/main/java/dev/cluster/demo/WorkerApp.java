@@ -2,6 +2,7 @@ package dev.cluster.demo;
 
 import dev.cluster.library.ClusterWorker;
 import dev.cluster.protocol.Env;
+import io.netty.channel.EventLoopGroup;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -24,12 +25,14 @@ public final class WorkerApp {
         Duration drainDeadline = Duration.ofMillis(Math.max(100, killTimeout - 500));
 
         ClusterWorker cluster = ClusterWorker.fromEnvironment();
+        EventLoopGroup loops = HttpServer.loops();
         if (cluster.standby()) {
             Warmup.run(cluster.app(), ProcessHandle.current().pid()); // its first request after taking over comes at once
+            loops.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly()); // and finds its loops' threads running
         }
         int[] inherited = cluster.inheritListeners(host); // a standby waits here until it takes over a worker slot
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
-        HttpServer server = HttpServer.start(host, port, inherited, routes);
+        HttpServer server = HttpServer.start(host, port, inherited, routes, loops);
         cluster.monitor(server.eventLoops());
         cluster.monitor(routes.cpuPool(), "hash");
         cluster.onShutdown(() -> server.drain(drainDeadline));
