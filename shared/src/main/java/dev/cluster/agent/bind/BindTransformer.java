@@ -1,11 +1,8 @@
 package dev.cluster.agent.bind;
 
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
+import dev.cluster.agent.StaticCall;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -23,10 +20,7 @@ import java.util.List;
  * <li>{@code io.netty.channel.unix.Socket.bind(SocketAddress)} (also relocated copies, whose names
  *     end the same), at its start and end: Netty's native transports, which the JDK never sees.</li>
  * </ul>
- * The injected code is straight-line bytecode that names only java.base (java.base cannot see the
- * agent's classes, nor can Netty's class loader): it loads {@code PortBinds} from the system class
- * loader, where {@code -javaagent} put this jar, and invokes {@code on} reflectively. Binds are rare,
- * so reflection costs nothing that matters, and {@code on} never throws.
+ * The call is a {@link StaticCall}: java.base cannot see the agent's classes, nor can Netty's class loader.
  */
 final class BindTransformer implements ClassFileTransformer {
     static final String NET_HOOKS = "sun/net/NetHooks";
@@ -69,18 +63,10 @@ final class BindTransformer implements ClassFileTransformer {
     }
 
     private static byte[] inject(byte[] bytes, List<Injection> injections) {
-        ClassReader reader = new ClassReader(bytes);
-        // No new branches or locals are added, so the existing stack map frames stay valid: only the maximum stack is recomputed.
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                List<Injection> here = injections.stream().filter(i -> i.method().equals(name) && i.descriptor().equals(descriptor)).toList();
-                return here.isEmpty() ? mv : new Injector(mv, here);
-            }
-        }, 0);
-        return writer.toByteArray();
+        return StaticCall.rewrite(bytes, (name, descriptor, mv) -> {
+            List<Injection> here = injections.stream().filter(i -> i.method().equals(name) && i.descriptor().equals(descriptor)).toList();
+            return here.isEmpty() ? mv : new Injector(mv, here);
+        });
     }
 
     private static final class Injector extends MethodVisitor {
@@ -105,61 +91,20 @@ final class BindTransformer implements ClassFileTransformer {
             super.visitInsn(opcode);
         }
 
-        /**
-         * {@code ClassLoader.getSystemClassLoader().loadClass("…PortBinds").getMethod("on", String.class,
-         * Object.class, Object.class, int.class).invoke(null, event, a, b, port);}
-         */
+        /** {@code PortBinds.on(event, a, b, port)}, as a {@link StaticCall}. */
         private void call(Injection i) {
-            visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/ClassLoader", "getSystemClassLoader", "()Ljava/lang/ClassLoader;", false);
-            visitLdcInsn(PortBinds.class.getName());
-            visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/ClassLoader", "loadClass", "(Ljava/lang/String;)Ljava/lang/Class;", false);
-            visitLdcInsn("on");
-            visitInsn(Opcodes.ICONST_4);
-            visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Class");
-            storeType(0, Type.getType(String.class));
-            storeType(1, Type.getType(Object.class));
-            storeType(2, Type.getType(Object.class));
-            visitInsn(Opcodes.DUP);
-            visitInsn(Opcodes.ICONST_3);
-            visitFieldInsn(Opcodes.GETSTATIC, "java/lang/Integer", "TYPE", "Ljava/lang/Class;");
-            visitInsn(Opcodes.AASTORE);
-            visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Class", "getMethod",
-                    "(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;", false);
-            visitInsn(Opcodes.ACONST_NULL);
-            visitInsn(Opcodes.ICONST_4);
-            visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
-            visitInsn(Opcodes.DUP);
-            visitInsn(Opcodes.ICONST_0);
-            visitLdcInsn(i.event());
-            visitInsn(Opcodes.AASTORE);
-            storeLocal(1, i.objectA());
-            storeLocal(2, i.objectB());
-            visitInsn(Opcodes.DUP);
-            visitInsn(Opcodes.ICONST_3);
-            if (i.portLocal() < 0) {
-                visitInsn(Opcodes.ICONST_0);
-            } else {
-                visitVarInsn(Opcodes.ILOAD, i.portLocal());
-            }
-            visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
-            visitInsn(Opcodes.AASTORE);
-            visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/reflect/Method", "invoke",
-                    "(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;", false);
-            visitInsn(Opcodes.POP);
-        }
-
-        private void storeType(int index, Type type) {
-            visitInsn(Opcodes.DUP);
-            visitInsn(Opcodes.ICONST_0 + index);
-            visitLdcInsn(type);
-            visitInsn(Opcodes.AASTORE);
-        }
-
-        private void storeLocal(int index, int local) {
-            visitInsn(Opcodes.DUP);
-            visitInsn(Opcodes.ICONST_0 + index);
-            visitVarInsn(Opcodes.ALOAD, local);
-            visitInsn(Opcodes.AASTORE);
+            StaticCall.emit(this, PortBinds.class, "on", List.of(String.class, Object.class, Object.class, int.class), List.of(
+                    mv -> mv.visitLdcInsn(i.event()),
+                    mv -> mv.visitVarInsn(Opcodes.ALOAD, i.objectA()),
+                    mv -> mv.visitVarInsn(Opcodes.ALOAD, i.objectB()),
+                    mv -> {
+                        if (i.portLocal() < 0) {
+                            mv.visitInsn(Opcodes.ICONST_0);
+                        } else {
+                            mv.visitVarInsn(Opcodes.ILOAD, i.portLocal());
+                        }
+                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
+                    }));
         }
     }
 }
