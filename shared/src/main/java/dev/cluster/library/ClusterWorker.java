@@ -11,9 +11,9 @@ import dev.cluster.protocol.WorkerMessage;
 import io.netty.util.concurrent.EventExecutorGroup;
 
 import java.io.IOException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

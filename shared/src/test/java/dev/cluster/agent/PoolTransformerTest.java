@@ -74,6 +74,24 @@ class PoolTransformerTest {
     }
 
     @Test
+    void jettysPoolIsPickedByItsNameAndReadAsJettysIs() throws Exception {
+        byte[] original;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(PoolTransformer.JETTY + ".class")) {
+            original = in.readAllBytes();
+        }
+        byte[] injected = new PoolTransformer().transform(null, PoolTransformer.JETTY, null, null, original);
+        Class<?> jetty = new ClassLoader(getClass().getClassLoader()) {
+            Class<?> define() {
+                return defineClass(PoolTransformer.JETTY.replace('/', '.'), injected, 0, injected.length);
+            }
+        }.define();
+        Object pool = jetty.getConstructor().newInstance();
+        PoolReport report = PoolsProbe.sample().stream().filter(p -> p.kind().equals("jetty")).findFirst().orElseThrow();
+        assertEquals(new PoolReport("qtp42", "jetty", 200, 200, 17, -1), report);
+        assertEquals(jetty, pool.getClass());
+    }
+
+    @Test
     void otherClassesAreLeftAlone() {
         assertNull(new PoolTransformer().transform(null, "org/example/Executor", null, null, new byte[] {1, 2, 3}));
     }

@@ -296,7 +296,7 @@ final class MonitScreen {
             b.append("  pools");
         }
         for (PoolInfo p : pools) {
-            String text = " " + p.name() + " " + p.active() + "/" + p.max() + (p.queued() > 0 ? "+" + p.queued() : "");
+            String text = " " + WorkerTable.figures(p);
             if (p.marked()) {
                 b.style(style(AttributedStyle.RED).bold()).append(text + " FULL " + Durations.format(p.fullForMs())).style(AttributedStyle.DEFAULT);
             } else {

@@ -50,15 +50,12 @@ public final class Profiler {
     }
 
     /**
-     * Profiles one worker of {@code spec} for {@code seconds} and writes its flame graph to
+     * Profiles one online worker of {@code spec} for {@code seconds} and writes its flame graph to
      * {@code out} (replaced as a whole: a symlink there is replaced, never written through).
      * Returns the line to tell the user.
      */
     public static String profileWorker(Home home, AppSpec spec, WorkerInfo worker, int seconds, Path out)
             throws Failure, IOException, InterruptedException {
-        if (worker.pid() == null || !"online".equals(worker.state())) {
-            throw new Failure(spec.name() + ":" + worker.id() + " is " + worker.state() + ", not online: profile a running worker ('cluster list' shows them)");
-        }
         home.prepare();
         Path javaHome = spec.java() != null ? Path.of(spec.java()).toAbsolutePath().getParent().getParent() : Path.of(System.getProperty("java.home"));
         FlameGraph graph = new Profiler(javaHome).record(worker.pid(), seconds,

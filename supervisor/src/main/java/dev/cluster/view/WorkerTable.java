@@ -113,7 +113,12 @@ public final class WorkerTable {
         if (pool == null || (pool.active() == 0 && pool.queued() == 0)) {
             return "-";
         }
-        return pool.name() + " " + pool.active() + "/" + pool.max() + (pool.queued() > 0 ? "+" + pool.queued() : "") + (pool.marked() ? "!" : "");
+        return figures(pool) + (pool.marked() ? "!" : "");
+    }
+
+    /** "hash 2/2+31": name, busy of its maximum, and what waits when anything does. */
+    public static String figures(PoolInfo pool) {
+        return pool.name() + " " + pool.active() + "/" + pool.max() + (pool.queued() > 0 ? "+" + pool.queued() : "");
     }
 
     public static String percent(double cpu) {
