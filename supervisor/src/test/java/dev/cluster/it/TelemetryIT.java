@@ -36,11 +36,13 @@ class TelemetryIT {
     @Test
     void aBlockedLoopShowsItsLagAndTheBlockingMethodWhileTheOtherWorkerStaysHealthy() throws Exception {
         int port = ClusterFixture.freePort();
-        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        // A threshold of 40 ms, not the default 10: a healthy loop's p99 is ~1 ms, but this 2-core
+        // machine, busy with other work, can put a healthy worker's p99 over 10 ms (seen once).
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web", "--lag-threshold", "40ms");
         for (int i = 0; i < 300; i++) { // warm both JVMs: the first requests load classes on the loops
             Http.get(port, "/");
         }
-        // Idle and light load: once start-up has left the 10 s window, p99 stays under 10 ms.
+        // Idle and light load: once start-up has left the 10 s window, p99 stays under the threshold.
         ClusterFixture.await("start-up to leave the lag window", Duration.ofSeconds(40),
                 () -> cluster.list().stream().allMatch(w -> w.uptimeMs() > 11_000));
         // Light load (a request per poll) until both workers have reported 500 lag samples in the window.
@@ -54,7 +56,7 @@ class TelemetryIT {
         });
         for (WorkerInfo w : cluster.list()) {
             assertTrue(w.lag().samples() > 500, "reports arrive: " + w);
-            assertTrue(w.lag().p99Ms() < 10, "idle and light load keep p99 under 10 ms: " + w);
+            assertTrue(w.lag().p99Ms() < 40, "idle and light load keep p99 under 40 ms: " + w);
             assertFalse(w.lagOver(), w.toString());
             assertNotNull(w.heapUsedBytes(), w.toString());
         }
@@ -81,7 +83,7 @@ class TelemetryIT {
         JsonNode other = cluster.list().stream().filter(w -> w.pid() != blockedPid).findFirst()
                 .map(w -> worker(w.pid())).orElseThrow();
         assertEquals(0, other.path("telemetry").path("stalls").asInt(), other.toString());
-        assertTrue(other.path("lag").path("p99Ms").asDouble() < 10, "the other worker stays under the threshold: " + other);
+        assertTrue(other.path("lag").path("p99Ms").asDouble() < 40, "the other worker stays under the threshold: " + other);
         System.out.println("TelemetryIT: the supervisor saw the 400 ms stall " + seenMs + " ms after the request answered");
 
         String describe = cluster.ok("describe", "web").out();
@@ -95,7 +97,7 @@ class TelemetryIT {
         assertTrue(tookMs(Http.get(port, "/fanout?serial=1").body()) >= 120, "serial: all three (30 + 40 + 50 ms)");
         assertEquals("{\"email\":true}", Http.get(port, "/regex?input=ops@example.com").body().trim());
         assertEquals(413, Http.get(port, "/regex?input=" + "a".repeat(300)).status(), "input bounded before the regex");
-        ClusterFixture.await("hashing on the loop to put a worker over the 10 ms threshold", Duration.ofSeconds(60), () -> {
+        ClusterFixture.await("hashing on the loop to put a worker over the 40 ms threshold", Duration.ofSeconds(60), () -> {
             try {
                 Http.get(port, "/hash-blocking");
             } catch (java.io.IOException e) {
@@ -104,7 +106,7 @@ class TelemetryIT {
             return cluster.list().stream().anyMatch(WorkerInfo::lagOver);
         });
         WorkerInfo over = cluster.list().stream().filter(WorkerInfo::lagOver).findFirst().orElseThrow();
-        assertTrue(over.lag().p99Ms() > 10, over.toString());
+        assertTrue(over.lag().p99Ms() > 40, over.toString());
         assertTrue(cluster.ok("list").out().contains("!"), "list marks it");
     }
 
