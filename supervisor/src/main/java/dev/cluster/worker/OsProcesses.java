@@ -5,12 +5,14 @@ import dev.cluster.logs.WorkerOutput;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +27,7 @@ public final class OsProcesses implements ProcessStarter {
      * even a worker that ignores its stdin gets SIGTERM when the supervisor dies, by SIGKILL too.
      */
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Set<String> CLASS_PATH_OPTIONS = Set.of("-cp", "-classpath", "--class-path");
     /** Lines of each stream kept for the exit cause ({@code describe}, a failed start or reload). */
     static final int OUTPUT_TAIL_LINES = 20;
     /** How long after its exit a process's pipes may stay open (a child it left holds them) before the exit is handled anyway. */
@@ -49,7 +52,17 @@ public final class OsProcesses implements ProcessStarter {
         this.agent = agent;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
-        this.startCache = new StartCache(cache, loop, this::startTraining);
+        this.startCache = new StartCache(cache, loop, new StartCache.Trainer() {
+            @Override
+            public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
+                return startTraining(spec, jvmOptions, port);
+            }
+
+            @Override
+            public Process dump(AppSpec spec, Path classList, Path archive) throws IOException {
+                return dumpArchive(spec, classList, archive);
+            }
+        });
     }
 
     /** The start-up archives, and the training starts that make them (their requests on the worker socket). */
@@ -77,10 +90,7 @@ public final class OsProcesses implements ProcessStarter {
                     cmd.add("-javaagent:" + agent.jar());
                 }
             }
-            if (spec.shared()) {
-                cmd.addAll(Share.of(spec, cores).jvmOptions(spec.jvmArgs()));
-            }
-            cmd.addAll(spec.jvmArgs());
+            cmd.addAll(jvmOptions(spec));
             cmd.add("-jar");
             cmd.add(spec.jar());
         } else {
@@ -88,6 +98,16 @@ public final class OsProcesses implements ProcessStarter {
         }
         cmd.addAll(spec.args());
         return cmd;
+    }
+
+    /** A jar app's own JVM options: its share of the machine, then its {@code --jvm-args}. */
+    private List<String> jvmOptions(AppSpec spec) {
+        List<String> options = new ArrayList<>();
+        if (spec.shared()) {
+            options.addAll(Share.of(spec, cores).jvmOptions(spec.jvmArgs()));
+        }
+        options.addAll(spec.jvmArgs());
+        return options;
     }
 
     @Override
@@ -149,6 +169,35 @@ public final class OsProcesses implements ProcessStarter {
             env.put(Env.PORT, Integer.toString(port));
             env.put("SERVER_PORT", Integer.toString(port)); // Spring Boot's server.port
         }
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        return builder.start();
+    }
+
+    /**
+     * An AppCDS archive's dump ({@link StartCache.Trainer#dump}): the app's java and JVM options, with
+     * the class path its workers' JVMs have ({@code -jar}'s jar, then the agent's jar, which
+     * {@code -javaagent} appends to it), so that they accept the archive. Agents are left out: the JDK
+     * does not archive with one loaded, and the workers' class path only grows by theirs.
+     */
+    private Process dumpArchive(AppSpec spec, Path classList, Path archive) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (pdeathsig) {
+            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+        }
+        cmd.addAll(List.of(spec.java() != null ? spec.java() : java, "-Xshare:dump",
+                "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive));
+        List<String> options = jvmOptions(spec);
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i);
+            if (CLASS_PATH_OPTIONS.contains(option)) {
+                i++; // and its value: ignored beside -jar anyway
+            } else if (!option.startsWith("-javaagent:") && !option.startsWith("-agentlib:") && !option.startsWith("-agentpath:")) {
+                cmd.add(option);
+            }
+        }
+        String classPath = spec.agent() && agent.jar() != null ? spec.jar() + File.pathSeparator + agent.jar() : spec.jar();
+        cmd.addAll(List.of("-cp", classPath));
+        ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         return builder.start();
     }

@@ -36,20 +36,25 @@ import java.util.stream.Stream;
  * <p>
  * How an archive is made: a training start. When a worker whose key has no archive has become
  * ready (not before: it would slow that start), the supervisor starts, once, the same command line
- * with the JVM's record option, on a loopback port of its own, so it never sees a real connection.
- * Once it listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS} {@code GET /} requests (what serving
- * loads is what the next start needs), then asked to stop, and its JVM writes the archive as it
- * exits. Not the first worker's exit (the JDK's own auto-create, 19+, also writes only at exit): a
- * worker may run for weeks, and a deploy wants its second replacement to start fast already.
+ * with the JVM's record option. It runs with the agent, as the workers do, and takes its socket from
+ * the supervisor like a worker in handoff mode: one bound to an ephemeral loopback port, so it never
+ * sees a real connection. Once it listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS}
+ * {@code GET /} requests (what serving loads is what the next start needs), then asked to stop, and
+ * its JVM writes what it recorded as it exits. Not the first worker's exit (the JDK's own
+ * auto-create, 19+, also writes only at exit): a worker may run for weeks, and a deploy wants its
+ * second replacement to start fast already.
  * <ul>
- * <li>AOT cache: the training start runs with the agent, as the workers do (the JDK refuses a cache
- *     made without it), and takes its socket from the supervisor like a worker in handoff mode:
- *     one bound to an ephemeral loopback port. So it needs the agent, or the library.</li>
- * <li>AppCDS: JDK 17 will not archive with an agent loaded (short of a diagnostic flag that makes
- *     every worker print a warning), and an archive made without it serves workers that run with it.
- *     So the training start runs without the agent and is given a free port as {@code PORT} and
- *     {@code SERVER_PORT} (Spring Boot's name): an app that binds a fixed port of its own fails to
- *     start there, harmlessly, and gets no archive.</li>
+ * <li>AOT cache: the training start writes the cache itself. The JDK refuses a cache made without
+ *     the agent the workers run with, so it needs the agent (and its native library).</li>
+ * <li>AppCDS: JDK 17 will not write a dynamic archive ({@code -XX:ArchiveClassesAtExit}) with an
+ *     agent loaded, short of a diagnostic flag that makes every worker print a warning; and one
+ *     made without the agent lacks what the agent and its telemetry load (JMX, the agent's own
+ *     classes: half of what a worker loads). So the training start writes the list of the classes it
+ *     loaded ({@code -XX:DumpLoadedClassList}), and a second JVM archives them
+ *     ({@code -Xshare:dump}) for the class path the workers have: the jar, then the agent's jar,
+ *     which {@code -javaagent} appends. Without the agent (or its native library) the training start
+ *     is given a free port as {@code PORT} and {@code SERVER_PORT} (Spring Boot's name): an app that
+ *     binds a fixed port of its own fails to start there, harmlessly, and gets no archive.</li>
  * </ul>
  * <p>
  * A JVM that cannot use an archive (damaged, made by another build) warns at most and starts
@@ -67,21 +72,27 @@ public final class StartCache {
 
     /** How a JDK records an archive and starts from one. */
     enum Flavor {
-        /** AppCDS, a dynamic archive: JDK 17 to 24. Made without the agent. */
-        CDS("-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", ".jsa", false),
+        /**
+         * AppCDS, a static archive: JDK 17 to 24. The training start writes the list of the classes it
+         * loaded, and a second JVM ({@code -Xshare:dump}) archives them for the workers' class path.
+         */
+        CDS("-XX:DumpLoadedClassList=", ".classlist", "-XX:SharedArchiveFile=", ".jsa", false),
         /** The AOT cache, recorded in one training run: JDK 25 and later. Made with the agent. */
-        AOT("-XX:AOTCacheOutput=", "-XX:AOTCache=", ".aot", true);
+        AOT("-XX:AOTCacheOutput=", ".aot", "-XX:AOTCache=", ".aot", true);
 
         final String record;
+        /** What the training start writes: the archive itself, or (CDS) the class list it is dumped from. */
+        final String recorded;
         final String use;
         final String suffix;
-        final boolean trainsWithAgent;
+        final boolean needsAgent;
 
-        Flavor(String record, String use, String suffix, boolean trainsWithAgent) {
+        Flavor(String record, String recorded, String use, String suffix, boolean needsAgent) {
             this.record = record;
+            this.recorded = recorded;
             this.use = use;
             this.suffix = suffix;
-            this.trainsWithAgent = trainsWithAgent;
+            this.needsAgent = needsAgent;
         }
 
         static Flavor of(int javaVersion) {
@@ -94,13 +105,18 @@ public final class StartCache {
         static final Use NONE = new Use(List.of(), null, null);
     }
 
-    /** Starts a training process: the spec's command line with these JVM options, its output discarded. */
+    /** Starts the processes that make an archive, their output discarded. */
     public interface Trainer {
         /**
+         * A training start: the spec's command line with these JVM options.
+         *
          * @param port 0: with the agent, taking its socket from the supervisor (handoff); else without
          *             the agent or the worker socket, told to listen on this port
          */
         Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException;
+
+        /** A JVM that archives the classes in {@code classList} into {@code archive}, for the class path the spec's workers run with. */
+        Process dump(AppSpec spec, Path classList, Path archive) throws IOException;
     }
 
     private final Path dir;
@@ -150,10 +166,10 @@ public final class StartCache {
         if (givenUp.contains(key)) {
             return new Use(List.of(), null, "none: making one failed (see the supervisor's log)");
         }
-        if (flavor.trainsWithAgent && !spec.agent()) {
+        if (flavor.needsAgent && !spec.agent()) {
             return new Use(List.of(), null, "none: making an AOT cache needs the agent (--no-agent is set)");
         }
-        if (flavor.trainsWithAgent && !NativeSockets.available()) {
+        if (flavor.needsAgent && !NativeSockets.available()) {
             return new Use(List.of(), null, "none: making an AOT cache needs the native library (built without gcc)");
         }
         if (!trainingKeys.contains(key)) {
@@ -243,38 +259,87 @@ public final class StartCache {
     private void train(AppSpec spec, String key, Flavor flavor, Path archive) {
         try {
             Files.createDirectories(dir);
-            Path output = dir.resolve(key + ".training" + flavor.suffix);
-            Files.deleteIfExists(output);
-            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + output, !flavor.trainsWithAgent, loop, TRAINING_TIMEOUT_MS);
+            Path recorded = dir.resolve(key + ".training" + flavor.recorded);
+            Files.deleteIfExists(recorded);
+            // With the agent whenever it can be (taking a socket on a port of its own from the supervisor):
+            // then what the agent and its telemetry load is archived too.
+            boolean withAgent = spec.agent() && NativeSockets.available();
+            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + recorded, !withAgent, loop, TRAINING_TIMEOUT_MS);
             training.put(t.pid(), t);
             log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.pid());
-            t.exited().thenAcceptAsync(ready -> exited(t, spec, key, output, archive, ready), loop);
+            t.exited().thenAcceptAsync(ready -> trained(t, spec, key, flavor, recorded, archive, ready), loop);
         } catch (IOException | RuntimeException e) {
             log.warn("{}: cannot start a training start for its start-up archive: {}", spec.name(), e.getMessage());
             givenUp.add(key);
         }
     }
 
-    /** The training start exited: keep what it wrote, if it became ready and wrote anything. */
-    private void exited(TrainingStart t, AppSpec spec, String key, Path output, Path archive, boolean becameReady) {
+    /** The training start exited: keep the archive it wrote, or (CDS) dump one from its class list. */
+    private void trained(TrainingStart t, AppSpec spec, String key, Flavor flavor, Path recorded, Path archive, boolean becameReady) {
         training.remove(t.pid());
+        if (!becameReady || !nonEmpty(recorded)) {
+            deleteQuietly(recorded);
+            failed(spec, key, "the training start (pid " + t.pid() + ") " + (becameReady ? "exited"
+                    : "was not ready within " + TRAINING_TIMEOUT_MS / 1000 + " s, or exited before it was,") + " without writing a start-up archive");
+            return;
+        }
+        if (flavor == Flavor.AOT) {
+            keep(spec, key, recorded, archive, t.tookMs());
+            return;
+        }
+        Path dumped = dir.resolve(key + ".training" + flavor.suffix);
         try {
-            if (becameReady && Files.isRegularFile(output, LinkOption.NOFOLLOW_LINKS) && Files.size(output) > 0) {
-                Files.move(output, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", spec.name(), archive.getFileName(),
-                        t.tookMs(), Files.size(archive) >> 20);
-                prune(spec.name(), archive);
-                return;
-            }
-            Files.deleteIfExists(output);
+            deleteQuietly(dumped);
+            Process dump = trainer.dump(spec, recorded, dumped);
+            loop.schedule(dump::destroyForcibly, TRAINING_TIMEOUT_MS);
+            dump.onExit().thenRunAsync(() -> {
+                deleteQuietly(recorded);
+                if (dump.exitValue() == 0 && nonEmpty(dumped)) {
+                    keep(spec, key, dumped, archive, t.tookMs());
+                } else {
+                    deleteQuietly(dumped);
+                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue());
+                }
+            }, loop);
         } catch (IOException e) {
-            log.warn("{}: cannot keep the start-up archive: {}", spec.name(), e.getMessage());
+            deleteQuietly(recorded);
+            failed(spec, key, "cannot start the JVM archiving its classes: " + e.getMessage());
         }
-        if (givenUp.add(key)) {
-            log.warn("{}: the training start (pid {}) {} without writing a start-up archive: workers start without one", spec.name(), t.pid(),
-                    becameReady ? "exited" : "was not ready within " + TRAINING_TIMEOUT_MS / 1000 + " s, or exited before it was,");
+    }
+
+    private void keep(AppSpec spec, String key, Path made, Path archive, long tookMs) {
+        try {
+            Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", spec.name(), archive.getFileName(),
+                    tookMs, Files.size(archive) >> 20);
+            prune(spec.name(), archive);
+        } catch (IOException e) {
+            deleteQuietly(made);
+            failed(spec, key, "cannot keep the start-up archive: " + e.getMessage());
         }
+    }
+
+    private void failed(AppSpec spec, String key, String why) {
         trainingKeys.remove(key);
+        if (givenUp.add(key)) {
+            log.warn("{}: {}: workers start without one", spec.name(), why);
+        }
+    }
+
+    private static boolean nonEmpty(Path file) {
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", file, e.getMessage());
+        }
     }
 
     /** Keeps the {@value #KEPT_PER_APP} newest archives of the app. */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Start-up archives: made by a training start without the operator doing anything, used by the
- * next start (the JVM has it mapped), survived when damaged (the worker starts, the archive is made
+ * next start (the JVM has it mapped; on JDK 17 it holds the agent's classes too), survived when damaged (the worker starts, the archive is made
  * again), and not made with {@code --start-cache off}. On the build's JDK (AppCDS) and, where the
  * machine has one, a JDK 25 (the AOT cache).
  */
@@ -41,6 +41,33 @@ class StartCacheIT {
         return Files.readString(Path.of("/proc", Long.toString(pid), "maps")).contains(archive.toString());
     }
 
+    /**
+     * What an AppCDS archive holds, as its JVM lists it: the worker's own command line, with the
+     * class path {@code -jar} and {@code -javaagent} give it but no agent, and the option that prints
+     * the archive's classes and exits.
+     */
+    private String archivedClasses(long pid) throws Exception {
+        String[] argv = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0");
+        Path agent;
+        try (Stream<Path> lib = Files.list(cluster.home().resolve("lib"))) {
+            agent = lib.filter(f -> f.getFileName().toString().startsWith("cluster-agent-")).findFirst().orElseThrow();
+        }
+        List<String> command = new java.util.ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (argv[i].equals("-jar")) {
+                command.addAll(List.of("-cp", argv[i + 1] + ":" + agent, "-XX:+PrintSharedArchiveAndExit"));
+                break;
+            }
+            if (!argv[i].startsWith("-javaagent:")) {
+                command.add(argv[i]);
+            }
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
     private void madeUsedAndSurvivedDamaged(String suffix, String... javaOption) throws Exception {
         List<String> start = new java.util.ArrayList<>(List.of("start", WORKER_APP_JAR.toString(), "--port",
                 Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on"));
@@ -56,6 +83,12 @@ class StartCacheIT {
         long pid = cluster.worker("web", 0).pid();
         assertTrue(mapped(pid, archive), "the restarted worker's JVM has the archive mapped");
         assertTrue(cluster.ok("describe", "web").out().contains("start cache  started from " + archive.getFileName()));
+        if (suffix.equals(".jsa")) {
+            String archived = archivedClasses(pid);
+            assertTrue(archived.contains(" dev.cluster.agent.Agent ") && archived.contains(" java.lang.management.ManagementFactory "),
+                    "the archive holds what the agent and its telemetry load, as well as the app's classes: " + archived.lines().count() + " lines");
+            assertTrue(archived.contains(" dev.cluster.demo.WorkerApp "), "and the app's own");
+        }
 
         // Damaged: the JVM starts without it, the supervisor notices and makes it again. Put in its place
         // as a new file, as a bad copy would be: the running worker has the old one mapped, and

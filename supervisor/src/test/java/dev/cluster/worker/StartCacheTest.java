@@ -29,12 +29,24 @@ class StartCacheTest {
     }
 
     StartCache cache() {
-        return new StartCache(dir.resolve("cache"), loop, (spec, options, port) -> {
-            trained.add(spec.name());
-            Process p = new ProcessBuilder("sleep", "60").start();
-            processes.add(p);
-            return p;
+        return new StartCache(dir.resolve("cache"), loop, new StartCache.Trainer() {
+            @Override
+            public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
+                trained.add(spec.name());
+                return sleeper();
+            }
+
+            @Override
+            public Process dump(AppSpec spec, Path classList, Path archive) throws IOException {
+                return sleeper();
+            }
         });
+    }
+
+    Process sleeper() throws IOException {
+        Process p = new ProcessBuilder("sleep", "60").start();
+        processes.add(p);
+        return p;
     }
 
     AppSpec app(String name, Path jar) {
