@@ -5,7 +5,6 @@ import dev.cluster.logs.WorkerOutput;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,9 +174,11 @@ public final class OsProcesses implements ProcessStarter {
 
     /**
      * An AppCDS archive's dump ({@link StartCache.Trainer#dump}): the app's java and JVM options, with
-     * the class path its workers' JVMs have ({@code -jar}'s jar, then the agent's jar, which
-     * {@code -javaagent} appends to it), so that they accept the archive. Agents are left out: the JDK
-     * does not archive with one loaded, and the workers' class path only grows by theirs.
+     * the class path its workers' JVMs are checked against, {@code -jar}'s jar alone. Not the agent's
+     * jar, though {@code -javaagent} appends it: the JVM checks the archive's class path before that,
+     * and refuses an archive whose class path is longer than the one it has then ("shorter than the
+     * one at dump time"); the agent's own classes load from its jar. Agents are left out: the JDK
+     * does not archive with one loaded, and a class path that grows after the check is accepted.
      */
     private Process dumpArchive(AppSpec spec, Path classList, Path archive) throws IOException {
         List<String> cmd = new ArrayList<>();
@@ -195,8 +196,7 @@ public final class OsProcesses implements ProcessStarter {
                 cmd.add(option);
             }
         }
-        String classPath = spec.agent() && agent.jar() != null ? spec.jar() + File.pathSeparator + agent.jar() : spec.jar();
-        cmd.addAll(List.of("-cp", classPath));
+        cmd.addAll(List.of("-cp", spec.jar()));
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         return builder.start();

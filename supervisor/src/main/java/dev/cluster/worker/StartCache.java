@@ -48,11 +48,11 @@ import java.util.stream.Stream;
  *     the agent the workers run with, so it needs the agent (and its native library).</li>
  * <li>AppCDS: JDK 17 will not write a dynamic archive ({@code -XX:ArchiveClassesAtExit}) with an
  *     agent loaded, short of a diagnostic flag that makes every worker print a warning; and one
- *     made without the agent lacks what the agent and its telemetry load (JMX, the agent's own
- *     classes: half of what a worker loads). So the training start writes the list of the classes it
- *     loaded ({@code -XX:DumpLoadedClassList}), and a second JVM archives them
- *     ({@code -Xshare:dump}) for the class path the workers have: the jar, then the agent's jar,
- *     which {@code -javaagent} appends. Without the agent (or its native library) the training start
+ *     made without the agent lacks what the agent's telemetry loads (JMX and the rest: half of what
+ *     a worker loads). So the training start writes the list of the classes it loaded
+ *     ({@code -XX:DumpLoadedClassList}), and a second JVM archives them ({@code -Xshare:dump}) for
+ *     the workers' class path, the jar (the agent's own classes, from the jar {@code -javaagent}
+ *     appends, cannot be in it: see {@code OsProcesses}). Without the agent (or its native library) the training start
  *     is given a free port as {@code PORT} and {@code SERVER_PORT} (Spring Boot's name): an app that
  *     binds a fixed port of its own fails to start there, harmlessly, and gets no archive.</li>
  * </ul>

@@ -126,6 +126,22 @@ class StartCacheIT {
         madeUsedAndSurvivedDamaged(".jsa");
     }
 
+    /** An app without the library, whose agent classes come from the agent's own jar: its archive is accepted too. */
+    @Test
+    void anUnmodifiedAppStartsFromItsArchive() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("netty/target/netty.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on");
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(".jsa").size() == 1);
+        Path archive = archives(".jsa").get(0);
+        cluster.ok("restart", "web");
+        long pid = cluster.worker("web", 0).pid();
+        assertTrue(mapped(pid, archive), "the restarted worker's JVM has the archive mapped");
+        ClusterFixture.await("the archive's check, a second after the start", Duration.ofSeconds(10),
+                () -> uncheckedLog().contains("pid " + pid + " did not use") || cluster.list().get(0).uptimeMs() > 3_000);
+        assertFalse(uncheckedLog().contains("did not use the start-up archive"), "the JVM accepted it");
+    }
+
     @Test
     void onAJdk25TheAotCacheIsMadeAndUsed() throws Exception {
         Optional<String> newer = Jdks.newer();
