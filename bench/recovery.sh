@@ -36,6 +36,11 @@ for app in archive standby; do
 done
 echo "$(basename "$jar") on $("${4:-java}" -version 2>&1 | head -1):"
 python3 "$(dirname "$0")/recovery.py" "$CLUSTER_HOME/control.sock" "$kills" "${targets[@]}"
-ls -l "$CLUSTER_HOME"/cache/archive@* | awk '{printf "archive %s: %.1f MB\n", $NF, $5 / 1048576}' | sed "s|$CLUSTER_HOME/cache/||"
+for f in "$CLUSTER_HOME"/cache/archive@*.jsa "$CLUSTER_HOME"/cache/archive@*.aot; do
+  [[ -f $f ]] && echo "archive $(basename "$f"): $(du -m --apparent-size "$f" | cut -f1) MB"
+done
+for d in "$CLUSTER_HOME"/cache/archive@*.app; do
+  [[ -d $d ]] && echo "the jar extracted for it, $(basename "$d"): $(du -sm --apparent-size "$d" | cut -f1) MB"
+done
 python3 "$(dirname "$0")/reap.py" 10 "${4:-java}" "$jar" "$path"
 { grep -c 'did not use the start-up archive' "$CLUSTER_HOME/daemon.log" || true; } | awk '$1 > 0 {print "workers that could not use their archive (see daemon.log): " $1}'

@@ -51,7 +51,7 @@ public final class OsProcesses implements ProcessStarter {
         this.agent = agent;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
-        this.startCache = new StartCache(cache, loop, new StartCache.Trainer() {
+        this.startCache = new StartCache(cache, loop, new ArchiveMaker.Trainer() {
             @Override
             public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
                 return startTraining(spec, jvmOptions, port);
@@ -60,6 +60,11 @@ public final class OsProcesses implements ProcessStarter {
             @Override
             public Process dump(AppSpec spec, Path classList, Path archive) throws IOException {
                 return dumpArchive(spec, classList, archive);
+            }
+
+            @Override
+            public Process extract(AppSpec spec, Path destination) throws IOException {
+                return quietJava(spec, List.of("-Djarmode=tools", "-jar", spec.jar(), "extract", "--destination", destination.toString()));
             }
         });
     }
@@ -109,10 +114,15 @@ public final class OsProcesses implements ProcessStarter {
         return options;
     }
 
+    /** The command line a launch runs: with the archive's options, and its extracted jar in place of the app's if it has one. */
+    private List<String> launchLine(AppSpec spec, StartCache.Use archive) {
+        return commandLine(archive.jar() == null ? spec : spec.toBuilder().jar(archive.jar().toString()).build(), archive.options());
+    }
+
     @Override
     public WorkerProcess start(AppSpec spec, int workerId) throws IOException {
         StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, commandLine(spec));
-        ProcessBuilder builder = builder(spec, workerId, commandLine(spec, archive.options()));
+        ProcessBuilder builder = builder(spec, workerId, launchLine(spec, archive));
         WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
         try {
@@ -130,7 +140,7 @@ public final class OsProcesses implements ProcessStarter {
     @Override
     public WorkerProcess startStandby(AppSpec spec) throws IOException {
         StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, commandLine(spec));
-        ProcessBuilder builder = builder(spec, -1, commandLine(spec, archive.options()));
+        ProcessBuilder builder = builder(spec, -1, launchLine(spec, archive));
         builder.environment().put(Env.STANDBY, "1");
         WorkerOutput output = logs.openStandby(spec, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
@@ -152,7 +162,7 @@ public final class OsProcesses implements ProcessStarter {
     }
 
     /**
-     * A training start for the start cache ({@link StartCache.Trainer}): the app's command line with
+     * A training start for the start cache ({@link ArchiveMaker.Trainer}): the app's command line with
      * the record option, its output discarded, dying with the supervisor like a worker. Port 0: with
      * the agent, told to take its socket from the supervisor (which gives it one on a loopback port of
      * its own); else without the agent and not connected to the supervisor, told to listen on {@code port}.
@@ -173,7 +183,7 @@ public final class OsProcesses implements ProcessStarter {
     }
 
     /**
-     * An AppCDS archive's dump ({@link StartCache.Trainer#dump}): the app's java and JVM options, with
+     * An AppCDS archive's dump ({@link ArchiveMaker.Trainer#dump}): the app's java and JVM options, with
      * the class path its workers' JVMs are checked against, {@code -jar}'s jar alone. Not the agent's
      * jar, though {@code -javaagent} appends it: the JVM checks the archive's class path before that,
      * and refuses an archive whose class path is longer than the one it has then ("shorter than the
@@ -181,22 +191,28 @@ public final class OsProcesses implements ProcessStarter {
      * does not archive with one loaded, and a class path that grows after the check is accepted.
      */
     private Process dumpArchive(AppSpec spec, Path classList, Path archive) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (pdeathsig) {
-            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
-        }
-        cmd.addAll(List.of(spec.java() != null ? spec.java() : java, "-Xshare:dump",
-                "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive));
+        List<String> args = new ArrayList<>(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive));
         List<String> options = jvmOptions(spec);
         for (int i = 0; i < options.size(); i++) {
             String option = options.get(i);
             if (CLASS_PATH_OPTIONS.contains(option)) {
                 i++; // and its value: ignored beside -jar anyway
             } else if (!option.startsWith("-javaagent:") && !option.startsWith("-agentlib:") && !option.startsWith("-agentpath:")) {
-                cmd.add(option);
+                args.add(option);
             }
         }
-        cmd.addAll(List.of("-cp", spec.jar()));
+        args.addAll(List.of("-cp", spec.jar()));
+        return quietJava(spec, args);
+    }
+
+    /** The app's java with these arguments, in the app's directory, its output discarded, dying with the supervisor. */
+    private Process quietJava(AppSpec spec, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (pdeathsig) {
+            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+        }
+        cmd.add(spec.java() != null ? spec.java() : java);
+        cmd.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         return builder.start();

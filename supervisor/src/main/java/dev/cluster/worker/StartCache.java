@@ -11,11 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Start-up archives ({@code --start-cache on}, the default): a jar app's workers start from an
@@ -34,8 +30,8 @@ import java.util.stream.Stream;
  * every option), kept in {@code $CLUSTER_HOME/cache} as {@code <app>@<key>.jsa} or {@code .aot};
  * the two newest per app are kept.
  * <p>
- * How an archive is made: a training start. When a worker whose key has no archive has become
- * ready (not before: it would slow that start), the supervisor starts, once, the same command line
+ * How an archive is made ({@link ArchiveMaker}): a training start. When a worker whose key has no
+ * archive has become ready (not before: it would slow that start), the supervisor starts, once, the same command line
  * with the JVM's record option. It runs with the agent, as the workers do, and takes its socket from
  * the supervisor like a worker in handoff mode: one bound to an ephemeral loopback port, so it never
  * sees a real connection. Once it listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS}
@@ -55,6 +51,9 @@ import java.util.stream.Stream;
  *     appends, cannot be in it: see {@code OsProcesses}). Without the agent (or its native library) the training start
  *     is given a free port as {@code PORT} and {@code SERVER_PORT} (Spring Boot's name): an app that
  *     binds a fixed port of its own fails to start there, harmlessly, and gets no archive.</li>
+ * <li>A Spring Boot fat jar is extracted first, as Spring Boot advises ({@link ExtractedJar}): the
+ *     archive is made of the extraction, and the workers that start from the archive run the
+ *     extracted jar (in the archive's place, {@code <app>@<key>.app/}).</li>
  * </ul>
  * <p>
  * A JVM that cannot use an archive (damaged, made by another build) warns at most and starts
@@ -65,8 +64,6 @@ import java.util.stream.Stream;
  */
 public final class StartCache {
     private static final Logger log = LoggerFactory.getLogger(StartCache.class);
-    static final int KEPT_PER_APP = 2;
-    private static final long TRAINING_TIMEOUT_MS = 120_000;
     private static final long MAPPED_CHECK_MS = 1_000;
     private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)");
 
@@ -100,31 +97,23 @@ public final class StartCache {
         }
     }
 
-    /** What one launch is given: the JVM options (none, or the archive's) and, for {@code describe}, what they mean. */
-    public record Use(List<String> options, Path archive, String note) {
-        static final Use NONE = new Use(List.of(), null, null);
-    }
+    /**
+     * What one launch is given: the JVM options (none, or the archive's), the jar to run instead of
+     * the app's (its extraction, which the archive was made of; else null) and, for {@code describe},
+     * what they mean.
+     */
+    public record Use(List<String> options, Path archive, Path jar, String note) {
+        static final Use NONE = new Use(List.of(), null, null, null);
 
-    /** Starts the processes that make an archive, their output discarded. */
-    public interface Trainer {
-        /**
-         * A training start: the spec's command line with these JVM options.
-         *
-         * @param port 0: with the agent, taking its socket from the supervisor (handoff); else without
-         *             the agent or the worker socket, told to listen on this port
-         */
-        Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException;
-
-        /** A JVM that archives the classes in {@code classList} into {@code archive}, for the class path the spec's workers run with. */
-        Process dump(AppSpec spec, Path classList, Path archive) throws IOException;
+        private static Use none(String why) {
+            return new Use(List.of(), null, null, why);
+        }
     }
 
     private final Path dir;
     private final Loop loop;
-    private final Trainer trainer;
+    private final ArchiveMaker maker;
     private final int ownJavaVersion = Runtime.version().feature();
-    /** Training starts by pid. */
-    private final Map<Long, TrainingStart> training = new HashMap<>();
     private final Set<String> trainingKeys = new HashSet<>();
     /** Training starts to begin once a worker of their version is ready, by key. */
     private final Map<String, Runnable> pending = new HashMap<>();
@@ -134,10 +123,13 @@ public final class StartCache {
     /** Content hashes of jars, by path, size and modification time: a jar is hashed once, not at every start. */
     private final Map<String, String> jarHashes = new HashMap<>();
 
-    public StartCache(Path dir, Loop loop, Trainer trainer) {
+    StartCache(Path dir, Loop loop, ArchiveMaker.Trainer trainer) {
         this.dir = dir;
         this.loop = loop;
-        this.trainer = trainer;
+        this.maker = new ArchiveMaker(dir, loop, trainer, key -> {
+            trainingKeys.remove(key);
+            givenUp.add(key);
+        });
     }
 
     /**
@@ -151,34 +143,38 @@ public final class StartCache {
         }
         Flavor flavor = Flavor.of(javaVersion(command.get(0)));
         if (flavor == null) {
-            return new Use(List.of(), null, "none: this JDK has no start-up archives (JDK 17 or later has)");
+            return Use.none("none: this JDK has no start-up archives (JDK 17 or later has)");
         }
         String key;
         try {
             key = key(spec, command);
         } catch (IOException e) {
-            return new Use(List.of(), null, "none: " + e.getMessage());
+            return Use.none("none: " + e.getMessage());
         }
         Path archive = dir.resolve(key + flavor.suffix);
         if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
-            return new Use(List.of(flavor.use + archive), archive, "started from " + archive.getFileName());
+            Path extracted = ExtractedJar.of(dir, key, Path.of(spec.jar()));
+            return ExtractedJar.exists(extracted)
+                    ? new Use(List.of(flavor.use + archive), archive, extracted, "started from " + archive.getFileName()
+                            + ", running the jar as extracted into " + extracted.getParent().getFileName())
+                    : new Use(List.of(flavor.use + archive), archive, null, "started from " + archive.getFileName());
         }
         if (givenUp.contains(key)) {
-            return new Use(List.of(), null, "none: making one failed (see the supervisor's log)");
+            return Use.none("none: making one failed (see the supervisor's log)");
         }
         if (flavor.needsAgent && !spec.agent()) {
-            return new Use(List.of(), null, "none: making an AOT cache needs the agent (--no-agent is set)");
+            return Use.none("none: making an AOT cache needs the agent (--no-agent is set)");
         }
         if (flavor.needsAgent && !NativeSockets.available()) {
-            return new Use(List.of(), null, "none: making an AOT cache needs the native library (built without gcc)");
+            return Use.none("none: making an AOT cache needs the native library (built without gcc)");
         }
         if (!trainingKeys.contains(key)) {
             pending.putIfAbsent(key, () -> {
                 trainingKeys.add(key);
-                train(spec, key, flavor, archive);
+                maker.make(spec, key, flavor, archive);
             });
         }
-        return new Use(List.of(), null, "none yet: a training start makes one once a worker of this version is ready");
+        return Use.none("none yet: a training start makes one once a worker of this version is ready");
     }
 
     /** A worker of the app is ready: the training start its version waits for begins now, not slowing that worker's own start. */
@@ -227,7 +223,7 @@ public final class StartCache {
                 log.warn("cannot delete {}: {}", use.archive(), e.getMessage());
             }
             if (again) {
-                train(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
+                maker.make(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
             } else {
                 givenUp.add(key);
             }
@@ -236,12 +232,12 @@ public final class StartCache {
 
     /** Whether {@code pid} is a training start (its messages on the worker socket are its own). */
     public boolean isTraining(long pid) {
-        return training.containsKey(pid);
+        return maker.training(pid) != null;
     }
 
     /** The listening socket a training start asks for: on an ephemeral loopback port, never the app's. */
     public int listener(long pid, Boolean ipv6) throws IOException {
-        TrainingStart t = training.get(pid);
+        TrainingStart t = maker.training(pid);
         if (t == null) {
             throw new IOException("pid " + pid + " is not a training start");
         }
@@ -250,114 +246,9 @@ public final class StartCache {
 
     /** A training start that uses the library said it is ready. */
     public void ready(long pid) {
-        TrainingStart t = training.get(pid);
+        TrainingStart t = maker.training(pid);
         if (t != null) {
             t.ready();
-        }
-    }
-
-    private void train(AppSpec spec, String key, Flavor flavor, Path archive) {
-        try {
-            Files.createDirectories(dir);
-            Path recorded = dir.resolve(key + ".training" + flavor.recorded);
-            Files.deleteIfExists(recorded);
-            // With the agent whenever it can be (taking a socket on a port of its own from the supervisor):
-            // then what the agent and its telemetry load is archived too.
-            boolean withAgent = spec.agent() && NativeSockets.available();
-            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + recorded, !withAgent, loop, TRAINING_TIMEOUT_MS);
-            training.put(t.pid(), t);
-            log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.pid());
-            t.exited().thenAcceptAsync(ready -> trained(t, spec, key, flavor, recorded, archive, ready), loop);
-        } catch (IOException | RuntimeException e) {
-            log.warn("{}: cannot start a training start for its start-up archive: {}", spec.name(), e.getMessage());
-            givenUp.add(key);
-        }
-    }
-
-    /** The training start exited: keep the archive it wrote, or (CDS) dump one from its class list. */
-    private void trained(TrainingStart t, AppSpec spec, String key, Flavor flavor, Path recorded, Path archive, boolean becameReady) {
-        training.remove(t.pid());
-        if (!becameReady || !nonEmpty(recorded)) {
-            deleteQuietly(recorded);
-            failed(spec, key, "the training start (pid " + t.pid() + ") " + (becameReady ? "exited"
-                    : "was not ready within " + TRAINING_TIMEOUT_MS / 1000 + " s, or exited before it was,") + " without writing a start-up archive");
-            return;
-        }
-        if (flavor == Flavor.AOT) {
-            keep(spec, key, recorded, archive, t.tookMs());
-            return;
-        }
-        Path dumped = dir.resolve(key + ".training" + flavor.suffix);
-        try {
-            deleteQuietly(dumped);
-            Process dump = trainer.dump(spec, recorded, dumped);
-            loop.schedule(dump::destroyForcibly, TRAINING_TIMEOUT_MS);
-            dump.onExit().thenRunAsync(() -> {
-                deleteQuietly(recorded);
-                if (dump.exitValue() == 0 && nonEmpty(dumped)) {
-                    keep(spec, key, dumped, archive, t.tookMs());
-                } else {
-                    deleteQuietly(dumped);
-                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue());
-                }
-            }, loop);
-        } catch (IOException e) {
-            deleteQuietly(recorded);
-            failed(spec, key, "cannot start the JVM archiving its classes: " + e.getMessage());
-        }
-    }
-
-    private void keep(AppSpec spec, String key, Path made, Path archive, long tookMs) {
-        try {
-            Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", spec.name(), archive.getFileName(),
-                    tookMs, Files.size(archive) >> 20);
-            prune(spec.name(), archive);
-        } catch (IOException e) {
-            deleteQuietly(made);
-            failed(spec, key, "cannot keep the start-up archive: " + e.getMessage());
-        }
-    }
-
-    private void failed(AppSpec spec, String key, String why) {
-        trainingKeys.remove(key);
-        if (givenUp.add(key)) {
-            log.warn("{}: {}: workers start without one", spec.name(), why);
-        }
-    }
-
-    private static boolean nonEmpty(Path file) {
-        try {
-            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", file, e.getMessage());
-        }
-    }
-
-    /** Keeps the {@value #KEPT_PER_APP} newest archives of the app. */
-    private void prune(String app, Path keep) {
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> archives = new ArrayList<>(files.filter(f -> {
-                String n = f.getFileName().toString();
-                return n.startsWith(app + "@") && !n.contains(".training") && (n.endsWith(".jsa") || n.endsWith(".aot"));
-            }).toList());
-            archives.sort(Comparator.comparingLong((Path f) -> f.toFile().lastModified()).reversed());
-            for (Path old : archives.subList(Math.min(KEPT_PER_APP, archives.size()), archives.size())) {
-                if (!old.equals(keep)) {
-                    Files.deleteIfExists(old);
-                    log.info("{}: old start-up archive {} deleted", app, old.getFileName());
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cannot prune {}: {}", dir, e.getMessage());
         }
     }
 

@@ -44,7 +44,7 @@ final class TrainingStart {
      * @param ownPort true: without the agent, on a free port chosen here; false: with the agent,
      *                taking its socket from the supervisor ({@link #listener})
      */
-    static TrainingStart begin(StartCache.Trainer trainer, AppSpec spec, String recordOption, boolean ownPort, Loop loop, long timeoutMs)
+    static TrainingStart begin(ArchiveMaker.Trainer trainer, AppSpec spec, String recordOption, boolean ownPort, Loop loop, long timeoutMs)
             throws IOException {
         int port = 0;
         if (ownPort) {

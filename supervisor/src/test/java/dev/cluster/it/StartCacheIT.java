@@ -1,5 +1,6 @@
 package dev.cluster.it;
 
+import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,6 +141,31 @@ class StartCacheIT {
         ClusterFixture.await("the archive's check, a second after the start", Duration.ofSeconds(10),
                 () -> uncheckedLog().contains("pid " + pid + " did not use") || cluster.list().get(0).uptimeMs() > 3_000);
         assertFalse(uncheckedLog().contains("did not use the start-up archive"), "the JVM accepted it");
+    }
+
+    /** A Spring Boot fat jar: extracted first, the archive made of the extraction, the workers run from it. */
+    @Test
+    void aSpringBootJarIsExtractedAndItsWorkersStartFromTheArchiveOfTheExtraction() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("spring/target/spring.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "web", "--start-cache", "on", "--listen-timeout", "120s");
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(180), () -> uncheckedArchives(".jsa").size() == 1);
+        Path archive = archives(".jsa").get(0);
+        String key = archive.getFileName().toString().replace(".jsa", "");
+        Path extracted = archive.resolveSibling(key + ".app").resolve("spring.jar");
+        assertTrue(Files.isRegularFile(extracted) && Files.isDirectory(extracted.resolveSibling("lib")), "extracted beside the archive: " + extracted);
+
+        cluster.ok("restart", "web");
+        WorkerInfo w = cluster.worker("web", 0);
+        String cmdline = Files.readString(Path.of("/proc", Long.toString(w.pid()), "cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains("-jar " + extracted), cmdline);
+        assertTrue(mapped(w.pid(), archive), "the restarted worker's JVM has the archive mapped");
+        assertEquals(Long.toString(w.pid()), Http.get(port, "/").body().trim(), "and serves");
+        assertTrue(cluster.ok("describe", "web").out().contains("running the jar as extracted into " + key + ".app"));
+        String archived = archivedClasses(w.pid());
+        assertTrue(archived.contains(" zoo.Main ") && archived.contains(" org.springframework.boot.SpringApplication "),
+                "the app's and Spring's classes are in it");
     }
 
     @Test

@@ -29,7 +29,7 @@ class StartCacheTest {
     }
 
     StartCache cache() {
-        return new StartCache(dir.resolve("cache"), loop, new StartCache.Trainer() {
+        return new StartCache(dir.resolve("cache"), loop, new ArchiveMaker.Trainer() {
             @Override
             public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
                 trained.add(spec.name());
@@ -38,6 +38,11 @@ class StartCacheTest {
 
             @Override
             public Process dump(AppSpec spec, Path classList, Path archive) throws IOException {
+                return sleeper();
+            }
+
+            @Override
+            public Process extract(AppSpec spec, Path destination) throws IOException {
                 return sleeper();
             }
         });

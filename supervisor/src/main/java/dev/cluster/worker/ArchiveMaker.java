@@ -1,0 +1,221 @@
+package dev.cluster.worker;
+
+import dev.cluster.protocol.AppSpec;
+import dev.cluster.sockets.NativeSockets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Makes one start-up archive for the {@link StartCache}: (a Spring Boot fat jar) its extraction, then
+ * the training start, then (AppCDS) the dump of the classes it loaded; keeps what was made under the
+ * archive's name and prunes the app's older ones. Each step is a process whose exit is handled on
+ * the supervisor's loop, bounded by {@value #TIMEOUT_MS} ms.
+ */
+final class ArchiveMaker {
+    private static final Logger log = LoggerFactory.getLogger(ArchiveMaker.class);
+    static final int KEPT_PER_APP = 2;
+    private static final long TIMEOUT_MS = 120_000;
+
+    /** Starts the processes that make an archive, their output discarded. */
+    interface Trainer {
+        /**
+         * A training start: the spec's command line with these JVM options.
+         *
+         * @param port 0: with the agent, taking its socket from the supervisor (handoff); else without
+         *             the agent or the worker socket, told to listen on this port
+         */
+        Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException;
+
+        /** A JVM that archives the classes in {@code classList} into {@code archive}, for the class path the spec's workers run with. */
+        Process dump(AppSpec spec, Path classList, Path archive) throws IOException;
+
+        /** Spring Boot's own extraction of the spec's jar into {@code destination} ({@link ExtractedJar}). */
+        Process extract(AppSpec spec, Path destination) throws IOException;
+    }
+
+    private final Path dir;
+    private final Loop loop;
+    private final Trainer trainer;
+    /** Told the key whose archive could not be made (logged here). */
+    private final Consumer<String> onFailure;
+    /** Training starts by pid. */
+    private final Map<Long, TrainingStart> training = new HashMap<>();
+
+    ArchiveMaker(Path dir, Loop loop, Trainer trainer, Consumer<String> onFailure) {
+        this.dir = dir;
+        this.loop = loop;
+        this.trainer = trainer;
+        this.onFailure = onFailure;
+    }
+
+    /** The training start of this pid, or null. */
+    TrainingStart training(long pid) {
+        return training.get(pid);
+    }
+
+    /**
+     * Makes the key's archive: of the jar's extraction if it is a Spring Boot fat jar (extracted
+     * first, once per key), else of the jar.
+     */
+    void make(AppSpec spec, String key, StartCache.Flavor flavor, Path archive) {
+        Path jar = Path.of(spec.jar());
+        Path extracted = ExtractedJar.of(dir, key, jar);
+        if (ExtractedJar.exists(extracted)) {
+            startTraining(spec.toBuilder().jar(extracted.toString()).build(), key, flavor, archive);
+        } else if (ExtractedJar.extractable(jar)) {
+            extract(spec, key, flavor, archive, extracted);
+        } else {
+            startTraining(spec, key, flavor, archive);
+        }
+    }
+
+    /** Extracts the fat jar into its place beside the archive, then trains on it (on the fat jar if that failed). */
+    private void extract(AppSpec spec, String key, StartCache.Flavor flavor, Path archive, Path extracted) {
+        Path partial = extracted.getParent().resolveSibling(extracted.getParent().getFileName() + ".partial");
+        try {
+            Files.createDirectories(dir);
+            ExtractedJar.delete(partial);
+            Process extraction = trainer.extract(spec, partial);
+            loop.schedule(extraction::destroyForcibly, TIMEOUT_MS);
+            extraction.onExit().thenRunAsync(() -> {
+                try {
+                    if (extraction.exitValue() == 0 && ExtractedJar.exists(partial.resolve(extracted.getFileName()))) {
+                        Files.move(partial, extracted.getParent(), StandardCopyOption.ATOMIC_MOVE);
+                        log.info("{}: a Spring Boot jar: extracted into {}, which its start-up archive is made of and its workers run from",
+                                spec.name(), extracted.getParent().getFileName());
+                        startTraining(spec.toBuilder().jar(extracted.toString()).build(), key, flavor, archive);
+                        return;
+                    }
+                    log.warn("{}: extracting the Spring Boot jar exited with code {}: its archive is made of the jar as it is",
+                            spec.name(), extraction.exitValue());
+                    ExtractedJar.delete(partial);
+                } catch (IOException e) {
+                    log.warn("{}: cannot keep the extracted jar: {}", spec.name(), e.getMessage());
+                }
+                startTraining(spec, key, flavor, archive);
+            }, loop);
+        } catch (IOException e) {
+            log.warn("{}: cannot extract the Spring Boot jar: {}: its archive is made of the jar as it is", spec.name(), e.getMessage());
+            startTraining(spec, key, flavor, archive);
+        }
+    }
+
+    /** A training start of the app, or of its extraction (the spec's jar then is that). */
+    private void startTraining(AppSpec spec, String key, StartCache.Flavor flavor, Path archive) {
+        try {
+            Files.createDirectories(dir);
+            Path recorded = dir.resolve(key + ".training" + flavor.recorded);
+            Files.deleteIfExists(recorded);
+            // With the agent whenever it can be (taking a socket on a port of its own from the supervisor):
+            // then what the agent and its telemetry load is archived too.
+            boolean withAgent = spec.agent() && NativeSockets.available();
+            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + recorded, !withAgent, loop, TIMEOUT_MS);
+            training.put(t.pid(), t);
+            log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.pid());
+            t.exited().thenAcceptAsync(ready -> trained(t, spec, key, flavor, recorded, archive, ready), loop);
+        } catch (IOException | RuntimeException e) {
+            failed(spec, key, "cannot start a training start for its start-up archive: " + e.getMessage());
+        }
+    }
+
+    /** The training start exited: keep the archive it wrote, or (CDS) dump one from its class list. */
+    private void trained(TrainingStart t, AppSpec spec, String key, StartCache.Flavor flavor, Path recorded, Path archive, boolean becameReady) {
+        training.remove(t.pid());
+        if (!becameReady || !nonEmpty(recorded)) {
+            deleteQuietly(recorded);
+            failed(spec, key, "the training start (pid " + t.pid() + ") " + (becameReady ? "exited"
+                    : "was not ready within " + TIMEOUT_MS / 1000 + " s, or exited before it was,") + " without writing a start-up archive");
+            return;
+        }
+        if (flavor == StartCache.Flavor.AOT) {
+            keep(spec, key, recorded, archive, t.tookMs());
+            return;
+        }
+        Path dumped = dir.resolve(key + ".training" + flavor.suffix);
+        try {
+            deleteQuietly(dumped);
+            Process dump = trainer.dump(spec, recorded, dumped);
+            loop.schedule(dump::destroyForcibly, TIMEOUT_MS);
+            dump.onExit().thenRunAsync(() -> {
+                deleteQuietly(recorded);
+                if (dump.exitValue() == 0 && nonEmpty(dumped)) {
+                    keep(spec, key, dumped, archive, t.tookMs());
+                } else {
+                    deleteQuietly(dumped);
+                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue());
+                }
+            }, loop);
+        } catch (IOException e) {
+            deleteQuietly(recorded);
+            failed(spec, key, "cannot start the JVM archiving its classes: " + e.getMessage());
+        }
+    }
+
+    private void keep(AppSpec spec, String key, Path made, Path archive, long tookMs) {
+        try {
+            Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", spec.name(), archive.getFileName(),
+                    tookMs, Files.size(archive) >> 20);
+            prune(spec.name(), archive);
+        } catch (IOException e) {
+            deleteQuietly(made);
+            failed(spec, key, "cannot keep the start-up archive: " + e.getMessage());
+        }
+    }
+
+    private void failed(AppSpec spec, String key, String why) {
+        log.warn("{}: {}: workers start without one", spec.name(), why);
+        onFailure.accept(key);
+    }
+
+    private static boolean nonEmpty(Path file) {
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", file, e.getMessage());
+        }
+    }
+
+    /** Keeps the {@value #KEPT_PER_APP} newest archives of the app. */
+    private void prune(String app, Path keep) {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> archives = new ArrayList<>(files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(app + "@") && !n.contains(".training") && (n.endsWith(".jsa") || n.endsWith(".aot"));
+            }).toList());
+            archives.sort(Comparator.comparingLong((Path f) -> f.toFile().lastModified()).reversed());
+            for (Path old : archives.subList(Math.min(KEPT_PER_APP, archives.size()), archives.size())) {
+                if (!old.equals(keep)) {
+                    Files.deleteIfExists(old);
+                    String name = old.getFileName().toString();
+                    ExtractedJar.delete(old.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ExtractedJar.SUFFIX));
+                    log.info("{}: old start-up archive {} deleted", app, old.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot prune {}: {}", dir, e.getMessage());
+        }
+    }
+
+}
