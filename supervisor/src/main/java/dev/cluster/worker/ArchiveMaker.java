@@ -189,7 +189,7 @@ final class ArchiveMaker {
         }
     }
 
-    static void deleteQuietly(Path file) {
+    private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -217,5 +217,4 @@ final class ArchiveMaker {
             log.warn("cannot prune {}: {}", dir, e.getMessage());
         }
     }
-
 }

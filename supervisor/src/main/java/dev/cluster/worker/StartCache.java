@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  * the two newest per app are kept.
  * <p>
  * How an archive is made ({@link ArchiveMaker}): a training start. When a worker whose key has no
- * archive has become ready (not before: it would slow that start), the supervisor starts, once, the same command line
- * with the JVM's record option. It runs with the agent, as the workers do, and takes its socket from
+ * archive has become ready (not before: it would slow that start), the supervisor starts, once,
+ * the same command line with the JVM's record option. It runs with the agent, as the workers do, and takes its socket from
  * the supervisor like a worker in handoff mode: one bound to an ephemeral loopback port, so it never
  * sees a real connection. Once it listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS}
  * {@code GET /} requests (what serving loads is what the next start needs), then asked to stop, and
@@ -48,9 +48,10 @@ import java.util.regex.Pattern;
  *     a worker loads). So the training start writes the list of the classes it loaded
  *     ({@code -XX:DumpLoadedClassList}), and a second JVM archives them ({@code -Xshare:dump}) for
  *     the workers' class path, the jar (the agent's own classes, from the jar {@code -javaagent}
- *     appends, cannot be in it: see {@code OsProcesses}). Without the agent (or its native library) the training start
- *     is given a free port as {@code PORT} and {@code SERVER_PORT} (Spring Boot's name): an app that
- *     binds a fixed port of its own fails to start there, harmlessly, and gets no archive.</li>
+ *     appends, cannot be in it: see {@code OsProcesses}). Without the agent (or its native
+ *     library) the training start is given a free port as {@code PORT} and {@code SERVER_PORT}
+ *     (Spring Boot's name): an app that binds a fixed port of its own fails to start there,
+ *     harmlessly, and gets no archive.</li>
  * <li>A Spring Boot fat jar is extracted first, as Spring Boot advises ({@link ExtractedJar}): the
  *     archive is made of the extraction, and the workers that start from the archive run the
  *     extracted jar (in the archive's place, {@code <app>@<key>.app/}).</li>
