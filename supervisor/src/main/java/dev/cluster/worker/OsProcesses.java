@@ -208,24 +208,26 @@ public final class OsProcesses implements ProcessStarter {
     /** The app's java with these arguments, in the app's directory, its output discarded, dying with the supervisor. */
     private Process quietJava(AppSpec spec, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
-        if (pdeathsig) {
-            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
-        }
         cmd.add(spec.java() != null ? spec.java() : java);
         cmd.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
+        ProcessBuilder builder = inAppDirectory(spec, cmd);
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         return builder.start();
     }
 
-    /** A process of the app's: its command line under setpriv, its directory, the environment every worker gets. */
-    private ProcessBuilder builder(AppSpec spec, int workerId, List<String> commandLine) {
+    /** The command line under setpriv (so it dies with the supervisor), in the app's directory. */
+    private ProcessBuilder inAppDirectory(AppSpec spec, List<String> commandLine) {
         List<String> cmd = new ArrayList<>();
         if (pdeathsig) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
         }
         cmd.addAll(commandLine);
-        ProcessBuilder builder = new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
+        return new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
+    }
+
+    /** A process of the app's: its command line under setpriv, its directory, the environment every worker gets. */
+    private ProcessBuilder builder(AppSpec spec, int workerId, List<String> commandLine) {
+        ProcessBuilder builder = inAppDirectory(spec, commandLine);
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
         env.put(Env.PORT, Integer.toString(spec.port()));
