@@ -6,6 +6,8 @@ import dev.cluster.protocol.Request;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -25,12 +27,26 @@ final class KillCommand implements Callable<Integer> {
         // Return only once the daemon is gone, so a script can start a new one right after.
         daemon.ifPresent(p -> {
             long deadline = System.currentTimeMillis() + EXIT_WAIT_MS;
-            while (p.isAlive() && System.currentTimeMillis() < deadline) {
+            while (running(p) && System.currentTimeMillis() < deadline) {
                 ControlClient.sleep(20);
             }
         });
         System.out.println(message);
         return 0;
+    }
+
+    /**
+     * Whether the daemon has yet to exit. One that has exited is a zombie until its parent reaps it:
+     * init, since the CLI that started it is gone, and some inits reap only every second or so
+     * (~1.2 s per kill measured here). A zombie holds no socket, lock or file any more.
+     */
+    private static boolean running(ProcessHandle p) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return p.isAlive(); // no /proc
+        }
     }
 
     private static Optional<ProcessHandle> daemonProcess(Home home) {
