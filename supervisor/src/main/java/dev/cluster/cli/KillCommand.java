@@ -41,11 +41,14 @@ final class KillCommand implements Callable<Integer> {
      * (~1.2 s per kill measured here). A zombie holds no socket, lock or file any more.
      */
     private static boolean running(ProcessHandle p) {
+        if (!p.isAlive()) { // checks the start time too, so a reused pid is not taken for the daemon
+            return false;
+        }
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
             return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
         } catch (IOException | RuntimeException e) {
-            return p.isAlive(); // no /proc
+            return true; // no /proc: alive as far as we can tell
         }
     }
 
