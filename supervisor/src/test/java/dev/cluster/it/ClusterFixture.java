@@ -40,7 +40,7 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     /**
      * The launcher users run, which runs {@link #CLUSTER_JAR} with the JVM options and class-data
      * archive that make a one-shot command quick: the suite runs some 400 commands, and each costs
-     * ~0.3 s more as a plain {@code java -jar}.
+     * ~0.1 s more as a plain {@code java -jar} on a quiet machine (bench/cli.sh), more under load.
      */
     public static final Path LAUNCHER = Path.of(System.getProperty("cluster.launcher", "../bin/cluster")).toAbsolutePath();
     public static final Path WORKER_APP_JAR = Path.of(System.getProperty("worker-app.jar", "../worker-app/target/worker-app.jar")).toAbsolutePath();

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * bin/cluster (which every integration test runs) prints what the command prints and nothing else,
- * on the build's JDK and on a newer one, before and after its class-data archive exists: scripts
- * parse {@code list --json}, and a JDK's complaint about an archive once landed in it (JDK 25).
+ * on the build's JDK and on a newer one, with its class-data archive mapped: scripts parse
+ * {@code list --json}, and a JDK's complaint about an archive once landed in it (JDK 25).
  */
 class LauncherIT {
     @RegisterExtension
