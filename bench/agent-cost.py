@@ -87,19 +87,14 @@ def archive(name):
         else (["-XX:ArchiveClassesAtExit=" + path], ["-XX:SharedArchiveFile=" + path])
 
 
-plain, (train_plain, use_plain) = archive("plain.archive")
+_, (train_plain, use_plain) = archive("plain.archive")
 with_agent, (train_agent, use_agent) = archive("agent.archive")
 start(train_plain, False, train_requests=50)
 if feature >= 24:  # a dynamic CDS archive (JDK 17) is not written with an agent loaded: the agent's runs use the plain one
     start(train_agent, True, train_requests=50)
-ways = {"cold": ([], False, False), "archive": (use_plain, False, False),
-        "cold+agent": ([], True, False)}
-if os.path.exists(with_agent):
-    ways["archive+agent"] = (use_agent, True, False)
-    ways["archive+agent-idle"] = (use_agent, True, True)
-else:
-    ways["archive+agent"] = (use_plain, True, False)
-    ways["archive+agent-idle"] = (use_plain, True, True)
+use_with_agent = use_agent if os.path.exists(with_agent) else use_plain
+ways = {"cold": ([], False, False), "archive": (use_plain, False, False), "cold+agent": ([], True, False),
+        "archive+agent": (use_with_agent, True, False), "archive+agent-idle": (use_with_agent, True, True)}
 took = {way: [] for way in ways}
 for _ in range(rounds):
     for way, (options, agent_on, idle) in ways.items():
