@@ -12,7 +12,7 @@ The agent's telemetry finds no supervisor here, so its connection and JMX are no
 
 argv: [rounds=8] [java=java]. Prints one line per way.
 """
-import os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import atexit, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 agent = os.path.join(root, "shared", "target", "cluster-agent.jar")
@@ -20,6 +20,7 @@ rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 java = sys.argv[2] if len(sys.argv) > 2 else "java"
 jdk_bin = os.path.dirname(os.path.realpath(shutil.which(java)))
 work = tempfile.mkdtemp(prefix="agent-cost-")
+atexit.register(shutil.rmtree, work, True)  # also when a start fails
 
 source = os.path.join(work, "Hello.java")
 with open(source, "w") as f:
@@ -103,4 +104,3 @@ for _ in range(rounds):
 print("a JDK HttpServer on %s, start -> first answer (n=%d, interleaved):" % (java, rounds))
 for way, values in took.items():
     print("  %-19s median %4.0f ms, min %4.0f" % (way, statistics.median(values), min(values)))
-shutil.rmtree(work)
