@@ -30,6 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Lag, stalls and JVM figures travel from real workers to list, describe and metrics. */
 class TelemetryIT {
+    /**
+     * A 400 ms spin can read a little less: the probe counts the loop thread's CPU time for the part of
+     * the stall before its due time, and on a busy 2-core machine the spinning thread is sometimes off
+     * the CPU (CI once read 399).
+     */
+    private static final int STALL_READS_AT_LEAST_MS = 350;
+
     @RegisterExtension
     final ClusterFixture cluster = new ClusterFixture();
 
@@ -72,12 +79,12 @@ class TelemetryIT {
         // generous bound, so a busy 2-core CI machine cannot fail the behaviour on timing.
         ClusterFixture.await("the supervisor to see the 400 ms stall of pid " + blockedPid, Duration.ofSeconds(10), () -> {
             JsonNode w = worker(blockedPid);
-            return w.path("telemetry").path("blocked").size() > 0 && w.path("lag").path("maxMs").asDouble() >= 400;
+            return w.path("telemetry").path("blocked").size() > 0 && w.path("lag").path("maxMs").asDouble() >= STALL_READS_AT_LEAST_MS;
         });
         long seenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - blockedAt);
 
         JsonNode stall = stalls(blockedPid).get(0);
-        assertTrue(stall.path("durationMs").asLong() >= 400, stall.toString());
+        assertTrue(stall.path("durationMs").asLong() >= STALL_READS_AT_LEAST_MS, stall.toString());
         assertTrue(stall.path("stack").toString().contains("dev.cluster.demo.Routes.blockTheEventLoop"),
                 "the stack caught during the stall names the blocking method: " + stall);
         JsonNode other = cluster.list().stream().filter(w -> w.pid() != blockedPid).findFirst()
