@@ -164,7 +164,7 @@ public final class ClusterWorker {
             return new int[0];
         }
         if (standby) {
-            // Learnt now, not when it comes: Jackson's first decoding of a message type costs tens of ms.
+            // Learnt now, not when it comes: the first decoding loads and warms Jackson's parser.
             Wire.decode(Wire.encode(new WorkerMessage.Assigned(0)), WorkerMessage.class);
         }
         int[] fds = ListenerHandoff.receive(link.path(), host, standby);

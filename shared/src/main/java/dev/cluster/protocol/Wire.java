@@ -28,26 +28,36 @@ public final class Wire {
      */
     public static final int MAX_WORKER_LINE_BYTES = 256 * 1024;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            // Older peers ignore fields added by newer ones; the version number guards real breaks.
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .build();
+    /** In a class of its own: a worker that only starts and stops never loads databind ({@link FlatMessages}). */
+    private static final class Databind {
+        static final ObjectMapper MAPPER = JsonMapper.builder()
+                // Older peers ignore fields added by newer ones; the version number guards real breaks.
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .build();
+    }
 
     private Wire() {
     }
 
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Databind.MAPPER;
     }
 
     /** The message as one line of JSON, {@code v} first, newline included. */
     public static byte[] encode(Object message) {
+        byte[] flat = FlatMessages.encode(message);
+        return flat != null ? flat : encodeWithDatabind(message);
+    }
+
+    /** What {@link #encode} does for every message but {@link FlatMessages}'s; for the test that they agree. */
+    static byte[] encodeWithDatabind(Object message) {
+        ObjectMapper mapper = Databind.MAPPER;
         try {
-            ObjectNode line = MAPPER.createObjectNode();
+            ObjectNode line = mapper.createObjectNode();
             line.put("v", VERSION);
-            line.setAll((ObjectNode) MAPPER.valueToTree(message));
-            byte[] json = MAPPER.writeValueAsBytes(line);
+            line.setAll((ObjectNode) mapper.valueToTree(message));
+            byte[] json = mapper.writeValueAsBytes(line);
             byte[] bytes = new byte[json.length + 1];
             System.arraycopy(json, 0, bytes, 0, json.length);
             bytes[json.length] = '\n';
@@ -60,7 +70,7 @@ public final class Wire {
     /** A value as plain JSON, no envelope: what {@code list --json} and {@code describe --json} print. */
     public static String json(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return Databind.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
         }
@@ -80,9 +90,21 @@ public final class Wire {
      * @throws ProtocolException when the line is not JSON of that type, or has another version
      */
     public static <T> T decode(byte[] line, Class<T> type) {
+        if (type == WorkerMessage.class) {
+            WorkerMessage flat = FlatMessages.decode(line);
+            if (flat != null) {
+                return type.cast(flat);
+            }
+        }
+        return decodeWithDatabind(line, type);
+    }
+
+    /** What {@link #decode} does for every line but {@link FlatMessages}'s; for the test that they agree. */
+    static <T> T decodeWithDatabind(byte[] line, Class<T> type) {
+        ObjectMapper mapper = Databind.MAPPER;
         JsonNode tree;
         try {
-            tree = MAPPER.readTree(line);
+            tree = mapper.readTree(line);
         } catch (IOException | RuntimeException e) {
             throw new ProtocolException("malformed " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         }
@@ -94,7 +116,7 @@ public final class Wire {
             throw new ProtocolException("unsupported protocol version " + v + " (this side speaks " + VERSION + ")");
         }
         try {
-            T message = MAPPER.treeToValue(tree, type);
+            T message = mapper.treeToValue(tree, type);
             if (message == null) {
                 throw new ProtocolException("empty " + type.getSimpleName());
             }

@@ -34,6 +34,48 @@ class WireTest {
     }
 
     @Test
+    void theMessagesOfAStartAndAStopAreTheBytesDatabindWritesAndReadBackTheSame() {
+        List<WorkerMessage> messages = List.of(
+                new WorkerMessage.Hello("api", 3, 4_000_000_000L, true),
+                new WorkerMessage.Hello("q\"uo\\te \u00e9\u2603 \n\t\u0001", null, null, null),
+                new WorkerMessage.Hello(null, -1, 7L, false),
+                new WorkerMessage.Listen("::", true, true),
+                new WorkerMessage.Listen("127.0.0.1", null, null),
+                new WorkerMessage.Ready(),
+                new WorkerMessage.Assigned(0),
+                new WorkerMessage.Assigned(Integer.MAX_VALUE),
+                new WorkerMessage.Shutdown());
+        for (WorkerMessage m : messages) {
+            byte[] line = Wire.encode(m);
+            assertEquals(new String(Wire.encodeWithDatabind(m), StandardCharsets.UTF_8), new String(line, StandardCharsets.UTF_8), m.toString());
+            byte[] withoutNewline = java.util.Arrays.copyOf(line, line.length - 1);
+            assertEquals(m, FlatMessages.decode(withoutNewline), "read without databind: " + m);
+            assertEquals(m, Wire.decodeWithDatabind(withoutNewline, WorkerMessage.class), m.toString());
+        }
+        assertEquals(null, FlatMessages.encode(new WorkerMessage.Blocked(new BlockedReport("loop-0", 200, 1, List.of()))), "nested: databind's");
+    }
+
+    @Test
+    void aLineTheFlatReaderDoesNotTakeIsReadByDatabindAsBefore() {
+        String[] lines = {
+                "{\"v\":1,\"type\":\"hello\",\"workerId\":\"3\"}", // a string for a number: databind coerces it
+                "{\"v\":1,\"type\":\"hello\",\"workerId\":2.0}",
+                "{\"v\":1,\"type\":\"assigned\",\"workerId\":null}",
+                "{\"v\":1,\"type\":\"ready\",\"future\":{\"x\":[1]}}", // a newer peer's nested field
+                "{\"type\":\"ready\",\"v\":1}",
+                "{\"v\":1,\"type\":\"ready\"} trailing", // databind reads the first value and stops
+        };
+        for (String line : lines) {
+            assertEquals(Wire.decodeWithDatabind(line.getBytes(StandardCharsets.UTF_8), WorkerMessage.class), Wire.decode(line, WorkerMessage.class), line);
+        }
+        for (String bad : new String[] {"{\"v\":2,\"type\":\"ready\"}", "{\"v\":1,\"type\":\"hello\",\"workerId\":99999999999}",
+                "{\"v\":1,\"type\":\"hello\",\"pid\":true}", "{\"v\":1,\"type\":\"warp\"}", "[1]"}) {
+            assertEquals(null, FlatMessages.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
+            assertThrows(ProtocolException.class, () -> Wire.decode(bad, WorkerMessage.class), bad);
+        }
+    }
+
+    @Test
     void aFieldOfTheWrongTypeOrAnUnknownCommandIsAProtocolError() {
         assertThrows(ProtocolException.class, () -> Wire.decode("{\"v\":1,\"command\":\"metrics\",\"port\":\"abc\"}", Request.class));
         assertThrows(ProtocolException.class, () -> Wire.decode("{\"v\":1,\"command\":\"launch-missiles\"}", Request.class));

@@ -1,0 +1,162 @@
+package dev.cluster.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The worker messages of a start and a stop ({@link WorkerMessage.Hello}, {@link WorkerMessage.Listen},
+ * {@link WorkerMessage.Ready}, {@link WorkerMessage.Assigned}, {@link WorkerMessage.Shutdown}): flat
+ * records, encoded and decoded with Jackson's streaming parser and generator instead of its
+ * databind. A JVM's first use of databind loads ~560 classes and took ~0.5 s of a cold worker-app
+ * start under the supervisor (twice its start without one), on the start's path: the worker asks
+ * for its listening socket with a {@code Listen}. The bytes are the same as databind's
+ * ({@code WireTest} compares them), and a line that is not exactly one of these, well formed, is
+ * left to databind, so errors read as they always did.
+ */
+final class FlatMessages {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** Thrown, never seen outside: the line is not one of these messages as this class writes them. */
+    private static final class NotFlat extends Exception {
+        NotFlat() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final NotFlat NOT_FLAT = new NotFlat();
+
+    private FlatMessages() {
+    }
+
+    /** The message as one line, newline included, or null when it is not one of these. */
+    static byte[] encode(Object message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("v", Wire.VERSION);
+            if (message instanceof WorkerMessage.Hello hello) {
+                json.writeStringField("type", "hello");
+                string(json, "app", hello.app());
+                number(json, "workerId", hello.workerId() == null ? null : hello.workerId().longValue());
+                number(json, "pid", hello.pid());
+                bool(json, "agent", hello.agent());
+            } else if (message instanceof WorkerMessage.Listen listen) {
+                json.writeStringField("type", "listen");
+                string(json, "host", listen.host());
+                bool(json, "ipv6", listen.ipv6());
+                bool(json, "agent", listen.agent());
+            } else if (message instanceof WorkerMessage.Ready) {
+                json.writeStringField("type", "ready");
+            } else if (message instanceof WorkerMessage.Assigned assigned) {
+                json.writeStringField("type", "assigned");
+                json.writeNumberField("workerId", assigned.workerId());
+            } else if (message instanceof WorkerMessage.Shutdown) {
+                json.writeStringField("type", "shutdown");
+            } else {
+                return null;
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** The message of this line, or null when it is not one of these, exactly: databind then decides. */
+    static WorkerMessage decode(byte[] line) {
+        try {
+            Map<String, Object> fields = scalars(line);
+            if (!Long.valueOf(Wire.VERSION).equals(fields.get("v")) || !(fields.get("type") instanceof String type)) {
+                return null;
+            }
+            return switch (type) {
+                case "hello" -> new WorkerMessage.Hello(field(fields, "app", String.class), integer(fields, "workerId"),
+                        field(fields, "pid", Long.class), field(fields, "agent", Boolean.class));
+                case "listen" -> new WorkerMessage.Listen(field(fields, "host", String.class), field(fields, "ipv6", Boolean.class),
+                        field(fields, "agent", Boolean.class));
+                case "ready" -> new WorkerMessage.Ready();
+                case "assigned" -> {
+                    Integer workerId = integer(fields, "workerId");
+                    yield new WorkerMessage.Assigned(workerId == null ? 0 : workerId);
+                }
+                case "shutdown" -> new WorkerMessage.Shutdown();
+                default -> null;
+            };
+        } catch (NotFlat | IOException e) {
+            return null;
+        }
+    }
+
+    /** One JSON object's fields: strings, integers (as Long), booleans; a null is an absent field. */
+    private static Map<String, Object> scalars(byte[] line) throws IOException, NotFlat {
+        Map<String, Object> fields = new HashMap<>();
+        try (JsonParser json = JSON.createParser(line)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw NOT_FLAT;
+            }
+            String name;
+            while ((name = json.nextFieldName()) != null) {
+                JsonToken token = json.nextToken();
+                switch (token) {
+                    case VALUE_STRING -> fields.put(name, json.getText());
+                    case VALUE_NUMBER_INT -> {
+                        if (json.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            throw NOT_FLAT;
+                        }
+                        fields.put(name, json.getLongValue());
+                    }
+                    case VALUE_TRUE, VALUE_FALSE -> fields.put(name, token == JsonToken.VALUE_TRUE);
+                    case VALUE_NULL -> fields.remove(name);
+                    default -> throw NOT_FLAT; // an object, an array, a fraction: not a message of these
+                }
+            }
+            if (json.currentToken() != JsonToken.END_OBJECT || json.nextToken() != null) {
+                throw NOT_FLAT;
+            }
+        }
+        return fields;
+    }
+
+    private static <T> T field(Map<String, Object> fields, String name, Class<T> type) throws NotFlat {
+        Object value = fields.get(name);
+        if (value == null || type.isInstance(value)) {
+            return type.cast(value);
+        }
+        throw NOT_FLAT;
+    }
+
+    private static Integer integer(Map<String, Object> fields, String name) throws NotFlat {
+        Long value = field(fields, name, Long.class);
+        if (value != null && value != value.intValue()) {
+            throw NOT_FLAT;
+        }
+        return value == null ? null : value.intValue();
+    }
+
+    private static void string(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(name, value);
+        }
+    }
+
+    private static void number(JsonGenerator json, String name, Long value) throws IOException {
+        if (value != null) {
+            json.writeNumberField(name, value);
+        }
+    }
+
+    private static void bool(JsonGenerator json, String name, Boolean value) throws IOException {
+        if (value != null) {
+            json.writeBooleanField(name, value);
+        }
+    }
+}
