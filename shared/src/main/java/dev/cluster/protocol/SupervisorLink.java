@@ -21,8 +21,8 @@ public final class SupervisorLink {
     private final SocketChannel socket;
     private final Path path;
     /**
-     * Sends in order, off the caller's thread (often an event loop): encoding the first message
-     * loads Jackson (~0.3 s), which then overlaps the app's own start-up instead of adding to it.
+     * Sends in order, off the caller's thread (often an event loop): the first telemetry report loads
+     * Jackson's databind (~0.5 s on a cold JVM), which then overlaps the app's work instead of adding to it.
      */
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemonThread("cluster-worker-socket", r));
     private volatile Consumer<WorkerMessage> onMessage = message -> { };

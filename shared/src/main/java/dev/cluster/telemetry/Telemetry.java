@@ -45,8 +45,13 @@ public final class Telemetry {
     private final List<LoopProbe> loops = new CopyOnWriteArrayList<>();
     /** The reporter's thread, which is never an event loop. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> SupervisorLink.daemonThread("cluster-telemetry", r));
-    private final LiveSet liveSet = LiveSet.install();
-    private final Pools pools = new Pools();
+    /**
+     * Made on the timer's thread before its first report, not on the caller's: the JMX they need
+     * (the platform MBean server above all) took ~0.25 s of a cold worker's start on its main thread.
+     * Null if that failed: the reports then go without them.
+     */
+    private LiveSet liveSet;
+    private Pools pools;
     private long lastGcCount;
     private long lastGcPauseMs;
 
@@ -70,10 +75,16 @@ public final class Telemetry {
             Telemetry telemetry = new Telemetry(link, Math.max(1, threshold));
             SupervisorLink.daemonThread("cluster-jvm-lag-probe", telemetry::probeJvm).start();
             SupervisorLink.daemonThread("cluster-loop-watchdog", telemetry::watch).start();
+            telemetry.timer.execute(telemetry::installJmx);
             telemetry.timer.scheduleAtFixedRate(telemetry::report, REPORT_INTERVAL_MS, REPORT_INTERVAL_MS, TimeUnit.MILLISECONDS);
             instance = telemetry;
         }
         return instance;
+    }
+
+    private void installJmx() {
+        liveSet = LiveSet.install();
+        pools = new Pools();
     }
 
     public static synchronized Telemetry current() {
@@ -162,7 +173,7 @@ public final class Telemetry {
                     loopReports, LagHistograms.encode(jvmSpare),
                     heap.getUsed(), heap.getCommitted(), heap.getMax(), gcCount - lastGcCount, gcPauseMs - lastGcPauseMs,
                     ManagementFactory.getThreadMXBean().getThreadCount(), processCpuTimeMs(), LagHistograms.summary(lag),
-                    liveSet.takeInterval(), pools.sample(System.currentTimeMillis()))));
+                    liveSet == null ? -1 : liveSet.takeInterval(), pools == null ? List.of() : pools.sample(System.currentTimeMillis()))));
             lastGcCount = gcCount;
             lastGcPauseMs = gcPauseMs;
         } catch (RuntimeException e) {
