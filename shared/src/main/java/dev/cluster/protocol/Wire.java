@@ -28,7 +28,7 @@ public final class Wire {
      */
     public static final int MAX_WORKER_LINE_BYTES = 256 * 1024;
 
-    /** In a class of its own: a worker that only starts and stops never loads databind ({@link FlatMessages}). */
+    /** In a class of its own: a worker never loads databind ({@link WorkerCodec}). */
     private static final class Databind {
         static final ObjectMapper MAPPER = JsonMapper.builder()
                 // Older peers ignore fields added by newer ones; the version number guards real breaks.
@@ -46,11 +46,11 @@ public final class Wire {
 
     /** The message as one line of JSON, {@code v} first, newline included. */
     public static byte[] encode(Object message) {
-        byte[] flat = FlatMessages.encode(message);
-        return flat != null ? flat : encodeWithDatabind(message);
+        byte[] streamed = WorkerCodec.encode(message);
+        return streamed != null ? streamed : encodeWithDatabind(message);
     }
 
-    /** What {@link #encode} does for every message but {@link FlatMessages}'s; for the test that they agree. */
+    /** What {@link #encode} does for every message but {@link WorkerCodec}'s; for the test that they agree. */
     static byte[] encodeWithDatabind(Object message) {
         ObjectMapper mapper = Databind.MAPPER;
         try {
@@ -91,7 +91,7 @@ public final class Wire {
      */
     public static <T> T decode(byte[] line, Class<T> type) {
         if (type == WorkerMessage.class) {
-            WorkerMessage flat = FlatMessages.decode(line);
+            WorkerMessage flat = WorkerCodec.decode(line);
             if (flat != null) {
                 return type.cast(flat);
             }
@@ -99,7 +99,7 @@ public final class Wire {
         return decodeWithDatabind(line, type);
     }
 
-    /** What {@link #decode} does for every line but {@link FlatMessages}'s; for the test that they agree. */
+    /** What {@link #decode} does for every line but {@link WorkerCodec}'s; for the test that they agree. */
     static <T> T decodeWithDatabind(byte[] line, Class<T> type) {
         ObjectMapper mapper = Databind.MAPPER;
         JsonNode tree;

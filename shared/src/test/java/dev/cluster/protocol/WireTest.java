@@ -34,10 +34,12 @@ class WireTest {
     }
 
     @Test
-    void theMessagesOfAStartAndAStopAreTheBytesDatabindWritesAndReadBackTheSame() {
-        List<WorkerMessage> messages = List.of(
+    void whatAWorkerSendsAndReceivesIsTheBytesDatabindWritesAndReadsBackTheSame() {
+        String tricky = "q\"uo\\te \u00e9\u2603 \n\t\u0001";
+        LagSummary lag = new LagSummary(0.125, 1.5, 12.75, 40.0, 1234);
+        List<WorkerMessage> flat = List.of(
                 new WorkerMessage.Hello("api", 3, 4_000_000_000L, true),
-                new WorkerMessage.Hello("q\"uo\\te \u00e9\u2603 \n\t\u0001", null, null, null),
+                new WorkerMessage.Hello(tricky, null, null, null),
                 new WorkerMessage.Hello(null, -1, 7L, false),
                 new WorkerMessage.Listen("::", true, true),
                 new WorkerMessage.Listen("127.0.0.1", null, null),
@@ -45,14 +47,26 @@ class WireTest {
                 new WorkerMessage.Assigned(0),
                 new WorkerMessage.Assigned(Integer.MAX_VALUE),
                 new WorkerMessage.Shutdown());
-        for (WorkerMessage m : messages) {
+        for (WorkerMessage m : flat) {
             byte[] line = Wire.encode(m);
             assertEquals(new String(Wire.encodeWithDatabind(m), StandardCharsets.UTF_8), new String(line, StandardCharsets.UTF_8), m.toString());
             byte[] withoutNewline = java.util.Arrays.copyOf(line, line.length - 1);
-            assertEquals(m, FlatMessages.decode(withoutNewline), "read without databind: " + m);
+            assertEquals(m, WorkerCodec.decode(withoutNewline), "read without databind: " + m);
             assertEquals(m, Wire.decodeWithDatabind(withoutNewline, WorkerMessage.class), m.toString());
         }
-        assertEquals(null, FlatMessages.encode(new WorkerMessage.Blocked(new BlockedReport("loop-0", 200, 1, List.of()))), "nested: databind's");
+        List<WorkerMessage> reports = List.of(
+                new WorkerMessage.Metrics(new TelemetryReport(1000, "HISTFAAAA", new long[] {0, 3, 1_000_000_000_000L}, 987,
+                        List.of(new TelemetryReport.LoopReport("loop-0", lag, 2, 0), new TelemetryReport.LoopReport(tricky, null, 0, 150)),
+                        "HISTJVM", 10L << 20, 20L << 20, 4L << 30, 3, 12, 41, 5_000, lag, -1,
+                        List.of(new PoolReport("hash", "executor", 1, 2, 3, 4), new PoolReport("common", "forkjoin", 0, 2, 0, -1)))),
+                new WorkerMessage.Metrics(new TelemetryReport(1000, null, null, 0, null, null, 0, 0, -1, 0, 0, 1, -1, null, 0, null)),
+                new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1_796_000_000_000L, List.of("a.B.c(B.java:1)", tricky))),
+                new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1, null)));
+        for (WorkerMessage m : reports) {
+            String line = new String(Wire.encode(m), StandardCharsets.UTF_8);
+            assertEquals(new String(Wire.encodeWithDatabind(m), StandardCharsets.UTF_8), line, m.toString());
+            assertEquals(line, new String(Wire.encode(Wire.decode(line.trim(), WorkerMessage.class)), StandardCharsets.UTF_8), "the supervisor reads it back");
+        }
     }
 
     @Test
@@ -70,7 +84,7 @@ class WireTest {
         }
         for (String bad : new String[] {"{\"v\":2,\"type\":\"ready\"}", "{\"v\":1,\"type\":\"hello\",\"workerId\":99999999999}",
                 "{\"v\":1,\"type\":\"hello\",\"pid\":true}", "{\"v\":1,\"type\":\"warp\"}", "[1]"}) {
-            assertEquals(null, FlatMessages.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
+            assertEquals(null, WorkerCodec.decode(bad.getBytes(StandardCharsets.UTF_8)), bad);
             assertThrows(ProtocolException.class, () -> Wire.decode(bad, WorkerMessage.class), bad);
         }
     }

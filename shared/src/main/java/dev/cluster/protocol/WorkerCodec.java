@@ -12,19 +12,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The worker messages of a start and a stop ({@link WorkerMessage.Hello}, {@link WorkerMessage.Listen},
- * {@link WorkerMessage.Ready}, {@link WorkerMessage.Assigned}, {@link WorkerMessage.Shutdown}): flat
- * records, encoded and decoded with Jackson's streaming parser and generator instead of its
- * databind. A JVM's first use of databind loads ~560 classes and took ~0.5 s of a cold worker-app
- * start under the supervisor (twice its start without one), on the start's path: the worker asks
- * for its listening socket with a {@code Listen}. The bytes are the same as databind's
- * ({@code WireTest} compares them), and a line that is not exactly one of these, well formed, is
- * left to databind, so errors read as they always did.
+ * Every message a worker sends, and the two it receives ({@link WorkerMessage.Assigned},
+ * {@link WorkerMessage.Shutdown}), written and read with Jackson's streaming generator and parser,
+ * not its databind. A JVM's first use of databind loads ~560 classes: it took ~0.5 s of a cold
+ * worker-app start under the supervisor (on the start's path: the worker asks for its listening
+ * socket with a {@code Listen}), and made later, at the first report, it stalled the event loops of
+ * a just-started worker for up to 0.2 s. The bytes are the same as databind's ({@code WireTest}
+ * compares them). What the supervisor receives it reads with databind ({@link Wire#decode}); a line
+ * that is not exactly one of the flat messages, well formed, is left to databind here too, so
+ * errors read as they always did.
  */
-final class FlatMessages {
+final class WorkerCodec {
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** Thrown, never seen outside: the line is not one of these messages as this class writes them. */
+    /** Thrown, never seen outside: the line is not one of the flat messages as this class writes them. */
     private static final class NotFlat extends Exception {
         NotFlat() {
             super(null, null, false, false);
@@ -33,10 +34,10 @@ final class FlatMessages {
 
     private static final NotFlat NOT_FLAT = new NotFlat();
 
-    private FlatMessages() {
+    private WorkerCodec() {
     }
 
-    /** The message as one line, newline included, or null when it is not one of these. */
+    /** A worker's message as one line, newline included; null for any other (a supervisor's request, a response). */
     static byte[] encode(Object message) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator json = JSON.createGenerator(out)) {
@@ -60,6 +61,18 @@ final class FlatMessages {
                 json.writeNumberField("workerId", assigned.workerId());
             } else if (message instanceof WorkerMessage.Shutdown) {
                 json.writeStringField("type", "shutdown");
+            } else if (message instanceof WorkerMessage.Metrics metrics) {
+                json.writeStringField("type", "metrics");
+                if (metrics.telemetry() != null) {
+                    json.writeFieldName("telemetry");
+                    telemetry(json, metrics.telemetry());
+                }
+            } else if (message instanceof WorkerMessage.Blocked blocked) {
+                json.writeStringField("type", "blocked");
+                if (blocked.blocked() != null) {
+                    json.writeFieldName("blocked");
+                    blocked(json, blocked.blocked());
+                }
             } else {
                 return null;
             }
@@ -71,7 +84,7 @@ final class FlatMessages {
         return out.toByteArray();
     }
 
-    /** The message of this line, or null when it is not one of these, exactly: databind then decides. */
+    /** The flat message of this line, or null when it is not one of them, exactly: databind then decides. */
     static WorkerMessage decode(byte[] line) {
         try {
             Map<String, Object> fields = scalars(line);
@@ -140,6 +153,75 @@ final class FlatMessages {
             throw NOT_FLAT;
         }
         return value == null ? null : value.intValue();
+    }
+
+    private static void telemetry(JsonGenerator json, TelemetryReport t) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("intervalMs", t.intervalMs());
+        string(json, "lag", t.lag());
+        if (t.lagBuckets() != null) {
+            json.writeFieldName("lagBuckets");
+            json.writeArray(t.lagBuckets(), 0, t.lagBuckets().length);
+        }
+        json.writeNumberField("lagSumUs", t.lagSumUs());
+        json.writeArrayFieldStart("loops");
+        for (TelemetryReport.LoopReport loop : t.loops()) {
+            json.writeStartObject();
+            string(json, "name", loop.name());
+            lag(json, "lag", loop.lag());
+            json.writeNumberField("pendingTasks", loop.pendingTasks());
+            json.writeNumberField("stalledMs", loop.stalledMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        string(json, "jvmLag", t.jvmLag());
+        json.writeNumberField("heapUsedBytes", t.heapUsedBytes());
+        json.writeNumberField("heapCommittedBytes", t.heapCommittedBytes());
+        json.writeNumberField("heapMaxBytes", t.heapMaxBytes());
+        json.writeNumberField("gcCount", t.gcCount());
+        json.writeNumberField("gcPauseMs", t.gcPauseMs());
+        json.writeNumberField("threads", t.threads());
+        json.writeNumberField("cpuTimeMs", t.cpuTimeMs());
+        lag(json, "summary", t.summary());
+        json.writeNumberField("liveBytes", t.liveBytes());
+        json.writeArrayFieldStart("pools");
+        for (PoolReport pool : t.pools()) {
+            json.writeStartObject();
+            string(json, "name", pool.name());
+            string(json, "kind", pool.kind());
+            json.writeNumberField("active", pool.active());
+            json.writeNumberField("max", pool.max());
+            json.writeNumberField("queued", pool.queued());
+            json.writeNumberField("rejections", pool.rejections());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void lag(JsonGenerator json, String name, LagSummary lag) throws IOException {
+        if (lag != null) {
+            json.writeObjectFieldStart(name);
+            json.writeNumberField("p50Ms", lag.p50Ms());
+            json.writeNumberField("p90Ms", lag.p90Ms());
+            json.writeNumberField("p99Ms", lag.p99Ms());
+            json.writeNumberField("maxMs", lag.maxMs());
+            json.writeNumberField("samples", lag.samples());
+            json.writeEndObject();
+        }
+    }
+
+    private static void blocked(JsonGenerator json, BlockedReport b) throws IOException {
+        json.writeStartObject();
+        string(json, "loop", b.loop());
+        json.writeNumberField("durationMs", b.durationMs());
+        json.writeNumberField("startedAtEpochMs", b.startedAtEpochMs());
+        json.writeArrayFieldStart("stack");
+        for (String frame : b.stack()) {
+            json.writeString(frame);
+        }
+        json.writeEndArray();
+        json.writeEndObject();
     }
 
     private static void string(JsonGenerator json, String name, String value) throws IOException {
