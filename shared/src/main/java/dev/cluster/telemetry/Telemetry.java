@@ -46,9 +46,9 @@ public final class Telemetry {
     /** The reporter's thread, which is never an event loop. */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> SupervisorLink.daemonThread("cluster-telemetry", r));
     /**
-     * Made on the timer's thread before its first report, not on the caller's: the JMX they need
-     * (the platform MBean server above all) took ~0.25 s of a cold worker's start on its main thread.
-     * Null if that failed: the reports then go without them.
+     * Made on the timer's thread before its first report, not on the caller's (often the app's main
+     * thread, at its start): the JMX beans they read cost a cold JVM tens of milliseconds. Null if
+     * that failed: the reports then go without them.
      */
     private LiveSet liveSet;
     private Pools pools;
