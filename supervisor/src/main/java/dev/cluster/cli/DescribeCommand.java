@@ -12,6 +12,7 @@ import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.view.WorkerTable;
+import dev.cluster.worker.LibraryJar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,7 +57,8 @@ final class DescribeCommand implements Callable<Integer> {
                     + " (x1.5, max 15s); errored after " + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs()));
             System.out.println("  timeouts       listen " + (s.listenTimeoutMs() == null ? "auto (learnt from the app's starts)"
                     : Durations.format(s.listenTimeoutMs())) + ", kill " + Durations.format(s.killTimeoutMs()));
-            System.out.println("  telemetry      " + (s.jar() == null ? "only apps using the library report it" : s.agent() ? "agent on" : "agent off (--no-agent)")
+            System.out.println("  telemetry      " + (s.jar() == null ? "only apps using the library report it" : !s.agent() ? "agent off (--no-agent)"
+                    : LibraryJar.is(s.jar()) ? "from the cluster library the jar bundles (no agent)" : "agent on")
                     + "; lag threshold p99 " + Durations.format(s.lagThresholdMs()) + ", block threshold " + Durations.format(s.blockThresholdMs()));
             if (app.lag() != null && app.lag().samples() > 0) {
                 System.out.println("  lag 10s        " + lagLine(app.lag()) + "  (all workers' samples merged)");

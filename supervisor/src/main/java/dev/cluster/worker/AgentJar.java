@@ -1,6 +1,7 @@
 package dev.cluster.worker;
 
 import dev.cluster.home.ContentHash;
+import dev.cluster.protocol.AppSpec;
 import dev.cluster.sockets.NativeSockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,18 @@ public record AgentJar(Path jar, Path nativeLibrary) {
             }
             return null;
         }
+    }
+
+    /**
+     * Whether the spec's workers run with the agent: not with {@code --no-agent}, not without an agent
+     * jar, and not when the app's jar bundles the cluster library ({@link LibraryJar}). The
+     * library then takes the app's sockets, says when it is ready and reports, and the agent's classes
+     * would be the app's copies (the class path comes first), so the agent could only cost such a
+     * start time: a JVM with any {@code -javaagent} boots its module graph without the CDS archive's
+     * (~0.1 s, BENCHMARKS.md).
+     */
+    public boolean usedBy(AppSpec spec) {
+        return spec.agent() && jar != null && spec.jar() != null && !LibraryJar.is(spec.jar());
     }
 
     /** Steering connections among an app's sockets needs the agent's native library in the daemon too. */

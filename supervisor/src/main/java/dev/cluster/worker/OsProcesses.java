@@ -85,7 +85,7 @@ public final class OsProcesses implements ProcessStarter {
         if (spec.jar() != null) {
             cmd.add(spec.java() != null ? spec.java() : java);
             cmd.addAll(extraJvmOptions);
-            if (spec.agent() && agent.jar() != null) {
+            if (agent.usedBy(spec)) {
                 if (agent.nativeLibrary() != null) {
                     // JDK 24+ warns on every JNI library loaded without it (the agent's, and the app's own).
                     cmd.add("--enable-native-access=ALL-UNNAMED");
