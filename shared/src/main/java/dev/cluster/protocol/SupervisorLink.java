@@ -21,8 +21,8 @@ public final class SupervisorLink {
     private final SocketChannel socket;
     private final Path path;
     /**
-     * Sends in order, off the caller's thread (often an event loop): the first telemetry report loads
-     * Jackson's databind (~0.5 s on a cold JVM), which then overlaps the app's work instead of adding to it.
+     * Sends in order, off the caller's thread (often an event loop), which never waits for the socket
+     * or for the encoding's first use (loading Jackson's streaming classes).
      */
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> daemonThread("cluster-worker-socket", r));
     private volatile Consumer<WorkerMessage> onMessage = message -> { };

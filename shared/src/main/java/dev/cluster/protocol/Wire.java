@@ -46,11 +46,10 @@ public final class Wire {
 
     /** The message as one line of JSON, {@code v} first, newline included. */
     public static byte[] encode(Object message) {
-        byte[] streamed = WorkerCodec.encode(message);
-        return streamed != null ? streamed : encodeWithDatabind(message);
+        return message instanceof WorkerMessage m ? WorkerCodec.encode(m) : encodeWithDatabind(message);
     }
 
-    /** What {@link #encode} does for every message but {@link WorkerCodec}'s; for the test that they agree. */
+    /** What {@link #encode} does for every message but a worker's ({@link WorkerCodec}); also for the test that they agree. */
     static byte[] encodeWithDatabind(Object message) {
         ObjectMapper mapper = Databind.MAPPER;
         try {

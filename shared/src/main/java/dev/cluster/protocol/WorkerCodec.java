@@ -37,8 +37,8 @@ final class WorkerCodec {
     private WorkerCodec() {
     }
 
-    /** A worker's message as one line, newline included; null for any other (a supervisor's request, a response). */
-    static byte[] encode(Object message) {
+    /** The message as one line, newline included. */
+    static byte[] encode(WorkerMessage message) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
@@ -74,7 +74,7 @@ final class WorkerCodec {
                     blocked(json, blocked.blocked());
                 }
             } else {
-                return null;
+                throw new IllegalArgumentException("a worker message this codec does not know: " + message.getClass().getSimpleName());
             }
             json.writeEndObject();
         } catch (IOException e) {
