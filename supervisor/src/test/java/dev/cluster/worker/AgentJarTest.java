@@ -47,4 +47,14 @@ class AgentJarTest {
         assertTrue(agent.usedBy(spec(Files.writeString(dir.resolve("not-a.jar"), "text").toString(), true)),
                 "a jar it cannot read: as before, and the JVM says what is wrong");
     }
+
+    @Test
+    void aJarReplacedAtTheSamePathIsLookedAtAgain() throws IOException {
+        AgentJar agent = new AgentJar(dir.resolve("cluster-agent.jar"), null);
+        String path = jar("app.jar", "app/Main.class");
+        assertTrue(agent.usedBy(spec(path, true)));
+        assertTrue(agent.usedBy(spec(path, true)), "asked again: the same answer");
+        jar("app.jar", "app/Main.class", "dev/cluster/library/ClusterWorker.class"); // a new version, now with the library
+        assertFalse(agent.usedBy(spec(path, true)));
+    }
 }
