@@ -49,7 +49,9 @@ final class AppOptions {
             String label = o.kind() == StartOption.Kind.CHOICE ? String.join("|", o.choices()) : o.kind().label();
             spec.addOption(OptionSpec.builder(o.cli().toArray(String[]::new))
                     .type(flag ? boolean.class : String.class).arity(flag ? "0" : "1").paramLabel(label)
-                    .description(o.description().replace("`", "") + (flag || o.defaultText().isEmpty() ? "" : " (default: " + o.defaultText() + ")"))
+                    // picocli reads a description as a format string: a literal '%' must be doubled
+                    .description((o.description().replace("`", "") + (flag || o.defaultText().isEmpty() ? "" : " (default: " + o.defaultText() + ")"))
+                            .replace("%", "%%"))
                     .build());
         }
     }

@@ -2,7 +2,13 @@ package dev.cluster.cli;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
     @Test
@@ -11,6 +17,24 @@ class MainTest {
             assertEquals(0, Main.execute(command, "--help"), command + " --help");
             assertEquals(0, Main.execute(command, "-h"), command + " -h");
         }
+    }
+
+    @Test
+    void aPercentSignInAnOptionsDescriptionIsPrintedNotReadAsAFormat() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            System.setErr(capture);
+            assertEquals(0, Main.execute("start", "--help"));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        String help = printed.toString(StandardCharsets.UTF_8);
+        assertFalse(help.contains("picocli WARN"), help);
+        assertTrue(help.contains("25 % divided"), help);
     }
 
     @Test
