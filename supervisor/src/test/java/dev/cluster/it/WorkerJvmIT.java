@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
@@ -18,6 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkerJvmIT {
     @RegisterExtension
     final ClusterFixture cluster = new ClusterFixture();
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
 
     private static String commandLine(long pid) throws Exception {
         return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
@@ -63,6 +72,13 @@ class WorkerJvmIT {
                 "--java", home.toString()); // a JDK's home stands for its bin/java
         WorkerInfo w = cluster.worker("web", 0);
         assertEquals(Path.of(newer.get()).toRealPath(), Path.of("/proc", Long.toString(w.pid()), "exe").toRealPath());
+        // Netty's JNI library loads before the worker says it serves: by then JDK 24+ would have warned on stderr
+        // (the jar's manifest enables native access; a library app gets no agent, nor the agent's --enable-native-access).
+        Path out = cluster.home().resolve("logs/web-0-out.log");
+        ClusterFixture.await("the worker's serving line in its log", Duration.ofSeconds(10),
+                () -> Files.exists(out) && read(out).contains("serving http://"));
+        Path err = cluster.home().resolve("logs/web-0-err.log");
+        assertFalse(Files.exists(err) && read(err).contains("WARNING: A restricted method"), read(err));
 
         ClusterFixture.Result refused = cluster.cluster("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(ClusterFixture.freePort()),
                 "--name", "bad", "--java", "/nonexistent/bin/java");
