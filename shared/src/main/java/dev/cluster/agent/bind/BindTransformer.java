@@ -6,7 +6,11 @@ import org.objectweb.asm.Opcodes;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Puts a call to {@link PortBinds#on} into the three methods every JVM server's bind of a TCP port
@@ -41,6 +45,12 @@ final class BindTransformer implements ClassFileTransformer {
 
     /** Set when a transformation failed, for the agent to report; the class is then left as it was. */
     volatile Throwable failure;
+    private final Set<String> instrumented = ConcurrentHashMap.newKeySet();
+
+    /** Whether the class of that internal name has been through this transformer with success. */
+    boolean instrumented(String className) {
+        return instrumented.contains(className);
+    }
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
@@ -55,17 +65,31 @@ final class BindTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            return inject(bytes, injections);
+            byte[] injected = inject(bytes, injections);
+            instrumented.add(className);
+            return injected;
         } catch (Throwable e) {
             failure = e;
             return null;
         }
     }
 
+    /**
+     * No streams or lambdas here and in {@link Injector}: this runs before the app's main on every
+     * start, interpreted, where each lambda's first linkage (a class spun at run time) costs ~1 ms.
+     */
     private static byte[] inject(byte[] bytes, List<Injection> injections) {
-        return StaticCall.rewrite(bytes, (name, descriptor, mv) -> {
-            List<Injection> here = injections.stream().filter(i -> i.method().equals(name) && i.descriptor().equals(descriptor)).toList();
-            return here.isEmpty() ? mv : new Injector(mv, here);
+        return StaticCall.rewrite(bytes, new StaticCall.MethodRewrite() {
+            @Override
+            public MethodVisitor apply(String name, String descriptor, MethodVisitor mv) {
+                List<Injection> here = new ArrayList<>();
+                for (Injection i : injections) {
+                    if (i.method().equals(name) && i.descriptor().equals(descriptor)) {
+                        here.add(i);
+                    }
+                }
+                return here.isEmpty() ? mv : new Injector(mv, here);
+            }
         });
     }
 
@@ -80,31 +104,52 @@ final class BindTransformer implements ClassFileTransformer {
         @Override
         public void visitCode() {
             super.visitCode();
-            injections.stream().filter(i -> !i.atExit()).forEach(this::call);
+            callAll(false);
         }
 
         @Override
         public void visitInsn(int opcode) {
             if (opcode == Opcodes.RETURN) {
-                injections.stream().filter(Injection::atExit).forEach(this::call);
+                callAll(true);
             }
             super.visitInsn(opcode);
+        }
+
+        private void callAll(boolean atExit) {
+            for (Injection i : injections) {
+                if (i.atExit() == atExit) {
+                    call(i);
+                }
+            }
         }
 
         /** {@code PortBinds.on(event, a, b, port)}, as a {@link StaticCall}. */
         private void call(Injection i) {
             StaticCall.emit(this, PortBinds.class, "on", List.of(String.class, Object.class, Object.class, int.class), List.of(
-                    mv -> mv.visitLdcInsn(i.event()),
-                    mv -> mv.visitVarInsn(Opcodes.ALOAD, i.objectA()),
-                    mv -> mv.visitVarInsn(Opcodes.ALOAD, i.objectB()),
-                    mv -> {
-                        if (i.portLocal() < 0) {
-                            mv.visitInsn(Opcodes.ICONST_0);
-                        } else {
-                            mv.visitVarInsn(Opcodes.ILOAD, i.portLocal());
-                        }
-                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
-                    }));
+                    new Push(i.event(), 0, false), new Push(null, i.objectA(), false), new Push(null, i.objectB(), false),
+                    new Push(null, i.portLocal(), true)));
+        }
+    }
+
+    /**
+     * One argument of the call, pushed on the stack: a string constant, a local's object, or the port
+     * (an int local, or 0 when {@code local} is negative) boxed. A class rather than lambdas: see {@link #inject}.
+     */
+    private record Push(String constant, int local, boolean port) implements Consumer<MethodVisitor> {
+        @Override
+        public void accept(MethodVisitor mv) {
+            if (constant != null) {
+                mv.visitLdcInsn(constant);
+            } else if (!port) {
+                mv.visitVarInsn(Opcodes.ALOAD, local);
+            } else {
+                if (local < 0) {
+                    mv.visitInsn(Opcodes.ICONST_0);
+                } else {
+                    mv.visitVarInsn(Opcodes.ILOAD, local);
+                }
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
+            }
         }
     }
 }

@@ -76,7 +76,7 @@ public final class PortBinds {
         try {
             switch (event) {
                 case "tcp-bind" -> {
-                    if (port == c.port() && calledFrom(JDK_SERVER_BINDS::contains)) {
+                    if (port == c.port() && calledFromServer(false)) {
                         c.setSocketOption().invoke(null, a, (SocketOption<?>) StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
                         pending.put(a, Boolean.TRUE);
                     }
@@ -87,8 +87,7 @@ public final class PortBinds {
                     }
                 }
                 case "netty-bind" -> {
-                    if (b instanceof InetSocketAddress address && address.getPort() == c.port()
-                            && calledFrom(name -> name.contains("ServerChannel") || name.endsWith("ServerSocketChannel"))) {
+                    if (b instanceof InetSocketAddress address && address.getPort() == c.port() && calledFromServer(true)) {
                         a.getClass().getMethod("setReusePort", boolean.class).invoke(a, true);
                         pending.put(a, Boolean.TRUE);
                     }
@@ -130,7 +129,18 @@ public final class PortBinds {
         }
     }
 
-    private static boolean calledFrom(java.util.function.Predicate<String> className) {
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> className.test(f.getClassName())));
+    /**
+     * Whether the bind comes from a server socket's: one of the JDK's, or for Netty a server channel's.
+     * No lambdas or streams: this runs in the app's first bind, interpreted, where each lambda's first
+     * linkage costs ~1 ms.
+     */
+    private static boolean calledFromServer(boolean netty) {
+        for (StackTraceElement frame : new Throwable().getStackTrace()) {
+            String name = frame.getClassName();
+            if (netty ? name.contains("ServerChannel") || name.endsWith("ServerSocketChannel") : JDK_SERVER_BINDS.contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -40,14 +40,24 @@ public final class PortSharing {
      * @param handoff       false for {@code --bind self}
      */
     public static Status install(Instrumentation instrumentation, int port, Path workerSocket, Path nativeLibrary, boolean handoff) {
+        // Registered before the JDK's classes are looked up: a class the JDK has not loaded yet (so far,
+        // always) is instrumented as it loads, which saves retransforming it (the JVM rebuilding its
+        // bytes, then redefining the class: ~10 ms of every start for sun.nio.ch.Net).
+        BindTransformer transformer = new BindTransformer();
+        instrumentation.addTransformer(transformer, true);
+        Class<?> net;
+        Class<?> netHooks;
         Method setSocketOption;
         try {
             Module javaBase = Object.class.getModule();
             instrumentation.redefineModule(javaBase, Set.of(), Map.of(), Map.of("sun.nio.ch", Set.of(PortSharing.class.getModule())),
                     Set.of(), Map.of());
-            setSocketOption = Class.forName("sun.nio.ch.Net").getDeclaredMethod("setSocketOption", FileDescriptor.class, SocketOption.class, Object.class);
+            net = Class.forName("sun.nio.ch.Net");
+            netHooks = Class.forName("sun.net.NetHooks");
+            setSocketOption = net.getDeclaredMethod("setSocketOption", FileDescriptor.class, SocketOption.class, Object.class);
             setSocketOption.setAccessible(true);
         } catch (ReflectiveOperationException | RuntimeException e) {
+            instrumentation.removeTransformer(transformer);
             return new Status(Mode.OFF, "this JDK's socket internals are not as expected: " + e);
         }
         String why = null;
@@ -64,10 +74,13 @@ public final class PortSharing {
         }
         boolean adopting = why == null;
         PortBinds.configure(new PortBinds.Config(port, workerSocket, adopting, setSocketOption));
-        BindTransformer transformer = new BindTransformer();
-        instrumentation.addTransformer(transformer, true);
         try {
-            instrumentation.retransformClasses(Class.forName("sun.net.NetHooks"), Class.forName("sun.nio.ch.Net"));
+            if (!transformer.instrumented(BindTransformer.NET_HOOKS)) { // loaded before this agent ran
+                instrumentation.retransformClasses(netHooks);
+            }
+            if (!transformer.instrumented(BindTransformer.NET)) {
+                instrumentation.retransformClasses(net);
+            }
         } catch (Exception | LinkageError e) {
             instrumentation.removeTransformer(transformer);
             PortBinds.configure(null);
