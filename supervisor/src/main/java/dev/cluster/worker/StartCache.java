@@ -121,8 +121,14 @@ public final class StartCache {
     /** Keys whose archive failed to be made, or was refused twice: not tried again until the supervisor restarts. */
     private final Set<String> givenUp = new HashSet<>();
     private final Set<String> refusedOnce = new HashSet<>();
-    /** Content hashes of jars, by path, size and modification time: a jar is hashed once, not at every start. */
-    private final Map<String, String> jarHashes = new HashMap<>();
+    /**
+     * The content hash of each jar path while the file keeps its size and time: a jar is hashed once,
+     * not at every start, and a new version of it replaces its old entry.
+     */
+    private final Map<String, JarHash> jarHashes = new HashMap<>();
+
+    private record JarHash(long size, long modifiedMs, String hash) {
+    }
 
     StartCache(Path dir, Loop loop, ArchiveMaker.Trainer trainer) {
         this.dir = dir;
@@ -260,11 +266,15 @@ public final class StartCache {
      */
     private String key(AppSpec spec, List<String> command) throws IOException {
         Path jar = Path.of(spec.jar());
-        String stamp = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
-        String jarHash = jarHashes.get(stamp);
-        if (jarHash == null) {
+        long size = Files.size(jar);
+        long modifiedMs = Files.getLastModifiedTime(jar).toMillis();
+        JarHash known = jarHashes.get(spec.jar());
+        String jarHash;
+        if (known != null && known.size() == size && known.modifiedMs() == modifiedMs) {
+            jarHash = known.hash();
+        } else {
             jarHash = ContentHash.of(jar);
-            jarHashes.put(stamp, jarHash);
+            jarHashes.put(spec.jar(), new JarHash(size, modifiedMs, jarHash));
         }
         MessageDigest sha;
         try {

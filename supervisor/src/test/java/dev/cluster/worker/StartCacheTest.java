@@ -74,4 +74,21 @@ class StartCacheTest {
         cache.workerReady(a, command);
         assertEquals(2, trained.size(), "one training per app and version");
     }
+
+    @Test
+    void aNewVersionOfTheJarAtTheSamePathIsTrainedAgain() throws IOException {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar", jar.toString());
+        AppSpec a = app("a", jar);
+        cache.forLaunch(a, command);
+        cache.workerReady(a, command);
+        assertEquals(List.of("a"), trained);
+
+        Files.write(jar, new byte[] {4, 5, 6, 7});
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "the old version's archive is not the new one's");
+        cache.workerReady(a, command);
+        assertEquals(List.of("a", "a"), trained, "the new version gets its own training");
+    }
 }
