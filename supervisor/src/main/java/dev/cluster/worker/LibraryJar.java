@@ -1,12 +1,8 @@
 package dev.cluster.worker;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.ZipFile;
 
 /**
@@ -15,14 +11,11 @@ import java.util.zip.ZipFile;
  */
 public final class LibraryJar {
     static final String LIBRARY_CLASS = "dev/cluster/library/ClusterWorker.class";
-    /**
-     * The answer per jar path while the file keeps its size and time: a worker's start asks several
-     * times, on the supervisor's loop, and opening a jar of a few thousand entries takes ~10 ms.
-     */
-    private static final Map<String, Seen> seen = new ConcurrentHashMap<>();
-
-    private record Seen(long size, long modifiedMs, boolean bundles) {
-    }
+    private static final PerJarVersion<Boolean> bundles = new PerJarVersion<>(jar -> {
+        try (ZipFile app = new ZipFile(jar.toFile())) {
+            return app.getEntry(LIBRARY_CLASS) != null;
+        }
+    });
 
     private LibraryJar() {
     }
@@ -34,17 +27,7 @@ public final class LibraryJar {
      */
     public static boolean is(String jar) {
         try {
-            BasicFileAttributes file = Files.readAttributes(Path.of(jar), BasicFileAttributes.class);
-            Seen before = seen.get(jar);
-            if (before != null && before.size() == file.size() && before.modifiedMs() == file.lastModifiedTime().toMillis()) {
-                return before.bundles();
-            }
-            boolean bundles;
-            try (ZipFile app = new ZipFile(jar)) {
-                bundles = app.getEntry(LIBRARY_CLASS) != null;
-            }
-            seen.put(jar, new Seen(file.size(), file.lastModifiedTime().toMillis(), bundles));
-            return bundles;
+            return bundles.get(Path.of(jar));
         } catch (IOException | InvalidPathException e) {
             return false; // not a jar it can read: the JVM will say what is wrong with it
         }

@@ -121,14 +121,8 @@ public final class StartCache {
     /** Keys whose archive failed to be made, or was refused twice: not tried again until the supervisor restarts. */
     private final Set<String> givenUp = new HashSet<>();
     private final Set<String> refusedOnce = new HashSet<>();
-    /**
-     * The content hash of each jar path while the file keeps its size and time: a jar is hashed once,
-     * not at every start, and a new version of it replaces its old entry.
-     */
-    private final Map<String, JarHash> jarHashes = new HashMap<>();
-
-    private record JarHash(long size, long modifiedMs, String hash) {
-    }
+    /** Content hashes of jars: a jar is hashed once per version, not at every start. */
+    private final PerJarVersion<String> jarHashes = new PerJarVersion<>(ContentHash::of);
 
     StartCache(Path dir, Loop loop, ArchiveMaker.Trainer trainer) {
         this.dir = dir;
@@ -265,17 +259,7 @@ public final class StartCache {
      * line up to it (java, its version, every option).
      */
     private String key(AppSpec spec, List<String> command) throws IOException {
-        Path jar = Path.of(spec.jar());
-        long size = Files.size(jar);
-        long modifiedMs = Files.getLastModifiedTime(jar).toMillis();
-        JarHash known = jarHashes.get(spec.jar());
-        String jarHash;
-        if (known != null && known.size() == size && known.modifiedMs() == modifiedMs) {
-            jarHash = known.hash();
-        } else {
-            jarHash = ContentHash.of(jar);
-            jarHashes.put(spec.jar(), new JarHash(size, modifiedMs, jarHash));
-        }
+        String jarHash = jarHashes.get(Path.of(spec.jar()));
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");

@@ -58,11 +58,16 @@ class StartCacheTest {
         return AppSpec.builder().name(name).cwd("/").command(List.of("java", "-jar", jar.toString())).jar(jar.toString()).build();
     }
 
+    /** The command line of a jar app on this JVM's java, as the archive's key is made of it. */
+    static List<String> javaJar(Path jar) {
+        return List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar", jar.toString());
+    }
+
     @Test
     void twoAppsOfOneJarAndCommandLineEachGetTheirOwnTraining() throws IOException {
         Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
         StartCache cache = cache();
-        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar", jar.toString());
+        List<String> command = javaJar(jar);
         AppSpec a = app("a", jar);
         AppSpec b = app("b", jar);
         assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"));
@@ -79,7 +84,7 @@ class StartCacheTest {
     void aNewVersionOfTheJarAtTheSamePathIsTrainedAgain() throws IOException {
         Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
         StartCache cache = cache();
-        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar", jar.toString());
+        List<String> command = javaJar(jar);
         AppSpec a = app("a", jar);
         cache.forLaunch(a, command);
         cache.workerReady(a, command);
