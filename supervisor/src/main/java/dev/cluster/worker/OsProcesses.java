@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts workers as child processes: builds the command line and environment, gives the process
@@ -39,6 +41,7 @@ public final class OsProcesses implements ProcessStarter {
     private final boolean pdeathsig;
     private final StartCache startCache;
     private final int cores = Runtime.getRuntime().availableProcessors();
+    private final long ram = hostRam();
 
     /**
      * @param agent the agent for jar apps (its jar null to run them without)
@@ -114,6 +117,34 @@ public final class OsProcesses implements ProcessStarter {
         return options;
     }
 
+    /**
+     * The command line a start-up archive is keyed by: the app's, with what of its share the archive
+     * depends on ({@link Share#archiveTrait}) in place of the share's options, so that a scale-up
+     * starts from the archive the app has instead of waiting for a training start of its own.
+     */
+    private List<String> archiveKeyLine(AppSpec spec) {
+        List<String> line = new ArrayList<>(commandLine(spec.toBuilder().share(AppSpec.OFF).build()));
+        String trait = spec.shared() ? Share.of(spec, cores).archiveTrait(spec.jvmArgs(), ram) : null;
+        if (trait != null) {
+            line.add(trait);
+        }
+        return line;
+    }
+
+    /**
+     * The host's RAM in bytes ({@code MemTotal}), 0 if unknown: the most a worker's JVM can see
+     * (a container's limit is lower), enough to tell whether a heap share may pass 32 GB; read here,
+     * not through the JDK's management beans, which the daemon would load for it alone.
+     */
+    private static long hostRam() {
+        try {
+            Matcher m = Pattern.compile("MemTotal:\\s+(\\d+) kB").matcher(Files.readString(Path.of("/proc/meminfo")));
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** The command line a launch runs: with the archive's options, and its extracted jar in place of the app's if it has one. */
     private List<String> launchLine(AppSpec spec, StartCache.Use archive) {
         return commandLine(archive.jar() == null ? spec : spec.toBuilder().jar(archive.jar().toString()).build(), archive.options());
@@ -121,7 +152,7 @@ public final class OsProcesses implements ProcessStarter {
 
     @Override
     public WorkerProcess start(AppSpec spec, int workerId) throws IOException {
-        StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, commandLine(spec));
+        StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, archiveKeyLine(spec));
         ProcessBuilder builder = builder(spec, workerId, launchLine(spec, archive));
         WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
@@ -139,7 +170,7 @@ public final class OsProcesses implements ProcessStarter {
 
     @Override
     public WorkerProcess startStandby(AppSpec spec) throws IOException {
-        StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, commandLine(spec));
+        StartCache.Use archive = spec.jar() == null ? StartCache.Use.NONE : startCache.forLaunch(spec, archiveKeyLine(spec));
         ProcessBuilder builder = builder(spec, -1, launchLine(spec, archive));
         builder.environment().put(Env.STANDBY, "1");
         WorkerOutput output = logs.openStandby(spec, OUTPUT_TAIL_LINES);
@@ -157,7 +188,7 @@ public final class OsProcesses implements ProcessStarter {
     @Override
     public void workerReady(AppSpec spec) {
         if (spec.jar() != null) {
-            startCache.workerReady(spec, commandLine(spec));
+            startCache.workerReady(spec, archiveKeyLine(spec));
         }
     }
 

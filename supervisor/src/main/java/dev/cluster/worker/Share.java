@@ -21,6 +21,8 @@ import java.util.Locale;
 public record Share(int processors, double heapPercent) {
     /** The JVM's own default: a quarter of the RAM for the heap of one JVM on the machine. */
     static final double JVM_DEFAULT_HEAP_PERCENT = 25;
+    /** The largest heap the JVM addresses with compressed object pointers. */
+    private static final long COMPRESSED_OOPS_MAX_HEAP = 32L << 30;
 
     public static Share of(AppSpec spec, int cores) {
         int workers = Math.max(1, spec.instances());
@@ -37,6 +39,16 @@ public record Share(int processors, double heapPercent) {
             options.add("-XX:MaxRAMPercentage=" + percent());
         }
         return options;
+    }
+
+    /**
+     * What of this share a start-up archive depends on, for its key (null: nothing). A scale changes
+     * every worker's share, and no archive depends on the processors or the heap's size, only on
+     * whether the heap is small enough for compressed object pointers: the JVM refuses an archive
+     * dumped the other way. So a scale keeps the app's archive, unless the heap crosses that line.
+     */
+    public String archiveTrait(List<String> appOptions, long ramBytes) {
+        return setsHeap(appOptions) || heapPercent * ramBytes / 100 < COMPRESSED_OOPS_MAX_HEAP ? null : "-XX:-UseCompressedOops";
     }
 
     /** For {@code describe}: what each worker gets, and what the app's own options set instead. */

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * archive of what its JVM loaded the last time: the app's classes (AppCDS, JDK 17 to 24) or, from
  * JDK 25, an AOT cache that also keeps them linked and the methods' profiles (JEP 483/514/515). One
  * archive per key, the jar's content with the whole java command line (the JDK and its version,
- * every option), kept in {@code $CLUSTER_HOME/cache} as {@code <app>@<key>.jsa} or {@code .aot};
+ * every option but the share's: {@link Share#archiveTrait}), kept in {@code $CLUSTER_HOME/cache} as {@code <app>@<key>.jsa} or {@code .aot};
  * the two newest per app are kept.
  * <p>
  * How an archive is made ({@link ArchiveMaker}): a training start. When a worker whose key has no
@@ -175,7 +175,7 @@ public final class StartCache {
                 maker.make(spec, key, flavor, archive);
             });
         }
-        return Use.none("none yet: a training start makes one once a worker of this version is ready");
+        return Use.none("none yet when it launched: a training start makes one once a worker of this version is ready");
     }
 
     /** A worker of the app is ready: the training start its version waits for begins now, not slowing that worker's own start. */

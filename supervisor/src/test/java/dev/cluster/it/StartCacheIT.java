@@ -74,7 +74,7 @@ class StartCacheIT {
                 Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on"));
         start.addAll(List.of(javaOption));
         cluster.ok(start.toArray(String[]::new));
-        assertTrue(cluster.ok("describe", "web").out().contains("start cache  none yet: a training start makes one"));
+        assertTrue(cluster.ok("describe", "web").out().contains("start cache  none yet when it launched: a training start makes one"));
         ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(suffix).size() == 1);
         Path archive = archives(suffix).get(0);
         String log = Files.readString(cluster.home().resolve("daemon.log"));
@@ -84,6 +84,11 @@ class StartCacheIT {
         long pid = cluster.worker("web", 0).pid();
         assertTrue(mapped(pid, archive), "the restarted worker's JVM has the archive mapped");
         assertTrue(cluster.ok("describe", "web").out().contains("start cache  started from " + archive.getFileName()));
+        // A scale changes every worker's share (its -XX:MaxRAMPercentage), not the archive it starts from.
+        cluster.ok("scale", "web", "2");
+        assertTrue(mapped(cluster.worker("web", 1).pid(), archive), "a scale-up's worker starts from the app's archive");
+        cluster.ok("scale", "web", "1");
+        assertEquals(2, uncheckedLog().split("a training start \\(pid", -1).length, "and no other training was started for it");
         if (suffix.equals(".jsa")) {
             String archived = archivedClasses(pid);
             // worker-app bundles the library, so its workers run without the agent (AgentJarTest): the telemetry is the library's.

@@ -29,4 +29,15 @@ class ShareTest {
         assertEquals(List.of(), share.jvmOptions(List.of("-XX:MaxRAMPercentage=50", "-XX:ActiveProcessorCount=1")));
         assertEquals("2 processor(s), heap as its own JVM options say per worker", share.describe(List.of("-Xmx1g")));
     }
+
+    @Test
+    void aStartUpArchiveDependsOnTheShareOnlyThroughCompressedPointers() {
+        long gb = 1L << 30;
+        assertEquals(null, Share.of(app(2), 2).archiveTrait(List.of(), 24 * gb), "12.5 % of 24 GB");
+        assertEquals(Share.of(app(2), 2).archiveTrait(List.of(), 24 * gb), Share.of(app(3), 2).archiveTrait(List.of(), 24 * gb),
+                "a scale from 2 to 3 keeps the archive");
+        assertEquals("-XX:-UseCompressedOops", Share.of(app(1), 64).archiveTrait(List.of(), 256 * gb), "25 % of 256 GB: 64 GB");
+        assertEquals(null, Share.of(app(4), 64).archiveTrait(List.of(), 256 * gb), "6.25 % of 256 GB: 16 GB");
+        assertEquals(null, Share.of(app(1), 64).archiveTrait(List.of("-Xmx4g"), 256 * gb), "the app's own heap option is in the key as it is");
+    }
 }
