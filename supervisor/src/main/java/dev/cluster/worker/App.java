@@ -49,9 +49,17 @@ public final class App {
     private final Readiness readiness = new Readiness();
     /** Workers started ahead of need ({@code --standby N}), in the order they started. */
     private final List<Standby> standbys = new ArrayList<>();
-    /** Whether a refill of the standbys is scheduled: a second after one exited (so a failing one does not spin) or was taken. */
+    /** Whether a refill of the standbys is scheduled: a second after one was taken, or after one exited (backing off). */
     private boolean refillScheduled;
     private static final long STANDBY_REFILL_DELAY_MS = 1_000;
+    /**
+     * Standbys that exit before they were needed, as crashed workers are: one that never got as far
+     * as waiting for its socket is an unstable run; the next starts after a back-off from a second up,
+     * and after {@code --max-restarts} of them in a row the app keeps none until it is started or
+     * reloaded again, rather than start a JVM every few seconds for ever.
+     */
+    private RestartPolicy standbyPolicy;
+    private boolean standbysGivenUp;
     /** Whether the app has served since it was last started: standbys are kept from then until it is stopped. */
     private boolean up;
 
@@ -65,6 +73,7 @@ public final class App {
         this.sockets = sockets;
         this.loop = loop;
         this.starter = starter;
+        this.standbyPolicy = standbyPolicy(spec);
         this.listener = (slot, state) -> {
             listener.changed(slot, state);
             balanceStandbys();
@@ -80,6 +89,16 @@ public final class App {
 
     public void spec(AppSpec newSpec) {
         this.spec = newSpec;
+    }
+
+    private static RestartPolicy standbyPolicy(AppSpec spec) {
+        return new RestartPolicy(STANDBY_REFILL_DELAY_MS, spec.maxRestarts(), spec.minUptimeMs());
+    }
+
+    /** The app is started or reloaded again: standbys that had failed are tried afresh. */
+    private void retryStandbys() {
+        standbyPolicy = standbyPolicy(spec);
+        standbysGivenUp = false;
     }
 
     public String name() {
@@ -116,6 +135,9 @@ public final class App {
     public void begin(Operation next) {
         requireIdle();
         operation = next;
+        if (next == Operation.RELOAD) {
+            retryStandbys();
+        }
         balanceStandbys();
     }
 
@@ -141,7 +163,7 @@ public final class App {
         Standby taken = standbys.stream().filter(Standby::waiting).findFirst().orElse(null);
         if (taken != null) {
             standbys.remove(taken);
-            scheduleRefill();
+            scheduleRefill(STANDBY_REFILL_DELAY_MS);
         }
         return taken;
     }
@@ -153,11 +175,14 @@ public final class App {
      */
     void balanceStandbys() {
         if (slots.stream().anyMatch(s -> s.state() == SlotState.ONLINE)) {
+            if (!up) {
+                retryStandbys();
+            }
             up = true;
         } else if (slots.stream().noneMatch(s -> s.state() == SlotState.LAUNCHING || s.state() == SlotState.EXITED)) {
             up = false; // stopped, stopping or errored: a crash of its only worker is not (that is what standbys are for)
         }
-        int wanted = up && operation != Operation.RELOAD ? spec.standby() : 0;
+        int wanted = up && operation != Operation.RELOAD && !standbysGivenUp ? spec.standby() : 0;
         while (standbys.size() > wanted) {
             standbys.remove(standbys.size() - 1).stop();
         }
@@ -169,26 +194,37 @@ public final class App {
                 process.exited().thenAcceptAsync(status -> standbyExited(standby, status), loop);
             } catch (IOException e) {
                 log.warn("{}: cannot start a standby: {}", name(), e.getMessage());
-                scheduleRefill();
+                scheduleRefill(STANDBY_REFILL_DELAY_MS);
             }
         }
     }
 
     private void standbyExited(Standby standby, int status) {
-        if (standbys.remove(standby)) { // not one stopped on purpose, nor one that took over a slot
-            log.warn("{}: standby pid {} exited with status {} before it was needed; another starts in {} ms", name(), standby.pid(), status,
-                    STANDBY_REFILL_DELAY_MS);
-            scheduleRefill();
+        if (!standbys.remove(standby)) {
+            return; // one stopped on purpose, or one that took over a slot
         }
+        long uptimeMs = (loop.nanoTime() - standby.startedNanos()) / 1_000_000;
+        RestartPolicy.Decision decision = standbyPolicy.afterCrash(uptimeMs, standby.waiting(), !standby.waiting());
+        if (decision.errored()) {
+            standbysGivenUp = true;
+            List<String> said = ExitOutput.of(standby.process().lastErrLines(), standby.process().lastOutLines()).lines();
+            log.error("{}: no more standbys: {} in a row exited before they were ready to take over, the last (pid {}) with status {}{};"
+                    + " its output is in {}-standby-*.log; a start or reload of the app tries again", name(), decision.unstableRestarts() + 1,
+                    standby.pid(), status, said.isEmpty() ? "" : ": " + said.get(said.size() - 1), name());
+            return;
+        }
+        long delayMs = Math.max(STANDBY_REFILL_DELAY_MS, decision.delayMs());
+        log.warn("{}: standby pid {} exited with status {} before it was needed; another starts in {} ms", name(), standby.pid(), status, delayMs);
+        scheduleRefill(delayMs);
     }
 
-    private void scheduleRefill() {
+    private void scheduleRefill(long delayMs) {
         if (!refillScheduled) {
             refillScheduled = true;
             loop.schedule(() -> {
                 refillScheduled = false;
                 balanceStandbys();
-            }, STANDBY_REFILL_DELAY_MS);
+            }, delayMs);
         }
     }
 

@@ -123,4 +123,31 @@ class StandbyTest {
         assertTrue(processes.standbys.get(1).received.contains("TERM"), "nothing to stand by for");
         assertEquals(0, app.standbys().size());
     }
+
+    /** A standby that cannot start (it fails as it starts, every time) backs off as a crashing worker does, then is given up. */
+    @Test
+    void standbysThatFailToStartBackOffAndAreGivenUpUntilTheAppIsReloaded() {
+        App app = online(1, 1);
+        List<Long> waits = new ArrayList<>();
+        for (int exits = 0; exits <= 16; exits++) { // the default --max-restarts: 16
+            FakeProcess failing = processes.standbys.get(processes.standbys.size() - 1);
+            failing.err.add("Error: Could not find or load main class Main");
+            failing.exit(1);
+            loop.runDue();
+            int before = processes.standbys.size();
+            long waited = 0;
+            while (processes.standbys.size() == before && waited < 60_000) {
+                loop.advance(250);
+                waited += 250;
+            }
+            waits.add(waited);
+        }
+        assertEquals(List.of(1_000L, 1_500L, 2_250L, 3_500L, 5_250L, 7_750L, 11_500L, 15_000L), waits.subList(0, 8),
+                "from a second, x1.5 each time, up to 15 s (to the next 250 ms)");
+        assertEquals(60_000L, waits.get(16), "the 17th in a row is not followed by another");
+        assertEquals(0, app.standbys().size());
+        app.begin(App.Operation.RELOAD);
+        app.end(App.Operation.RELOAD);
+        assertEquals(1, app.standbys().size(), "a reload tries again");
+    }
 }
