@@ -108,13 +108,14 @@ final class MonitScreen {
         if (frame != null && frame.daemon() != null) {
             List<WorkerInfo> all = model.workers();
             long online = all.stream().filter(w -> w.state().equals("online")).count();
+            long standbys = all.stream().filter(w -> w.id() < 0).count(); // not workers: counted apart
             long apps = all.stream().map(WorkerInfo::app).distinct().count();
             double cpu = all.stream().mapToDouble(w -> w.cpu() == null ? 0 : w.cpu()).sum();
             long rss = all.stream().mapToLong(w -> w.rssBytes() == null ? 0 : w.rssBytes()).sum();
             LagSummary lag = frame.lag() == null ? LagSummary.NONE : frame.lag();
             b.append("  up ").append(Durations.format(frame.daemon().uptimeMs()))
                     .append("  ").append(apps + (apps == 1 ? " app" : " apps"))
-                    .append("  ").append(online + "/" + all.size() + " online")
+                    .append("  ").append(online + "/" + (all.size() - standbys) + " online" + (standbys > 0 ? " +" + standbys + " standby" : ""))
                     .append("  lag p99 ").append(lag.samples() > 0 ? WorkerTable.millis(lag.p99Ms()) : "-")
                     .append(" max ").append(lag.samples() > 0 ? WorkerTable.millis(lag.maxMs()) : "-")
                     .append("  cpu ").append(WorkerTable.percent(cpu))
