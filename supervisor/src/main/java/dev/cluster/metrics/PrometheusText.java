@@ -24,11 +24,16 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
+    /** An app's standbys ({@code --standby}): those waiting to take over, and how many it should have. */
+    public record Standbys(int waiting, int wanted) {
+    }
+
     /**
      * @param apps     each app's workers, in order
      * @param appLag   each app's lag over the last 10 s, from its workers' merged histograms
+     * @param standbys each app's standbys
      */
-    public static String render(Map<String, List<Row>> apps, Map<String, LagSummary> appLag, long daemonUptimeMs) {
+    public static String render(Map<String, List<Row>> apps, Map<String, LagSummary> appLag, Map<String, Standbys> standbys, long daemonUptimeMs) {
         PrometheusText text = new PrometheusText();
         List<Row> rows = apps.values().stream().flatMap(List::stream).toList();
         List<Row> running = rows.stream().filter(r -> r.info().pid() != null).toList();
@@ -81,6 +86,11 @@ public final class PrometheusText {
             text.sample("cluster_event_loop_lag_seconds_sum", labels, r.telemetry().lagSumSeconds());
             text.sample("cluster_event_loop_lag_seconds_count", labels, r.telemetry().lagCount());
         }
+
+        text.family("cluster_app_standbys", "gauge", "Standbys of the app waiting to take over a worker's socket (below cluster_app_standbys_wanted: one is starting, or they were given up).");
+        standbys.forEach((app, s) -> text.sample("cluster_app_standbys", "app=\"" + escape(app) + "\"", s.waiting()));
+        text.family("cluster_app_standbys_wanted", "gauge", "Standbys the app is to keep (--standby).");
+        standbys.forEach((app, s) -> text.sample("cluster_app_standbys_wanted", "app=\"" + escape(app) + "\"", s.wanted()));
 
         text.recent("cluster_event_loop_lag", "the worker's", rows.stream().map(r -> Map.entry(labels(r), r.info().lag())).toList());
         text.recent("cluster_app_event_loop_lag", "all the app's workers' (histograms merged, not averaged)",

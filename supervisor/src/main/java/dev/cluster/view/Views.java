@@ -77,11 +77,13 @@ public final class Views {
     public String prometheus(Collection<App> apps, long daemonUptimeMs) {
         Map<String, List<PrometheusText.Row>> rows = new LinkedHashMap<>();
         Map<String, LagSummary> appLag = new LinkedHashMap<>();
+        Map<String, PrometheusText.Standbys> standbys = new LinkedHashMap<>();
         for (App app : apps) {
             rows.put(app.name(), app.slots().stream().map(s -> new PrometheusText.Row(row(s, Detail.LIST), s.telemetry())).toList());
             appLag.put(app.name(), lag(app.slots()));
+            standbys.put(app.name(), new PrometheusText.Standbys((int) app.standbys().stream().filter(Standby::waiting).count(), app.spec().standby()));
         }
-        return PrometheusText.render(rows, appLag, daemonUptimeMs);
+        return PrometheusText.render(rows, appLag, standbys, daemonUptimeMs);
     }
 
     /**
