@@ -134,10 +134,6 @@ final class HttpServer {
         }
     }
 
-    /** The event loops serving every connection: what the supervisor's lag probes watch. */
-    EventLoopGroup eventLoops() {
-        return group;
-    }
 
     /** The port of its first listener. */
     int port() {
