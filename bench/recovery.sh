@@ -4,7 +4,9 @@
 #   cold     --start-cache off               a fresh JVM start
 #   archive  --start-cache on                a fresh start from the app's start-up archive (AppCDS on
 #                                            JDK 17, the AOT cache on 25; made by a training start first)
-#   standby  --standby 1 --start-cache on    a waiting standby takes the slot over (started from its archive)
+#   standby  --standby 1 --start-cache on    a waiting standby takes the slot over (started from its archive),
+#                                            told of the death by the worker's death watch, before the reap
+#   standby-reaped  the same without the death watch (--env CLUSTER_DEATH_WATCH=0): told at the reap
 # This is also the start-to-first-answer of one worker (the supervisor notices the exit within a
 # millisecond or two and holds the socket, so the first connection waits in its queue, not refused).
 # Prints the RSS of a waiting standby and the archive's size, and, for scale, how long the kernel
@@ -19,18 +21,19 @@ path=${3:-/whoami}
 java=()
 [[ -n ${4:-} ]] && java=(--java "$4")
 targets=()
-for mode in cold archive standby; do
+for mode in cold archive standby standby-reaped; do
   port=$(free_port)
   case $mode in
     cold) flags=(--start-cache off) ;;
     archive) flags=(--start-cache on) ;;
     standby) flags=(--standby 1 --start-cache on) ;;
+    standby-reaped) flags=(--standby 1 --start-cache on --env CLUSTER_DEATH_WATCH=0) ;;
   esac
   "$cluster" start "$jar" -i 1 --port "$port" --name "$mode" --restart-delay 0ms "${java[@]}" "${flags[@]}" >/dev/null
-  targets+=("$mode:$port:$([[ $mode == standby ]] && echo 1 || echo 0):$path")
+  targets+=("$mode:$port:$([[ $mode == standby* ]] && echo 1 || echo 0):$path")
 done
 # An archive is made by a training start once the app's first worker is ready; measure after both exist.
-for app in archive standby; do
+for app in archive standby standby-reaped; do
   for _ in $(seq 1 600); do compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null && break; sleep 0.2; done
   compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null || { echo "no start-up archive was made for $app; see $CLUSTER_HOME/daemon.log" >&2; exit 1; }
 done

@@ -17,7 +17,10 @@
 #include <string.h>
 #include <linux/filter.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -339,4 +342,36 @@ JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_steer(JNIEnv *env,
     if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fprog, sizeof fprog) < 0) {
         throw_io(env, "setsockopt(SO_ATTACH_REUSEPORT_CBPF)", errno);
     }
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* A pidfd for process `pid` (Linux 5.3+): it refers to that process, never to a later one with its number. */
+JNIEXPORT jint JNICALL Java_dev_cluster_sockets_NativeSockets_pidfd(JNIEnv *env, jclass cls, jlong pid) {
+    int fd = (int) syscall(SYS_pidfd_open, (pid_t) pid, 0);
+    if (fd < 0) {
+        throw_io(env, "pidfd_open", errno);
+    }
+    return fd;
+}
+
+/* Blocks until the process of pidfd `fd` has exited (the pidfd turns readable then). */
+JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_awaitExit(JNIEnv *env, jclass cls, jint fd) {
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    while (poll(&p, 1, -1) < 0) {
+        if (errno != EINTR) {
+            throw_io(env, "poll(pidfd)", errno);
+            return;
+        }
+    }
+}
+
+/* SIGKILL to the process of pidfd `fd`; nothing if it is gone. */
+JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_killPidfd(JNIEnv *env, jclass cls, jint fd) {
+    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 }

@@ -34,6 +34,9 @@ public final class Env {
      */
     public static final String STANDBY = "CLUSTER_STANDBY";
 
+    /** {@code 1}: arm this process's death watch ({@link DeathWatch}); given to the workers of apps with standbys. */
+    public static final String DEATH_WATCH = "CLUSTER_DEATH_WATCH";
+
     /** What {@code describe} shows instead of an environment value unless asked with {@code --show-env}. */
     public static final String HIDDEN = "(hidden)";
 

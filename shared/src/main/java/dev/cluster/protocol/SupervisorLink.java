@@ -51,6 +51,7 @@ public final class SupervisorLink {
             SupervisorLink link = new SupervisorLink(channel, path);
             link.send(new WorkerMessage.Hello(app, workerId, ProcessHandle.current().pid(), Boolean.TRUE));
             daemonThread("cluster-supervisor-socket", link::read).start();
+            DeathWatch.arm(link);
             instance = link;
         }
         return instance;

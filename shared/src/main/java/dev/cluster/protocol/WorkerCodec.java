@@ -56,6 +56,10 @@ final class WorkerCodec {
                 bool(json, "agent", listen.agent());
             } else if (message instanceof WorkerMessage.Ready) {
                 json.writeStringField("type", "ready");
+            } else if (message instanceof WorkerMessage.Watch watch) {
+                json.writeStringField("type", "watch");
+                number(json, "pid", watch.pid());
+                number(json, "thread", watch.thread());
             } else if (message instanceof WorkerMessage.Assigned assigned) {
                 json.writeStringField("type", "assigned");
                 json.writeNumberField("workerId", assigned.workerId());
@@ -97,6 +101,7 @@ final class WorkerCodec {
                 case "listen" -> new WorkerMessage.Listen(field(fields, "host", String.class), field(fields, "ipv6", Boolean.class),
                         field(fields, "agent", Boolean.class));
                 case "ready" -> new WorkerMessage.Ready();
+                case "watch" -> new WorkerMessage.Watch(field(fields, "pid", Long.class), field(fields, "thread", Long.class));
                 case "assigned" -> {
                     Integer workerId = integer(fields, "workerId");
                     yield new WorkerMessage.Assigned(workerId == null ? 0 : workerId);

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * A message on the worker socket, a record per kind; on the wire a JSON object whose {@code type}
  * names it. Worker to supervisor: {@link Hello} (who I am), {@link Ready} (serving),
  * {@link Metrics} (telemetry of the last second), {@link Blocked} (an event loop stall that just
- * ended), and on a connection of its own {@link Listen} (send me my slot's listening socket; the
+ * ended), {@link Watch} (its death watch is armed), and on a connection of its own {@link Listen} (send me my slot's listening socket; the
  * answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@link Shutdown},
  * and to a standby that takes over a slot, {@link Assigned}.
  */
@@ -18,6 +18,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = WorkerMessage.Listen.class, name = "listen"),
         @JsonSubTypes.Type(value = WorkerMessage.Metrics.class, name = "metrics"),
         @JsonSubTypes.Type(value = WorkerMessage.Blocked.class, name = "blocked"),
+        @JsonSubTypes.Type(value = WorkerMessage.Watch.class, name = "watch"),
         @JsonSubTypes.Type(value = WorkerMessage.Shutdown.class, name = "shutdown"),
         @JsonSubTypes.Type(value = WorkerMessage.Assigned.class, name = "assigned")})
 public sealed interface WorkerMessage {
@@ -45,6 +46,13 @@ public sealed interface WorkerMessage {
     }
 
     record Blocked(BlockedReport blocked) implements WorkerMessage {
+    }
+
+    /**
+     * My death watch is armed ({@link DeathWatch}): {@code pid} is its child, which the kernel kills
+     * when my thread {@code thread} ends, that is, as this process dies.
+     */
+    record Watch(Long pid, Long thread) implements WorkerMessage {
     }
 
     /** Drain and exit. */

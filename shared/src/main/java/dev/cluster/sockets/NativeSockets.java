@@ -14,7 +14,8 @@ import java.util.Arrays;
  * <ul>
  * <li>in a worker, for the agent: receive a socket over SCM_RIGHTS and put it under the number of
  *     the app's own socket (listener handoff for unmodified apps);</li>
- * <li>in the supervisor: read a listener's accept queue, and steer a SO_REUSEPORT group.</li>
+ * <li>in the supervisor: read a listener's accept queue, steer a SO_REUSEPORT group, and watch a
+ *     process that is not its child (a pidfd: a worker's death watch).</li>
  * </ul>
  * One library serves every JDK from 17 on.
  */
@@ -79,4 +80,13 @@ public final class NativeSockets {
      * {@code allowed} (indices in the group's order), at random; none: the kernel's own choice.
      */
     public static native void steer(int fd, int[] allowed) throws IOException;
+
+    /** A pidfd for process {@code pid}: it refers to that process, never to a later one with its number. */
+    public static native int pidfd(long pid) throws IOException;
+
+    /** Blocks until the process of pidfd {@code fd} has exited. */
+    public static native void awaitExit(int fd) throws IOException;
+
+    /** SIGKILL to the process of pidfd {@code fd}, if it still runs. */
+    public static native void killPidfd(int fd);
 }

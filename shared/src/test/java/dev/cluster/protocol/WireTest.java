@@ -44,6 +44,8 @@ class WireTest {
                 new WorkerMessage.Listen("::", true, true),
                 new WorkerMessage.Listen("127.0.0.1", null, null),
                 new WorkerMessage.Ready(),
+                new WorkerMessage.Watch(4_194_304L, 123L),
+                new WorkerMessage.Watch(null, null),
                 new WorkerMessage.Assigned(0),
                 new WorkerMessage.Assigned(Integer.MAX_VALUE),
                 new WorkerMessage.Shutdown());

@@ -9,6 +9,7 @@ import dev.cluster.metrics.ProcessSampler;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
+import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.reload.ListeningSockets;
 import dev.cluster.reload.Rollout;
 import dev.cluster.reload.SharingProbe;
@@ -65,6 +66,7 @@ public final class Supervisor {
     /** The open {@code watch} streams ({@code cluster monit}): each gets a frame a second. */
     private final List<Consumer<Response>> watchers = new ArrayList<>();
     private final MetricsEndpoint metricsEndpoint;
+    private final DeathWatches deathWatches;
     private Phase phase = Phase.RUNNING;
 
     /** @param exitDaemon called on the loop once every worker has stopped after {@code kill} or a signal */
@@ -83,6 +85,7 @@ public final class Supervisor {
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
         this.metricsEndpoint = new MetricsEndpoint(executor, this::prometheusText);
+        this.deathWatches = new DeathWatches(loop, pid -> attemptWithPid(pid).ifPresent(Attempt::dying));
     }
 
     /**
@@ -310,6 +313,16 @@ public final class Supervisor {
     /** A standby connected to the worker socket: known by its pid, like a worker. */
     public Optional<Standby> standbyWithPid(long pid) {
         return apps.values().stream().flatMap(app -> app.standbys().stream()).filter(s -> s.pid() == pid).findFirst();
+    }
+
+    /** Process {@code pid} (a worker or a standby) armed its death watch. */
+    void watchDeath(long pid, WorkerMessage.Watch watch) {
+        deathWatches.watch(pid, watch);
+    }
+
+    /** Process {@code pid}'s connection on the worker socket closed. */
+    void workerConnectionClosed(long pid) {
+        deathWatches.release(pid);
     }
 
     /** The start-up archives, whose training starts speak on the worker socket too. */

@@ -37,6 +37,8 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private long training;
     /** A standby on this connection, until it takes over a slot (then its attempt is {@link #worker}). */
     private Standby standby;
+    /** The peer's pid (SO_PEERCRED), once it is known to be a worker or a standby; else 0. */
+    private long peer;
 
     WorkerHandler(Supervisor supervisor) {
         this.supervisor = supervisor;
@@ -68,6 +70,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             long pid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().pid();
             worker = supervisor.attemptWithPid(pid).orElse(null);
             standby = worker == null ? supervisor.standbyWithPid(pid).orElse(null) : null;
+            peer = worker != null || standby != null ? pid : 0;
             if (worker == null && supervisor.startCache().isTraining(pid)) {
                 training = pid;
                 training(ctx, message);
@@ -90,6 +93,8 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             hello(ctx, hello); // the library's, after its agent's
         } else if (message instanceof WorkerMessage.Ready) {
             worker.onReady();
+        } else if (message instanceof WorkerMessage.Watch watch) {
+            supervisor.watchDeath(peer, watch);
         } else if (message instanceof WorkerMessage.Metrics metrics && metrics.telemetry() != null) {
             try {
                 worker.report(metrics.telemetry(), System.currentTimeMillis());
@@ -114,6 +119,8 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             boolean agent = Boolean.TRUE.equals(hello.agent());
             drainRequest = agent ? null : () -> LineServer.send(ctx.channel(), new WorkerMessage.Shutdown());
             standby.hello(agent, drainRequest, id -> LineServer.send(ctx.channel(), new WorkerMessage.Assigned(id)));
+        } else if (message instanceof WorkerMessage.Watch watch) {
+            supervisor.watchDeath(peer, watch);
         } else if (message instanceof WorkerMessage.Listen listen) {
             standby.asked(listen.host(), listen.ipv6(), fds -> {
                 for (int fd : fds) {
@@ -122,6 +129,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             });
             standby = null; // this connection only carries the socket
+            peer = 0;
         }
     }
 
@@ -174,6 +182,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.close();
         }
         worker = null; // this connection is not the worker's message channel
+        peer = 0;
     }
 
     /** What the worker says about a stall, escaped and bounded before it is logged or kept. */
@@ -184,6 +193,9 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (peer != 0) {
+            supervisor.workerConnectionClosed(peer);
+        }
         Attempt attempt = worker != null ? worker : standby != null ? supervisor.attemptWithPid(standby.pid()).orElse(null) : null;
         if (attempt != null) {
             attempt.onSocketClosed(drainRequest);

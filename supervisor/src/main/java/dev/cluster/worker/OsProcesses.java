@@ -4,6 +4,7 @@ import dev.cluster.logs.LogWriter;
 import dev.cluster.logs.WorkerOutput;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
+import dev.cluster.sockets.NativeSockets;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -269,6 +270,9 @@ public final class OsProcesses implements ProcessStarter {
         env.put(Env.KILL_TIMEOUT_MS, Long.toString(spec.killTimeoutMs()));
         env.put(Env.BIND, spec.bind());
         env.put(Env.BLOCK_THRESHOLD_MS, Long.toString(spec.blockThresholdMs()));
+        if (spec.standby() > 0 && NativeSockets.available()) {
+            env.putIfAbsent(Env.DEATH_WATCH, "1"); // a death is a standby's takeover: hear of it before the reap ("--env CLUSTER_DEATH_WATCH=0": not)
+        }
         if (spec.shared()) {
             env.put(Env.PROCESSORS, Integer.toString(Share.of(spec, cores).processors()));
         }

@@ -38,6 +38,10 @@ public final class Slot {
     private boolean everLaunched;
     private int restarts;
     private String lastExit;
+    /** The process {@link #lastExit} is about. */
+    private long lastExitPid;
+    /** How {@link #lastExit} starts while the exit is known only from the death watch, until the reap brings the status. */
+    static final String DYING_EXIT = "died (its death watch fired)";
     private ExitOutput lastExitOutput = ExitOutput.NONE;
     private boolean lastExitWasBindFailure;
     /** The state the last serving process was in when it exited: {@link AttemptState#HUNG} when the hang guard killed it. */
@@ -214,7 +218,7 @@ public final class Slot {
     }
 
     void attemptExited(Attempt attempt, AttemptState was, int status) {
-        String exit = Signals.describeExit(status);
+        String exit = status == Attempt.DYING ? DYING_EXIT : Signals.describeExit(status);
         ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
         boolean bindFailure = was == AttemptState.LAUNCHING
                 && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
@@ -231,6 +235,7 @@ public final class Slot {
         } else if (attempt == serving) {
             serving = null;
             lastExit = exit + " at " + now() + " after " + attempt.uptimeMs() + " ms";
+            lastExitPid = attempt.pid();
             lastExitOutput = output;
             lastExitWasBindFailure = bindFailure;
             lastExitFrom = was;
@@ -243,6 +248,18 @@ public final class Slot {
             }
         }
         // else: an abandoned replacement, already accounted for
+    }
+
+    /**
+     * A process whose exit was handled as its death watch fired is reaped: its exit status, and the
+     * last lines it wrote, replace what was known then.
+     */
+    void attemptReaped(Attempt attempt, int status) {
+        if (lastExit != null && lastExit.startsWith(DYING_EXIT) && lastExitPid == attempt.pid()) {
+            lastExit = Signals.describeExit(status) + lastExit.substring(DYING_EXIT.length());
+            lastExitOutput = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
+        }
+        log.info("{} pid {} reaped: {} (handled as it died)", name(), attempt.pid(), Signals.describeExit(status));
     }
 
     /** The serving process died unasked: restart after the back-off, or give up on a crash loop. */
@@ -262,12 +279,18 @@ public final class Slot {
         } else {
             next = decision.delayMs() == 0 ? "restarting at once" : "restarting in " + decision.delayMs() + " ms";
             change(SlotState.EXITED, lastExit + "; " + next);
-            boolean served = decision.delayMs() == 0; // a standby is for a worker that served, not for a crash loop
-            restartTimer = loop.schedule(() -> restartAfterCrash(served), decision.delayMs());
         }
         if (wasLaunching) {
             online.completeExceptionally(new LaunchFailure(name() + " " + exit + " before it was ready (" + next + "; see 'cluster describe "
                     + app.name() + "')", lastExitOutput));
+        }
+        if (decision.errored()) {
+            return;
+        }
+        if (decision.delayMs() == 0) {
+            restartAfterCrash(true); // it had served: now, not a turn of the loop later (a standby's takeover waits for nothing)
+        } else {
+            restartTimer = loop.schedule(() -> restartAfterCrash(false), decision.delayMs()); // a standby is not for a crash loop
         }
     }
 

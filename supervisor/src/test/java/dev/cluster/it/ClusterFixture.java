@@ -98,6 +98,15 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         return home;
     }
 
+    /** The daemon's log as it is now (empty before there is one), read as bytes so that any text a worker sent reads too. */
+    public String daemonLog() {
+        try {
+            return Files.readString(home().resolve("daemon.log"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Runs the CLI (and so the daemon and jar apps' workers) on another Java from now on. */
     public void useJava(String java) {
         this.javaCommand = java;

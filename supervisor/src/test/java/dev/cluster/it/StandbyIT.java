@@ -35,14 +35,29 @@ class StandbyIT {
         return standbys(app).stream().filter(w -> w.state().equals("standby")).findFirst().orElseThrow();
     }
 
-    /** kill -9 of web:0: the standby takes its slot; returns the standby's pid. */
+    /** The child a worker's death watch starts ({@code setpriv} then {@code sleep}), once it has started it. */
+    private static ProcessHandle deathWatch(long pid) {
+        ClusterFixture.await("pid " + pid + "'s death watch armed", Duration.ofSeconds(20), () -> deathWatchChild(pid).isPresent());
+        return deathWatchChild(pid).orElseThrow();
+    }
+
+    private static java.util.Optional<ProcessHandle> deathWatchChild(long pid) {
+        return ProcessHandle.of(pid).orElseThrow().children().filter(c -> c.info().command().orElse("").equals("/usr/bin/sleep")).findFirst();
+    }
+
+    /** kill -9 of web:0 (its death watch armed): the standby takes its slot; returns the standby's pid. */
     private long killedWorkerIsTakenOverByTheStandby(String app, int port, String path) throws Exception {
         WorkerInfo standby = waitingStandby(app);
         long victim = cluster.worker(app, 0).pid();
+        ProcessHandle watch = deathWatch(victim);
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
         ClusterFixture.await(app + ":0 taken over by the standby", Duration.ofSeconds(10),
                 () -> standby.pid().equals(cluster.worker(app, 0).pid()) && cluster.worker(app, 0).state().equals("online"));
         assertEquals(200, Http.get(port, path).status(), "it serves");
+        ClusterFixture.await("the death watch's child gone with the worker", Duration.ofSeconds(10), () -> !watch.isAlive());
+        // Whether the takeover began as the death watch fired or as the exit was reaped, the exit reads as what it was.
+        ClusterFixture.await("the exit's status", Duration.ofSeconds(10),
+                () -> cluster.ok("describe", app + ":0").out().contains("last exit    killed by signal 9 (SIGKILL)"));
         ClusterFixture.await("another standby behind it", Duration.ofSeconds(60),
                 () -> standbys(app).stream().anyMatch(w -> !w.pid().equals(standby.pid())));
         return standby.pid();
@@ -64,6 +79,14 @@ class StandbyIT {
                 return false;
             }
         });
+
+        // Its death watch's child killed by someone else: the worker lives, and nothing takes over from it.
+        deathWatch(took).destroyForcibly();
+        ClusterFixture.await("the false alarm seen through", Duration.ofSeconds(10),
+                () -> cluster.daemonLog().contains("pid " + took + ": its death watch's child exited, but the worker lives"));
+        assertEquals(took, cluster.worker("web", 0).pid());
+        assertEquals("online", cluster.worker("web", 0).state());
+        assertEquals(200, Http.get(port, "/whoami").status());
 
         // scale +1 takes the waiting standby; a reload leaves standbys of the new version.
         WorkerInfo next = waitingStandby("web");

@@ -150,4 +150,44 @@ class StandbyTest {
         app.end(App.Operation.RELOAD);
         assertEquals(1, app.standbys().size(), "a reload tries again");
     }
+
+    /** Its death watch tells of a death before the kernel has reaped the process: the standby takes over then. */
+    @Test
+    void aDyingWorkerIsTakenOverBeforeItsExitIsReapedAndTheReapBringsItsStatus() {
+        App app = online(1, 1);
+        Slot slot = app.slots().get(0);
+        FakeProcess dying = processes.started.get(0);
+        FakeProcess standby = processes.standbys.get(0);
+        loop.advance(5_000);
+        slot.serving().dying();
+        assertEquals(SlotState.ONLINE, slot.state(), "online again before the exit, and without a turn of the loop");
+        assertEquals(standby.pid(), slot.pid());
+        assertEquals(List.of(standby.pid() + " got 100"), handed);
+        assertTrue(slot.lastExit().startsWith("died (its death watch fired) at "), slot.lastExit());
+        dying.err.add("the last words");
+        dying.exit(137);
+        loop.runDue();
+        assertEquals(standby.pid(), slot.pid(), "the reap changes only what is known of the exit");
+        assertTrue(slot.lastExit().startsWith("killed by signal 9 (SIGKILL) at "), slot.lastExit());
+        assertEquals(List.of("the last words"), slot.lastExitOutput().lines());
+        assertEquals(1, slot.restarts(), "one death, one restart");
+        assertEquals(1, processes.started.size(), "no fresh start");
+    }
+
+    /** A process being stopped dies as asked: its exit, when reaped, is a stop, never a takeover. */
+    @Test
+    void aWorkerBeingStoppedIsNotTakenOverAsItDies() {
+        App app = online(1, 1);
+        Slot slot = app.slots().get(0);
+        Attempt attempt = slot.serving();
+        processes.started.get(0).ignoresTerm = true; // it drains a while
+        slot.stop("stop requested");
+        attempt.dying();
+        assertEquals(SlotState.STOPPING, slot.state());
+        assertTrue(handed.isEmpty());
+        processes.started.get(0).exit(143);
+        loop.runDue();
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertTrue(handed.isEmpty());
+    }
 }
