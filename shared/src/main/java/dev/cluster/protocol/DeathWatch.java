@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * This process's death watch, for a supervisor that wants to hear of its death before the kernel
  * has torn it down: a killed JVM's exit is reported (waitpid, a pidfd, its sockets closing) only
- * once its memory is unmapped, 8-20 ms for a small heap on a VM. A thread of its own starts a
+ * once its memory is unmapped, 10-40 ms for a small heap on this 2-core VM. A thread of its own starts a
  * child, {@code setpriv --pdeathsig KILL -- sleep infinity}, and then waits for ever. The kernel
  * kills that child when the thread ends ({@code PR_SET_PDEATHSIG} is per thread), which it does only
  * as this process dies, at the start of the teardown; the child is tiny, so its exit follows within

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * A message on the worker socket, a record per kind; on the wire a JSON object whose {@code type}
  * names it. Worker to supervisor: {@link Hello} (who I am), {@link Ready} (serving),
  * {@link Metrics} (telemetry of the last second), {@link Blocked} (an event loop stall that just
- * ended), {@link Watch} (its death watch is armed), and on a connection of its own {@link Listen} (send me my slot's listening socket; the
- * answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@link Shutdown},
+ * ended), {@link Watch} (my death watch is armed), and on a connection of its own {@link Listen}
+ * (send me my slot's listening socket; the answer is the file descriptor itself, over SCM_RIGHTS). Supervisor to worker: {@link Shutdown},
  * and to a standby that takes over a slot, {@link Assigned}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")

@@ -18,7 +18,7 @@ import java.util.function.LongConsumer;
  * worker that armed one, a thread waits on a pidfd of the watch's child; when the child dies, the
  * loop is told the worker is dying once that is sure: the worker's thread that started the child is
  * gone (a child killed by someone else leaves a live worker, from which nothing may take over).
- * A standby then takes over 8-20 ms before the worker's exit is reaped. Used on the loop; the
+ * A standby then takes over 10-40 ms (on this VM) before the worker's exit is reaped. Used on the loop; the
  * pidfds are closed and signalled only there, so a number is never used after its close.
  */
 final class DeathWatches {
@@ -74,7 +74,7 @@ final class DeathWatches {
 
     /**
      * The worker's connection closed: it exits, or did. Its watch's child is killed if it still runs,
-     * which it does only if the worker died while arming it (the kernel then had no thread to tie it to).
+     * which it does only if the worker died while arming it (before the child had asked to die with it).
      */
     void release(long workerPid) {
         Integer pidfd = pidfds.get(workerPid);

@@ -201,7 +201,7 @@ public final class Attempt {
     }
 
     /**
-     * Its process is dying: its death watch fired, 8-20 ms before the kernel has torn a JVM down
+     * Its process is dying: its death watch fired, 10-40 ms before the kernel has torn a JVM down
      * and its exit is reaped. A serving process's death is handled now, as its exit, so that a
      * standby takes over that much sooner. Any other (being stopped, still starting, a reload's
      * old or new process) waits for its exit: only a crash is worth the hurry.
