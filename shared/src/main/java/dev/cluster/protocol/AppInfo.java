@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * One app as {@code describe} shows it: its spec, the command line it runs, its workers, and the
- * lag of all its workers over the last 10 s (their histograms merged), and each worker's share of
- * the machine in words.
+ * lag of all its workers over the last 10 s (their histograms merged), each worker's share of
+ * the machine in words, and its standbys in words (null when it keeps none).
  */
-public record AppInfo(AppSpec spec, List<String> commandLine, List<WorkerInfo> workers, LagSummary lag, String share) {
+public record AppInfo(AppSpec spec, List<String> commandLine, List<WorkerInfo> workers, LagSummary lag, String share, String standbys) {
 }

@@ -53,6 +53,9 @@ final class DescribeCommand implements Callable<Integer> {
                         : String.join(", ", new java.util.TreeSet<>(s.env().keySet())) + "  (values hidden: --show-env shows them)"));
             }
             System.out.println("  share          " + app.share());
+            if (app.standbys() != null) {
+                System.out.println("  standbys       " + app.standbys());
+            }
             System.out.println("  restarts       at once after a run that served; else after " + Durations.format(s.restartDelayMs())
                     + " (x1.5, max 15s); errored after " + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs()));
             System.out.println("  timeouts       listen " + (s.listenTimeoutMs() == null ? "auto (learnt from the app's starts)"

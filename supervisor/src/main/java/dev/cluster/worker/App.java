@@ -149,6 +149,24 @@ public final class App {
         balanceStandbys();
     }
 
+    /** For {@code describe}: the standbys kept, each waiting or starting, or why there are none; null when the app keeps none. */
+    public String describeStandbys() {
+        if (spec.standby() == 0) {
+            return null;
+        }
+        if (standbysGivenUp) {
+            return "none: given up after " + spec.maxRestarts() + " in a row exited before they were ready (see the daemon log);"
+                    + " a start or reload tries again";
+        }
+        StringBuilder line = new StringBuilder(standbys.stream().filter(Standby::waiting).count() + " of " + spec.standby() + " waiting");
+        String separator = ": ";
+        for (Standby standby : standbys) {
+            line.append(separator).append("pid ").append(standby.pid()).append(standby.waiting() ? "" : " (starting)");
+            separator = ", ";
+        }
+        return line.toString();
+    }
+
     /** The standbys, waiting or still starting. */
     public List<Standby> standbys() {
         return standbys;

@@ -68,6 +68,9 @@ class StandbyIT {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "1", "--standby", "1", "--port", Integer.toString(port), "--name", "web");
         assertTrue(cluster.ok("list").out().lines().anyMatch(l -> l.matches("web +- +\\d+ +(standby|launching) .*")), cluster.ok("list").out());
+        WorkerInfo waiting = waitingStandby("web");
+        assertTrue(cluster.ok("describe", "web").out().contains("  standbys       1 of 1 waiting: pid " + waiting.pid() + "\n"),
+                cluster.ok("describe", "web").out());
         long took = killedWorkerIsTakenOverByTheStandby("web", port, "/whoami");
         String whoami = Http.get(port, "/whoami").body();
         assertTrue(whoami.contains("\"workerId\":0") && whoami.contains("\"pid\":" + took), "it is worker 0 now: " + whoami);

@@ -146,9 +146,13 @@ class StandbyTest {
                 "from a second, x1.5 each time, up to 15 s (to the next 250 ms)");
         assertEquals(60_000L, waits.get(16), "the 17th in a row is not followed by another");
         assertEquals(0, app.standbys().size());
+        assertTrue(app.describeStandbys().startsWith("none: given up after 16 in a row exited"), app.describeStandbys());
         app.begin(App.Operation.RELOAD);
         app.end(App.Operation.RELOAD);
         assertEquals(1, app.standbys().size(), "a reload tries again");
+        assertEquals("0 of 1 waiting: pid " + app.standbys().get(0).pid() + " (starting)", app.describeStandbys());
+        waiting(app);
+        assertEquals("1 of 1 waiting: pid " + app.standbys().get(0).pid(), app.describeStandbys());
     }
 
     /** Its death watch tells of a death before the kernel has reaped the process: the standby takes over then. */
