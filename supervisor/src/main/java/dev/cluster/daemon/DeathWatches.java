@@ -106,14 +106,8 @@ final class DeathWatches {
         return Path.of("/proc", Long.toString(pid), "task", Long.toString(thread));
     }
 
-    /** The parent pid of a process from {@code /proc/PID/stat} (after the command's closing parenthesis), or -1. */
+    /** The parent pid of a process, or -1 when it is gone. */
     private static long parentOf(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-            return Long.parseLong(fields[1]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
     }
 }

@@ -81,7 +81,7 @@ public final class Views {
         for (App app : apps) {
             rows.put(app.name(), app.slots().stream().map(s -> new PrometheusText.Row(row(s, Detail.LIST), s.telemetry())).toList());
             appLag.put(app.name(), lag(app.slots()));
-            standbys.put(app.name(), new PrometheusText.Standbys((int) app.standbys().stream().filter(Standby::waiting).count(), app.spec().standby()));
+            standbys.put(app.name(), new PrometheusText.Standbys(app.waitingStandbys(), app.spec().standby()));
         }
         return PrometheusText.render(rows, appLag, standbys, daemonUptimeMs);
     }

@@ -155,16 +155,21 @@ public final class App {
             return null;
         }
         if (standbysGivenUp) {
-            return "none: given up after " + spec.maxRestarts() + " in a row exited before they were ready (see the daemon log);"
+            return "none: given up after " + (spec.maxRestarts() + 1) + " in a row exited before they were ready (see the daemon log);"
                     + " a start or reload tries again";
         }
-        StringBuilder line = new StringBuilder(standbys.stream().filter(Standby::waiting).count() + " of " + spec.standby() + " waiting");
+        StringBuilder line = new StringBuilder(waitingStandbys() + " of " + spec.standby() + " waiting");
         String separator = ": ";
         for (Standby standby : standbys) {
             line.append(separator).append("pid ").append(standby.pid()).append(standby.waiting() ? "" : " (starting)");
             separator = ", ";
         }
         return line.toString();
+    }
+
+    /** How many standbys wait for a slot (the others are still starting). */
+    public int waitingStandbys() {
+        return (int) standbys.stream().filter(Standby::waiting).count();
     }
 
     /** The standbys, waiting or still starting. */

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * archive of what its JVM loaded the last time: the app's classes (AppCDS, JDK 17 to 24) or, from
  * JDK 25, an AOT cache that also keeps them linked and the methods' profiles (JEP 483/514/515). One
  * archive per key, the jar's content with the whole java command line (the JDK and its version,
- * every option but the share's: {@link Share#archiveTrait}), kept in {@code $CLUSTER_HOME/cache} as {@code <app>@<key>.jsa} or {@code .aot};
- * the two newest per app are kept.
+ * every option but the share's: {@link Share#archiveTrait}), kept in {@code $CLUSTER_HOME/cache}
+ * as {@code <app>@<key>.jsa} or {@code .aot}; the two newest per app are kept.
  * <p>
  * How an archive is made ({@link ArchiveMaker}): a training start. When a worker whose key has no
  * archive has become ready (not before: it would slow that start), the supervisor starts, once,
@@ -255,8 +255,8 @@ public final class StartCache {
 
     /**
      * The key, {@code <app>@<hash>}: the app (two apps of one jar and command line each get their
-     * own archive, made by their own training start) and a hash of the jar's content and the command
-     * line up to it (java, its version, every option).
+     * own archive, made by their own training start) and a hash of the jar's content and of the
+     * command line given (java, its version, every option but the share's, which the caller leaves out).
      */
     private String key(AppSpec spec, List<String> command) throws IOException {
         String jarHash = jarHashes.get(Path.of(spec.jar()));

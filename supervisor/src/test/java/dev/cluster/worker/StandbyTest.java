@@ -146,7 +146,7 @@ class StandbyTest {
                 "from a second, x1.5 each time, up to 15 s (to the next 250 ms)");
         assertEquals(60_000L, waits.get(16), "the 17th in a row is not followed by another");
         assertEquals(0, app.standbys().size());
-        assertTrue(app.describeStandbys().startsWith("none: given up after 16 in a row exited"), app.describeStandbys());
+        assertTrue(app.describeStandbys().startsWith("none: given up after 17 in a row exited"), app.describeStandbys());
         app.begin(App.Operation.RELOAD);
         app.end(App.Operation.RELOAD);
         assertEquals(1, app.standbys().size(), "a reload tries again");
