@@ -44,6 +44,11 @@ public final class SharingProbe {
         if (app.portNotShared() != null || !(state == SlotState.ONLINE || state == SlotState.EXITED && slot.lastExitWasBindFailure())) {
             return;
         }
+        if (state == SlotState.ONLINE && slot.serving() != null && slot.serving().wasStandby()) {
+            // A standby started beside the serving workers of its version, which were checked as they came online. The check
+            // reads /proc/net/tcp on the loop: 5-30 ms of processor on a 2-core VM, taken from the standby's first requests.
+            return;
+        }
         check(app).ifPresent(notShared -> {
             app.portNotShared(notShared.reason());
             log.warn(notShared.reason());

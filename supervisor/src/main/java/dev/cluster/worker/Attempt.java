@@ -35,6 +35,8 @@ public final class Attempt {
     private Loop.Timer killTimer;
     /** Its exit was handled when its death watch fired; the reap only brings the status. */
     private boolean exitedEarly;
+    /** A standby that took the slot over: started beside the serving workers, and waited. */
+    private boolean wasStandby;
 
     Attempt(Slot slot, WorkerProcess process, Loop loop) {
         this.slot = slot;
@@ -55,6 +57,11 @@ public final class Attempt {
 
     public AttemptState state() {
         return state;
+    }
+
+    /** Whether it was a standby that took the slot over. */
+    public boolean wasStandby() {
+        return wasStandby;
     }
 
     public WorkerProcess process() {
@@ -133,6 +140,7 @@ public final class Attempt {
 
     /** A standby took over the slot: it has its socket and serves from now on. */
     void tookOver() {
+        wasStandby = true;
         if (state == AttemptState.LAUNCHING) {
             becomeReady("a standby, took over");
         }

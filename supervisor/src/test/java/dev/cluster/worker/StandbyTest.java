@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Standbys ({@code --standby N}) through an app's life, in virtual time. */
@@ -60,6 +61,7 @@ class StandbyTest {
         loop.runDue();
         assertEquals(SlotState.ONLINE, slot.state(), "online again without a start");
         assertEquals(standby.pid(), slot.pid());
+        assertTrue(slot.serving().wasStandby(), "known as a standby's (the port-sharing check skips it: it would take processor from its first requests)");
         assertEquals(0, standby.assignedTo, "told its worker id");
         assertEquals(List.of(standby.pid() + " got 100"), handed, "handed slot 0's socket");
         assertTrue(sockets.calls.containsAll(List.of("down 0", "fd 0")) && sockets.calls.get(sockets.calls.size() - 1).equals("serving 0"),
@@ -82,6 +84,9 @@ class StandbyTest {
         assertEquals(2, processes.started.size(), "a fresh start after the back-off");
         assertEquals(1, processes.standbys.size());
         assertTrue(handed.isEmpty());
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertFalse(slot.serving().wasStandby(), "a fresh start: its ports are checked for sharing as it comes online");
     }
 
     @Test
