@@ -144,11 +144,16 @@ final class HttpServer {
         return transportName;
     }
 
+    /** Stops accepting; the loops keep running. */
+    void stopListening() {
+        listeners.forEach(listener -> listener.close().syncUninterruptibly());
+    }
+
     /** Stops accepting, lets in-flight requests finish, closes idle connections, then stops the event loops. */
     void drain(Duration deadline) {
         long until = System.nanoTime() + deadline.toNanos();
         draining = true;
-        listeners.forEach(listener -> listener.close().syncUninterruptibly());
+        stopListening();
         // A connection accepted just before the close may still be registering on its event loop;
         // one task through every loop lets it join 'connections' before we look.
         group.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());

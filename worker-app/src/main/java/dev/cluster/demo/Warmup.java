@@ -1,5 +1,6 @@
 package dev.cluster.demo;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * What a standby does before it waits for its slot: serves requests of its own on a private
@@ -24,7 +24,11 @@ final class Warmup {
     private Warmup() {
     }
 
-    static void run(String app, long pid) throws IOException {
+    /**
+     * On the loops that serve after the takeover (not loops of its own, shut down after): their
+     * threads' buffer caches and thread-locals are made and warm, as the compiled code is.
+     */
+    static void run(String app, long pid, EventLoopGroup loops) throws IOException {
         int[] listener = new int[0];
         if (Epoll.isAvailable()) {
             // A listening socket's descriptor, served as one from the supervisor is: the takeover's own path.
@@ -33,13 +37,13 @@ final class Warmup {
             socket.listen(128);
             listener = new int[] {socket.intValue()};
         }
-        HttpServer server = HttpServer.start("127.0.0.1", 0, listener, new Routes(app, -1, pid));
+        HttpServer server = HttpServer.start("127.0.0.1", 0, listener, new Routes(app, -1, pid), loops);
         try {
             for (int i = 0; i < REQUESTS; i++) {
                 get(server.port(), PATHS[i % PATHS.length]);
             }
         } finally {
-            server.drain(Duration.ofSeconds(1));
+            server.stopListening(); // each connection was closed by the server as it answered
         }
     }
 

@@ -43,8 +43,7 @@ public final class WorkerApp {
             }
         });
         if (cluster.standby()) {
-            Warmup.run(cluster.app(), ProcessHandle.current().pid()); // its first request after taking over comes at once
-            loops.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly()); // and finds its loops' threads running
+            Warmup.run(cluster.app(), ProcessHandle.current().pid(), loops); // its first request after taking over comes at once
         }
         int[] inherited = cluster.inheritListeners(host); // a standby waits here until it takes over a worker slot
         Routes routes = new Routes(cluster.app(), cluster.workerId(), ProcessHandle.current().pid());
