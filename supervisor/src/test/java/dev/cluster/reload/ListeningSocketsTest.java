@@ -1,24 +1,19 @@
 package dev.cluster.reload;
 
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.sockets.NativeLibraryForTests;
 import dev.cluster.sockets.NativeSockets;
 import dev.cluster.worker.App;
 import dev.cluster.worker.FakeLoop;
 import dev.cluster.worker.FakeProcesses;
 import dev.cluster.worker.Slot;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,15 +32,7 @@ class ListeningSocketsTest {
 
     @BeforeAll
     static void loadTheNativeLibrary() throws Exception {
-        URL library = NativeSockets.class.getResource("libslotsocket.so");
-        Assumptions.assumeTrue(library != null, "skipped: the native library was not built (no gcc)");
-        // From shared's classes or, in a full build, from inside its jar: a file either way for the loader.
-        Path file = Files.createTempFile("libslotsocket-test", ".so");
-        file.toFile().deleteOnExit();
-        try (InputStream in = library.openStream()) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        NativeSockets.load(file);
+        NativeLibraryForTests.loadOrSkip();
     }
 
     void app(int slots) throws Exception {

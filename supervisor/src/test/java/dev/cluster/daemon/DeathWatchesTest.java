@@ -1,0 +1,80 @@
+package dev.cluster.daemon;
+
+import dev.cluster.protocol.WorkerMessage;
+import dev.cluster.sockets.NativeLibraryForTests;
+import dev.cluster.worker.Loop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The supervisor's side of a death watch against the real kernel, with this test's JVM as the
+ * worker: a child of its own (as a worker's watch starts one) watched through a pidfd, and a thread
+ * of its own as the watch's thread.
+ */
+class DeathWatchesTest {
+    private static final long SELF = ProcessHandle.current().pid();
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    private final CompletableFuture<Long> dying = new CompletableFuture<>();
+    private final DeathWatches watches = new DeathWatches(Loop.of(executor), dying::complete);
+    private Process child;
+
+    @BeforeAll
+    static void loadTheNativeLibrary() throws Exception {
+        NativeLibraryForTests.loadOrSkip();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (child != null) {
+            child.destroyForcibly().waitFor();
+        }
+        executor.shutdownNow();
+    }
+
+    private void onLoop(Runnable task) throws Exception {
+        CompletableFuture.runAsync(task, executor).get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The worker's connection closed while its watch's child still ran (it died while arming it): the
+     * release kills the child, the watch fires, and with the watch's thread gone the worker is dying.
+     */
+    @Test
+    void aReleaseKillsTheChildAndTheWorkerWhoseThreadIsGoneIsDying() throws Exception {
+        child = new ProcessBuilder("sleep", "600").start();
+        CountDownLatch end = new CountDownLatch(1);
+        CompletableFuture<Long> threadId = new CompletableFuture<>();
+        Thread watchThread = new Thread(() -> {
+            try {
+                // "<pid>/task/<tid>": the kernel's number for this thread, which the JDK 17 does not give
+                threadId.complete(Long.parseLong(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString()));
+                end.await();
+            } catch (Exception e) {
+                threadId.completeExceptionally(e);
+            }
+        }, "the-watch-thread");
+        watchThread.start();
+        long thread = threadId.get(10, TimeUnit.SECONDS);
+
+        onLoop(() -> watches.watch(SELF, new WorkerMessage.Watch(child.pid(), thread)));
+        end.countDown();
+        watchThread.join();
+        onLoop(() -> watches.release(SELF));
+
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the release killed the watch's child");
+        assertEquals(SELF, dying.get(10, TimeUnit.SECONDS), "the watch fired, and the worker was reported dying");
+    }
+}
