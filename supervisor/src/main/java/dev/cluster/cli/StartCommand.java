@@ -9,8 +9,11 @@ import dev.cluster.view.Terminal;
 import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,10 +26,14 @@ import java.util.concurrent.Callable;
         description = {"Start an app and wait until its workers are online.",
                 "  cluster start app.jar -i max [-- app args]",
                 "  cluster start --name api -i 2 -- ./server --flag",
-                "  cluster start cluster.yaml [--env production] [--only web,api]"})
+                "  cluster start cluster.yaml [--env production] [--only web,api]",
+                "  cluster start NAME   (an app whose workers are all stopped: starts it again)"})
 final class StartCommand implements Callable<Integer> {
     @Mixin
     AppOptions app;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--json", description = "Print the workers as JSON (the 'list --json' format).")
     boolean json;
@@ -46,9 +53,31 @@ final class StartCommand implements Callable<Integer> {
         if (!only.isEmpty()) {
             throw new UserError("--only picks apps of an ecosystem file (cluster.yaml or cluster.json)");
         }
-        Response response = ControlClient.ok(new ControlClient(ControlClient.verifiedHome()).callStartingDaemon(new Request.Start(app.toSpec())));
+        ControlClient client = new ControlClient(ControlClient.verifiedHome());
+        Response response = namesAStoppedApp(client) // as PM2's 'pm2 start NAME'
+                ? ControlClient.ok(client.call(new Request.Restart(app.program.get(0))))
+                : ControlClient.ok(client.callStartingDaemon(new Request.Start(app.toSpec())));
         System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;
+    }
+
+    /**
+     * Whether the command line is one word (no file here, no option but --json) naming an app whose
+     * workers are all stopped: that app is started again rather than refused as a name already taken.
+     */
+    private boolean namesAStoppedApp(ControlClient client) {
+        String word = app.program.get(0);
+        boolean optionsGiven = spec.commandLine().getParseResult().matchedOptions().stream().anyMatch(o -> !o.longestName().equals("--json"));
+        if (app.program.size() > 1 || optionsGiven || Files.exists(Path.of(word)) || !client.daemonRunning()) {
+            return false;
+        }
+        List<WorkerInfo> its = workers(client).stream().filter(w -> w.app().equals(word)).toList();
+        return !its.isEmpty() && its.stream().allMatch(w -> "stopped".equals(w.state()));
+    }
+
+    private static List<WorkerInfo> workers(ControlClient client) {
+        List<WorkerInfo> workers = ControlClient.ok(client.call(new Request.ListWorkers(null, null))).workers();
+        return workers == null ? List.of() : workers;
     }
 
     /**
@@ -69,8 +98,7 @@ final class StartCommand implements Callable<Integer> {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (client.daemonRunning()) {
             Set<String> running = new HashSet<>();
-            List<WorkerInfo> workers = ControlClient.ok(client.call(new Request.ListWorkers(null, null))).workers();
-            (workers == null ? List.<WorkerInfo>of() : workers).forEach(w -> running.add(w.app()));
+            workers(client).forEach(w -> running.add(w.app()));
             for (AppSpec spec : specs) {
                 if (running.contains(spec.name())) {
                     throw new UserError("app '" + spec.name() + "' of " + file + " is already running: 'cluster reload " + spec.name()

@@ -141,14 +141,15 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     }
 
     /**
-     * A {@code start} of a jar or command gets {@code --start-cache off} unless the test says: a
-     * training start in the background would compete for this 2-core machine with what a test times
-     * or measures (lag, readiness). StartCacheIT tests the start cache itself.
+     * A {@code start} of a jar gets {@code --start-cache off} unless the test says: a training start
+     * in the background would compete for this 2-core machine with what a test times or measures
+     * (lag, readiness). StartCacheIT tests the start cache itself. (Only jar apps have archives; a
+     * start of a command, an ecosystem file or a stopped app's name is left as the test wrote it.)
      */
     private static List<String> withoutStartCache(String... args) {
         List<String> out = new ArrayList<>(Arrays.asList(args));
-        boolean ecosystemFile = args.length > 1 && args[1].matches(".*\\.(ya?ml|json)$");
-        if (args.length > 0 && args[0].equals("start") && !ecosystemFile && !out.contains("--start-cache")) {
+        boolean jar = out.stream().anyMatch(a -> a.endsWith(".jar"));
+        if (args.length > 0 && args[0].equals("start") && jar && !out.contains("--start-cache")) {
             out.addAll(1, List.of("--start-cache", "off"));
         }
         return out;

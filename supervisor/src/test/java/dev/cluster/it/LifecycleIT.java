@@ -49,6 +49,15 @@ class LifecycleIT {
         assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("stopped")));
         assertThrows(java.io.IOException.class, () -> Http.get(port, "/"));
 
+        // As PM2's 'pm2 start NAME': a stopped app's name starts it again; a running one's is refused.
+        cluster.ok("start", "web");
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("online")), cluster.list().toString());
+        assertEquals(200, Http.get(port, "/health").status());
+        ClusterFixture.Result twice = cluster.cluster("start", "web");
+        assertEquals(1, twice.exit());
+        assertTrue(twice.err().contains("an app named 'web' already exists"), twice.err());
+        cluster.ok("stop", "all");
+
         cluster.ok("restart", "all");
         cluster.ok("delete", "web");
         assertEquals(List.of(), cluster.list());
