@@ -51,7 +51,8 @@ class LifecycleIT {
 
         // As PM2's 'pm2 start NAME': a stopped app's name starts it again; a running one's is refused.
         cluster.ok("start", "web");
-        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("online")), cluster.list().toString());
+        List<WorkerInfo> startedAgain = cluster.list();
+        assertTrue(startedAgain.stream().allMatch(w -> w.state().equals("online")), startedAgain.toString());
         assertEquals(200, Http.get(port, "/health").status());
         ClusterFixture.Result twice = cluster.cluster("start", "web");
         assertEquals(1, twice.exit());
