@@ -6,10 +6,13 @@ import dev.cluster.worker.App;
 import dev.cluster.worker.Guards;
 import dev.cluster.worker.Loop;
 import dev.cluster.worker.Slot;
+import dev.cluster.worker.Standby;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -54,18 +57,22 @@ final class Housekeeping {
         loop.schedule(this::tick, TICK_MS);
     }
 
-    /** The OS's figures for every serving process: read off the loop (on the file thread), applied on it. */
+    /** The OS's figures for every serving process and every standby: read off the loop (on the file thread), applied on it. */
     private void sampleProcesses() {
         if (sampling) {
             return; // the previous pass is still reading /proc
         }
         Map<Long, Slot> byPid = supervisor.apps().values().stream().flatMap(a -> a.slots().stream()).filter(s -> s.pid() != null)
                 .collect(Collectors.toMap(Slot::pid, s -> s, (a, b) -> a));
-        if (byPid.isEmpty()) {
+        Map<Long, Standby> standbys = supervisor.apps().values().stream().flatMap(a -> a.standbys().stream())
+                .collect(Collectors.toMap(Standby::pid, s -> s, (a, b) -> a));
+        if (byPid.isEmpty() && standbys.isEmpty()) {
             return;
         }
+        Set<Long> pids = new HashSet<>(byPid.keySet());
+        pids.addAll(standbys.keySet());
         sampling = true;
-        sampler.sample(byPid.keySet()).whenCompleteAsync((samples, failure) -> {
+        sampler.sample(pids).whenCompleteAsync((samples, failure) -> {
             sampling = false;
             if (failure != null) {
                 log.warn("sampling worker processes failed: {}", failure.toString());
@@ -73,8 +80,10 @@ final class Housekeeping {
             }
             samples.forEach((pid, s) -> {
                 Slot slot = byPid.get(pid);
-                if (pid.equals(slot.pid())) { // not replaced meanwhile
+                if (slot != null && pid.equals(slot.pid())) { // not replaced meanwhile
                     slot.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs());
+                } else if (slot == null) {
+                    standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes());
                 }
             });
         }, loop);

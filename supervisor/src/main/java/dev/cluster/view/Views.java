@@ -117,10 +117,11 @@ public final class Views {
         return rows;
     }
 
-    /** A standby: no slot yet (id -1), {@code standby} once it waits for one, {@code launching} before. */
+    /** A standby: no slot yet (id -1), {@code standby} once it waits for one, {@code launching} before; its CPU and memory as the OS sees them. */
     private static WorkerInfo standbyRow(AppSpec spec, Standby standby) {
         return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
-                (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), null, null, null, LagSummary.NONE, false,
+                (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), standby.cpuPercent(), standby.rssBytes(), null,
+                LagSummary.NONE, false,
                 null, null, null, null, null, null, null, null, null, null, null);
     }
 

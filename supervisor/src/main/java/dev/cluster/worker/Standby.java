@@ -24,6 +24,9 @@ public final class Standby {
     private Runnable drainRequest;
     private boolean agentHello;
     private IntConsumer assign = id -> { };
+    /** What the OS said of it at the last sample (the supervisor's 1 s tick), null before the first. */
+    private Double cpuPercent;
+    private Long rssBytes;
 
     Standby(WorkerProcess process, long startedNanos) {
         this.process = process;
@@ -40,6 +43,20 @@ public final class Standby {
 
     WorkerProcess process() {
         return process;
+    }
+
+    /** The OS's figures for it: what a standby costs, shown in {@code list} beside the workers'. */
+    public void sampled(double cpuPercent, long rssBytes) {
+        this.cpuPercent = cpuPercent;
+        this.rssBytes = rssBytes;
+    }
+
+    public Double cpuPercent() {
+        return cpuPercent;
+    }
+
+    public Long rssBytes() {
+        return rssBytes;
     }
 
     /** Whether it waits for its socket: started as far as it goes. */

@@ -71,6 +71,9 @@ class StandbyIT {
         WorkerInfo waiting = waitingStandby("web");
         assertTrue(cluster.ok("describe", "web").out().contains("  standbys       1 of 1 waiting: pid " + waiting.pid() + "\n"),
                 cluster.ok("describe", "web").out());
+        // What it costs, as the OS sees it, beside the workers' figures (the supervisor samples each second).
+        ClusterFixture.await("the standby's memory in list", Duration.ofSeconds(10),
+                () -> standbys("web").stream().anyMatch(w -> w.rssBytes() != null && w.rssBytes() > 10L << 20 && w.cpu() != null));
         long took = killedWorkerIsTakenOverByTheStandby("web", port, "/whoami");
         String whoami = Http.get(port, "/whoami").body();
         assertTrue(whoami.contains("\"workerId\":0") && whoami.contains("\"pid\":" + took), "it is worker 0 now: " + whoami);
