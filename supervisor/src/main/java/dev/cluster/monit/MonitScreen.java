@@ -255,8 +255,10 @@ final class MonitScreen {
         lines.add(rule(title.toString(), cols));
         MonitModel.History h = model.history.get(MonitModel.key(w));
         int points = Math.max(1, cols - 22);
-        lines.add(spark("lag p99", h == null ? new double[0] : h.last(h.p99, points), WorkerTable::millis, cols));
-        lines.add(spark("lag max", h == null ? new double[0] : h.last(h.max, points), WorkerTable::millis, cols));
+        // A process that reports nothing (a standby, a reload's replacement still starting) has no lag, not a lag of 0.
+        boolean lagMeasured = h != null && t != null;
+        lines.add(spark("lag p99", lagMeasured ? h.last(h.p99, points) : new double[0], WorkerTable::millis, cols));
+        lines.add(spark("lag max", lagMeasured ? h.last(h.max, points) : new double[0], WorkerTable::millis, cols));
         lines.add(spark("cpu", h == null ? new double[0] : h.last(h.cpu, points), WorkerTable::percent, cols));
         lines.add(poolsAndMemory(w, cols));
         List<BlockedReport> blocked = t == null || t.blocked() == null ? List.of() : t.blocked();
@@ -320,6 +322,8 @@ final class MonitScreen {
         b.style(style(AttributedStyle.CYAN)).append(bars).style(AttributedStyle.DEFAULT);
         if (series.length > 0) {
             b.append(" now ").append(format.apply(series[series.length - 1])).append(" top ").append(format.apply(top));
+        } else {
+            b.append("-");
         }
         return fit(b.toAttributedString(), cols);
     }
