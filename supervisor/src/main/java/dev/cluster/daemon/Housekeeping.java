@@ -80,10 +80,10 @@ final class Housekeeping {
             }
             samples.forEach((pid, s) -> {
                 Slot slot = byPid.get(pid);
-                if (slot != null && pid.equals(slot.pid())) { // not replaced meanwhile
-                    slot.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs());
-                } else if (slot == null) {
+                if (slot == null) {
                     standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes());
+                } else if (pid.equals(slot.pid())) { // not replaced meanwhile
+                    slot.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs());
                 }
             });
         }, loop);
