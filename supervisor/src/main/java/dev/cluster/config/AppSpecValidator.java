@@ -67,13 +67,9 @@ public final class AppSpecValidator {
         if (spec.standby() > 0 && AppSpec.BIND_SELF.equals(spec.bind())) {
             return Optional.of("--standby needs --bind handoff: a standby waits for its slot's socket, which with --bind self it would bind itself");
         }
-        if (spec.logs().dateFormat() != null) {
-            try {
-                DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
-            } catch (RuntimeException e) {
-                return Optional.of("--log-date-format '" + spec.logs().dateFormat() + "' is not a usable date pattern (" + e.getMessage()
-                        + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
-            }
+        Optional<String> dateFormat = dateFormatProblem(spec);
+        if (dateFormat.isPresent()) {
+            return dateFormat;
         }
         if (spec.cwd() == null || !Files.isDirectory(Path.of(spec.cwd()))) {
             return Optional.of("working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
@@ -83,6 +79,30 @@ public final class AppSpecValidator {
             return program;
         }
         return portProblem(spec, running);
+    }
+
+    /**
+     * The problem of one option's value, of those whose check needs more than the value's own bounds
+     * (a file, a pattern), or empty. The ecosystem reader asks it per option, to point at that option's line.
+     */
+    static Optional<String> optionProblem(AppSpec spec, String key) {
+        return switch (key) {
+            case "java" -> javaProblem(spec);
+            case "log-date-format" -> dateFormatProblem(spec);
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<String> dateFormatProblem(AppSpec spec) {
+        if (spec.logs().dateFormat() != null) {
+            try {
+                DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
+            } catch (RuntimeException e) {
+                return Optional.of("--log-date-format '" + spec.logs().dateFormat() + "' is not a usable date pattern (" + e.getMessage()
+                        + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> programProblem(AppSpec spec) {
@@ -97,10 +117,11 @@ public final class AppSpecValidator {
             if (!Files.isReadable(jar)) {
                 return Optional.of("jar not readable: " + jar + " (check its permissions)");
             }
-            return spec.java() == null ? Optional.empty() : javaProblem(spec);
+            return javaProblem(spec);
         }
-        if (spec.java() != null) {
-            return Optional.of("--java is for a jar app (the supervisor builds its java command line); a command names its own program");
+        Optional<String> java = javaProblem(spec);
+        if (java.isPresent()) {
+            return java;
         }
         String program = spec.command().get(0);
         if (program.contains("/")) {
@@ -119,8 +140,14 @@ public final class AppSpecValidator {
         return Optional.of("command '" + program + "' not found on the supervisor's PATH: give its full path");
     }
 
-    /** {@code --java}: an absolute path to a java executable; the agent needs Java 17 or later. */
+    /** {@code --java}: for a jar app only, an absolute path to a java executable; the agent needs Java 17 or later. */
     private static Optional<String> javaProblem(AppSpec spec) {
+        if (spec.java() == null) {
+            return Optional.empty();
+        }
+        if (spec.jar() == null) {
+            return Optional.of("--java is for a jar app (the supervisor builds its java command line); a command names its own program");
+        }
         Path java = Path.of(spec.java());
         if (!java.isAbsolute() || !Files.isRegularFile(java) || !Files.isExecutable(java)) {
             return Optional.of("--java " + java + " is not a java executable: give the absolute path of one (JDK/bin/java) or of a JDK's home");

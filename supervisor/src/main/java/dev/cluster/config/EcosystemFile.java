@@ -172,7 +172,14 @@ public final class EcosystemFile {
                 }
             }
         }
-        return spec.build();
+        AppSpec built = spec.build();
+        for (Map.Entry<String, Node> e : o.entrySet()) {
+            var problem = AppSpecValidator.optionProblem(built, e.getKey());
+            if (problem.isPresent()) {
+                throw at(e.getValue(), label + problem.get());
+            }
+        }
+        return built;
     }
 
     /** A value as the declarations read it: texts, numbers, booleans, and lists of them. */

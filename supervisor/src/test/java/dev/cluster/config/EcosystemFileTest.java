@@ -139,7 +139,10 @@ class EcosystemFileTest {
                 {"logtype.yaml", app + "    log-type: xml\n", "logtype.yaml:5:5:", "'log-type' takes 'text' or 'json' (got 'xml')"},
                 {"alias.yaml", "apps:\n  - name: web\n    jar: app.jar\n    jvm-args: &opts [-Xmx64m]\n    args: [*opts]\n", "alias.yaml:5:12:",
                         "'*opts' is a YAML alias, which cluster does not read: write the value out in full"},
-                {"logdate.yaml", app + "    log-date-format: \"yyyy {\"\n", "logdate.yaml:2:5:", "--log-date-format 'yyyy {' is not a usable date pattern"},
+                {"logdate.yaml", app + "    log-date-format: \"yyyy {\"\n", "logdate.yaml:5:5:", "--log-date-format 'yyyy {' is not a usable date pattern"},
+                {"java.yaml", app + "    java: /nonexistent/bin/java\n", "java.yaml:5:5:", "--java /nonexistent/bin/java is not a java executable"},
+                {"javacmd.yaml", "apps:\n  - name: web\n    command: [/bin/true]\n    java: /usr/bin/java\n", "javacmd.yaml:4:5:",
+                        "--java is for a jar app"},
         };
         assertTrue(cases.length >= 15);
         for (Object[] c : cases) {
