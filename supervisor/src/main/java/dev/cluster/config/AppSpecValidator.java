@@ -23,6 +23,13 @@ import java.util.regex.Pattern;
  * wrong and how to fix it; the first one found is returned.
  */
 public final class AppSpecValidator {
+    /**
+     * What is wrong, and the option it is wrong in (its key, as an ecosystem file names it, which
+     * points at that line), or null when no one option is to blame.
+     */
+    public record Problem(String option, String message) {
+    }
+
     /** Names become file names in the log directory: no '/', and no leading '.', so never "..". */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final int MAX_INSTANCES = 1024;
@@ -46,14 +53,14 @@ public final class AppSpecValidator {
      * @param running the specs of the apps already supervised
      * @return the problem, or empty when the spec can run
      */
-    public static Optional<String> problem(AppSpec spec, Collection<AppSpec> running) {
+    public static Optional<Problem> problem(AppSpec spec, Collection<AppSpec> running) {
         if (!validName(spec.name())) {
-            return Optional.of("invalid app name '" + spec.name() + "': use up to 64 letters, digits, '.', '_' or '-', "
+            return problemIn("name", "invalid app name '" + spec.name() + "': use up to 64 letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit (--name)");
         }
         for (AppSpec other : running) {
             if (other.name().equals(spec.name())) {
-                return Optional.of("an app named '" + spec.name() + "' already exists: pick another --name, "
+                return problemIn("name", "an app named '" + spec.name() + "' already exists: pick another --name, "
                         + "or use 'cluster restart " + spec.name() + "' or 'cluster delete " + spec.name() + "'");
             }
         }
@@ -61,65 +68,49 @@ public final class AppSpecValidator {
         for (StartOption option : StartOptions.regular()) {
             String outOfRange = option.outOfRange(spec);
             if (outOfRange != null) {
-                return Optional.of(outOfRange);
+                return problemIn(option.key(), outOfRange);
             }
         }
         if (spec.standby() > 0 && AppSpec.BIND_SELF.equals(spec.bind())) {
-            return Optional.of("--standby needs --bind handoff: a standby waits for its slot's socket, which with --bind self it would bind itself");
+            return problemIn("standby", "--standby needs --bind handoff: a standby waits for its slot's socket, which with --bind self it would bind itself");
         }
-        Optional<String> dateFormat = dateFormatProblem(spec);
-        if (dateFormat.isPresent()) {
-            return dateFormat;
+        if (spec.logs().dateFormat() != null) {
+            try {
+                DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
+            } catch (RuntimeException e) {
+                return problemIn("log-date-format", "--log-date-format '" + spec.logs().dateFormat() + "' is not a usable date pattern ("
+                        + e.getMessage() + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
+            }
         }
         if (spec.cwd() == null || !Files.isDirectory(Path.of(spec.cwd()))) {
-            return Optional.of("working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
+            return problemIn("cwd", "working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
         }
-        Optional<String> program = programProblem(spec);
+        Optional<Problem> program = programProblem(spec);
         if (program.isPresent()) {
             return program;
         }
         return portProblem(spec, running);
     }
 
-    /**
-     * The problem of one option's value, of those whose check needs more than the value's own bounds
-     * (a file, a pattern), or empty. The ecosystem reader asks it per option, to point at that option's line.
-     */
-    static Optional<String> optionProblem(AppSpec spec, String key) {
-        return switch (key) {
-            case "java" -> javaProblem(spec);
-            case "log-date-format" -> dateFormatProblem(spec);
-            default -> Optional.empty();
-        };
+    private static Optional<Problem> problemIn(String option, String message) {
+        return Optional.of(new Problem(option, message));
     }
 
-    private static Optional<String> dateFormatProblem(AppSpec spec) {
-        if (spec.logs().dateFormat() != null) {
-            try {
-                DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());
-            } catch (RuntimeException e) {
-                return Optional.of("--log-date-format '" + spec.logs().dateFormat() + "' is not a usable date pattern (" + e.getMessage()
-                        + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Optional<String> programProblem(AppSpec spec) {
+    private static Optional<Problem> programProblem(AppSpec spec) {
         if ((spec.jar() == null) == spec.command().isEmpty()) {
-            return Optional.of("give either a jar or a command after '--', e.g. 'cluster start app.jar' or 'cluster start -- ./server'");
+            return problemIn(null, "give either a jar or a command after '--', e.g. 'cluster start app.jar' or 'cluster start -- ./server'");
         }
         if (spec.jar() != null) {
             Path jar = Path.of(spec.jar());
             if (!Files.isRegularFile(jar)) {
-                return Optional.of("jar not found: " + jar + " (check the path; relative paths are resolved from the current directory)");
+                return problemIn("jar", "jar not found: " + jar + " (check the path; relative paths are resolved from the current directory)");
             }
             if (!Files.isReadable(jar)) {
-                return Optional.of("jar not readable: " + jar + " (check its permissions)");
+                return problemIn("jar", "jar not readable: " + jar + " (check its permissions)");
             }
             return javaProblem(spec);
         }
-        Optional<String> java = javaProblem(spec);
+        Optional<Problem> java = javaProblem(spec);
         if (java.isPresent()) {
             return java;
         }
@@ -127,7 +118,7 @@ public final class AppSpecValidator {
         if (program.contains("/")) {
             Path p = Path.of(spec.cwd()).resolve(program);
             if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-                return Optional.of("command not found or not executable: " + p);
+                return problemIn("command", "command not found or not executable: " + p);
             }
             return Optional.empty();
         }
@@ -137,26 +128,26 @@ public final class AppSpecValidator {
                 return Optional.empty();
             }
         }
-        return Optional.of("command '" + program + "' not found on the supervisor's PATH: give its full path");
+        return problemIn("command", "command '" + program + "' not found on the supervisor's PATH: give its full path");
     }
 
     /** {@code --java}: for a jar app only, an absolute path to a java executable; the agent needs Java 17 or later. */
-    private static Optional<String> javaProblem(AppSpec spec) {
+    private static Optional<Problem> javaProblem(AppSpec spec) {
         if (spec.java() == null) {
             return Optional.empty();
         }
         if (spec.jar() == null) {
-            return Optional.of("--java is for a jar app (the supervisor builds its java command line); a command names its own program");
+            return problemIn("java", "--java is for a jar app (the supervisor builds its java command line); a command names its own program");
         }
         Path java = Path.of(spec.java());
         if (!java.isAbsolute() || !Files.isRegularFile(java) || !Files.isExecutable(java)) {
-            return Optional.of("--java " + java + " is not a java executable: give the absolute path of one (JDK/bin/java) or of a JDK's home");
+            return problemIn("java", "--java " + java + " is not a java executable: give the absolute path of one (JDK/bin/java) or of a JDK's home");
         }
         Path release = java.toAbsolutePath().getParent().resolveSibling("release");
         try {
             java.util.regex.Matcher m = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(Files.readString(release));
             if (spec.agent() && m.find() && Integer.parseInt(m.group(1)) < 17) {
-                return Optional.of("--java " + java + " is Java " + m.group(1) + ": the agent needs Java 17 or later; run it with --no-agent, "
+                return problemIn("java", "--java " + java + " is Java " + m.group(1) + ": the agent needs Java 17 or later; run it with --no-agent, "
                         + "or use a newer JDK");
             }
         } catch (IOException e) {
@@ -170,10 +161,10 @@ public final class AppSpecValidator {
      * did not set SO_REUSEPORT would make every worker fail to bind. The probe binds without
      * listening, so it never takes a connection meant for someone else.
      */
-    private static Optional<String> portProblem(AppSpec spec, Collection<AppSpec> running) {
+    private static Optional<Problem> portProblem(AppSpec spec, Collection<AppSpec> running) {
         for (AppSpec other : running) {
             if (other.port() == spec.port()) {
-                return Optional.of("port " + spec.port() + " is already used by app '" + other.name() + "': choose another --port");
+                return problemIn("port", "port " + spec.port() + " is already used by app '" + other.name() + "': choose another --port");
             }
         }
         try (SocketChannel probe = SocketChannel.open()) {
@@ -181,7 +172,7 @@ public final class AppSpecValidator {
             probe.bind(new InetSocketAddress("0.0.0.0", spec.port()));
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of("port " + spec.port() + " is in use by another process that does not share it (no SO_REUSEPORT, "
+            return problemIn("port", "port " + spec.port() + " is in use by another process that does not share it (no SO_REUSEPORT, "
                     + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
         }
     }

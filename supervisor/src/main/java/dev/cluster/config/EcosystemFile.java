@@ -119,7 +119,9 @@ public final class EcosystemFile {
         for (int i = 0; i < specs.size(); i++) {
             var problem = AppSpecValidator.problem(specs.get(i), specs.subList(0, i));
             if (problem.isPresent()) {
-                throw at(apps.list().get(i), "app '" + specs.get(i).name() + "': " + problem.get());
+                Node app = apps.list().get(i);
+                Node option = problem.get().option() == null ? null : app.map().get(problem.get().option());
+                throw at(option != null ? option : app, "app '" + specs.get(i).name() + "': " + problem.get().message());
             }
         }
         return specs.stream().filter(s -> only.isEmpty() || only.contains(s.name())).toList();
@@ -172,14 +174,7 @@ public final class EcosystemFile {
                 }
             }
         }
-        AppSpec built = spec.build();
-        for (Map.Entry<String, Node> e : o.entrySet()) {
-            var problem = AppSpecValidator.optionProblem(built, e.getKey());
-            if (problem.isPresent()) {
-                throw at(e.getValue(), label + problem.get());
-            }
-        }
-        return built;
+        return spec.build();
     }
 
     /** A value as the declarations read it: texts, numbers, booleans, and lists of them. */

@@ -148,9 +148,9 @@ public final class Supervisor {
         if (spec == null) {
             throw new IllegalArgumentException("start needs an app spec");
         }
-        Optional<String> problem = AppSpecValidator.problem(spec, apps.values().stream().map(App::spec).toList());
+        Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec, apps.values().stream().map(App::spec).toList());
         if (problem.isPresent()) {
-            throw new IllegalArgumentException(problem.get());
+            throw new IllegalArgumentException(problem.get().message());
         }
         App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, SharingProbe::afterChange);
         apps.put(spec.name(), app);

@@ -26,7 +26,7 @@ class AppSpecValidatorTest {
     }
 
     private String problem(AppSpec spec, AppSpec... running) {
-        Optional<String> p = AppSpecValidator.problem(spec, List.of(running));
+        Optional<String> p = AppSpecValidator.problem(spec, List.of(running)).map(AppSpecValidator.Problem::message);
         assertTrue(p.isPresent(), "expected a problem with " + spec);
         assertTrue(!p.get().contains("\n"), "one line: " + p.get());
         return p.get();

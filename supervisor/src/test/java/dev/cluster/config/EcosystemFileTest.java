@@ -143,6 +143,8 @@ class EcosystemFileTest {
                 {"java.yaml", app + "    java: /nonexistent/bin/java\n", "java.yaml:5:5:", "--java /nonexistent/bin/java is not a java executable"},
                 {"javacmd.yaml", "apps:\n  - name: web\n    command: [/bin/true]\n    java: /usr/bin/java\n", "javacmd.yaml:4:5:",
                         "--java is for a jar app"},
+                {"cwd.yaml", "apps:\n  - name: web\n    command: [/bin/true]\n    cwd: nowhere\n", "cwd.yaml:4:5:", "nowhere does not exist"},
+                {"portclash.yaml", app + "  - name: api\n    jar: app.jar\n    port: 18080\n", "portclash.yaml:7:5:", "already used by app 'web'"},
         };
         assertTrue(cases.length >= 15);
         for (Object[] c : cases) {
