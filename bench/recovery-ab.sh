@@ -4,6 +4,7 @@
 # app's start-up archive and a standby's takeover, with A's and B's apps killed in turn round after
 # round (interleaved, so a slow minute of the machine hurts both alike).
 # Usage: bench/recovery-ab.sh KILLS JAVA "A's --jvm-args" "B's --jvm-args" [jar=worker-app.jar] [path=/whoami]
+#   JAVA is what --java takes: the absolute path of a java executable or of a JDK's home.
 #   e.g. bench/recovery-ab.sh 20 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java "" "--sun-misc-unsafe-memory-access=allow"
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -27,10 +28,7 @@ for mode in cold archive standby; do
     targets+=("$mode-$side:$port:$([[ $mode == standby ]] && echo 1 || echo 0):$path")
   done
 done
-for app in archive-a archive-b standby-a standby-b; do
-  for _ in $(seq 1 600); do compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null && break; sleep 0.2; done
-  compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null || { echo "no start-up archive was made for $app; see $CLUSTER_HOME/daemon.log" >&2; exit 1; }
-done
+await_archives archive-a archive-b standby-a standby-b
 echo "$(basename "$jar") on $("$java" -version 2>&1 | head -1); a: '${jvm_args[a]}', b: '${jvm_args[b]}'"
 python3 "$(dirname "$0")/recovery.py" "$CLUSTER_HOME/control.sock" "$kills" "${targets[@]}"
-{ grep -c 'did not use the start-up archive' "$CLUSTER_HOME/daemon.log" || true; } | awk '$1 > 0 {print "workers that could not use their archive (see daemon.log): " $1}'
+archive_refusals

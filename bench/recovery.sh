@@ -32,11 +32,7 @@ for mode in cold archive standby standby-reaped; do
   "$cluster" start "$jar" -i 1 --port "$port" --name "$mode" --restart-delay 0ms "${java[@]}" "${flags[@]}" >/dev/null
   targets+=("$mode:$port:$([[ $mode == standby* ]] && echo 1 || echo 0):$path")
 done
-# An archive is made by a training start once the app's first worker is ready; measure after both exist.
-for app in archive standby standby-reaped; do
-  for _ in $(seq 1 600); do compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null && break; sleep 0.2; done
-  compgen -G "$CLUSTER_HOME/cache/$app@*" >/dev/null || { echo "no start-up archive was made for $app; see $CLUSTER_HOME/daemon.log" >&2; exit 1; }
-done
+await_archives archive standby standby-reaped
 echo "$(basename "$jar") on $("${4:-java}" -version 2>&1 | head -1):"
 python3 "$(dirname "$0")/recovery.py" "$CLUSTER_HOME/control.sock" "$kills" "${targets[@]}"
 for f in "$CLUSTER_HOME"/cache/archive@*.jsa "$CLUSTER_HOME"/cache/archive@*.aot; do
@@ -46,4 +42,4 @@ for d in "$CLUSTER_HOME"/cache/archive@*.app; do
   [[ -d $d ]] && echo "the jar extracted for it, $(basename "$d"): $(du -sm --apparent-size "$d" | cut -f1) MB"
 done
 python3 "$(dirname "$0")/reap.py" 10 "${4:-java}" "$jar" "$path"
-{ grep -c 'did not use the start-up archive' "$CLUSTER_HOME/daemon.log" || true; } | awk '$1 > 0 {print "workers that could not use their archive (see daemon.log): " $1}'
+archive_refusals
