@@ -4,6 +4,7 @@ import dev.cluster.home.Home;
 import dev.cluster.home.ContentHash;
 import dev.cluster.home.SafePaths;
 import dev.cluster.home.UnsafePath;
+import dev.cluster.daemon.DaemonMain;
 import dev.cluster.daemon.Sighup;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.protocol.LineReader;
@@ -33,6 +34,7 @@ import java.util.function.Consumer;
  */
 final class ControlClient {
     private static final long DAEMON_START_TIMEOUT_MS = 15_000;
+    private static final long LOST_RACE_RETRY_MS = 2_000;
     /** How long the CLI waits for the supervisor's next line (an answer, a progress step or a heartbeat). */
     static final long ANSWER_TIMEOUT_MS = 5_000;
     /** Keeps the daemon small: it holds state for a few hundred workers, not data. The systemd unit's too. */
@@ -215,6 +217,37 @@ final class ControlClient {
             throw new UserError("cannot create " + home.dir() + " (" + e.getMessage() + "): set CLUSTER_HOME to a writable directory");
         }
         Path jar = daemonCopy(ownJar());
+        long logStart = LogFiles.size(home.daemonLog());
+        long deadline = System.currentTimeMillis() + DAEMON_START_TIMEOUT_MS;
+        Process daemon = launchDaemon(jar);
+        long lostRaceAt = 0;
+        while (System.currentTimeMillis() < deadline) {
+            SocketChannel channel = tryConnect();
+            if (channel != null) {
+                return channel;
+            }
+            if (!daemon.isAlive()) {
+                if (daemon.exitValue() != DaemonMain.ALREADY_RUNNING) {
+                    throw new UserError("the supervisor daemon exited at start-up: see " + home.daemonLog(),
+                            LogFiles.tail(home.daemonLog(), logStart, 10));
+                }
+                // Another supervisor holds the home: most often one that a command run at the same
+                // moment started, which opens its socket once its JVM is up. If none opens, that one
+                // was shutting down (a 'cluster kill'): try again once it has had time to let go.
+                if (lostRaceAt == 0) {
+                    lostRaceAt = System.currentTimeMillis();
+                } else if (System.currentTimeMillis() - lostRaceAt > LOST_RACE_RETRY_MS) {
+                    daemon = launchDaemon(jar);
+                    lostRaceAt = 0;
+                }
+            }
+            sleep(20);
+        }
+        throw new UserError("the supervisor daemon did not open " + home.controlSocket() + " within "
+                + DAEMON_START_TIMEOUT_MS / 1000 + " s: see " + home.daemonLog());
+    }
+
+    private Process launchDaemon(Path jar) {
         List<String> cmd = new ArrayList<>(List.of(Sighup.resetPrefix())); // started under nohup: SIGHUP back to default
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid"); // its own session: closing the terminal must not take it down
@@ -222,38 +255,16 @@ final class ControlClient {
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(DAEMON_JVM_OPTIONS);
         cmd.addAll(List.of("-cp", jar.toString(), "dev.cluster.daemon.DaemonMain"));
-        long logStart = LogFiles.size(home.daemonLog());
-        Process daemon;
         try {
             ProcessBuilder builder = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.daemonLog().toFile()))
                     .redirectErrorStream(true);
             builder.environment().put(Home.ENV, home.dir().toString());
-            daemon = builder.start();
+            return builder.start();
         } catch (IOException e) {
             throw new UserError("cannot start the supervisor daemon: " + e.getMessage());
         }
-        long deadline = System.currentTimeMillis() + DAEMON_START_TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
-            SocketChannel channel = tryConnect();
-            if (channel != null) {
-                return channel;
-            }
-            if (!daemon.isAlive() && !Files.exists(home.controlSocket())) {
-                // It may have lost the race to another daemon started at the same moment: try that one.
-                sleep(100);
-                channel = tryConnect();
-                if (channel != null) {
-                    return channel;
-                }
-                throw new UserError("the supervisor daemon exited at start-up: see " + home.daemonLog(),
-                        LogFiles.tail(home.daemonLog(), logStart, 10));
-            }
-            sleep(20);
-        }
-        throw new UserError("the supervisor daemon did not open " + home.controlSocket() + " within "
-                + DAEMON_START_TIMEOUT_MS / 1000 + " s: see " + home.daemonLog());
     }
 
     /**
@@ -270,7 +281,7 @@ final class ControlClient {
             Path lib = home.lib();
             String hash = ContentHash.of(jar);
             Path copy = lib.resolve("cluster-" + hash.substring(0, 16) + ".jar");
-            try (var old = Files.newDirectoryStream(lib, "cluster-*")) {
+            try (var old = Files.newDirectoryStream(lib, "cluster-*.jar")) {
                 for (Path p : old) {
                     if (!p.equals(copy)) {
                         Files.deleteIfExists(p);

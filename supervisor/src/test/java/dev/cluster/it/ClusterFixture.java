@@ -127,7 +127,8 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         return finish(spawn(wrapper, Map.of(), args), args);
     }
 
-    private Result finish(Process p, String... args) {
+    /** Waits for a command started with {@link #spawn} and returns what it printed. */
+    public Result finish(Process p, String... args) {
         try {
             if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -9,11 +9,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
@@ -66,6 +69,25 @@ class StartIT {
         // The daemon runs from its own copy of the jar, so a rebuild cannot pull classes from under it.
         String daemonCommand = ProcessHandle.of(cluster.daemonPid()).flatMap(p -> p.info().commandLine()).orElse("");
         assertTrue(daemonCommand.contains(cluster.home().resolve("lib").toString() + "/cluster-"), daemonCommand);
+    }
+
+    @Test
+    void commandsRunAtTheSameMomentOnAFreshHomeAllReachOneSupervisor() throws Exception {
+        // Each starts a daemon; all but one find the home taken and exit while the winner's JVM is
+        // still starting. Their commands must wait for the winner, not report a failed start.
+        List<Process> pings = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            pings.add(cluster.spawn("ping"));
+        }
+        Set<String> daemons = new HashSet<>();
+        for (Process p : pings) {
+            ClusterFixture.Result r = cluster.finish(p, "ping");
+            assertEquals(0, r.exit(), r.toString());
+            Matcher pid = Pattern.compile("pid (\\d+)").matcher(r.out());
+            assertTrue(pid.find(), r.toString());
+            daemons.add(pid.group(1));
+        }
+        assertEquals(Set.of(Long.toString(cluster.daemonPid())), daemons, "every command reached the one daemon");
     }
 
     @Test
