@@ -1,5 +1,7 @@
 package dev.cluster.config;
 
+import dev.cluster.home.SafePaths;
+import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.AppSpec;
 
 import java.io.File;
@@ -108,7 +110,8 @@ public final class AppSpecValidator {
             if (!Files.isReadable(jar)) {
                 return problemIn("jar", "jar not readable: " + jar + " (check its permissions)");
             }
-            return javaProblem(spec);
+            Optional<Problem> untrusted = untrusted(jar, "jar", "jar");
+            return untrusted.isPresent() ? untrusted : javaProblem(spec);
         }
         Optional<Problem> java = javaProblem(spec);
         if (java.isPresent()) {
@@ -120,12 +123,13 @@ public final class AppSpecValidator {
             if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
                 return problemIn("command", "command not found or not executable: " + p);
             }
-            return Optional.empty();
+            return untrusted(p, "program", "command");
         }
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return Optional.empty();
+            Path p = dir.isEmpty() ? null : Path.of(dir, program);
+            if (p != null && Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return untrusted(p, "program", "command"); // the one the worker's exec will find first
             }
         }
         return problemIn("command", "command '" + program + "' not found on the supervisor's PATH: give its full path");
@@ -143,6 +147,10 @@ public final class AppSpecValidator {
         if (!java.isAbsolute() || !Files.isRegularFile(java) || !Files.isExecutable(java)) {
             return problemIn("java", "--java " + java + " is not a java executable: give the absolute path of one (JDK/bin/java) or of a JDK's home");
         }
+        Optional<Problem> untrusted = untrusted(java, "--java", "java");
+        if (untrusted.isPresent()) {
+            return untrusted;
+        }
         Path release = java.toAbsolutePath().getParent().resolveSibling("release");
         try {
             java.util.regex.Matcher m = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(Files.readString(release));
@@ -154,6 +162,16 @@ public final class AppSpecValidator {
             // No release file (not a JDK's layout): the version cannot be told before it starts; a failure then shows its output.
         }
         return Optional.empty();
+    }
+
+    /** What a worker runs must be changeable by no one but us and root (see {@link SafePaths#requireTrusted}). */
+    private static Optional<Problem> untrusted(Path file, String what, String option) {
+        try {
+            SafePaths.requireTrusted(file, what);
+            return Optional.empty();
+        } catch (UnsafePath e) {
+            return problemIn(option, e.getMessage());
+        }
     }
 
     /**

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.cluster.home.SafePaths;
+import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.AppSpec;
 
 import java.io.IOException;
@@ -185,6 +187,13 @@ public final class EcosystemFile {
     private Node parse() throws Invalid {
         boolean json = file.toString().endsWith(".json");
         JsonFactory factory = json ? new JsonFactory() : new YAMLFactory();
+        try {
+            if (Files.exists(file)) { // a missing one is reported as the parser finds it
+                SafePaths.requireTrusted(file, "ecosystem file"); // it says what runs: it must be as safe as the programs
+            }
+        } catch (UnsafePath e) {
+            throw new Invalid(e.getMessage());
+        }
         try (JsonParser p = factory.createParser(file.toFile())) {
             if (p.nextToken() == null) {
                 throw new Invalid(shown + ": the file is empty: it needs an 'apps' list, e.g. apps: [{name: web, jar: app.jar}]");

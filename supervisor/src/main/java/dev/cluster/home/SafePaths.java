@@ -10,6 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -79,6 +82,72 @@ public final class SafePaths {
                 throw new UnsafePath(p + ", a parent of " + path + ", can be written by other users (mode " + String.format("%04o", mode & 07777)
                         + "), who could replace what is in it: set " + Home.ENV + " to a directory under one of your own");
             }
+        }
+    }
+
+    /**
+     * What the supervisor runs ({@code what}: a jar, a java, a program) can be changed by no one but
+     * us and root: the file and every directory on the way to it, following links (each link lies in
+     * a directory checked before it), owned by root or us and writable by no one else, except a
+     * sticky directory like /tmp, where only an entry's owner can replace it. Otherwise whoever can
+     * change it runs code as us, the next time a worker starts.
+     */
+    public static void requireTrusted(Path file, String what) throws UnsafePath {
+        int me = myUid();
+        Path root = file.getFileSystem().getPath("/");
+        Deque<Path> todo = new ArrayDeque<>();
+        file.toAbsolutePath().forEach(todo::addLast);
+        requireTrustedEntry(root, file, what, me, false);
+        Path at = root;
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String name = todo.removeFirst().toString();
+            if (name.equals("..")) {
+                at = at.getParent() != null ? at.getParent() : root; // `at` has no links in it: its parent is the real one
+                continue;
+            }
+            if (name.equals(".")) {
+                continue;
+            }
+            Path next = at.resolve(name);
+            if (!attributes(next, next.toString()).isSymbolicLink()) {
+                requireTrustedEntry(next, file, what, me, todo.isEmpty());
+                at = next;
+                continue;
+            }
+            if (++links > 40) {
+                throw new UnsafePath(what + " " + file + " goes through more than 40 symbolic links: give its real path");
+            }
+            Path target;
+            try {
+                target = Files.readSymbolicLink(next);
+            } catch (IOException e) {
+                throw new UnsafePath("cannot read the link " + next + " on the way to " + file + ": " + e.getMessage());
+            }
+            List<Path> names = new ArrayList<>();
+            target.forEach(names::add);
+            for (int i = names.size() - 1; i >= 0; i--) {
+                todo.addFirst(names.get(i));
+            }
+            if (target.isAbsolute()) {
+                at = root;
+            }
+        }
+    }
+
+    private static void requireTrustedEntry(Path entry, Path file, String what, int me, boolean last) throws UnsafePath {
+        String where = !last ? what + " " + file + " is under " + entry + ", which"
+                : entry.equals(file.toAbsolutePath()) ? what + " " + file : what + " " + file + " (" + entry + ")";
+        int uid = uid(entry, entry.toString());
+        if (uid != ROOT && uid != me) {
+            String owner = attributes(entry, entry.toString()).owner().getName();
+            throw new UnsafePath(where + " belongs to " + owner + ", who could change what runs as you: make it yours or root's "
+                    + "(chown), or run cluster as " + owner);
+        }
+        int mode = mode(entry, entry.toString());
+        if ((mode & 022) != 0 && (last || (mode & STICKY) == 0)) {
+            throw new UnsafePath(where + " can be written by other users (mode " + String.format("%04o", mode & 07777)
+                    + "), who could change what runs as you: chmod go-w " + entry);
         }
     }
 

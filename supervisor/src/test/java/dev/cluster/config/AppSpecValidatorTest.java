@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 
@@ -80,5 +81,31 @@ class AppSpecValidatorTest {
     void aCommandMustExist() {
         AppSpec missing = AppSpec.builder().name("a").command(List.of("no-such-program-xyz")).cwd(dir.toString()).port(18000).build();
         assertTrue(problem(missing).contains("not found"));
+    }
+
+    @Test
+    void whatAWorkerRunsMustBeChangeableByNoOneElse() throws Exception {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path jar = Files.createFile(shared.resolve("a.jar"));
+        Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec("a", jar.toString(), 1, 18000), List.of());
+        assertEquals("jar", problem.map(AppSpecValidator.Problem::option).orElse(null), problem.toString());
+        assertTrue(problem.get().message().contains(shared + ", which can be written by other users"), problem.toString());
+
+        // --java through a link into that directory, and a command's program found on a path.
+        Path ownJar = Files.createFile(dir.resolve("b.jar"));
+        Path java = Files.createSymbolicLink(dir.resolve("java"), Files.createFile(shared.resolve("java")));
+        Files.setPosixFilePermissions(shared.resolve("java"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        AppSpec onJava = spec("b", ownJar.toString(), 1, 18000).toBuilder().java(java.toString()).build();
+        assertEquals("java", AppSpecValidator.problem(onJava, List.of()).map(AppSpecValidator.Problem::option).orElse(null));
+        AppSpec program = AppSpec.builder().name("c").command(List.of(shared.resolve("java").toString())).cwd(dir.toString()).port(18000).build();
+        assertTrue(problem(program).startsWith("program " + shared.resolve("java") + " is under " + shared), problem(program));
+
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ServerSocket free = new ServerSocket()) {
+            free.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            free.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertEquals(Optional.empty(), AppSpecValidator.problem(spec("a", jar.toString(), 1, free.getLocalPort()), List.of()));
+        }
     }
 }

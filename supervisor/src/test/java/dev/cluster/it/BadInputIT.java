@@ -10,6 +10,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
@@ -61,6 +64,12 @@ class BadInputIT {
         assertRefused("--block-threshold must be at least 10ms", "start", jar, "--name", "bt", "--block-threshold", "5ms", "--port", Integer.toString(ClusterFixture.freePort()));
         assertRefused("the metrics port must be between 1 and 65535", "metrics", "--serve", "70000");
         assertRefused("--metrics-port must be between 1 and 65535", "run", "--metrics-port", "0");
+        // A jar (here a link to one) in a directory that others can write: they could swap the code a worker runs.
+        Path shared = Files.createDirectory(cluster.home().resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.createSymbolicLink(shared.resolve("app.jar"), WORKER_APP_JAR);
+        assertRefused("jar " + shared.resolve("app.jar") + " is under " + shared + ", which can be written by other users (mode 0777)",
+                "start", shared.resolve("app.jar").toString(), "--name", "planted", "--port", Integer.toString(ClusterFixture.freePort()));
         try (ServerSocket plain = new ServerSocket()) {
             plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             assertRefused("in use by another process", "start", jar, "--name", "held", "--port", Integer.toString(plain.getLocalPort()));
