@@ -18,6 +18,8 @@ import java.util.Map;
  * {@code startCache}: {@link #ON} (a jar app's workers start from a start-up archive) or {@link #OFF}.
  * {@code standby}: workers started ahead of need, waiting to take over a slot (not counted in {@code instances}).
  * {@code java} (or null: the supervisor's own): the java executable a jar app's workers run on.
+ * {@code autorestart}: {@link #ON} (a worker that exits on its own is started again) or {@link #OFF}
+ * (it is left stopped; null in a spec saved before it existed: on).
  */
 public record AppSpec(
         String name,
@@ -44,7 +46,8 @@ public record AppSpec(
         String share,
         String java,
         String startCache,
-        int standby) {
+        int standby,
+        String autorestart) {
 
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_RESTART_DELAY_MS = 100;
@@ -69,11 +72,17 @@ public record AppSpec(
         logs = logs == null ? LogSpec.DEFAULTS : logs;
         share = share == null ? ON : share;
         startCache = startCache == null ? ON : startCache;
+        autorestart = autorestart == null ? ON : autorestart;
     }
 
     /** Whether each worker gets its share of the machine's processors and memory. */
     public boolean shared() {
         return ON.equals(share);
+    }
+
+    /** Whether a worker that exits on its own (not stopped, not replaced) is started again. */
+    public boolean restartsOnExit() {
+        return ON.equals(autorestart);
     }
 
     public AppSpec withInstances(int n) {
@@ -120,6 +129,7 @@ public record AppSpec(
         b.java = java;
         b.startCache = startCache;
         b.standby = standby;
+        b.autorestart = autorestart;
         return b;
     }
 
@@ -150,8 +160,14 @@ public record AppSpec(
         private String java;
         private String startCache = ON;
         private int standby;
+        private String autorestart = ON;
 
         private Builder() {
+        }
+
+        public Builder autorestart(String v) {
+            autorestart = v;
+            return this;
         }
 
         public Builder standby(int v) {
@@ -288,7 +304,7 @@ public record AppSpec(
         public AppSpec build() {
             return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, env, listenTimeoutMs, killTimeoutMs,
                     restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs,
-                    share, java, startCache, standby);
+                    share, java, startCache, standby, autorestart);
         }
     }
 }

@@ -76,6 +76,10 @@ public final class AppSpecValidator {
         if (spec.standby() > 0 && AppSpec.BIND_SELF.equals(spec.bind())) {
             return problemIn("standby", "--standby needs --bind handoff: a standby waits for its slot's socket, which with --bind self it would bind itself");
         }
+        if (spec.standby() > 0 && !spec.restartsOnExit()) {
+            return problemIn("standby", "--standby needs --autorestart on: a standby takes over from a worker that died, which "
+                    + "--autorestart off leaves stopped; drop one of them");
+        }
         if (spec.logs().dateFormat() != null) {
             try {
                 DateTimeFormatter.ofPattern(spec.logs().dateFormat()).withZone(ZoneId.systemDefault()).format(Instant.now());

@@ -68,6 +68,12 @@ public final class StartOptions {
             duration("restart-delay", "100ms", 0, HOUR_MS, null,
                     "Delay before restarting a worker that crashed without having served (never ready, or dead within `--min-uptime`); ×1.5 per such restart, capped at 15 s. A worker that had served is restarted at once, and the delay starts afresh.",
                     (b, v) -> b.restartDelayMs(v), AppSpec::restartDelayMs),
+            declare("autorestart", Kind.CHOICE).choices(AppSpec.ON, AppSpec.OFF).describe(AppSpec.ON,
+                    "`off`: a worker that exits on its own, whatever its exit code, is left `stopped` (with its exit in `describe`) "
+                            + "instead of being restarted, for jobs that run once and for looking at a crash as it was; `cluster restart` "
+                            + "starts it again. A `--hang-timeout` kill is such an exit. Stop, reload and `--max-memory-restart` work as "
+                            + "always. Not with `--standby`.")
+                    .sets((b, v) -> b.autorestart((String) v), AppSpec::autorestart),
             declare("max-restarts", Kind.NUMBER).range(0, 1_000_000).describe(Integer.toString(AppSpec.DEFAULT_MAX_RESTARTS),
                     "Restarts in a row of runs shorter than `--min-uptime` before the worker is `errored` (a crash loop; PM2's rule).")
                     .sets((b, v) -> b.maxRestarts(((Long) v).intValue()), s -> (long) s.maxRestarts()),

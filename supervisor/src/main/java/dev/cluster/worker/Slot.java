@@ -262,7 +262,7 @@ public final class Slot {
         log.info("{} pid {} reaped: {} (handled as it died)", name(), attempt.pid(), Signals.describeExit(status));
     }
 
-    /** The serving process died unasked: restart after the back-off, or give up on a crash loop. */
+    /** The serving process died unasked: restart after the back-off, give up on a crash loop, or leave it stopped (--autorestart off). */
     private void crashed(Attempt attempt, AttemptState was, String exit, boolean bindFailure) {
         app.sockets().down(this);
         if (replacement != null) {
@@ -270,9 +270,14 @@ public final class Slot {
         }
         boolean wasLaunching = state == SlotState.LAUNCHING;
         // A start that fails at bind is unstable however long it took (slow starters bind late).
-        RestartPolicy.Decision decision = policy.afterCrash(attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure);
+        RestartPolicy.Decision decision = app.spec().restartsOnExit()
+                ? policy.afterCrash(attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure) : null;
         String next;
-        if (decision.errored()) {
+        if (decision == null) {
+            next = "not restarted: --autorestart off";
+            change(SlotState.STOPPED, lastExit + "; " + next);
+            app.sockets().close(this);
+        } else if (decision.errored()) {
             next = "errored after " + decision.unstableRestarts() + " restarts that each lived under " + app.spec().minUptimeMs() + " ms";
             change(SlotState.ERRORED, lastExit + "; " + next + ": crash loop, giving up");
             app.sockets().close(this);
@@ -284,7 +289,7 @@ public final class Slot {
             online.completeExceptionally(new LaunchFailure(name() + " " + exit + " before it was ready (" + next + "; see 'cluster describe "
                     + app.name() + "')", lastExitOutput));
         }
-        if (decision.errored()) {
+        if (decision == null || decision.errored()) {
             return;
         }
         if (decision.delayMs() == 0) {

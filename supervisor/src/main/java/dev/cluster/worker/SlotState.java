@@ -11,7 +11,7 @@ import java.util.Set;
  * {@link Slot} refuses (throws, and the loop logs) any change it does not list.
  */
 public enum SlotState {
-    /** No process, by request. */
+    /** No process: by request, or it exited and the app says {@code --autorestart off}. */
     STOPPED,
     /** A process runs but is not ready yet. */
     LAUNCHING,
@@ -28,8 +28,8 @@ public enum SlotState {
 
     static {
         NEXT.put(STOPPED, EnumSet.of(LAUNCHING, ERRORED));
-        NEXT.put(LAUNCHING, EnumSet.of(ONLINE, STOPPING, EXITED, ERRORED));
-        NEXT.put(ONLINE, EnumSet.of(STOPPING, EXITED, ERRORED));
+        NEXT.put(LAUNCHING, EnumSet.of(ONLINE, STOPPING, STOPPED, EXITED, ERRORED)); // STOPPED: exited, --autorestart off
+        NEXT.put(ONLINE, EnumSet.of(STOPPING, STOPPED, EXITED, ERRORED));
         NEXT.put(STOPPING, EnumSet.of(STOPPED));
         NEXT.put(EXITED, EnumSet.of(LAUNCHING, STOPPED, ERRORED));
         NEXT.put(ERRORED, EnumSet.of(LAUNCHING, STOPPED));

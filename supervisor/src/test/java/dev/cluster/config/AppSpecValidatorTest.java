@@ -108,4 +108,13 @@ class AppSpecValidatorTest {
             assertEquals(Optional.empty(), AppSpecValidator.problem(spec("a", jar.toString(), 1, free.getLocalPort()), List.of()));
         }
     }
+
+    @Test
+    void aStandbyNeedsAutorestart() throws Exception {
+        Path jar = Files.createFile(dir.resolve("a.jar"));
+        AppSpec spec = spec("a", jar.toString(), 1, 18000).toBuilder().standby(1).autorestart(AppSpec.OFF).build();
+        Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec, List.of());
+        assertEquals("standby", problem.map(AppSpecValidator.Problem::option).orElse(null));
+        assertTrue(problem.get().message().startsWith("--standby needs --autorestart on"), problem.toString());
+    }
 }

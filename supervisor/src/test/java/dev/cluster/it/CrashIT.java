@@ -105,6 +105,30 @@ class CrashIT {
     }
 
     @Test
+    void withAutorestartOffAJobThatEndsIsLeftStoppedWithItsExitAndRestartRunsItAgain() throws Exception {
+        Path go = cluster.home().resolve("go");
+        Path runs = cluster.home().resolve("runs");
+        // A job: it counts its runs, waits to be told to finish, then exits 3.
+        String script = "echo run >> " + runs + "; while [ ! -f " + go + " ]; do sleep 0.05; done; rm " + go + "; echo done >&2; exit 3";
+        cluster.ok("start", "--name", "job", "--autorestart", "off", "--listen-timeout", "0", "--", "sh", "-c", script);
+        Files.createFile(go);
+        ClusterFixture.await("job stopped", Duration.ofSeconds(30), () -> cluster.worker("job", 0).state().equals("stopped"));
+        ClusterFixture.sleep(500); // a restart would come at once or after 100 ms: none may come
+        assertEquals(List.of("run"), Files.readAllLines(runs), "run once");
+        WorkerInfo stopped = cluster.worker("job", 0);
+        assertEquals("stopped", stopped.state());
+        assertEquals(0, stopped.restarts());
+        String describe = cluster.ok("describe", "job").out();
+        assertTrue(describe.contains("exited with code 3") && describe.contains("not restarted: --autorestart off"), describe);
+        assertTrue(describe.contains("restarts       none: a worker that exits is left stopped (--autorestart off)"), describe);
+        assertTrue(describe.contains("| done"), describe);
+
+        cluster.ok("restart", "job");
+        ClusterFixture.await("job ran again", Duration.ofSeconds(30), () -> runs.toFile().length() == "run\nrun\n".length());
+        assertEquals("online", cluster.worker("job", 0).state());
+    }
+
+    @Test
     void whenTheDaemonIsKilledEveryWorkerExitsWithinTwoSeconds() throws Exception {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");

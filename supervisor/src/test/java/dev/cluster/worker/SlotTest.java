@@ -127,6 +127,38 @@ class SlotTest {
     }
 
     @Test
+    void withAutorestartOffAWorkerThatExitsIsLeftStoppedAndRestartStartsItAgain() {
+        processes.onStart = p -> p.listening = true;
+        Slot slot = app(spec().autorestart(AppSpec.OFF)).slots().get(0);
+        slot.start("start");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        loop.advance(5_000);
+        processes.last().exit(0);
+        loop.advance(60_000);
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertEquals(1, processes.started.size(), "not restarted, at once or later");
+        assertTrue(slot.lastTransition().contains("exited with code 0") && slot.lastTransition().contains("not restarted: --autorestart off"),
+                slot.lastTransition());
+        assertEquals("close 0", sockets.calls.get(sockets.calls.size() - 1), "its socket is closed, as a stopped slot's is");
+
+        slot.start("restart requested");
+        assertEquals(SlotState.LAUNCHING, slot.state());
+        assertEquals(2, processes.started.size());
+    }
+
+    @Test
+    void withAutorestartOffAStartThatFailsSaysItIsNotRestarted() {
+        processes.onStart = p -> p.exit(1);
+        Slot slot = app(spec().autorestart(AppSpec.OFF)).slots().get(0);
+        CompletableFuture<Void> started = slot.start("start");
+        loop.advance(10_000);
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertEquals(1, processes.started.size());
+        assertTrue(failure(started).getMessage().contains("web:0 exited with code 1 before it was ready (not restarted: --autorestart off"),
+                failure(started).getMessage());
+    }
+
+    @Test
     void aProgramThatCannotBeStartedIsErroredAtOnce() {
         processes.failStarts = true;
         Slot slot = app(spec()).slots().get(0);
