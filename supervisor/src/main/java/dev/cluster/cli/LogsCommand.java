@@ -37,6 +37,9 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Only stdout.")
     boolean outOnly;
 
+    @Option(names = "--json", description = "One JSON object per line, {\"app\",\"id\",\"stream\",\"message\"}, for scripts and jq.")
+    boolean json;
+
     private final LogFollower follower = new LogFollower();
     private final boolean colour = Terminal.colour();
     private final boolean terminal = System.console() != null;
@@ -75,6 +78,10 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     private void print(LogFile file, String line) {
+        if (json) {
+            out.println(jsonLine(file, line));
+            return;
+        }
         String prefix = file.label();
         String colourCode = Terminal.PALETTE[Math.floorMod(prefix.hashCode(), Terminal.PALETTE.length)];
         // On a terminal a worker's line cannot move the cursor, clear the screen or retitle it; it keeps its
@@ -82,5 +89,33 @@ final class LogsCommand implements Callable<Integer> {
         String shown = colour ? Untrusted.keepingColours(line) : terminal ? Untrusted.escape(line, Integer.MAX_VALUE) : line;
         String body = file.err() ? Terminal.paint(colour, Terminal.RED, shown) : shown;
         out.println(Terminal.paint(colour, colourCode, prefix) + " " + body);
+    }
+
+    /**
+     * A line as one JSON object. The lines of a {@code --log-type json} app are objects already, with
+     * the time: they go as written. Either way every control character and bidirectional override is
+     * a {@code \\uXXXX} escape: valid JSON, and nothing that can move a terminal's cursor or text.
+     */
+    static String jsonLine(LogFile file, String line) {
+        if (line.startsWith("{\"time\":\"") && line.endsWith("\"}") && line.contains("\",\"app\":\"" + file.app() + "\",\"id\":")) {
+            return escaped(line, false);
+        }
+        return "{\"app\":\"" + file.app() + "\",\"id\":" + (file.merged() ? "null" : Integer.toString(file.id())) + ",\"stream\":\""
+                + (file.err() ? "err" : "out") + "\",\"message\":\"" + escaped(line, true) + "\"}";
+    }
+
+    private static String escaped(String text, boolean quoted) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (quoted && (c == '"' || c == '\\')) {
+                out.append('\\').append(c);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

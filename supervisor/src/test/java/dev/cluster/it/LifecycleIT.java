@@ -139,6 +139,15 @@ class LifecycleIT {
         assertTrue(logs.contains("web|1 worker 1 (pid"), logs);
         assertFalse(logs.contains("\u001b["), "no colour without a terminal");
         assertFalse(cluster.ok("logs", "web:1").out().contains("web|0"));
+        List<String> json = cluster.ok("logs", "web:1", "--out", "--json", "-n", "3").out().lines().toList();
+        assertFalse(json.isEmpty() || json.size() > 3, json.toString());
+        for (String line : json) {
+            var node = dev.cluster.protocol.Wire.mapper().readTree(line);
+            assertEquals("web", node.get("app").asText(), line);
+            assertEquals(1, node.get("id").asInt(), line);
+            assertEquals("out", node.get("stream").asText(), line);
+        }
+        assertTrue(json.stream().anyMatch(l -> l.contains("worker 1 (pid")), json.toString());
 
         Process follow = cluster.spawn("logs", "web:0", "-f", "-n", "0");
         List<String> followed = new CopyOnWriteArrayList<>();
