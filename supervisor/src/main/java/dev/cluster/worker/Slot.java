@@ -98,7 +98,7 @@ public final class Slot {
                 change(SlotState.STOPPING, reason);
                 online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready (" + reason + ")", ExitOutput.NONE));
                 if (replacement != null) {
-                    abandon("its worker was stopped");
+                    abandon("stopped with its worker");
                 }
                 stopped = new CompletableFuture<>();
                 Attempt attempt = serving;
@@ -211,7 +211,7 @@ public final class Slot {
     private void abandon(String why) {
         Attempt gone = replacement;
         replacement = null;
-        log.warn("{} replacement pid {} abandoned: {}", name(), gone.pid(), why);
+        log.warn("{} replacement pid {} {}; killed", name(), gone.pid(), why);
         gone.kill();
         replaced.completeExceptionally(new LaunchFailure(name() + " replacement " + why,
                 ExitOutput.of(gone.process().lastErrLines(), gone.process().lastOutLines())));
@@ -266,7 +266,7 @@ public final class Slot {
     private void crashed(Attempt attempt, AttemptState was, String exit, boolean bindFailure) {
         app.sockets().down(this);
         if (replacement != null) {
-            abandon("its worker crashed meanwhile (" + exit + ")");
+            abandon("given up as its worker crashed meanwhile (" + exit + ")");
         }
         boolean wasLaunching = state == SlotState.LAUNCHING;
         // A start that fails at bind is unstable however long it took (slow starters bind late).

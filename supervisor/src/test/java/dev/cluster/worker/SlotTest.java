@@ -253,6 +253,28 @@ class SlotTest {
     }
 
     @Test
+    void aStopDuringAReloadKillsTheReplacementAndTheReloadSaysWhy() {
+        Slot slot = online();
+        processes.onStart = p -> { };
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        FakeProcess fresh = processes.last();
+        slot.stop("stop requested");
+        assertEquals("web:0 replacement stopped with its worker", failure(replaced).getMessage());
+        assertEquals(List.of("KILL"), fresh.received);
+
+        Slot other = app(spec().name("api")).slots().get(0);
+        processes.onStart = p -> p.listening = true;
+        other.start("start");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        processes.onStart = p -> { };
+        CompletableFuture<Slot.Replaced> crashedMeanwhile = other.replace("reload");
+        processes.started.get(processes.started.size() - 2).exit(137);
+        loop.runDue();
+        assertTrue(failure(crashedMeanwhile).getMessage().startsWith("api:0 replacement given up as its worker crashed meanwhile (killed by signal 9"),
+                failure(crashedMeanwhile).getMessage());
+    }
+
+    @Test
     void theTelemetryHistoryContinuesAcrossAReloadAndSaysWhereEachProcessBegan() {
         Slot slot = online();
         long first = slot.pid();
