@@ -37,6 +37,7 @@ public final class Cli {
             Main.main(args);
             return;
         }
+        ControlClient.warnIfDaemonIsOlder(Home.fromEnvironment());
         System.out.print(text);
         System.out.flush();
     }

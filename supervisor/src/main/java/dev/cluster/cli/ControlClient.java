@@ -1,5 +1,6 @@
 package dev.cluster.cli;
 
+import dev.cluster.home.DaemonBuild;
 import dev.cluster.home.Home;
 import dev.cluster.home.ContentHash;
 import dev.cluster.home.SafePaths;
@@ -124,6 +125,9 @@ final class ControlClient {
     }
 
     private Response exchange(SocketChannel channel, Request request, Consumer<String> progress) {
+        if (!(request instanceof Request.Kill)) { // on its way out: the next one is of the new build
+            warnIfDaemonIsOlder(home);
+        }
         byte[] line = Wire.encode(request);
         if (line.length > Wire.MAX_LINE_BYTES) {
             throw new UserError("the request is " + line.length / (1024 * 1024) + " MB, more than the supervisor takes ("
@@ -156,6 +160,19 @@ final class ControlClient {
                         + " s: it may be stopped or overloaded; 'cluster doctor' checks");
             }
             throw new UserError("lost the connection to the supervisor (" + e.getMessage() + "): see " + home.daemonLog());
+        }
+    }
+
+    /**
+     * One line on stderr when the daemon was started from this CLI's jar and the jar has been rebuilt
+     * or upgraded since: the daemon runs on the old build (its own copy) until it is restarted.
+     */
+    static void warnIfDaemonIsOlder(Home home) {
+        Path jar = ownJar();
+        String changed = DaemonBuild.changedSince(home, jar);
+        if (changed != null) {
+            System.err.println("cluster: warning: the supervisor" + new ControlClient(home).daemonPid() + " runs an earlier build of " + jar
+                    + " (it changed at " + changed + "): 'cluster kill' then 'cluster resurrect' starts the new one (every worker restarts)");
         }
     }
 
@@ -216,10 +233,11 @@ final class ControlClient {
         } catch (IOException e) {
             throw new UserError("cannot create " + home.dir() + " (" + e.getMessage() + "): set CLUSTER_HOME to a writable directory");
         }
-        Path jar = daemonCopy(ownJar());
+        Path source = ownJar();
+        Path jar = daemonCopy(source);
         long logStart = LogFiles.size(home.daemonLog());
         long deadline = System.currentTimeMillis() + DAEMON_START_TIMEOUT_MS;
-        Process daemon = launchDaemon(jar);
+        Process daemon = launchDaemon(jar, source);
         long lostRaceAt = 0;
         while (System.currentTimeMillis() < deadline) {
             SocketChannel channel = tryConnect();
@@ -237,7 +255,7 @@ final class ControlClient {
                 if (lostRaceAt == 0) {
                     lostRaceAt = System.currentTimeMillis();
                 } else if (System.currentTimeMillis() - lostRaceAt > LOST_RACE_RETRY_MS) {
-                    daemon = launchDaemon(jar);
+                    daemon = launchDaemon(jar, source);
                     lostRaceAt = 0;
                 }
             }
@@ -247,13 +265,14 @@ final class ControlClient {
                 + DAEMON_START_TIMEOUT_MS / 1000 + " s: see " + home.daemonLog());
     }
 
-    private Process launchDaemon(Path jar) {
+    private Process launchDaemon(Path jar, Path source) {
         List<String> cmd = new ArrayList<>(List.of(Sighup.resetPrefix())); // started under nohup: SIGHUP back to default
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid"); // its own session: closing the terminal must not take it down
         }
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(DAEMON_JVM_OPTIONS);
+        cmd.add("-D" + DaemonMain.SOURCE_PROPERTY + "=" + source.toAbsolutePath());
         cmd.addAll(List.of("-cp", jar.toString(), "dev.cluster.daemon.DaemonMain"));
         try {
             ProcessBuilder builder = new ProcessBuilder(cmd)

@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
             throw new UserError("--metrics-port must be between 1 and 65535 (got " + metricsPort + ")");
         }
         try {
-            Daemon.run(Home.fromEnvironment(), initial, metricsPort, RunCommand::report);
+            Daemon.run(Home.fromEnvironment(), ControlClient.ownJar(), initial, metricsPort, RunCommand::report);
         } catch (Daemon.AlreadyRunning | UnsafePath e) {
             throw new UserError(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.cluster.daemon;
 
+import dev.cluster.home.DaemonBuild;
 import dev.cluster.home.Home;
 import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.Request;
@@ -43,17 +44,25 @@ public final class Daemon {
     }
 
     /**
-     * Runs until shut down. {@code initial}, if given (a {@code start} or {@code resurrect}), is
-     * handled once the sockets are up, and {@code onStarted} receives its answer. Under systemd
-     * ({@code NOTIFY_SOCKET}), READY=1 follows that answer.
+     * Runs until shut down. {@code jar} is the cluster jar it was started from (null if not known),
+     * recorded for the CLI (see {@link DaemonBuild}). {@code initial}, if given (a {@code start} or
+     * {@code resurrect}), is handled once the sockets are up, and {@code onStarted} receives its
+     * answer. Under systemd ({@code NOTIFY_SOCKET}), READY=1 follows that answer.
      */
-    public static void run(Home home, Request initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException, AlreadyRunning {
+    public static void run(Home home, Path jar, Request initial, Integer metricsPort, Consumer<Response> onStarted)
+            throws IOException, AlreadyRunning {
         home.prepare();
         try (FileChannel lockChannel = SafePaths.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = lockChannel.tryLock();
             if (lock == null) {
                 throw new AlreadyRunning("a supervisor is already running on " + home.dir() + runningPid(home)
                         + ": stop it with 'cluster kill', or set CLUSTER_HOME to run another");
+            }
+            try {
+                DaemonBuild.record(home, jar);
+            } catch (IOException e) {
+                log.warn("cannot record which cluster jar this supervisor runs in {}: {}; a CLI of a newer build will not say so",
+                        home.buildFile(), e.getMessage());
             }
             serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
         }

@@ -3,6 +3,8 @@ package dev.cluster.daemon;
 import dev.cluster.home.Home;
 import dev.cluster.home.UnsafePath;
 
+import java.nio.file.Path;
+
 /**
  * Entry point of the background daemon the CLI starts on first use. Its stdout and stderr are the
  * daemon log; the CLI waits for the control socket to appear.
@@ -13,13 +15,16 @@ public final class DaemonMain {
      * started it waits for that one's socket instead of reporting a failure.
      */
     public static final int ALREADY_RUNNING = 3;
+    /** The system property with the cluster jar the CLI copied into lib/ to start this daemon. */
+    public static final String SOURCE_PROPERTY = "cluster.source";
 
     private DaemonMain() {
     }
 
     public static void main(String[] args) throws Exception {
         try {
-            Daemon.run(Home.fromEnvironment(), null, null, response -> { });
+            String jar = System.getProperty(SOURCE_PROPERTY); // its copy in lib/ is what runs; this is what it was copied from
+            Daemon.run(Home.fromEnvironment(), jar == null ? null : Path.of(jar), null, null, response -> { });
         } catch (Daemon.AlreadyRunning e) {
             System.err.println("cluster daemon: " + e.getMessage());
             System.exit(ALREADY_RUNNING);

@@ -42,6 +42,11 @@ public record Home(Path dir) {
         return dir.resolve("daemon.lock");
     }
 
+    /** Which cluster jar the daemon was started from (see {@link DaemonBuild}). */
+    public Path buildFile() {
+        return dir.resolve("daemon.build");
+    }
+
     public Path daemonLog() {
         return dir.resolve("daemon.log");
     }

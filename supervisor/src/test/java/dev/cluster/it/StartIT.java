@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,6 +89,28 @@ class StartIT {
             daemons.add(pid.group(1));
         }
         assertEquals(Set.of(Long.toString(cluster.daemonPid())), daemons, "every command reached the one daemon");
+    }
+
+    @Test
+    void aDaemonOfAnEarlierBuildOfTheJarIsPointedOutByEveryCommandButKill() throws Exception {
+        cluster.ok("ping");
+        ClusterFixture.Result fresh = cluster.ok("list");
+        assertEquals("", fresh.err(), fresh.toString());
+
+        // As if the jar had been rebuilt since the daemon started (touching the jar itself would
+        // also void the launcher's class-data archive of it, for every test after this one).
+        Path record = cluster.home().resolve("daemon.build");
+        List<String> lines = Files.readAllLines(record);
+        assertEquals(ClusterFixture.CLUSTER_JAR.toString(), lines.get(0), "the daemon records the jar the CLI started it from");
+        Files.write(record, List.of(lines.get(0), lines.get(1), Long.toString(Long.parseLong(lines.get(2)) - 60_000)));
+        for (String[] command : new String[][] {{"list"}, {"list", "--json"}, {"ping"}}) {
+            ClusterFixture.Result r = cluster.ok(command);
+            assertEquals(1, r.errLines().size(), r.toString());
+            assertTrue(r.errLines().get(0).startsWith("cluster: warning: the supervisor (pid " + cluster.daemonPid() + ") runs an earlier build of "
+                    + ClusterFixture.CLUSTER_JAR), r.toString());
+        }
+        assertEquals("[]", cluster.ok("list", "--json").out().strip(), "stdout stays what scripts parse");
+        assertEquals("", cluster.ok("kill").err());
     }
 
     @Test
