@@ -188,6 +188,7 @@ public final class SavedApps {
             log.warn("resurrect: {}", loaded.warning());
             notes.add(loaded.warning());
         }
+        List<String> names = new ArrayList<>();
         List<CompletableFuture<Response>> started = new ArrayList<>();
         for (AppSpec spec : loaded.apps()) {
             if (running.contains(spec.name())) {
@@ -196,10 +197,17 @@ public final class SavedApps {
             }
             CompletableFuture<Response> answer = new CompletableFuture<>();
             start.accept(spec, answer::complete);
+            names.add(spec.name());
             started.add(answer);
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
-            List<String> failures = started.stream().map(CompletableFuture::join).filter(r -> !r.ok()).map(Response::error).toList();
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < started.size(); i++) {
+                Response answer = started.get(i).join();
+                if (!answer.ok()) { // each named by its app, unless it names a worker of it already
+                    failures.add(answer.error().startsWith(names.get(i) + ":") ? answer.error() : names.get(i) + ": " + answer.error());
+                }
+            }
             notes.addAll(failures);
             String summary = "resurrected " + (started.size() - failures.size()) + " of " + loaded.apps().size()
                     + " app(s) saved at " + loaded.savedAt();
