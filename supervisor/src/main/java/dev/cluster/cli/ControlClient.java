@@ -49,6 +49,9 @@ final class ControlClient {
             // The daemon loads the agent's JNI library (steering connections); JDK 24+ warns without this.
             "--enable-native-access=ALL-UNNAMED");
 
+    /** Whether this command has compared the daemon's build with its own (see {@link #warnIfDaemonIsOlder}). */
+    private static boolean daemonBuildChecked;
+
     private final Home home;
 
     ControlClient(Home home) {
@@ -168,6 +171,10 @@ final class ControlClient {
      * or upgraded since: the daemon runs on the old build (its own copy) until it is restarted.
      */
     static void warnIfDaemonIsOlder(Home home) {
+        if (daemonBuildChecked) {
+            return; // a command may make several requests (start NAME, an ecosystem file's apps): one line is enough
+        }
+        daemonBuildChecked = true;
         Path jar = ownJar();
         String changed = DaemonBuild.changedSince(home, jar);
         if (changed != null) {

@@ -16,6 +16,7 @@ final class MonitCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Home home = ControlClient.verifiedHome();
         ControlClient client = new ControlClient(home);
+        ControlClient.warnIfDaemonIsOlder(home); // now, not on the full screen when an action is first sent
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             if (terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
                 throw new UserError("monit needs an interactive terminal (stdin and stdout a TTY): for scripts use 'cluster list --json'");

@@ -110,6 +110,12 @@ class StartIT {
                     + ClusterFixture.CLUSTER_JAR), r.toString());
         }
         assertEquals("[]", cluster.ok("list", "--json").out().strip(), "stdout stays what scripts parse");
+        // A command of several requests (here: is anything running, then two starts) says it once.
+        Path file = Files.writeString(cluster.home().resolve("two.yaml"), String.join("\n", "apps:",
+                "  - {name: a, command: [sleep, '600'], listen-timeout: 0, port: " + ClusterFixture.freePort() + "}",
+                "  - {name: b, command: [sleep, '600'], listen-timeout: 0, port: " + ClusterFixture.freePort() + "}", ""));
+        ClusterFixture.Result two = cluster.ok("start", file.toString());
+        assertEquals(1, two.errLines().size(), two.toString());
         assertEquals("", cluster.ok("kill").err());
     }
 
