@@ -93,8 +93,9 @@ final class LogsCommand implements Callable<Integer> {
 
     /**
      * A line as one JSON object. The lines of a {@code --log-type json} app are objects already, with
-     * the time: they go as written. Either way every control character and bidirectional override is
-     * a {@code \\uXXXX} escape: valid JSON, and nothing that can move a terminal's cursor or text.
+     * the time: they go as written. Either way every character a terminal acts on ({@link
+     * Untrusted#actsOnATerminal}) and every format character is a {@code \\uXXXX} escape: valid JSON, and
+     * nothing that can move a terminal's cursor or text.
      */
     static String jsonLine(LogFile file, String line) {
         if (line.startsWith("{\"time\":\"") && line.endsWith("\"}") && line.contains("\",\"app\":\"" + file.app() + "\",\"id\":")) {
@@ -108,7 +109,7 @@ final class LogsCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT) {
+            if (Untrusted.actsOnATerminal(c) || Character.getType(c) == Character.FORMAT) { // FORMAT: also the bidi marks and zero-width ones
                 out.append(String.format("\\u%04x", (int) c));
             } else if (quoted && (c == '"' || c == '\\')) {
                 out.append('\\').append(c);

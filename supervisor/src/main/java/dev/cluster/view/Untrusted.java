@@ -61,18 +61,27 @@ public final class Untrusted {
         return -1;
     }
 
+    /**
+     * A character a terminal acts on instead of showing: a C0 or C1 control (ESC, CSI, newline…), a
+     * line or paragraph separator, or a bidirectional embedding, override or isolate.
+     */
+    public static boolean actsOnATerminal(char c) {
+        return c < 0x20 || c == 0x7f || c >= 0x80 && c <= 0x9f
+                || c == '\u2028' || c == '\u2029' || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069';
+    }
+
     private static void append(StringBuilder out, char c) {
         switch (c) {
             case '\n' -> out.append("\\n");
             case '\r' -> out.append("\\r");
             case '\t' -> out.append('\t');
             default -> {
-                if (c < 0x20 || c == 0x7f || c >= 0x80 && c <= 0x9f) {
-                    out.append(String.format("\\x%02x", (int) c));
-                } else if (c == '\u2028' || c == '\u2029' || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069') {
-                    out.append(String.format("\\u%04x", (int) c));
-                } else {
+                if (!actsOnATerminal(c)) {
                     out.append(c);
+                } else if (c < 0xa0) {
+                    out.append(String.format("\\x%02x", (int) c));
+                } else {
+                    out.append(String.format("\\u%04x", (int) c));
                 }
             }
         }
