@@ -16,7 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -188,8 +190,7 @@ public final class SavedApps {
             log.warn("resurrect: {}", loaded.warning());
             notes.add(loaded.warning());
         }
-        List<String> names = new ArrayList<>();
-        List<CompletableFuture<Response>> started = new ArrayList<>();
+        Map<String, CompletableFuture<Response>> started = new LinkedHashMap<>(); // by app name, in the saved order
         for (AppSpec spec : loaded.apps()) {
             if (running.contains(spec.name())) {
                 notes.add(spec.name() + " is already running: left as it is");
@@ -197,17 +198,16 @@ public final class SavedApps {
             }
             CompletableFuture<Response> answer = new CompletableFuture<>();
             start.accept(spec, answer::complete);
-            names.add(spec.name());
-            started.add(answer);
+            started.put(spec.name(), answer);
         }
-        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
+        CompletableFuture.allOf(started.values().toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
             List<String> failures = new ArrayList<>();
-            for (int i = 0; i < started.size(); i++) {
-                Response answer = started.get(i).join();
-                if (!answer.ok()) { // each named by its app, unless it names a worker of it already
-                    failures.add(answer.error().startsWith(names.get(i) + ":") ? answer.error() : names.get(i) + ": " + answer.error());
+            started.forEach((name, answer) -> {
+                Response response = answer.join();
+                if (!response.ok()) { // each named by its app, unless it names a worker of it already
+                    failures.add(response.error().startsWith(name + ":") ? response.error() : name + ": " + response.error());
                 }
-            }
+            });
             notes.addAll(failures);
             String summary = "resurrected " + (started.size() - failures.size()) + " of " + loaded.apps().size()
                     + " app(s) saved at " + loaded.savedAt();
