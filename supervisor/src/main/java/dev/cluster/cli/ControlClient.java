@@ -159,7 +159,7 @@ final class ControlClient {
             }
         } catch (IOException e) {
             if (deadline.passed()) {
-                throw new UserError("the supervisor" + daemonPid() + " did not answer within " + ANSWER_TIMEOUT_MS / 1000
+                throw new UserError("the supervisor" + daemonPid(home) + " did not answer within " + ANSWER_TIMEOUT_MS / 1000
                         + " s: it may be stopped or overloaded; 'cluster doctor' checks");
             }
             throw new UserError("lost the connection to the supervisor (" + e.getMessage() + "): see " + home.daemonLog());
@@ -178,13 +178,13 @@ final class ControlClient {
         Path jar = ownJar();
         String changed = DaemonBuild.changedSince(home, jar);
         if (changed != null) {
-            System.err.println("cluster: warning: the supervisor" + new ControlClient(home).daemonPid() + " runs an earlier build of " + jar
+            System.err.println("cluster: warning: the supervisor" + daemonPid(home) + " runs an earlier build of " + jar
                     + " (it changed at " + changed + "): 'cluster kill' then 'cluster resurrect' starts the new one (every worker restarts)");
         }
     }
 
     /** " (pid N)" from the daemon's pid file, or nothing. */
-    private String daemonPid() {
+    private static String daemonPid(Home home) {
         try {
             return " (pid " + Files.readString(home.pidFile()).trim() + ")";
         } catch (IOException e) {

@@ -72,15 +72,10 @@ public final class SafePaths {
             if (!Files.exists(p)) {
                 continue; // created by us, later
             }
-            int uid = uid(p, p.toString());
-            int mode = mode(p, p.toString());
-            if (uid != ROOT && uid != me) {
-                throw new UnsafePath(p + ", a parent of " + path + ", belongs to another user who could replace what is in it: "
+            Hazard hazard = hazard(p, me, true);
+            if (hazard != null) {
+                throw new UnsafePath(p + ", a parent of " + path + ", " + hazard.what() + ", who could replace what is in it: "
                         + "set " + Home.ENV + " to a directory under one of your own");
-            }
-            if ((mode & 022) != 0 && (mode & STICKY) == 0) {
-                throw new UnsafePath(p + ", a parent of " + path + ", can be written by other users (mode " + String.format("%04o", mode & 07777)
-                        + "), who could replace what is in it: set " + Home.ENV + " to a directory under one of your own");
             }
         }
     }
@@ -136,19 +131,34 @@ public final class SafePaths {
     }
 
     private static void requireTrustedEntry(Path entry, Path file, String what, int me, boolean last) throws UnsafePath {
-        String where = !last ? what + " " + file + " is under " + entry + ", which"
-                : entry.equals(file.toAbsolutePath()) ? what + " " + file : what + " " + file + " (" + entry + ")";
+        Hazard hazard = hazard(entry, me, !last);
+        if (hazard != null) {
+            String where = !last ? what + " " + file + " is under " + entry + ", which"
+                    : entry.equals(file.toAbsolutePath()) ? what + " " + file : what + " " + file + " (" + entry + ")";
+            throw new UnsafePath(where + " " + hazard.what() + ", who could change what runs as you: " + hazard.fix());
+        }
+    }
+
+    /** How another user could change what is in an entry ({@code what}), and the fix. */
+    private record Hazard(String what, String fix) {
+    }
+
+    /**
+     * The one rule for every path we trust: the entry is owned by root or us, and writable by no
+     * one else, except, where {@code stickyIsSafe}, a sticky directory like /tmp, whose other users
+     * can replace only their own entries. Null when it holds.
+     */
+    private static Hazard hazard(Path entry, int me, boolean stickyIsSafe) throws UnsafePath {
         int uid = uid(entry, entry.toString());
         if (uid != ROOT && uid != me) {
             String owner = attributes(entry, entry.toString()).owner().getName();
-            throw new UnsafePath(where + " belongs to " + owner + ", who could change what runs as you: make it yours or root's "
-                    + "(chown), or run cluster as " + owner);
+            return new Hazard("belongs to " + owner, "make it yours or root's (chown), or run cluster as " + owner);
         }
         int mode = mode(entry, entry.toString());
-        if ((mode & 022) != 0 && (last || (mode & STICKY) == 0)) {
-            throw new UnsafePath(where + " can be written by other users (mode " + String.format("%04o", mode & 07777)
-                    + "), who could change what runs as you: chmod go-w " + entry);
+        if ((mode & 022) != 0 && !(stickyIsSafe && (mode & STICKY) != 0)) {
+            return new Hazard("can be written by other users (mode " + String.format("%04o", mode & 07777) + ")", "chmod go-w " + entry);
         }
+        return null;
     }
 
     /**
@@ -195,16 +205,16 @@ public final class SafePaths {
     }
 
     private static int uid(Path p, String what) throws UnsafePath {
-        try {
-            return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            throw new UnsafePath("cannot inspect " + what + ": " + e.getMessage() + "; check the path");
-        }
+        return unixAttribute(p, "uid", what);
     }
 
     private static int mode(Path p, String what) throws UnsafePath {
+        return unixAttribute(p, "mode", what);
+    }
+
+    private static int unixAttribute(Path p, String name, String what) throws UnsafePath {
         try {
-            return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return (Integer) Files.getAttribute(p, "unix:" + name, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new UnsafePath("cannot inspect " + what + ": " + e.getMessage() + "; check the path");
         }

@@ -13,7 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** What the supervisor runs: {@link SafePaths#requireTrusted} on real files, modes and links. */
+/**
+ * What the supervisor runs ({@link SafePaths#requireTrusted}) and the parents of its home
+ * ({@link SafePaths#requireSafeParents}), one rule for both, on real files, modes and links.
+ */
 class SafePathsTest {
     @TempDir
     Path dir; // 0700, ours, under /tmp (root's, sticky)
@@ -85,5 +88,22 @@ class SafePathsTest {
         Path jar = Files.createFile(theirs.resolve("a.jar"));
         Files.setAttribute(theirs, "unix:uid", 65534);
         assertTrue(refusal(jar).startsWith("jar " + jar + " is under " + theirs + ", which belongs to "), refusal(jar));
+    }
+
+    @Test
+    void theHomesParentsFollowTheSameRuleAndAStickyOneIsFine() throws Exception {
+        Path sticky = Files.createDirectory(dir.resolve("tmp"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        assertDoesNotThrow(() -> SafePaths.requireSafeParents(sticky.resolve("home/not-yet")));
+        Path open = withMode(Files.createDirectory(dir.resolve("open")), "rwxrwxrwx");
+        assertEquals(open + ", a parent of " + open.resolve("home") + ", can be written by other users (mode 0777), who could replace "
+                + "what is in it: set CLUSTER_HOME to a directory under one of your own",
+                assertThrows(UnsafePath.class, () -> SafePaths.requireSafeParents(open.resolve("home"))).getMessage());
+        if (SafePaths.myUid() == 0) {
+            Path theirs = Files.createDirectory(dir.resolve("theirs"));
+            Files.setAttribute(theirs, "unix:uid", 65534);
+            String message = assertThrows(UnsafePath.class, () -> SafePaths.requireSafeParents(theirs.resolve("home"))).getMessage();
+            assertTrue(message.startsWith(theirs + ", a parent of " + theirs.resolve("home") + ", belongs to "), message);
+        }
     }
 }
