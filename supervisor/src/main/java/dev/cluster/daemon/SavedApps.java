@@ -145,7 +145,8 @@ public final class SavedApps {
      */
     static Response unsaved(Response answer, String unsaved) {
         return unsaved == null ? answer : Response.error(answer.message() + ", but " + unsaved + ": the change runs now, but after a "
-                + "restart of the supervisor 'cluster resurrect' would not bring it back; make room, then run 'cluster save'");
+                + "restart of the supervisor 'cluster resurrect' would bring back the list as last saved, without it; make room, then run "
+                + "'cluster save'");
     }
 
     /** {@code cluster save}: the list now, and the answer to the user. */

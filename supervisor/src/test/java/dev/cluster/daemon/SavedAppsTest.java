@@ -41,4 +41,14 @@ class SavedAppsTest {
                 "api: jar /srv/api.jar is under /srv, which can be written by other users (mode 0777), …",
                 "jobs:0 exited with code 1 before it was ready (…)"), answer.details());
     }
+
+    @Test
+    void aChangeThatRunsButIsNotSavedSaysWhatAResurrectWouldBringBack() {
+        Response answer = SavedApps.unsaved(Response.ok("deleted [noisy]"), "the app list could not be saved to /h/apps.json (No space left)");
+        assertFalse(answer.ok());
+        assertEquals("deleted [noisy], but the app list could not be saved to /h/apps.json (No space left): the change runs now, but after "
+                + "a restart of the supervisor 'cluster resurrect' would bring back the list as last saved, without it; make room, then run "
+                + "'cluster save'", answer.error()); // a deleted app would come back: not "would not bring it back"
+        assertEquals(Response.ok("deleted [noisy]"), SavedApps.unsaved(Response.ok("deleted [noisy]"), null));
+    }
 }
