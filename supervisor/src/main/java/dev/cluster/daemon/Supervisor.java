@@ -169,6 +169,7 @@ public final class Supervisor {
 
     private void restart(String target, Consumer<Response> reply) {
         List<Slot> slots = idle(Targets.resolve(target, apps));
+        slots.stream().map(s -> s.app().name()).distinct().forEach(startCache()::tryAgain);
         answer(slots.stream().map(s -> s.stop("restart requested").thenComposeAsync(stopped -> s.start("restart requested"), loop)).toList(),
                 "restarted " + slots.size() + " worker(s)", reply);
     }
@@ -194,6 +195,7 @@ public final class Supervisor {
         }
         List<AppSpec> updated = targets.stream().map(app -> AppSpecValidator.reloaded(app.spec(), request.env(), request.jvmArgs())).toList();
         targets.forEach(App::requireIdle);
+        targets.forEach(app -> startCache().tryAgain(app.name()));
         // Everything is checked: from here every path, a throw included, clears the mark.
         targets.forEach(app -> app.begin(App.Operation.RELOAD));
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);

@@ -1,7 +1,9 @@
 package dev.cluster.worker;
 
+import dev.cluster.logs.LogFiles;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.sockets.NativeSockets;
+import dev.cluster.view.Untrusted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +17,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -39,22 +41,25 @@ final class ArchiveMaker {
          */
         Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException;
 
-        /** A JVM that archives the classes in {@code classList} into {@code archive}, for the class path the spec's workers run with. */
-        Process dump(AppSpec spec, Path classList, Path archive) throws IOException;
+        /**
+         * A JVM that archives the classes in {@code classList} into {@code archive}, for the class path
+         * the spec's workers run with; what it prints goes to {@code output}.
+         */
+        Process dump(AppSpec spec, Path classList, Path archive, Path output) throws IOException;
 
-        /** Spring Boot's own extraction of the spec's jar into {@code destination} ({@link ExtractedJar}). */
-        Process extract(AppSpec spec, Path destination) throws IOException;
+        /** Spring Boot's own extraction of the spec's jar into {@code destination} ({@link ExtractedJar}); what it prints goes to {@code output}. */
+        Process extract(AppSpec spec, Path destination, Path output) throws IOException;
     }
 
     private final Path dir;
     private final Loop loop;
     private final Trainer trainer;
-    /** Told the key whose archive could not be made (logged here). */
-    private final Consumer<String> onFailure;
+    /** Told the key whose archive could not be made, and why (logged here). */
+    private final BiConsumer<String, String> onFailure;
     /** Training starts by pid. */
     private final Map<Long, TrainingStart> training = new HashMap<>();
 
-    ArchiveMaker(Path dir, Loop loop, Trainer trainer, Consumer<String> onFailure) {
+    ArchiveMaker(Path dir, Loop loop, Trainer trainer, BiConsumer<String, String> onFailure) {
         this.dir = dir;
         this.loop = loop;
         this.trainer = trainer;
@@ -88,9 +93,11 @@ final class ArchiveMaker {
         try {
             Files.createDirectories(dir);
             ExtractedJar.delete(partial);
-            Process extraction = trainer.extract(spec, partial);
+            Path output = output(key);
+            Process extraction = trainer.extract(spec, partial, output);
             loop.schedule(extraction::destroyForcibly, TIMEOUT_MS);
             extraction.onExit().thenRunAsync(() -> {
+                String said = said(output);
                 try {
                     if (extraction.exitValue() == 0 && ExtractedJar.exists(partial.resolve(extracted.getFileName()))) {
                         Files.move(partial, extracted.getParent(), StandardCopyOption.ATOMIC_MOVE);
@@ -99,8 +106,8 @@ final class ArchiveMaker {
                         startTraining(spec.toBuilder().jar(extracted.toString()).build(), key, flavor, archive);
                         return;
                     }
-                    log.warn("{}: extracting the Spring Boot jar exited with code {}: its archive is made of the jar as it is",
-                            spec.name(), extraction.exitValue());
+                    log.warn("{}: extracting the Spring Boot jar exited with code {}{}: its archive is made of the jar as it is",
+                            spec.name(), extraction.exitValue(), said);
                     ExtractedJar.delete(partial);
                 } catch (IOException e) {
                     log.warn("{}: cannot keep the extracted jar: {}", spec.name(), e.getMessage());
@@ -147,15 +154,17 @@ final class ArchiveMaker {
         Path dumped = dir.resolve(key + ".training" + flavor.suffix);
         try {
             deleteQuietly(dumped);
-            Process dump = trainer.dump(spec, recorded, dumped);
+            Path output = output(key);
+            Process dump = trainer.dump(spec, recorded, dumped, output);
             loop.schedule(dump::destroyForcibly, TIMEOUT_MS);
             dump.onExit().thenRunAsync(() -> {
                 deleteQuietly(recorded);
+                String said = said(output);
                 if (dump.exitValue() == 0 && nonEmpty(dumped)) {
                     keep(spec, key, dumped, archive, t.tookMs());
                 } else {
                     deleteQuietly(dumped);
-                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue());
+                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue() + said);
                 }
             }, loop);
         } catch (IOException e) {
@@ -177,8 +186,30 @@ final class ArchiveMaker {
     }
 
     private void failed(AppSpec spec, String key, String why) {
-        log.warn("{}: {}: workers start without one", spec.name(), why);
-        onFailure.accept(key);
+        log.warn("{}: {}: workers start without one ('cluster restart' or 'cluster reload' of the app tries again)", spec.name(), why);
+        onFailure.accept(key, why);
+    }
+
+    /** Where a step's output goes (deleted as its exit is handled), deleted first: the file is made new, never followed. */
+    private Path output(String key) throws IOException {
+        Path output = dir.resolve(key + ".training.out");
+        Files.deleteIfExists(output);
+        return output;
+    }
+
+    /**
+     * What a step that failed said, for its one line in the log: ": " and its last lines that are
+     * not the JVM's warnings or information, escaped and bounded; empty if none. Deletes the file.
+     */
+    static String said(Path output) {
+        List<String> lines = LogFiles.tail(output, 0, 40).stream()
+                .filter(line -> !line.isBlank() && !line.contains("][warning]") && !line.contains("][info]"))
+                .toList();
+        deleteQuietly(output);
+        if (lines.isEmpty()) {
+            return "";
+        }
+        return ": " + Untrusted.escape(String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())), 300);
     }
 
     private static boolean nonEmpty(Path file) {

@@ -62,13 +62,13 @@ public final class OsProcesses implements ProcessStarter {
             }
 
             @Override
-            public Process dump(AppSpec spec, Path classList, Path archive) throws IOException {
-                return dumpArchive(spec, classList, archive);
+            public Process dump(AppSpec spec, Path classList, Path archive, Path output) throws IOException {
+                return dumpArchive(spec, classList, archive, output);
             }
 
             @Override
-            public Process extract(AppSpec spec, Path destination) throws IOException {
-                return quietJava(spec, List.of("-Djarmode=tools", "-jar", spec.jar(), "extract", "--destination", destination.toString()));
+            public Process extract(AppSpec spec, Path destination, Path output) throws IOException {
+                return java(spec, List.of("-Djarmode=tools", "-jar", spec.jar(), "extract", "--destination", destination.toString()), output);
             }
         });
     }
@@ -222,7 +222,7 @@ public final class OsProcesses implements ProcessStarter {
      * one at dump time"); the agent's own classes load from its jar. Agents are left out: the JDK
      * does not archive with one loaded, and a class path that grows after the check is accepted.
      */
-    private Process dumpArchive(AppSpec spec, Path classList, Path archive) throws IOException {
+    private Process dumpArchive(AppSpec spec, Path classList, Path archive, Path output) throws IOException {
         List<String> args = new ArrayList<>(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive));
         List<String> options = jvmOptions(spec);
         for (int i = 0; i < options.size(); i++) {
@@ -234,16 +234,16 @@ public final class OsProcesses implements ProcessStarter {
             }
         }
         args.addAll(List.of("-cp", spec.jar()));
-        return quietJava(spec, args);
+        return java(spec, args, output);
     }
 
-    /** The app's java with these arguments, in the app's directory, its output discarded, dying with the supervisor. */
-    private Process quietJava(AppSpec spec, List<String> args) throws IOException {
+    /** The app's java with these arguments, in the app's directory, its output (both streams) to a file, dying with the supervisor. */
+    private Process java(AppSpec spec, List<String> args, Path output) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(spec.java() != null ? spec.java() : java);
         cmd.addAll(args);
         ProcessBuilder builder = inAppDirectory(spec, cmd);
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.redirectErrorStream(true).redirectOutput(output.toFile()); // the JVM reports CDS errors on stdout
         return builder.start();
     }
 

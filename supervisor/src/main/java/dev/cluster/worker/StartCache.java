@@ -118,8 +118,12 @@ public final class StartCache {
     private final Set<String> trainingKeys = new HashSet<>();
     /** Training starts to begin once a worker of their version is ready, by key. */
     private final Map<String, Runnable> pending = new HashMap<>();
-    /** Keys whose archive failed to be made, or was refused twice: not tried again until the supervisor restarts. */
-    private final Set<String> givenUp = new HashSet<>();
+    /**
+     * Keys whose archive failed to be made, or was refused twice: not tried again at every start
+     * (each try is a JVM's start), but only when the operator restarts or reloads the app
+     * ({@link #tryAgain}), having perhaps made room on a full disk.
+     */
+    private final Map<String, String> givenUp = new HashMap<>();
     private final Set<String> refusedOnce = new HashSet<>();
     /** Content hashes of jars: a jar is hashed once per version, not at every start. */
     private final PerJarVersion<String> jarHashes = new PerJarVersion<>(ContentHash::of);
@@ -127,9 +131,9 @@ public final class StartCache {
     StartCache(Path dir, Loop loop, ArchiveMaker.Trainer trainer) {
         this.dir = dir;
         this.loop = loop;
-        this.maker = new ArchiveMaker(dir, loop, trainer, key -> {
+        this.maker = new ArchiveMaker(dir, loop, trainer, (key, why) -> {
             trainingKeys.remove(key);
-            givenUp.add(key);
+            givenUp.put(key, why);
         });
     }
 
@@ -160,8 +164,9 @@ public final class StartCache {
                             + ", running the jar as extracted into " + extracted.getParent().getFileName())
                     : new Use(List.of(flavor.use + archive), archive, null, "started from " + archive.getFileName());
         }
-        if (givenUp.contains(key)) {
-            return Use.none("none: making one failed (see the supervisor's log)");
+        if (givenUp.containsKey(key)) {
+            return Use.none("none: making one failed (" + givenUp.get(key) + "); 'cluster restart' or 'cluster reload' of the app "
+                    + "tries again");
         }
         if (flavor.needsAgent && !spec.agent()) {
             return Use.none("none: making an AOT cache needs the agent (--no-agent is set)");
@@ -176,6 +181,12 @@ public final class StartCache {
             });
         }
         return Use.none("none yet when it launched: a training start makes one once a worker of this version is ready");
+    }
+
+    /** The operator restarts or reloads the app: archives given up on are tried again at its next launch. */
+    public void tryAgain(String app) {
+        givenUp.keySet().removeIf(key -> key.startsWith(app + "@"));
+        refusedOnce.removeIf(key -> key.startsWith(app + "@"));
     }
 
     /** A worker of the app is ready: the training start its version waits for begins now, not slowing that worker's own start. */
@@ -216,7 +227,7 @@ public final class StartCache {
             String key = name.substring(0, name.lastIndexOf('.'));
             boolean again = refusedOnce.add(key);
             log.warn("pid {} did not use the start-up archive {} (damaged, or not this JDK's): {}", pid, name,
-                    again ? "it is deleted and made again" : "it is deleted, and not made again until the supervisor restarts");
+                    again ? "it is deleted and made again" : "it is deleted, and made again only when the app is restarted or reloaded");
             note.accept("refused by the JVM: " + (again ? "being made again" : "given up on"));
             try {
                 Files.deleteIfExists(use.archive());
@@ -226,7 +237,7 @@ public final class StartCache {
             if (again) {
                 maker.make(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
             } else {
-                givenUp.add(key);
+                givenUp.put(key, "the JVM refused it twice");
             }
         }, MAPPED_CHECK_MS);
     }

@@ -20,6 +20,8 @@ class StartCacheTest {
     /** The apps a training start was begun for; the processes, to stop after the test. */
     final List<String> trained = new ArrayList<>();
     final List<Process> processes = new ArrayList<>();
+    /** Training starts that fail to start, as on a full disk, before one is started. */
+    int failingStarts;
     @TempDir
     Path dir;
 
@@ -32,17 +34,21 @@ class StartCacheTest {
         return new StartCache(dir.resolve("cache"), loop, new ArchiveMaker.Trainer() {
             @Override
             public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
+                if (failingStarts > 0) {
+                    failingStarts--;
+                    throw new IOException("No space left on device");
+                }
                 trained.add(spec.name());
                 return sleeper();
             }
 
             @Override
-            public Process dump(AppSpec spec, Path classList, Path archive) throws IOException {
+            public Process dump(AppSpec spec, Path classList, Path archive, Path output) throws IOException {
                 return sleeper();
             }
 
             @Override
-            public Process extract(AppSpec spec, Path destination) throws IOException {
+            public Process extract(AppSpec spec, Path destination, Path output) throws IOException {
                 return sleeper();
             }
         });
@@ -95,5 +101,43 @@ class StartCacheTest {
         assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "the old version's archive is not the new one's");
         cache.workerReady(a, command);
         assertEquals(List.of("a", "a"), trained, "the new version gets its own training");
+    }
+
+    @Test
+    void anArchiveThatFailedIsTriedAgainOnlyWhenTheOperatorRestartsTheApp() throws IOException {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = javaJar(jar);
+        AppSpec a = app("a", jar);
+        failingStarts = 1;
+        cache.forLaunch(a, command);
+        cache.workerReady(a, command);
+        assertEquals("none: making one failed (cannot start a training start for its start-up archive: No space left on device); "
+                + "'cluster restart' or 'cluster reload' of the app tries again", cache.forLaunch(a, command).note(), "not a JVM's start at every launch");
+        cache.workerReady(a, command);
+        assertTrue(trained.isEmpty());
+
+        cache.tryAgain("ab"); // another app whose name starts alike: its own
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none: making one failed"));
+        cache.tryAgain("a"); // 'cluster restart a', the disk made room on
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"));
+        cache.workerReady(a, command);
+        assertEquals(List.of("a"), trained);
+    }
+
+    @Test
+    void whatAFailedStepSaidIsItsErrorsNotTheJvmsWarningsEscapedAndTheFileIsGone() throws IOException {
+        Path output = Files.writeString(dir.resolve("a@1.training.out"), String.join("\n",
+                "[0.397s][warning][cds] Preload Warning: Cannot find io/netty/channel/$Proxy3",
+                "Error occurred during initialization of VM",
+                "Unable to use shared archive.",
+                "",
+                "An error has occurred while processing the shared archive file.",
+                "Unable to write to shared archive file.\u001b[2J",
+                "[0.625s][warning][cds] Skipping jdk/jfr/Event: JFR event class", ""));
+        assertEquals(": Unable to use shared archive. / An error has occurred while processing the shared archive file. / "
+                + "Unable to write to shared archive file.\\x1b[2J", ArchiveMaker.said(output));
+        assertTrue(Files.notExists(output));
+        assertEquals("", ArchiveMaker.said(output), "nothing said, or no file: nothing added");
     }
 }
