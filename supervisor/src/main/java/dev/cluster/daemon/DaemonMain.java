@@ -2,12 +2,13 @@ package dev.cluster.daemon;
 
 import dev.cluster.home.Home;
 import dev.cluster.home.UnsafePath;
+import dev.cluster.logs.DaemonLog;
 
 import java.nio.file.Path;
 
 /**
  * Entry point of the background daemon the CLI starts on first use. Its stdout and stderr are the
- * daemon log; the CLI waits for the control socket to appear.
+ * daemon log, kept under a size ({@link DaemonLog}); the CLI waits for the control socket to appear.
  */
 public final class DaemonMain {
     /**
@@ -22,9 +23,11 @@ public final class DaemonMain {
     }
 
     public static void main(String[] args) throws Exception {
+        Home home = Home.fromEnvironment();
+        DaemonLog.install(home.daemonLog());
         try {
             String jar = System.getProperty(SOURCE_PROPERTY); // its copy in lib/ is what runs; this is what it was copied from
-            Daemon.run(Home.fromEnvironment(), jar == null ? null : Path.of(jar), null, null, response -> { });
+            Daemon.run(home, jar == null ? null : Path.of(jar), null, null, response -> { });
         } catch (Daemon.AlreadyRunning e) {
             System.err.println("cluster daemon: " + e.getMessage());
             System.exit(ALREADY_RUNNING);

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,12 +42,12 @@ public final class LogFiles {
         this.dir = dir;
     }
 
-    /** The file worker {@code id}'s stdout (or stderr) goes to: its own, or with --merge-logs the app's. */
     /** Where a standby's output goes until it becomes a worker. */
     public Path standbyFile(AppSpec spec, boolean err) {
         return dir.resolve(spec.name() + "-standby" + (err ? "-err.log" : "-out.log"));
     }
 
+    /** The file worker {@code id}'s stdout (or stderr) goes to: its own, or with --merge-logs the app's. */
     public Path file(AppSpec spec, int id, boolean err) {
         String worker = spec.logs().merge() ? LogFile.MERGED : Integer.toString(id);
         return dir.resolve(spec.name() + "-" + worker + (err ? "-err.log" : "-out.log"));
@@ -123,6 +124,21 @@ public final class LogFiles {
         }
         found.sort(Comparator.comparing(LogFiles::stem).thenComparing(p -> p.getFileName().toString())); // X-0001.gz after X.gz
         return found;
+    }
+
+    /** Deletes the rotated files of a log file beyond the newest {@code keep}: a file and its gzipped form count once. */
+    static void prune(Path file, int keep) throws IOException {
+        List<Path> rotated = rotated(file);
+        TreeSet<String> stems = new TreeSet<>();
+        rotated.forEach(p -> stems.add(stem(p)));
+        while (stems.size() > keep) {
+            String oldest = stems.pollFirst();
+            for (Path p : rotated) {
+                if (stem(p).equals(oldest)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** Every log file in the directory, ordered by app, worker id, then out before err. */

@@ -18,8 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.zip.GZIPOutputStream;
 
@@ -190,7 +188,7 @@ final class RotatingFile {
             Path archive = archiveName();
             Files.move(path, archive);
             open();
-            prune();
+            LogFiles.prune(path, spec.keep());
             if (spec.compress() && Files.exists(archive)) {
                 compressor.execute(() -> gzip(archive));
             }
@@ -220,21 +218,6 @@ final class RotatingFile {
         lastBase = base;
         lastSuffix = n;
         return archive;
-    }
-
-    /** Deletes the rotated files beyond the newest {@code keep}: a file and its gzipped form count once. */
-    private void prune() throws IOException {
-        List<Path> rotated = LogFiles.rotated(path);
-        TreeSet<String> stems = new TreeSet<>();
-        rotated.forEach(p -> stems.add(LogFiles.stem(p)));
-        while (stems.size() > spec.keep()) {
-            String oldest = stems.pollFirst();
-            for (Path p : rotated) {
-                if (LogFiles.stem(p).equals(oldest)) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     /** Runs on the compressor thread: gzip next to it, then the plain file goes. */

@@ -206,4 +206,26 @@ class LogRotationIT {
             assertFalse(r.err().contains("Exception"), r.toString());
         }
     }
+
+    @Test
+    void theDaemonsOwnLogIsKeptUnderItsSize() throws Exception {
+        Path log = cluster.home().resolve("daemon.log");
+        byte[] old = ("2026-01-01T00:00:00.000Z INFO Old - a line of a daemon that ran for months " + "x".repeat(60) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        try (var out = Files.newOutputStream(log)) {
+            for (long written = 0; written <= 10L << 20; written += old.length) {
+                out.write(old);
+            }
+        }
+        cluster.ok("ping"); // starts the daemon, whose first line finds the log past 10 MB
+
+        List<Path> copies = LogFiles.rotated(log);
+        assertEquals(1, copies.size(), copies.toString());
+        assertTrue(Files.size(copies.get(0)) > 10L << 20, "the old lines, copied aside whole");
+        String now = cluster.daemonLog();
+        assertTrue(now.startsWith(now.substring(0, 24) + " INFO DaemonLog - daemon.log passed 10M: the lines before this are in "
+                + copies.get(0).getFileName() + "\n"), now);
+        assertTrue(now.contains(" listening on "), now);
+        assertFalse(now.contains("Old - a line"), "emptied, not appended to");
+    }
 }
