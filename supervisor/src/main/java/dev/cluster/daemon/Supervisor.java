@@ -178,7 +178,10 @@ public final class Supervisor {
         List<App> doomed = Targets.apps(target, apps);
         doomed.forEach(App::requireIdle);
         Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList()).whenCompleteAsync((done, failure) -> {
-            doomed.forEach(app -> apps.remove(app.name()));
+            doomed.forEach(app -> {
+                apps.remove(app.name());
+                startCache().forget(app.name());
+            });
             String unsaved = saveApps();
             log.info("deleted {}", doomed.stream().map(App::name).toList());
             reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Start-up archives ({@code --start-cache on}, the default): a jar app's workers start from an
@@ -187,6 +189,34 @@ public final class StartCache {
     public void tryAgain(String app) {
         givenUp.keySet().removeIf(key -> key.startsWith(app + "@"));
         refusedOnce.removeIf(key -> key.startsWith(app + "@"));
+    }
+
+    /**
+     * The app was deleted: its archives and extractions go too, so that the cache holds only what
+     * the apps that exist can use (a later start of the same jar makes one again, in the background).
+     * One being made right now is kept when done, as the app's only one.
+     */
+    public void forget(String app) {
+        tryAgain(app);
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> doomed = files.filter(f -> f.getFileName().toString().startsWith(app + "@"))
+                    .filter(f -> !f.getFileName().toString().contains(".training")) // a training start's, in use
+                    .toList();
+            for (Path f : doomed) {
+                if (f.getFileName().toString().endsWith(ExtractedJar.SUFFIX)) {
+                    ExtractedJar.delete(f);
+                } else {
+                    Files.deleteIfExists(f);
+                }
+            }
+            if (!doomed.isEmpty()) {
+                log.info("{}: its start-up archives deleted with it: {}", app, doomed.stream().map(Path::getFileName).toList());
+            }
+        } catch (NoSuchFileException e) {
+            // no cache yet
+        } catch (IOException e) {
+            log.warn("{}: cannot delete its start-up archives in {}: {}", app, dir, e.getMessage());
+        }
     }
 
     /** A worker of the app is ready: the training start its version waits for begins now, not slowing that worker's own start. */

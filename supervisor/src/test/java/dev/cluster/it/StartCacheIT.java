@@ -172,6 +172,9 @@ class StartCacheIT {
         String archived = archivedClasses(w.pid());
         assertTrue(archived.contains(" zoo.Main ") && archived.contains(" org.springframework.boot.SpringApplication "),
                 "the app's and Spring's classes are in it");
+
+        cluster.ok("delete", "web");
+        assertTrue(Files.notExists(archive) && Files.notExists(extracted.getParent()), "deleted with the app: the cache holds what can be used");
     }
 
     @Test

@@ -140,4 +140,23 @@ class StartCacheTest {
         assertTrue(Files.notExists(output));
         assertEquals("", ArchiveMaker.said(output), "nothing said, or no file: nothing added");
     }
+
+    @Test
+    void aDeletedAppsArchivesAndExtractionsGoWithItAndNoOtherAppsDo() throws IOException {
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        List<Path> web = List.of(Files.createFile(cache.resolve("web@0123.jsa")), Files.createFile(cache.resolve("web@4567.aot")));
+        Path extracted = Files.createDirectories(cache.resolve("web@0123.app/lib"));
+        Files.createFile(extracted.resolve("spring-core.jar"));
+        Path training = Files.createFile(cache.resolve("web@89ab.training.classlist")); // being made: its start still writes it
+        List<Path> others = List.of(Files.createFile(cache.resolve("web2@0123.jsa")), Files.createFile(cache.resolve("api@0123.aot")));
+        StartCache startCache = cache();
+
+        startCache.forget("web");
+        web.forEach(p -> assertTrue(Files.notExists(p), p.toString()));
+        assertTrue(Files.notExists(cache.resolve("web@0123.app")));
+        assertTrue(Files.exists(training));
+        others.forEach(p -> assertTrue(Files.exists(p), p.toString()));
+        startCache.forget("never-started"); // nothing of its: nothing happens
+        others.forEach(p -> assertTrue(Files.exists(p), p.toString()));
+    }
 }
