@@ -33,8 +33,9 @@ public final class StartOptions {
             declare("standby", Kind.NUMBER).range(0, 64).describe("0", "Workers started ahead of need, not counted in `-i` and serving nothing (`standby` in `list`): each waits just before it would serve (the library in `inheritListeners`, the agent in the app's bind of its port). When a worker that had served dies, or `scale`/`restart` needs one, a standby takes over its slot's socket and serves within milliseconds instead of a JVM's start; another starts behind it. A reload replaces them with standbys of the new version after it. One that exits before it is ready to take over is started again after a back-off, as a crashing worker is, and after `--max-restarts` such exits in a row the app keeps none until it is started or reloaded again. Each costs a started JVM's memory (its RSS is in `list`). Needs `--bind handoff`.")
                     .sets((b, v) -> b.standby(((Long) v).intValue()), s -> (long) s.standby()),
             declare("port", Kind.NUMBER).range(1, 65535).describe(Integer.toString(AppSpec.DEFAULT_PORT),
-                    "Given to every worker as `$PORT`; checked before anything starts (another app of ours on it, or a process holding it "
-                            + "without `SO_REUSEPORT`, is an error).")
+                    "Given to every worker as `$PORT`; checked before anything starts (another app of ours on it, or any other process "
+                            + "listening on it, is an error: one without `SO_REUSEPORT` would make every worker fail to bind, one with it would "
+                            + "get a share of the connections).")
                     .sets((b, v) -> b.port(((Long) v).intValue()), s -> (long) s.port()),
             special("env", "--env", "",
                     "Extra environment for the workers, `KEY=VALUE`; repeatable (in a file: a map, and `env-NAME` maps picked with `--env NAME`)."),

@@ -22,6 +22,7 @@ import dev.cluster.worker.ExitOutput;
 import dev.cluster.worker.LaunchFailure;
 import dev.cluster.worker.Loop;
 import dev.cluster.worker.OsProcesses;
+import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
 import dev.cluster.worker.Standby;
@@ -151,6 +152,14 @@ public final class Supervisor {
         Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec, apps.values().stream().map(App::spec).toList());
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get().message());
+        }
+        List<PortListeners.Listener> listening = PortListeners.listening(spec.port());
+        if (!listening.isEmpty()) {
+            // Set SO_REUSEPORT, so the validator's probe could join it: but it is no app of ours, and
+            // the kernel would give it a share of this app's connections (another supervisor's app, say).
+            throw new IllegalArgumentException("port " + spec.port() + " is already served by " + PortListeners.holder(listening.get(0))
+                    + ", which shares it (SO_REUSEPORT), so the kernel would split the connections between it and " + spec.name()
+                    + ": stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
         }
         App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, SharingProbe::afterChange);
         apps.put(spec.name(), app);

@@ -69,6 +69,25 @@ public final class PortListeners {
         return found;
     }
 
+    /**
+     * "pid N (command)" of a process holding the listener, found among /proc's processes we can
+     * inspect; "a process of another user" if none of them holds it.
+     */
+    public static String holder(Listener listener) {
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (socketInodes(pid).contains(listener.inode())) {
+                    String command = ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("?");
+                    return "pid " + pid + " (" + command + ")";
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: said below
+        }
+        return "a process of another user";
+    }
+
     /** The kernel prints the address as 32-bit words in the machine's byte order (little-endian here). */
     static InetAddress address(String hex) {
         byte[] raw = HexFormat.of().parseHex(hex);

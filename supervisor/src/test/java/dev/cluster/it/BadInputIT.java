@@ -6,8 +6,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,6 +75,15 @@ class BadInputIT {
         try (ServerSocket plain = new ServerSocket()) {
             plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             assertRefused("in use by another process", "start", jar, "--name", "held", "--port", Integer.toString(plain.getLocalPort()));
+        }
+        // One that shares its port (another supervisor's app, here this test's JVM): the kernel would split the connections.
+        try (ServerSocketChannel sharing = ServerSocketChannel.open()) {
+            sharing.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            sharing.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int taken = ((InetSocketAddress) sharing.getLocalAddress()).getPort();
+            assertRefused("port " + taken + " is already served by pid " + ProcessHandle.current().pid() + " (" + ClusterFixture.JAVA
+                    + "), which shares it (SO_REUSEPORT), so the kernel would split the connections between it and shared: stop it or "
+                    + "choose another --port (see 'ss -ltnp sport = :" + taken + "')", "start", jar, "--name", "shared", "--port", Integer.toString(taken));
         }
 
         assertEquals(daemon, cluster.daemonPid());
