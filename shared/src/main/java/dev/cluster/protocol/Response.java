@@ -43,6 +43,11 @@ public record Response(boolean ok, String error, List<String> details, String me
         return new Response(true, null, null, null, null, null, null, step, null);
     }
 
+    /** The same answer with lines the user should read beside it (on success: a warning the CLI prints on stderr). */
+    public Response withDetails(List<String> lines) {
+        return new Response(ok, error, lines, message, workers, apps, daemon, progress, lag);
+    }
+
     public Response withLag(LagSummary clusterLag) {
         return new Response(ok, error, details, message, workers, apps, daemon, progress, clusterLag);
     }

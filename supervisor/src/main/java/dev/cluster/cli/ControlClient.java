@@ -109,9 +109,13 @@ final class ControlClient {
     }
 
     /** Throws the daemon's error as a {@link UserError}, or returns the response. */
+    /** The answer if it is a success (its details, if any, printed on stderr as notes); else the user error it is. */
     static Response ok(Response response) {
         if (!response.ok()) {
             throw new UserError(response.error(), response.details());
+        }
+        if (response.details() != null) {
+            response.details().forEach(line -> System.err.println("cluster: " + line));
         }
         return response;
     }

@@ -25,13 +25,17 @@ import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The app list on disk, {@code $CLUSTER_HOME/apps.json}: what {@code resurrect} starts again after
  * a reboot or a supervisor that died. The supervisor writes it on every change of the list, so a
  * crash never loses it. A write never leaves a half file: the new list goes to a temporary file,
  * is flushed to disk, and is renamed over the old one, which is kept as {@code apps.json.bak}
- * (a hard link made first, so at no moment is there no list).
+ * (a hard link made first, so at no moment is there no list). A supervisor that starts with apps
+ * saved (a reboot, one that died) holds the list as it is until {@code resurrect} has started them
+ * all or {@code save} replaces them: a change saved before that would replace them with what runs.
  */
 public final class SavedApps {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SavedApps.class);
@@ -46,11 +50,29 @@ public final class SavedApps {
     private final Path file;
     private final Path backup;
     private final Path temporary;
+    /** While the list on disk is held (see above): what it holds, for the user; else null. */
+    private String held;
 
     SavedApps(Path dir) {
         this.file = dir.resolve("apps.json");
         this.backup = dir.resolve("apps.json.bak");
         this.temporary = dir.resolve("apps.json.tmp");
+        try {
+            Loaded saved = load();
+            if (!saved.apps().isEmpty()) {
+                held = "not saved: " + file.getFileName() + " keeps the " + saved.apps().size() + " app(s) saved at " + saved.savedAt() + " ("
+                        + String.join(", ", saved.apps().stream().map(AppSpec::name).toList()) + "), which this supervisor has not "
+                        + "started: 'cluster resurrect' starts them, and every change is saved again; 'cluster save' replaces them with "
+                        + "what runs now";
+            }
+        } catch (IOException e) {
+            // nothing readable to keep
+        }
+    }
+
+    /** Why changes are not being saved now (the list is held), or null. */
+    String held() {
+        return held;
     }
 
     Path file() {
@@ -139,20 +161,24 @@ public final class SavedApps {
     }
 
     /**
-     * The answer to a change that runs but could not be saved ({@code unsaved}: why, or null: then
-     * the answer as it is): an error (the CLI exits 1), since a supervisor that died now would come
-     * back without it.
+     * The answer to a change of the list. One that runs but could not be saved ({@code unsaved}:
+     * why) is an error (the CLI exits 1), since a supervisor that died now would come back without
+     * it; one made while the list is held says so in its details (the CLI prints them on stderr).
      */
-    static Response unsaved(Response answer, String unsaved) {
-        return unsaved == null ? answer : Response.error(answer.message() + ", but " + unsaved + ": the change runs now, but after a "
-                + "restart of the supervisor 'cluster resurrect' would bring back the list as last saved, without it; make room, then run "
-                + "'cluster save'");
+    Response answer(Response answer, String unsaved) {
+        if (unsaved != null) {
+            return Response.error(answer.message() + ", but " + unsaved + ": the change runs now, but after a "
+                    + "restart of the supervisor 'cluster resurrect' would bring back the list as last saved, without it; make room, then run "
+                    + "'cluster save'");
+        }
+        return held == null ? answer : answer.withDetails(List.of(held));
     }
 
     /** {@code cluster save}: the list now, and the answer to the user. */
     Response saveNow(List<AppSpec> apps) {
         try {
             save(apps);
+            held = null;
             return Response.ok("saved " + apps.size() + " app(s) to " + file);
         } catch (IOException e) {
             return Response.error("cannot save the app list to " + file + ": " + e.getMessage() + "; check the disk and "
@@ -160,8 +186,11 @@ public final class SavedApps {
         }
     }
 
-    /** After a change of the list: why it could not be saved (also logged), or null. */
+    /** After a change of the list: why it could not be saved (also logged), or null; nothing is written while the list is held. */
     String saveQuietly(List<AppSpec> apps) {
+        if (held != null) {
+            return null;
+        }
         try {
             save(apps);
             return null;
@@ -173,12 +202,14 @@ public final class SavedApps {
 
     /**
      * {@code cluster resurrect}: every saved app not running now is started (through {@code start});
-     * the answer lists them all, and why any did not start.
+     * the answer lists them all, and why any did not start. Once all have started, the list is no
+     * longer held and is saved with what runs; if any failed, it stays held, so it still has them.
      *
-     * @param listed the worker table with a message, for a success
+     * @param running the apps running now (more once each has started)
+     * @param listed  the worker table with a message, for a success
      */
-    void resurrect(Set<String> running, BiConsumer<AppSpec, Consumer<Response>> start, Function<String, Response> listed, Executor loop,
-                   Consumer<Response> reply) {
+    void resurrect(Supplier<List<AppSpec>> running, BiConsumer<AppSpec, Consumer<Response>> start, Function<String, Response> listed,
+                   Executor loop, Consumer<Response> reply) {
         Loaded loaded;
         try {
             loaded = load();
@@ -192,8 +223,9 @@ public final class SavedApps {
             notes.add(loaded.warning());
         }
         Map<String, CompletableFuture<Response>> started = new LinkedHashMap<>(); // by app name, in the saved order
+        Set<String> already = running.get().stream().map(AppSpec::name).collect(Collectors.toSet());
         for (AppSpec spec : loaded.apps()) {
-            if (running.contains(spec.name())) {
+            if (already.contains(spec.name())) {
                 notes.add(spec.name() + " is already running: left as it is");
                 continue;
             }
@@ -210,6 +242,16 @@ public final class SavedApps {
                 }
             });
             notes.addAll(failures);
+            if (failures.isEmpty()) {
+                held = null;
+                String unsaved = saveQuietly(running.get());
+                if (unsaved != null) {
+                    notes.add(unsaved + ": make room, then run 'cluster save'");
+                }
+            } else if (held != null) {
+                notes.add(file.getFileName() + " still holds every saved app, as it was: 'cluster resurrect' again once they can start, "
+                        + "or 'cluster save' to keep only what runs");
+            }
             String summary = "resurrected " + (started.size() - failures.size()) + " of " + loaded.apps().size()
                     + " app(s) saved at " + loaded.savedAt();
             reply.accept(failures.isEmpty()

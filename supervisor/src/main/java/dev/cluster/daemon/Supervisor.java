@@ -85,6 +85,10 @@ public final class Supervisor {
         this.housekeeping = new Housekeeping(this, new ProcessSampler(output.thread()), rollout, loop);
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
+        if (saved.held() != null) {
+            log.info("apps are saved that this supervisor has not started: changes are not saved over them until 'cluster resurrect' "
+                    + "has started them all, or 'cluster save'");
+        }
         this.metricsEndpoint = new MetricsEndpoint(executor, this::prometheusText);
         this.deathWatches = new DeathWatches(loop, pid -> attemptWithPid(pid).ifPresent(Attempt::dying));
     }
@@ -106,7 +110,9 @@ public final class Supervisor {
                 start(r.app(), reply);
             } else if (request instanceof Request.ListWorkers r) {
                 Response list = views.list(apps.values(), null);
-                reply.accept(r.output() == null ? list : Response.ok(WorkerTable.list(list, "json".equals(r.output()), Boolean.TRUE.equals(r.colour()))));
+                boolean json = "json".equals(r.output());
+                reply.accept(r.output() == null ? list : Response.ok(WorkerTable.list(list, json, Boolean.TRUE.equals(r.colour()))
+                        + (saved.held() == null || json ? "" : "note: " + saved.held() + "\n")));
             } else if (request instanceof Request.Describe r) {
                 reply.accept(Response.apps(views.describe(apps.values(), Targets.resolve(r.target(), apps), Boolean.TRUE.equals(r.showEnv()),
                         processes::commandLine)));
@@ -127,7 +133,7 @@ public final class Supervisor {
             } else if (request instanceof Request.Save) {
                 reply.accept(saved.saveNow(apps.values().stream().map(App::spec).toList()));
             } else if (request instanceof Request.Resurrect) {
-                saved.resurrect(apps.keySet(), (spec, answer) -> handle(new Request.Start(spec), answer),
+                saved.resurrect(() -> apps.values().stream().map(App::spec).toList(), (spec, answer) -> handle(new Request.Start(spec), answer),
                         message -> views.list(apps.values(), message), loop, reply);
             } else if (request instanceof Request.Kill) {
                 kill(reply);
@@ -167,7 +173,7 @@ public final class Supervisor {
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
                 spec.bind(), String.join(" ", processes.commandLine(spec)));
         Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList()).whenCompleteAsync((done, failure) ->
-                reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "started " + spec.name()), unsaved)
+                reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()), unsaved)
                         : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
     }
 
@@ -193,7 +199,7 @@ public final class Supervisor {
             });
             String unsaved = saveApps();
             log.info("deleted {}", doomed.stream().map(App::name).toList());
-            reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)
+            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)
                     : failed("", failure));
         }, loop);
     }
@@ -228,7 +234,7 @@ public final class Supervisor {
         String notSaved = unsaved;
         chain.whenCompleteAsync((done, failure) -> {
             targets.forEach(app -> app.end(App.Operation.RELOAD));
-            reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList()), notSaved)
+            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList()), notSaved)
                     : failed("reload stopped: ", failure));
         }, loop);
     }
@@ -263,7 +269,7 @@ public final class Supervisor {
         String notSaved = unsaved;
         scaled.whenCompleteAsync((done, failure) -> {
             app.end(App.Operation.SCALE);
-            reply.accept(failure == null ? SavedApps.unsaved(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
+            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
                     + " worker(s)"), notSaved) : failed("", failure));
         }, loop);
     }

@@ -19,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The app list survives a supervisor killed with SIGKILL; a damaged list falls back to its backup. */
+/**
+ * The app list survives a supervisor killed with SIGKILL, and a start before the resurrect; a
+ * damaged list falls back to its backup.
+ */
 class SaveResurrectIT {
     @RegisterExtension
     final ClusterFixture cluster = new ClusterFixture();
@@ -106,10 +109,18 @@ class SaveResurrectIT {
         assertTrue(Files.readString(saved).contains("\"instances\":3"), "saved on scale, without 'cluster save': " + Files.readString(saved));
 
         killDaemonHard();
+        String before = Files.readString(saved);
+        // A start before the resurrect (a fresh supervisor): it runs, and does not save over the apps saved.
+        ClusterFixture.Result early = cluster.ok("start", "--name", "early", "--port", Integer.toString(ClusterFixture.freePort()),
+                "--listen-timeout", "1s", "--", JAVA, "-cp", TEST_CLASSES.toString(), Sleeper.class.getName());
+        assertTrue(early.err().startsWith("cluster: not saved: apps.json keeps the 2 app(s) saved at "), early.toString());
+        assertEquals(before, Files.readString(saved), "the saved list as it was");
         ClusterFixture.Result back = cluster.ok("resurrect");
         assertTrue(back.out().startsWith("resurrected 2 of 2 app(s) saved at "), back.toString());
+        assertTrue(Files.readString(saved).contains("\"name\":\"early\""), "then saved with what runs: " + Files.readString(saved));
         List<WorkerInfo> workers = cluster.list();
-        assertEquals(Set.of("web:0", "web:1", "web:2", "sleeper:0"), workers.stream().map(w -> w.app() + ":" + w.id()).collect(Collectors.toSet()));
+        assertEquals(Set.of("web:0", "web:1", "web:2", "sleeper:0", "early:0"), workers.stream().map(w -> w.app() + ":" + w.id())
+                .collect(Collectors.toSet()));
         assertTrue(workers.stream().allMatch(w -> w.state().equals("online")), workers.toString());
         assertTrue(Http.get(port, "/").status() == 200);
         assertTrue(cluster.ok("describe", "web", "--show-env").out().contains("COLOUR=blue"), "the environment came back too");
