@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * The encoding shared by the control socket and the worker socket: one JSON object per line, UTF-8,
@@ -132,11 +133,15 @@ public final class Wire {
         return decode(line.getBytes(StandardCharsets.UTF_8), type);
     }
 
+    /** Jackson's location, "[Source: REDACTED (`StreamReadFeature…` disabled); line: 1, column: 22]": what a user needs of it. */
+    private static final Pattern LOCATION = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
+
+    /** The first line of Jackson's message, its locations as "line L, column C". */
     private static String firstLine(String text) {
         if (text == null) {
             return "";
         }
         int nl = text.indexOf('\n');
-        return nl < 0 ? text : text.substring(0, nl);
+        return LOCATION.matcher(nl < 0 ? text : text.substring(0, nl)).replaceAll("line $1, column $2");
     }
 }

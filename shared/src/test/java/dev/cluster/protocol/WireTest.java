@@ -143,4 +143,12 @@ class WireTest {
         assertTrue(!json.contains("lastExit"), json);
         assertTrue(json.contains("\"lag\":{"), json);
     }
+
+    @Test
+    void aMalformedLineIsDescribedByWhereItBreaksNotByJacksonsSettings() {
+        ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
+                () -> Wire.decode("{\"v\":1,\"apps\":[{\"name\":\"web\"", Request.class));
+        assertEquals("malformed Request: Unexpected end-of-input: expected close marker for Object (start marker at line 1, column 16)",
+                e.getMessage());
+    }
 }
