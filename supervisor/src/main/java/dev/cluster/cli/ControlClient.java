@@ -17,11 +17,14 @@ import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -85,6 +88,7 @@ final class ControlClient {
     Response call(Request request, Consumer<String> progress) {
         SocketChannel channel = tryConnect();
         if (channel == null) {
+            requireNoUnreachableDaemon();
             throw new UserError("no supervisor is running on " + home.dir() + ": start an app with 'cluster start', or run 'cluster ping'");
         }
         return exchange(channel, request, progress);
@@ -99,6 +103,62 @@ final class ControlClient {
         return exchange(channel, request, progress -> { });
     }
 
+    /**
+     * A supervisor of this home that the CLI cannot reach: it holds the home's lock file open, as
+     * every supervisor does while it runs, but its control socket is gone (removed with the home,
+     * or by a cleaner of old files), so its workers run on with no one to ask. Looked for only when
+     * no socket answers, among the java processes.
+     */
+    Optional<ProcessHandle> unreachableDaemon() {
+        String lock = home.lockFile().toAbsolutePath().toString();
+        Set<String> targets = Set.of(lock, lock + " (deleted)");
+        long me = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                if (Long.parseLong(proc.getFileName().toString()) == me || !readQuietly(proc.resolve("comm")).equals("java\n")) {
+                    continue;
+                }
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        if (targets.contains(readLinkQuietly(fd))) {
+                            return ProcessHandle.of(Long.parseLong(proc.getFileName().toString()));
+                        }
+                    }
+                } catch (IOException e) {
+                    // gone, or not ours to look at
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: nothing found
+        }
+        return Optional.empty();
+    }
+
+    /** Refuses, in one line, what needs a reachable supervisor when this home's cannot be reached. */
+    void requireNoUnreachableDaemon() {
+        unreachableDaemon().ifPresent(daemon -> {
+            throw new UserError("the supervisor (pid " + daemon.pid() + ") of " + home.dir() + " can no longer be reached: its control "
+                    + "socket was removed (the home deleted, or a cleaner of old files), and its workers still run; 'cluster kill' stops it "
+                    + "and them, then start them again");
+        });
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String readLinkQuietly(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     boolean daemonRunning() {
         SocketChannel channel = tryConnect();
         if (channel == null) {
@@ -108,7 +168,6 @@ final class ControlClient {
         return true;
     }
 
-    /** Throws the daemon's error as a {@link UserError}, or returns the response. */
     /** The answer if it is a success (its details, if any, printed on stderr as notes); else the user error it is. */
     static Response ok(Response response) {
         if (!response.ok()) {
@@ -236,6 +295,7 @@ final class ControlClient {
     }
 
     private SocketChannel startDaemon() {
+        requireNoUnreachableDaemon(); // a second supervisor of the same home would fight the first over its ports
         try {
             home.prepare();
             SafePaths.requireNotLink(home.daemonLog()); // appendTo below would follow a link

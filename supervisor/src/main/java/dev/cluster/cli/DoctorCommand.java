@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** Checks the machine for what cluster relies on; each finding says how to fix it. */
@@ -139,7 +140,11 @@ final class DoctorCommand implements Callable<Integer> {
 
     private void checkDaemon(Home home) {
         ControlClient client = new ControlClient(home);
-        if (!Files.exists(home.controlSocket())) {
+        Optional<ProcessHandle> unreachable = Files.exists(home.controlSocket()) ? Optional.empty() : client.unreachableDaemon();
+        if (unreachable.isPresent()) {
+            add(Level.FAIL, "the supervisor (pid " + unreachable.get().pid() + ") of " + home.dir() + " can no longer be reached: its control "
+                    + "socket was removed, and its workers still run", "'cluster kill' stops it and them, then start them again");
+        } else if (!Files.exists(home.controlSocket())) {
             add(Level.OK, "no supervisor running on " + home.dir() + " (the first 'cluster start' starts one)", null);
         } else if (!client.daemonRunning()) {
             add(Level.WARN, "stale control socket " + home.controlSocket() + ": its supervisor died", "run 'cluster ping' (it starts a new one)");

@@ -19,20 +19,31 @@ final class KillCommand implements Callable<Integer> {
     public Integer call() {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (!client.daemonRunning()) {
-            System.out.println("no supervisor running on " + client.home().dir());
+            Optional<ProcessHandle> unreachable = client.unreachableDaemon();
+            if (unreachable.isEmpty()) {
+                System.out.println("no supervisor running on " + client.home().dir());
+                return 0;
+            }
+            // Its SIGTERM handler does what a kill request does: every worker stopped gracefully, then the supervisor.
+            unreachable.get().destroy();
+            waitForExit(unreachable.get());
+            System.out.println("stopped the supervisor (pid " + unreachable.get().pid() + "), which could no longer be reached (its control "
+                    + "socket was removed), and its workers");
             return 0;
         }
         Optional<ProcessHandle> daemon = daemonProcess(client.home());
         String message = ControlClient.ok(client.call(new Request.Kill())).message();
         // Return only once the daemon is gone, so a script can start a new one right after.
-        daemon.ifPresent(p -> {
-            long deadline = System.currentTimeMillis() + EXIT_WAIT_MS;
-            while (running(p) && System.currentTimeMillis() < deadline) {
-                ControlClient.sleep(20);
-            }
-        });
+        daemon.ifPresent(KillCommand::waitForExit);
         System.out.println(message);
         return 0;
+    }
+
+    private static void waitForExit(ProcessHandle daemon) {
+        long deadline = System.currentTimeMillis() + EXIT_WAIT_MS;
+        while (running(daemon) && System.currentTimeMillis() < deadline) {
+            ControlClient.sleep(20);
+        }
     }
 
     /**

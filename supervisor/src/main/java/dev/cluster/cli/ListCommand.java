@@ -25,6 +25,7 @@ final class ListCommand implements Callable<Integer> {
             System.out.print(ControlClient.ok(client.call(new Request.ListWorkers(json ? "json" : "table", colour))).message());
             return 0;
         }
+        client.requireNoUnreachableDaemon();
         String saved = SavedApps.summary(home.dir());
         if (saved == null) {
             System.out.print(WorkerTable.list(null, json, colour));

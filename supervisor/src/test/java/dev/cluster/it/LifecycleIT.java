@@ -73,6 +73,32 @@ class LifecycleIT {
         assertEquals(0, cluster.cluster("kill").exit(), "kill without a daemon is not an error");
     }
 
+    /** The control socket removed under a running supervisor (the home deleted, a cleaner of old files): said, not "no apps". */
+    @Test
+    void aSupervisorWhoseSocketWasRemovedIsNamedAndKillStopsIt() throws Exception {
+        cluster.ok("start", "--name", "job", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "0",
+                "--", ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), Sleeper.class.getName());
+        long daemon = cluster.daemonPid();
+        long worker = cluster.worker("job", 0).pid();
+        Files.delete(cluster.home().resolve("control.sock"));
+
+        String unreachable = "cluster: the supervisor (pid " + daemon + ") of " + cluster.home() + " can no longer be reached: its control "
+                + "socket was removed";
+        for (String[] command : new String[][] {{"list"}, {"stop", "all"}, {"start", "--name", "second", "--", "true"}}) {
+            ClusterFixture.Result r = cluster.cluster(command);
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().startsWith(unreachable), r.toString());
+        }
+        assertEquals(List.of(daemon, worker).stream().sorted().toList(), cluster.processesOfThisHome().stream().sorted().toList(),
+                "no second supervisor was started");
+        assertTrue(cluster.cluster("doctor").out().contains("the supervisor (pid " + daemon + ") of " + cluster.home() + " can no longer be reached"));
+
+        ClusterFixture.Result kill = cluster.ok("kill");
+        assertEquals("stopped the supervisor (pid " + daemon + "), which could no longer be reached (its control socket was removed), "
+                + "and its workers\n", kill.out());
+        assertEquals(List.of(), cluster.processesOfThisHome());
+    }
+
     private static boolean readByServer(Http.Pending request) {
         try {
             return request.readByServer();
