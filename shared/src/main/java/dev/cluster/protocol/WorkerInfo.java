@@ -15,6 +15,8 @@ import java.util.List;
  * output is being dropped (its log file cannot be written: a full disk), while it is. {@code startCache}
  * ({@code describe}) says whether its process started from a start-up archive. {@code pool} is the
  * worker's fullest pool and {@code memory} its live set's trend, both absent until reported.
+ * {@code paused} is true while its process is stopped by a signal or a debugger (SIGSTOP, gdb): it
+ * serves nothing then, though its {@code state} is still {@code online}; absent otherwise.
  */
 public record WorkerInfo(
         String app,
@@ -39,5 +41,6 @@ public record WorkerInfo(
         String outputDropped,
         String startCache,
         PoolInfo pool,
-        MemoryInfo memory) {
+        MemoryInfo memory,
+        Boolean paused) {
 }

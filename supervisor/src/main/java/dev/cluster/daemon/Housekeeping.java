@@ -83,7 +83,7 @@ final class Housekeeping {
                 if (slot == null) {
                     standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes());
                 } else if (pid.equals(slot.pid())) { // not replaced meanwhile
-                    slot.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs());
+                    slot.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs(), s.paused());
                 }
             });
         }, loop);

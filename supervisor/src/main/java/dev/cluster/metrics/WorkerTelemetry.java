@@ -78,6 +78,8 @@ public final class WorkerTelemetry {
     private final MemoryTrend memory = new MemoryTrend();
     private final PoolWatch pools = new PoolWatch();
     private Double cpuPercent;
+    /** Stopped by a signal or a debugger at the last sample: serving nothing. */
+    private boolean paused;
     private Long rssBytes;
     private Integer osThreads;
     private long cpuTimeMs;
@@ -97,6 +99,7 @@ public final class WorkerTelemetry {
         cpuPercent = null;
         rssBytes = null;
         osThreads = null;
+        paused = false;
     }
 
     public void onHello(boolean agentOnly) {
@@ -188,7 +191,8 @@ public final class WorkerTelemetry {
         }
     }
 
-    public void onProcessSample(double cpu, long rss, int threads, long cpuTime) {
+    public void onProcessSample(double cpu, long rss, int threads, long cpuTime, boolean paused) {
+        this.paused = paused;
         this.cpuPercent = cpu;
         this.rssBytes = rss;
         this.osThreads = threads;
@@ -259,6 +263,11 @@ public final class WorkerTelemetry {
             }
         }
         return sum;
+    }
+
+    /** Whether the process was stopped (SIGSTOP, a debugger) at the last sample. */
+    public boolean paused() {
+        return paused;
     }
 
     public Double cpuPercent() {

@@ -190,7 +190,7 @@ final class MonitScreen {
             }
             AttributedStringBuilder b = new AttributedStringBuilder();
             for (Column c : shown) {
-                AttributedStyle s = c == Column.STATE && !lagging ? stateStyle(w.state(), base) : base;
+                AttributedStyle s = c == Column.STATE && !lagging ? stateStyle(WorkerTable.state(w), base) : base;
                 b.style(s).append(cell(row[c.ordinal()], width[c.ordinal()], numeric(c))).append(" ");
             }
             lines.add(fit(selected ? pad(b, cols) : b.toAttributedString(), cols));
@@ -222,7 +222,7 @@ final class MonitScreen {
     private static String[] cells(WorkerInfo w, boolean stalled) {
         LagSummary lag = MonitModel.lag(w);
         boolean measured = lag.samples() > 0;
-        return new String[] {w.app(), w.id() < 0 ? "-" : Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(), w.state(),
+        return new String[] {w.app(), w.id() < 0 ? "-" : Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(), WorkerTable.state(w),
                 w.pid() == null ? "-" : Durations.format(w.uptimeMs()), Integer.toString(w.restarts()),
                 w.cpu() == null ? "-" : WorkerTable.percent(w.cpu()), WorkerTable.bytes(w.rssBytes()), WorkerTable.bytes(w.heapUsedBytes()),
                 measured ? WorkerTable.millis(lag.p50Ms()) : "-",
@@ -352,7 +352,7 @@ final class MonitScreen {
     private AttributedStyle stateStyle(String state, AttributedStyle base) {
         return switch (state) {
             case "online" -> colour ? base.foreground(AttributedStyle.GREEN) : base;
-            case "errored", "exited" -> colour ? base.foreground(AttributedStyle.RED) : base.bold();
+            case "errored", "exited", WorkerTable.PAUSED -> colour ? base.foreground(AttributedStyle.RED) : base.bold();
             case "stopped" -> base.faint();
             default -> colour ? base.foreground(AttributedStyle.YELLOW) : base;
         };

@@ -17,6 +17,8 @@ import java.util.Locale;
 public final class WorkerTable {
     private static final String[] HEADER = {"APP", "ID", "PID", "STATE", "UPTIME", "RESTARTS", "CPU", "RSS", "HEAP", "LAG P99", "MAX", "PORT", "LIVE", "POOL"};
     private static final int STATE = 3;
+    /** What STATE shows for an online worker whose process is stopped (WorkerInfo.paused). */
+    public static final String PAUSED = "paused";
     private static final int P99 = 9;
     private static final int LIVE = 12;
     private static final int POOL = 13;
@@ -52,7 +54,8 @@ public final class WorkerTable {
             anyClimbing |= w.memory() != null && w.memory().climbing();
             anyFull |= w.pool() != null && w.pool().marked();
             rows.add(new String[] {w.app(), w.id() < 0 ? "-" : Integer.toString(w.id()), w.pid() == null ? "-" : w.pid().toString(),
-                    w.state(), w.pid() == null ? "-" : Durations.format(w.uptimeMs()), Integer.toString(w.restarts()),
+                    state(w), w.pid() == null ? "-" : Durations.format(w.uptimeMs()),
+                    Integer.toString(w.restarts()),
                     w.cpu() == null ? "-" : percent(w.cpu()), bytes(w.rssBytes()), bytes(w.heapUsedBytes()),
                     measured ? millis(w.lag().p99Ms()) + (w.lagOver() ? "!" : "") : "-",
                     measured ? millis(w.lag().maxMs()) : "-", Integer.toString(w.port()), live(w.memory()), pool(w.pool())});
@@ -90,6 +93,10 @@ public final class WorkerTable {
         if (anyFull) {
             out.append("POOL: the fullest pool, busy/max+waiting; ! = at its maximum with work waiting for ").append(PoolWatch.MARK_AFTER_MS / 1000)
                     .append(" s or more\n");
+        }
+        if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()))) {
+            out.append(PAUSED).append(": its process is stopped (SIGSTOP, a debugger) and serves nothing, though its connections still come: ")
+                    .append("'kill -CONT PID' resumes it\n");
         }
         for (WorkerInfo w : workers) {
             if (w.outputDropped() != null) {
@@ -151,10 +158,15 @@ public final class WorkerTable {
         return Math.round(ms) + "ms";
     }
 
+    /** What a STATE column shows: the state, or {@code paused} for an online worker whose process is stopped. */
+    public static String state(WorkerInfo w) {
+        return Boolean.TRUE.equals(w.paused()) ? PAUSED : w.state();
+    }
+
     private static String stateColour(String state) {
         return switch (state) {
             case "online" -> Terminal.GREEN;
-            case "errored", "exited" -> Terminal.RED;
+            case "errored", "exited", PAUSED -> Terminal.RED;
             case "stopped" -> Terminal.DIM;
             default -> Terminal.YELLOW;
         };

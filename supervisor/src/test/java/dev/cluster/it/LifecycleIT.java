@@ -73,6 +73,26 @@ class LifecycleIT {
         assertEquals(0, cluster.cluster("kill").exit(), "kill without a daemon is not an error");
     }
 
+    /** A worker stopped by SIGSTOP (or a debugger) serves nothing: list says so, not "online", until it runs again. */
+    @Test
+    void aWorkerWhoseProcessIsStoppedIsShownPausedUntilItRunsAgain() throws Exception {
+        cluster.ok("start", "--name", "job", "-i", "2", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "0",
+                "--", ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), Sleeper.class.getName());
+        long pid = cluster.worker("job", 0).pid();
+        new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+        try {
+            ClusterFixture.await("job:0 shown paused", Duration.ofSeconds(10), () -> cluster.ok("list").out().contains(" paused "));
+            String table = cluster.ok("list").out();
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("job  0") && l.contains(" paused ")), table);
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("job  1") && l.contains(" online ")), table);
+            assertTrue(cluster.ok("list", "--json").out().contains("\"pid\":" + pid + ",\"state\":\"online\""), "the state stays online for scripts");
+            assertTrue(cluster.ok("describe", "job:0").out().contains("PAUSED       its process is stopped"));
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+        }
+        ClusterFixture.await("job:0 online again", Duration.ofSeconds(10), () -> !cluster.ok("list").out().contains("paused"));
+    }
+
     /** The control socket removed under a running supervisor (the home deleted, a cleaner of old files): said, not "no apps". */
     @Test
     void aSupervisorWhoseSocketWasRemovedIsNamedAndKillStopsIt() throws Exception {

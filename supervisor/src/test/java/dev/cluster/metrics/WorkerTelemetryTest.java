@@ -30,7 +30,7 @@ class WorkerTelemetryTest {
         WorkerTelemetry t = new WorkerTelemetry();
         for (int s = 1; s <= 5; s++) {
             t.onReport(report(100, 200, s * 10_000L), s * 1_000L);
-            t.onProcessSample(s, 1, 1, 1);
+            t.onProcessSample(s, 1, 1, 1, false);
         }
         TelemetryInfo.Series series = t.series(3);
         assertEquals(3, series.maxMs().length);

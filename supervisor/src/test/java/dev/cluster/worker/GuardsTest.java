@@ -33,9 +33,9 @@ class GuardsTest {
     void aWorkerOverItsMemoryLimitIsToBeReplaced() {
         App app = online(AppSpec.builder().maxMemoryBytes(64L << 20));
         Slot slot = app.slots().get(0);
-        slot.telemetry().onProcessSample(1, 63L << 20, 10, 1);
+        slot.telemetry().onProcessSample(1, 63L << 20, 10, 1, false);
         assertEquals(List.of(), Guards.judge(app, AWAKE));
-        slot.telemetry().onProcessSample(1, 65L << 20, 10, 1);
+        slot.telemetry().onProcessSample(1, 65L << 20, 10, 1, false);
         List<Guards.Verdict> verdicts = Guards.judge(app, AWAKE);
         assertEquals(1, verdicts.size());
         assertEquals(Guards.Kind.MEMORY, verdicts.get(0).kind());
@@ -131,7 +131,7 @@ class GuardsTest {
     void aWorkerThatIsNotServingIsNotJudged() {
         App app = online(AppSpec.builder().maxMemoryBytes(64L << 20));
         Slot slot = app.slots().get(0);
-        slot.telemetry().onProcessSample(1, 1L << 30, 10, 1);
+        slot.telemetry().onProcessSample(1, 1L << 30, 10, 1, false);
         processes.started.get(0).exit(1);
         loop.runDue();
         assertEquals(List.of(), Guards.judge(app, AWAKE));
