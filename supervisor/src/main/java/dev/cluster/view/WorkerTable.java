@@ -95,8 +95,8 @@ public final class WorkerTable {
                     .append(" s or more\n");
         }
         if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()))) {
-            out.append(PAUSED).append(": its process is stopped (SIGSTOP, a debugger) and serves nothing, though its connections still come: ")
-                    .append("'kill -CONT PID' resumes it\n");
+            out.append(PAUSED).append(": its process is stopped (SIGSTOP, a debugger) and serves nothing; new connections go to the app's ")
+                    .append("other workers, what was queued on it waits: 'kill -CONT PID' resumes it\n");
         }
         for (WorkerInfo w : workers) {
             if (w.outputDropped() != null) {

@@ -118,6 +118,26 @@ public final class Slot {
     }
 
     /**
+     * The sampler found the serving process stopped (SIGSTOP, a debugger: it accepts nothing) or
+     * running again: new connections go to the app's other workers meanwhile (where they can be
+     * steered), then to it again; what was queued waits for it. Only a slot that serves alone is
+     * steered here: a stop, a reload or a crash routes its own way.
+     */
+    public void paused(boolean paused) {
+        if (state != SlotState.ONLINE || replacement != null || retiring != null) {
+            return;
+        }
+        if (paused) {
+            log.warn("{} (pid {}) is stopped (SIGSTOP, or a debugger): new connections go to the other workers until it runs again",
+                    name(), serving.pid());
+            app.sockets().down(this);
+        } else {
+            log.info("{} (pid {}) runs again: new connections go to it again", name(), serving.pid());
+            app.sockets().serving(this);
+        }
+    }
+
+    /**
      * A reload of a serving slot: a new process starts beside the serving one; once it is ready it
      * takes over (its socket is steered to, see {@link SlotSockets#promoted}) and the old one drains.
      * Fails, and the old one keeps serving, if the new one exits or is not ready within the listen

@@ -73,24 +73,38 @@ class LifecycleIT {
         assertEquals(0, cluster.cluster("kill").exit(), "kill without a daemon is not an error");
     }
 
-    /** A worker stopped by SIGSTOP (or a debugger) serves nothing: list says so, not "online", until it runs again. */
+    /**
+     * A worker stopped by SIGSTOP (or a debugger) serves nothing: list says so, not "online", and new
+     * connections go to the other worker until it runs again.
+     */
     @Test
-    void aWorkerWhoseProcessIsStoppedIsShownPausedUntilItRunsAgain() throws Exception {
-        cluster.ok("start", "--name", "job", "-i", "2", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "0",
-                "--", ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), Sleeper.class.getName());
-        long pid = cluster.worker("job", 0).pid();
-        new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+    void aWorkerWhoseProcessIsStoppedIsShownPausedAndSteeredAroundUntilItRunsAgain() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
+        long paused = cluster.worker("web", 0).pid();
+        long other = cluster.worker("web", 1).pid();
+        new ProcessBuilder("kill", "-STOP", Long.toString(paused)).start().waitFor();
         try {
-            ClusterFixture.await("job:0 shown paused", Duration.ofSeconds(10), () -> cluster.ok("list").out().contains(" paused "));
+            ClusterFixture.await("web:0 shown paused", Duration.ofSeconds(10), () -> cluster.ok("list").out().contains(" paused "));
             String table = cluster.ok("list").out();
-            assertTrue(table.lines().anyMatch(l -> l.startsWith("job  0") && l.contains(" paused ")), table);
-            assertTrue(table.lines().anyMatch(l -> l.startsWith("job  1") && l.contains(" online ")), table);
-            assertTrue(cluster.ok("list", "--json").out().contains("\"pid\":" + pid + ",\"state\":\"online\""), "the state stays online for scripts");
-            assertTrue(cluster.ok("describe", "job:0").out().contains("PAUSED       its process is stopped"));
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("web  0") && l.contains(" paused ")), table);
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("web  1") && l.contains(" online ")), table);
+            assertTrue(cluster.ok("list", "--json").out().contains("\"pid\":" + paused + ",\"state\":\"online\""), "online for scripts");
+            assertTrue(cluster.ok("describe", "web:0").out().contains("PAUSED       its process is stopped"));
+            for (int i = 0; i < 20; i++) { // steered by the native library, which CI builds (gcc)
+                assertEquals(other, Http.whoamiPid(port, 5_000), "a new connection is answered by the worker that runs");
+            }
         } finally {
-            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+            new ProcessBuilder("kill", "-CONT", Long.toString(paused)).start().waitFor();
         }
-        ClusterFixture.await("job:0 online again", Duration.ofSeconds(10), () -> !cluster.ok("list").out().contains("paused"));
+        ClusterFixture.await("web:0 online again", Duration.ofSeconds(10), () -> !cluster.ok("list").out().contains("paused"));
+        ClusterFixture.await("web:0 answering new connections again", Duration.ofSeconds(10), () -> {
+            try {
+                return Http.whoamiPid(port, 5_000) == paused;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
     }
 
     /** The control socket removed under a running supervisor (the home deleted, a cleaner of old files): said, not "no apps". */

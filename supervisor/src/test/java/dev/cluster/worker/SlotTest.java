@@ -168,6 +168,20 @@ class SlotTest {
     }
 
     @Test
+    void aStoppedProcessIsSteeredAroundUntilItRunsAgainButNotDuringAStop() {
+        Slot slot = online();
+        slot.paused(true);
+        slot.paused(false);
+        assertEquals(List.of("serving 0", "down 0", "serving 0"), sockets.calls);
+        assertEquals(SlotState.ONLINE, slot.state(), "still online: only where new connections go changed");
+
+        sockets.drain = new CompletableFuture<>();
+        slot.stop("stop requested");
+        slot.paused(false); // resumed while it drains: a leaving socket gets nothing new
+        assertEquals(List.of("serving 0", "down 0", "serving 0", "quiesce 0"), sockets.calls);
+    }
+
+    @Test
     void stopSteersAwayAndWaitsForTheQueueBeforeAskingTheProcessToGo() {
         Slot slot = online();
         FakeProcess process = processes.last();
