@@ -1,5 +1,7 @@
 package dev.cluster.worker;
 
+import dev.cluster.view.Untrusted;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -79,7 +81,7 @@ public final class PortListeners {
                 long pid = Long.parseLong(proc.getFileName().toString());
                 if (socketInodes(pid).contains(listener.inode())) {
                     String command = ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("?");
-                    return "pid " + pid + " (" + command + ")";
+                    return "pid " + pid + " (" + Untrusted.escape(command, 200) + ")"; // its path is another user's text
                 }
             }
         } catch (IOException e) {
