@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +53,8 @@ final class ControlClient {
             // The daemon loads the agent's JNI library (steering connections); JDK 24+ warns without this.
             "--enable-native-access=ALL-UNNAMED");
 
+    /** The notes of successful answers this command has printed (see {@link #ok}). */
+    private static final Set<String> NOTES_PRINTED = new HashSet<>();
     /** Whether this command has compared the daemon's build with its own (see {@link #warnIfDaemonIsOlder}). */
     private static boolean daemonBuildChecked;
 
@@ -174,7 +177,8 @@ final class ControlClient {
             throw new UserError(response.error(), response.details());
         }
         if (response.details() != null) {
-            response.details().forEach(line -> System.err.println("cluster: " + line));
+            // Once per command: an ecosystem file's apps are one request each, with the same note.
+            response.details().stream().filter(NOTES_PRINTED::add).forEach(line -> System.err.println("cluster: " + line));
         }
         return response;
     }

@@ -110,16 +110,20 @@ class SaveResurrectIT {
 
         killDaemonHard();
         String before = Files.readString(saved);
-        // A start before the resurrect (a fresh supervisor): it runs, and does not save over the apps saved.
-        ClusterFixture.Result early = cluster.ok("start", "--name", "early", "--port", Integer.toString(ClusterFixture.freePort()),
-                "--listen-timeout", "1s", "--", JAVA, "-cp", TEST_CLASSES.toString(), Sleeper.class.getName());
+        // Starts before the resurrect (a fresh supervisor; a file of two apps): they run, and do not save over the apps saved.
+        String sleeper = "[" + String.join(", ", JAVA, "-cp", TEST_CLASSES.toString(), Sleeper.class.getName()) + "]";
+        Path file = Files.writeString(cluster.home().resolve("early.yaml"), "apps:\n"
+                + "  - {name: early, port: " + ClusterFixture.freePort() + ", listen-timeout: 1s, command: " + sleeper + "}\n"
+                + "  - {name: late, port: " + ClusterFixture.freePort() + ", listen-timeout: 1s, command: " + sleeper + "}\n");
+        ClusterFixture.Result early = cluster.ok("start", file.toString());
+        assertEquals(1, early.errLines().size(), "one note for the command: " + early);
         assertTrue(early.err().startsWith("cluster: not saved: apps.json keeps the 2 app(s) saved at "), early.toString());
         assertEquals(before, Files.readString(saved), "the saved list as it was");
         ClusterFixture.Result back = cluster.ok("resurrect");
         assertTrue(back.out().startsWith("resurrected 2 of 2 app(s) saved at "), back.toString());
         assertTrue(Files.readString(saved).contains("\"name\":\"early\""), "then saved with what runs: " + Files.readString(saved));
         List<WorkerInfo> workers = cluster.list();
-        assertEquals(Set.of("web:0", "web:1", "web:2", "sleeper:0", "early:0"), workers.stream().map(w -> w.app() + ":" + w.id())
+        assertEquals(Set.of("web:0", "web:1", "web:2", "sleeper:0", "early:0", "late:0"), workers.stream().map(w -> w.app() + ":" + w.id())
                 .collect(Collectors.toSet()));
         assertTrue(workers.stream().allMatch(w -> w.state().equals("online")), workers.toString());
         assertTrue(Http.get(port, "/").status() == 200);
