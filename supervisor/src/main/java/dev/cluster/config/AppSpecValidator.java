@@ -194,9 +194,19 @@ public final class AppSpecValidator {
             probe.bind(new InetSocketAddress("0.0.0.0", spec.port()));
             return Optional.empty();
         } catch (IOException e) {
-            return problemIn("port", "port " + spec.port() + " is in use by another process that does not share it (no SO_REUSEPORT, "
-                    + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
+            return problemIn("port", cannotBind(spec.port(), e));
         }
+    }
+
+    /** Why the probe could not bind the port, and the fix: a privileged port (EACCES) is not one in use. */
+    static String cannotBind(int port, IOException e) {
+        if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+            return "port " + port + " is privileged: only root, or a java given CAP_NET_BIND_SERVICE, can bind a port below "
+                    + "net.ipv4.ip_unprivileged_port_start (1024 by default); choose --port 1024 or above and put a proxy or a "
+                    + "firewall redirect in front of it";
+        }
+        return "port " + port + " is in use by another process that does not share it (no SO_REUSEPORT, "
+                + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + port + "')";
     }
 
     /** {@code reload --update-env}: the new environment and JVM options, checked before anything changes. */

@@ -117,4 +117,11 @@ class AppSpecValidatorTest {
         assertEquals("standby", problem.map(AppSpecValidator.Problem::option).orElse(null));
         assertTrue(problem.get().message().startsWith("--standby needs --autorestart on"), problem.toString());
     }
+
+    @Test
+    void aPrivilegedPortIsNotCalledOneInUse() {
+        assertTrue(AppSpecValidator.cannotBind(80, new java.net.BindException("Permission denied")).startsWith("port 80 is privileged: "));
+        assertTrue(AppSpecValidator.cannotBind(8080, new java.net.BindException("Address already in use"))
+                .startsWith("port 8080 is in use by another process that does not share it"));
+    }
 }
