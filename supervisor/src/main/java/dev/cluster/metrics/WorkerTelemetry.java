@@ -78,8 +78,8 @@ public final class WorkerTelemetry {
     private final MemoryTrend memory = new MemoryTrend();
     private final PoolWatch pools = new PoolWatch();
     private Double cpuPercent;
-    /** Stopped by a signal or a debugger at the last sample: serving nothing. */
-    private boolean paused;
+    /** Samples in a row that found the process stopped (by a signal or a debugger). */
+    private int stoppedSamples;
     private Long rssBytes;
     private Integer osThreads;
     private long cpuTimeMs;
@@ -99,7 +99,7 @@ public final class WorkerTelemetry {
         cpuPercent = null;
         rssBytes = null;
         osThreads = null;
-        paused = false;
+        stoppedSamples = 0;
     }
 
     public void onHello(boolean agentOnly) {
@@ -191,8 +191,8 @@ public final class WorkerTelemetry {
         }
     }
 
-    public void onProcessSample(double cpu, long rss, int threads, long cpuTime, boolean paused) {
-        this.paused = paused;
+    public void onProcessSample(double cpu, long rss, int threads, long cpuTime, boolean stopped) {
+        stoppedSamples = stopped ? stoppedSamples + 1 : 0;
         this.cpuPercent = cpu;
         this.rssBytes = rss;
         this.osThreads = threads;
@@ -265,9 +265,12 @@ public final class WorkerTelemetry {
         return sum;
     }
 
-    /** Whether the process was stopped (SIGSTOP, a debugger) at the last sample. */
+    /**
+     * Whether the process is paused: found stopped (SIGSTOP, a debugger) by the last two samples,
+     * not one, since {@code strace -p} stops it for an instant at every system call.
+     */
     public boolean paused() {
-        return paused;
+        return stoppedSamples >= 2;
     }
 
     public Double cpuPercent() {

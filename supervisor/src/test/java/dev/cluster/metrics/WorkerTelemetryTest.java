@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,20 @@ class WorkerTelemetryTest {
         return new TelemetryReport(1000, LagHistograms.encode(h), LagHistograms.bucketCounts(h), LagHistograms.sumUs(h),
                 List.of(new TelemetryReport.LoopReport("loop-0", LagHistograms.summary(h), 0, 0)),
                 LagHistograms.encode(LagHistograms.create()), 10, 20, 30, 1, 5, 12, 700, LagHistograms.summary(h), -1, List.of());
+    }
+
+    @Test
+    void pausedIsTwoSamplesInARowThatFoundTheProcessStoppedNotOneAndANewProcessStartsUnpaused() {
+        WorkerTelemetry t = new WorkerTelemetry();
+        t.onProcessSample(0, 1, 1, 1, true); // strace -p stops it for an instant at each system call
+        assertFalse(t.paused());
+        t.onProcessSample(0, 1, 1, 1, false);
+        t.onProcessSample(0, 1, 1, 1, true);
+        assertFalse(t.paused());
+        t.onProcessSample(0, 1, 1, 1, true);
+        assertTrue(t.paused());
+        t.onLaunch(42, 0);
+        assertFalse(t.paused());
     }
 
     @Test
