@@ -83,11 +83,7 @@ final class Housekeeping {
                 if (slot == null) {
                     standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes());
                 } else if (pid.equals(slot.pid())) { // not replaced meanwhile
-                    boolean wasPaused = slot.telemetry().paused();
-                    slot.telemetry().onProcessSample(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs(), s.paused());
-                    if (s.paused() != wasPaused) {
-                        slot.paused(s.paused());
-                    }
+                    slot.sampled(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs(), s.stopped());
                 }
             });
         }, loop);

@@ -24,10 +24,10 @@ import java.util.concurrent.Executor;
 public final class ProcessSampler {
     /**
      * CPU in percent of one core over the time since the previous sample (PM2's convention: 4 busy
-     * cores read 400); {@code paused}: the process is stopped by a signal (SIGSTOP, SIGTSTP) or by a
+     * cores read 400); {@code stopped}: the process is stopped by a signal (SIGSTOP, SIGTSTP) or by a
      * debugger ({@code T} or {@code t} in /proc), so it serves nothing until it runs again.
      */
-    public record Sample(double cpuPercent, long rssBytes, int threads, long cpuTimeMs, boolean paused) {
+    public record Sample(double cpuPercent, long rssBytes, int threads, long cpuTimeMs, boolean stopped) {
     }
 
     private final Executor thread;
@@ -65,13 +65,13 @@ public final class ProcessSampler {
                 long aliveMs = info.get().startInstant().map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(0L);
                 percent = aliveMs > 0 ? 100.0 * cpuMs / aliveMs : 0;
             }
-            samples.put(pid, new Sample(Math.round(percent * 10) / 10.0, status.rssBytes, status.threads, cpuMs, status.paused));
+            samples.put(pid, new Sample(Math.round(percent * 10) / 10.0, status.rssBytes, status.threads, cpuMs, status.stopped));
         }
         return samples;
     }
 
     /** The lines of {@code /proc/<pid>/status} we need ({@code VmRSS} is in kB; {@code State} T or t: stopped). */
-    private record Status(long rssBytes, int threads, boolean paused) {
+    private record Status(long rssBytes, int threads, boolean stopped) {
         static Status read(long pid) {
             List<String> lines;
             try {
@@ -81,18 +81,18 @@ public final class ProcessSampler {
             }
             long rssKb = -1;
             int threads = -1;
-            boolean paused = false;
+            boolean stopped = false;
             for (String line : lines) {
                 if (line.startsWith("State:")) {
                     char state = line.substring(6).trim().charAt(0);
-                    paused = state == 'T' || state == 't';
+                    stopped = state == 'T' || state == 't';
                 } else if (line.startsWith("VmRSS:")) {
                     rssKb = Long.parseLong(line.substring(6).replace("kB", "").trim());
                 } else if (line.startsWith("Threads:")) {
                     threads = Integer.parseInt(line.substring(8).trim());
                 }
             }
-            return rssKb < 0 || threads < 0 ? null : new Status(rssKb * 1024, threads, paused);
+            return rssKb < 0 || threads < 0 ? null : new Status(rssKb * 1024, threads, stopped);
         }
     }
 }

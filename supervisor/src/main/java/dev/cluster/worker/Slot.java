@@ -118,12 +118,24 @@ public final class Slot {
     }
 
     /**
-     * The sampler found the serving process stopped (SIGSTOP, a debugger: it accepts nothing) or
-     * running again: new connections go to the app's other workers meanwhile (where they can be
-     * steered), then to it again; what was queued waits for it. Only a slot that serves alone is
-     * steered here: a stop, a reload or a crash routes its own way.
+     * The OS's figures for the serving process, sampled every second: into its telemetry, and, when
+     * it turns paused (see {@link WorkerTelemetry#paused}) or runs again, where new connections go.
      */
-    public void paused(boolean paused) {
+    public void sampled(double cpuPercent, long rssBytes, int threads, long cpuTimeMs, boolean stopped) {
+        boolean was = telemetry.paused();
+        telemetry.onProcessSample(cpuPercent, rssBytes, threads, cpuTimeMs, stopped);
+        if (telemetry.paused() != was) {
+            paused(!was);
+        }
+    }
+
+    /**
+     * The serving process is paused (SIGSTOP, a debugger: it accepts nothing) or runs again: new
+     * connections go to the app's other workers meanwhile (where they can be steered), then to it
+     * again; what was queued waits for it. Only a slot that serves alone is steered here: a stop, a
+     * reload or a crash routes its own way.
+     */
+    private void paused(boolean paused) {
         if (state != SlotState.ONLINE || replacement != null || retiring != null) {
             return;
         }

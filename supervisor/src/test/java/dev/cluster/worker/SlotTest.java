@@ -168,17 +168,23 @@ class SlotTest {
     }
 
     @Test
-    void aStoppedProcessIsSteeredAroundUntilItRunsAgainButNotDuringAStop() {
+    void aStoppedProcessIsSteeredAroundOnceTwoSamplesFindItSoUntilItRunsAgainButNotDuringAStop() {
         Slot slot = online();
-        slot.paused(true);
-        slot.paused(false);
+        slot.sampled(0, 1, 1, 1, true);
+        assertEquals(List.of("serving 0"), sockets.calls, "one sample is not enough (strace -p stops it at every system call)");
+        slot.sampled(0, 1, 1, 1, true);
+        slot.sampled(0, 1, 1, 1, true);
+        assertEquals(List.of("serving 0", "down 0"), sockets.calls);
+        slot.sampled(0, 1, 1, 1, false);
         assertEquals(List.of("serving 0", "down 0", "serving 0"), sockets.calls);
         assertEquals(SlotState.ONLINE, slot.state(), "still online: only where new connections go changed");
 
+        slot.sampled(0, 1, 1, 1, true);
+        slot.sampled(0, 1, 1, 1, true);
         sockets.drain = new CompletableFuture<>();
         slot.stop("stop requested");
-        slot.paused(false); // resumed while it drains: a leaving socket gets nothing new
-        assertEquals(List.of("serving 0", "down 0", "serving 0", "quiesce 0"), sockets.calls);
+        slot.sampled(0, 1, 1, 1, false); // resumed while it drains: a leaving socket gets nothing new
+        assertEquals(List.of("serving 0", "down 0", "serving 0", "down 0", "quiesce 0"), sockets.calls);
     }
 
     @Test
