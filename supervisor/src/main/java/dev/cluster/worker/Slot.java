@@ -118,34 +118,25 @@ public final class Slot {
     }
 
     /**
-     * The OS's figures for the serving process, sampled every second: into its telemetry, and, when
-     * it turns paused (see {@link WorkerTelemetry#paused}) or runs again, where new connections go.
+     * The OS's figures for the serving process, sampled every second, into its telemetry. When it
+     * turns paused (SIGSTOP, a debugger: it accepts nothing; see {@link WorkerTelemetry#paused}),
+     * new connections go to the app's other workers (where they can be steered) until it runs again;
+     * what was queued waits for it. Only a slot that serves alone is steered here: a stop, a reload
+     * or a crash routes its own way.
      */
     public void sampled(double cpuPercent, long rssBytes, int threads, long cpuTimeMs, boolean stopped) {
         boolean was = telemetry.paused();
         telemetry.onProcessSample(cpuPercent, rssBytes, threads, cpuTimeMs, stopped);
-        if (telemetry.paused() != was) {
-            paused(!was);
-        }
-    }
-
-    /**
-     * The serving process is paused (SIGSTOP, a debugger: it accepts nothing) or runs again: new
-     * connections go to the app's other workers meanwhile (where they can be steered), then to it
-     * again; what was queued waits for it. Only a slot that serves alone is steered here: a stop, a
-     * reload or a crash routes its own way.
-     */
-    private void paused(boolean paused) {
-        if (state != SlotState.ONLINE || replacement != null || retiring != null) {
+        if (telemetry.paused() == was || state != SlotState.ONLINE || replacement != null || retiring != null) {
             return;
         }
-        if (paused) {
+        if (was) {
+            log.info("{} (pid {}) runs again: new connections go to it again", name(), serving.pid());
+            app.sockets().serving(this);
+        } else {
             log.warn("{} (pid {}) is stopped (SIGSTOP, or a debugger): new connections go to the other workers until it runs again",
                     name(), serving.pid());
             app.sockets().down(this);
-        } else {
-            log.info("{} (pid {}) runs again: new connections go to it again", name(), serving.pid());
-            app.sockets().serving(this);
         }
     }
 
