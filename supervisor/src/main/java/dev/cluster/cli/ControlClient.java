@@ -12,12 +12,12 @@ import dev.cluster.protocol.LineReader;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.Wire;
+import dev.cluster.worker.OpenFiles;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -114,27 +114,10 @@ final class ControlClient {
      */
     Optional<ProcessHandle> unreachableDaemon() {
         String lock = home.lockFile().toAbsolutePath().toString();
-        Set<String> targets = Set.of(lock, lock + " (deleted)");
         long me = ProcessHandle.current().pid();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path proc : procs) {
-                if (Long.parseLong(proc.getFileName().toString()) == me || !readQuietly(proc.resolve("comm")).equals("java\n")) {
-                    continue;
-                }
-                try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
-                    for (Path fd : fds) {
-                        if (targets.contains(readLinkQuietly(fd))) {
-                            return ProcessHandle.of(Long.parseLong(proc.getFileName().toString()));
-                        }
-                    }
-                } catch (IOException e) {
-                    // gone, or not ours to look at
-                }
-            }
-        } catch (IOException e) {
-            // no /proc: nothing found
-        }
-        return Optional.empty();
+        return OpenFiles.holder(pid -> pid != me && readQuietly(Path.of("/proc", Long.toString(pid), "comm")).equals("java\n"),
+                        Set.of(lock, lock + " (deleted)")::contains)
+                .flatMap(ProcessHandle::of);
     }
 
     /** Refuses, in one line, what needs a reachable supervisor when this home's cannot be reached. */
@@ -149,14 +132,6 @@ final class ControlClient {
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static String readLinkQuietly(Path link) {
-        try {
-            return Files.readSymbolicLink(link).toString();
         } catch (IOException e) {
             return "";
         }

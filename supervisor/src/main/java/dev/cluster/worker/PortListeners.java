@@ -5,7 +5,6 @@ import dev.cluster.view.Untrusted;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,18 +75,10 @@ public final class PortListeners {
      * inspect; "a process of another user" if none of them holds it.
      */
     public static String holder(Listener listener) {
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-            for (Path proc : procs) {
-                long pid = Long.parseLong(proc.getFileName().toString());
-                if (socketInodes(pid).contains(listener.inode())) {
-                    String command = ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("?");
-                    return "pid " + pid + " (" + Untrusted.escape(command, 200) + ")"; // its path is another user's text
-                }
-            }
-        } catch (IOException e) {
-            // /proc unreadable: said below
-        }
-        return "a process of another user";
+        String socket = "socket:[" + listener.inode() + "]";
+        return OpenFiles.holder(pid -> true, socket::equals).map(pid -> "pid " + pid + " ("
+                        + Untrusted.escape(ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("?"), 200) + ")") // another user's text
+                .orElse("a process of another user");
     }
 
     /** The kernel prints the address as 32-bit words in the machine's byte order (little-endian here). */
@@ -107,22 +98,7 @@ public final class PortListeners {
     }
 
     private static Set<String> socketInodes(long pid) {
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
-            List<String> links = new ArrayList<>();
-            for (Path fd : fds) {
-                links.add(readLink(fd));
-            }
-            return links.stream().filter(l -> l.startsWith("socket:[")).map(l -> l.substring(8, l.length() - 1)).collect(Collectors.toSet());
-        } catch (IOException e) {
-            return Set.of(); // the process is gone or not ours to inspect
-        }
-    }
-
-    private static String readLink(Path fd) {
-        try {
-            return Files.readSymbolicLink(fd).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return "";
-        }
+        return OpenFiles.of(pid).stream().filter(l -> l.startsWith("socket:[")).map(l -> l.substring(8, l.length() - 1))
+                .collect(Collectors.toSet());
     }
 }
