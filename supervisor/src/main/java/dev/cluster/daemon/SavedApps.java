@@ -57,16 +57,14 @@ public final class SavedApps {
         this.file = dir.resolve("apps.json");
         this.backup = dir.resolve("apps.json.bak");
         this.temporary = dir.resolve("apps.json.tmp");
-        try {
-            Loaded saved = load();
-            if (!saved.apps().isEmpty()) {
-                held = "not saved: " + file.getFileName() + " keeps the " + saved.apps().size() + " app(s) saved at " + saved.savedAt() + " ("
-                        + String.join(", ", saved.apps().stream().map(AppSpec::name).toList()) + "), which this supervisor has not "
-                        + "started: 'cluster resurrect' starts them, and every change is saved again; 'cluster save' replaces them with "
-                        + "what runs now";
-            }
-        } catch (IOException e) {
-            // nothing readable to keep
+    }
+
+    /** At the supervisor's start: holds the list if it has apps (see above). */
+    void holdIfAnySaved() {
+        String saved = summary(this);
+        if (saved != null) {
+            held = "not saved: " + file.getFileName() + " keeps its " + saved + ", which this supervisor has not started: "
+                    + "'cluster resurrect' starts them, and every change is saved again; 'cluster save' replaces them with what runs now";
         }
     }
 
@@ -148,8 +146,12 @@ public final class SavedApps {
      * are saved (or the list cannot be read: {@code resurrect} says why).
      */
     public static String summary(Path dir) {
+        return summary(new SavedApps(dir));
+    }
+
+    private static String summary(SavedApps list) {
         try {
-            Loaded saved = new SavedApps(dir).load();
+            Loaded saved = list.load();
             if (saved.apps().isEmpty()) {
                 return null;
             }

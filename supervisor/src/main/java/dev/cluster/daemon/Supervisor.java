@@ -85,6 +85,7 @@ public final class Supervisor {
         this.housekeeping = new Housekeeping(this, new ProcessSampler(output.thread()), rollout, loop);
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
+        saved.holdIfAnySaved();
         if (saved.held() != null) {
             log.info("apps are saved that this supervisor has not started: changes are not saved over them until 'cluster resurrect' "
                     + "has started them all, or 'cluster save'");

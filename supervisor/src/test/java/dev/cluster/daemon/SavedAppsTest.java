@@ -77,8 +77,9 @@ class SavedAppsTest {
     void aSupervisorStartedWithAppsSavedKeepsThemUntilAResurrectHasStartedThemAll() throws Exception {
         new SavedApps(dir).save(List.of(app("web"), app("api")));
         SavedApps restarted = new SavedApps(dir); // a reboot, or a supervisor that died
-        assertTrue(restarted.held().startsWith("not saved: apps.json keeps the 2 app(s) saved at "), restarted.held());
-        assertTrue(restarted.held().contains("(web, api), which this supervisor has not started: 'cluster resurrect' starts them"));
+        restarted.holdIfAnySaved();
+        assertTrue(restarted.held().startsWith("not saved: apps.json keeps its 2 saved app(s) (web, api), saved at "), restarted.held());
+        assertTrue(restarted.held().contains(", which this supervisor has not started: 'cluster resurrect' starts them"));
 
         // 'cluster start other' before 'cluster resurrect': it runs, and the saved apps are not replaced by it.
         List<AppSpec> running = new ArrayList<>(List.of(app("other")));
@@ -106,6 +107,8 @@ class SavedAppsTest {
     void saveReplacesAHeldListWithWhatRuns() throws Exception {
         new SavedApps(dir).save(List.of(app("web")));
         SavedApps restarted = new SavedApps(dir);
+        restarted.holdIfAnySaved();
+        assertTrue(restarted.held() != null);
         assertTrue(restarted.saveNow(List.of(app("other"))).ok());
         assertNull(restarted.held());
         assertEquals(List.of("other"), names(restarted));
@@ -115,8 +118,12 @@ class SavedAppsTest {
 
     @Test
     void aFreshHomeOrAnEmptyListHoldsNothing() throws Exception {
-        assertNull(new SavedApps(dir).held());
-        new SavedApps(dir).save(List.of());
-        assertNull(new SavedApps(dir).held());
+        SavedApps fresh = new SavedApps(dir);
+        fresh.holdIfAnySaved();
+        assertNull(fresh.held());
+        fresh.save(List.of());
+        SavedApps empty = new SavedApps(dir);
+        empty.holdIfAnySaved();
+        assertNull(empty.held());
     }
 }

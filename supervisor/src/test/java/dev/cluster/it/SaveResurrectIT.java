@@ -117,7 +117,7 @@ class SaveResurrectIT {
                 + "  - {name: late, port: " + ClusterFixture.freePort() + ", listen-timeout: 1s, command: " + sleeper + "}\n");
         ClusterFixture.Result early = cluster.ok("start", file.toString());
         assertEquals(1, early.errLines().size(), "one note for the command: " + early);
-        assertTrue(early.err().startsWith("cluster: not saved: apps.json keeps the 2 app(s) saved at "), early.toString());
+        assertTrue(early.err().startsWith("cluster: not saved: apps.json keeps its 2 saved app(s) (web, sleeper), saved at "), early.toString());
         assertEquals(before, Files.readString(saved), "the saved list as it was");
         ClusterFixture.Result back = cluster.ok("resurrect");
         assertTrue(back.out().startsWith("resurrected 2 of 2 app(s) saved at "), back.toString());
