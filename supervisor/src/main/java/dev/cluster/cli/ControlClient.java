@@ -107,12 +107,17 @@ final class ControlClient {
     }
 
     /**
-     * A supervisor of this home that the CLI cannot reach: it holds the home's lock file open, as
-     * every supervisor does while it runs, but its control socket is gone (removed with the home,
-     * or by a cleaner of old files), so its workers run on with no one to ask. Looked for only when
-     * no socket answers, among the java processes.
+     * A supervisor of this home that the CLI cannot reach: its control socket is bound (the kernel
+     * still lists its path in /proc/net/unix), but the file is gone (removed with the home, or by a
+     * cleaner of old files), so its workers run on with no one to ask. A supervisor that is starting
+     * holds the lock before it binds, and is not one. Found among the java processes by the home's
+     * lock file, which every supervisor holds open; looked for only when no socket answers.
      */
     Optional<ProcessHandle> unreachableDaemon() {
+        String socket = " " + home.controlSocket().toAbsolutePath();
+        if (Files.exists(home.controlSocket()) || readQuietly(Path.of("/proc/net/unix")).lines().noneMatch(l -> l.endsWith(socket))) {
+            return Optional.empty();
+        }
         String lock = home.lockFile().toAbsolutePath().toString();
         long me = ProcessHandle.current().pid();
         return OpenFiles.holder(pid -> pid != me && readQuietly(Path.of("/proc", Long.toString(pid), "comm")).equals("java\n"),
