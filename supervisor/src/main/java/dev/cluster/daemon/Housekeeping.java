@@ -81,7 +81,7 @@ final class Housekeeping {
             samples.forEach((pid, s) -> {
                 Slot slot = byPid.get(pid);
                 if (slot == null) {
-                    standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes());
+                    standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes(), s.stopped());
                 } else if (pid.equals(slot.pid())) { // not replaced meanwhile
                     slot.sampled(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs(), s.stopped());
                 }

@@ -122,7 +122,7 @@ public final class Views {
         return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
                 (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), standby.cpuPercent(), standby.rssBytes(), null,
                 LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null);
     }
 
     private WorkerInfo row(Slot slot, Detail detail) {

@@ -94,9 +94,13 @@ public final class WorkerTable {
             out.append("POOL: the fullest pool, busy/max+waiting; ! = at its maximum with work waiting for ").append(PoolWatch.MARK_AFTER_MS / 1000)
                     .append(" s or more\n");
         }
-        if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()))) {
+        if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()) && w.id() >= 0)) {
             out.append(PAUSED).append(": its process is stopped (SIGSTOP, a debugger) and serves nothing; new connections go to the app's ")
                     .append("other workers, what was queued on it waits: 'kill -CONT PID' resumes it\n");
+        }
+        if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()) && w.id() < 0)) {
+            out.append(PAUSED).append(" standby: its process is stopped (SIGSTOP, a debugger); a worker that dies is replaced by a new ")
+                    .append("process instead: 'kill -CONT PID' resumes it\n");
         }
         for (WorkerInfo w : workers) {
             if (w.outputDropped() != null) {

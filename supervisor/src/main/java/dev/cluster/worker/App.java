@@ -161,15 +161,20 @@ public final class App {
         StringBuilder line = new StringBuilder(waitingStandbys() + " of " + spec.standby() + " waiting");
         String separator = ": ";
         for (Standby standby : standbys) {
-            line.append(separator).append("pid ").append(standby.pid()).append(standby.waiting() ? "" : " (starting)");
+            line.append(separator).append("pid ").append(standby.pid())
+                    .append(!standby.waiting() ? " (starting)" : standby.paused() ? " (paused: passed over until it runs again)" : "");
             separator = ", ";
         }
         return line.toString();
     }
 
-    /** How many standbys wait for a slot (the others are still starting). */
+    /** How many standbys wait for a slot and could take one over (the others are still starting, or paused). */
     public int waitingStandbys() {
-        return (int) standbys.stream().filter(Standby::waiting).count();
+        return (int) standbys.stream().filter(App::ready).count();
+    }
+
+    private static boolean ready(Standby standby) {
+        return standby.waiting() && !standby.paused();
     }
 
     /** The standbys, waiting or still starting. */
@@ -178,15 +183,19 @@ public final class App {
     }
 
     /**
-     * A standby that waits for its socket, taken out of the pool; null if none waits. Another starts
+     * A standby that waits for its socket, taken out of the pool; null if none waits (a paused one would serve nothing). Another starts
      * behind it a second later, not at once: starting a JVM would hold up the takeover on this loop
      * and compete for the processors with the first requests of the one that took over.
      */
     Standby takeStandby() {
-        Standby taken = standbys.stream().filter(Standby::waiting).findFirst().orElse(null);
+        Standby taken = standbys.stream().filter(App::ready).findFirst().orElse(null);
         if (taken != null) {
             standbys.remove(taken);
             scheduleRefill(STANDBY_REFILL_DELAY_MS);
+        } else {
+            standbys.stream().filter(Standby::paused).forEach(s -> log.warn(
+                    "{}: standby pid {} is paused (its process is stopped: SIGSTOP, a debugger): passed over, the slot starts a new process", name(),
+                    s.pid()));
         }
         return taken;
     }

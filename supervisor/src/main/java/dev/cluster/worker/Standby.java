@@ -27,6 +27,8 @@ public final class Standby {
     /** What the OS said of it at the last sample (the supervisor's 1 s tick), null before the first. */
     private Double cpuPercent;
     private Long rssBytes;
+    /** Samples in a row that found its process stopped (SIGSTOP, a debugger). */
+    private int stoppedSamples;
 
     Standby(WorkerProcess process, long startedNanos) {
         this.process = process;
@@ -45,10 +47,19 @@ public final class Standby {
         return process;
     }
 
-    /** The OS's figures for it: what a standby costs, shown in {@code list} beside the workers'. */
-    public void sampled(double cpuPercent, long rssBytes) {
+    /** The OS's figures for it: what a standby costs, shown in {@code list} beside the workers', and whether it is stopped. */
+    public void sampled(double cpuPercent, long rssBytes, boolean stopped) {
         this.cpuPercent = cpuPercent;
         this.rssBytes = rssBytes;
+        stoppedSamples = stopped ? stoppedSamples + 1 : 0;
+    }
+
+    /**
+     * Whether its process is paused: found stopped by the last two samples (one is not enough: {@code strace -p}
+     * stops it for an instant at every system call). A paused standby would take a slot over and serve nothing.
+     */
+    public boolean paused() {
+        return stoppedSamples >= 2;
     }
 
     public Double cpuPercent() {

@@ -103,6 +103,26 @@ class StandbyIT {
         WorkerInfo after = waitingStandby("web");
         assertNotEquals(before.pid(), after.pid(), "the old version's standby was replaced");
         assertEquals(1, standbys("web").size());
+
+        // A standby stopped by SIGSTOP (or a debugger) would take the slot's socket and answer nothing: it is passed over.
+        new ProcessBuilder("kill", "-STOP", Long.toString(after.pid())).start().waitFor();
+        try {
+            ClusterFixture.await("the standby shown paused", Duration.ofSeconds(10),
+                    () -> standbys("web").stream().anyMatch(w -> Boolean.TRUE.equals(w.paused())));
+            assertTrue(cluster.ok("list").out().contains("paused standby: its process is stopped"), cluster.ok("list").out());
+            long victim = cluster.worker("web", 0).pid();
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            ClusterFixture.await("web:0 online again", Duration.ofSeconds(30), () -> {
+                WorkerInfo w = cluster.worker("web", 0);
+                return w.state().equals("online") && w.pid() != null && w.pid() != victim;
+            });
+            assertNotEquals(after.pid(), cluster.worker("web", 0).pid(), "a new process, not the paused standby");
+            assertTrue(cluster.daemonLog().contains("standby pid " + after.pid() + " is paused"), "and the daemon log says why");
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(after.pid())).start().waitFor();
+        }
+        ClusterFixture.await("the resumed standby waiting again", Duration.ofSeconds(10),
+                () -> standbys("web").stream().anyMatch(w -> w.pid().equals(after.pid()) && w.state().equals("standby") && w.paused() == null));
     }
 
     @Test

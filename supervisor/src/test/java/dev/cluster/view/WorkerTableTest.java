@@ -83,4 +83,15 @@ class WorkerTableTest {
         assertTrue(lines.get(3).startsWith("paused: its process is stopped (SIGSTOP, a debugger) and serves nothing"), lines.get(3));
         assertTrue(WorkerTable.render(List.of(paused), null, true).contains(Terminal.RED + "paused"));
     }
+
+    @Test
+    void aPausedStandbySaysItIsPassedOverNotThatConnectionsGoElsewhere() {
+        WorkerInfo standby = new WorkerInfo("api", -1, 102L, "standby", 0, 1_000, 8080, 0.0, null, null, null, false,
+                null, null, null, null, null, null, null, null, null, null, null, true);
+        List<String> lines = WorkerTable.render(List.of(worker("api", 0, 101L, "online"), standby), null, false).lines().toList();
+        assertTrue(lines.get(2).startsWith("api  -   102  paused"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("paused standby: its process is stopped (SIGSTOP, a debugger); a worker that dies is replaced by a new"),
+                lines.get(3));
+        assertEquals(4, lines.size(), "no line about the app's workers: none of them is paused");
+    }
 }

@@ -73,6 +73,36 @@ class StandbyTest {
         assertEquals(1, slot.restarts());
     }
 
+    /** A standby stopped by SIGSTOP or a debugger would take the slot's socket and answer nothing: a new process is started instead. */
+    @Test
+    void aPausedStandbyIsPassedOverAndTheSlotStartsANewProcess() {
+        App app = online(1, 1);
+        Slot slot = app.slots().get(0);
+        Standby standby = app.standbys().get(0);
+        standby.sampled(0, 80_000_000, true);
+        assertFalse(standby.paused(), "one sample is not enough: strace stops a process for an instant at every system call");
+        standby.sampled(0, 80_000_000, true);
+        assertTrue(standby.paused());
+        assertEquals(0, app.waitingStandbys(), "not counted as ready (cluster_app_standbys)");
+        assertTrue(app.describeStandbys().endsWith("pid " + standby.pid() + " (paused: passed over until it runs again)"), app.describeStandbys());
+        loop.advance(5_000);
+        processes.started.get(0).exit(137);
+        loop.runDue();
+        assertTrue(handed.isEmpty(), "the paused standby was handed nothing");
+        assertEquals(2, processes.started.size(), "a fresh start instead");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertEquals(processes.started.get(1).pid(), slot.pid());
+        assertEquals(List.of(standby), app.standbys(), "kept: it may be resumed");
+
+        standby.sampled(0, 80_000_000, false);
+        assertEquals(1, app.waitingStandbys(), "resumed: ready again");
+        loop.advance(5_000);
+        processes.started.get(1).exit(137);
+        loop.runDue();
+        assertEquals(standby.pid(), slot.pid(), "and it takes over the next death");
+    }
+
     @Test
     void aCrashLoopDoesNotUseUpTheStandbys() {
         App app = online(1, 1);
