@@ -87,7 +87,7 @@ public final class PrometheusText {
             text.sample("cluster_event_loop_lag_seconds_count", labels, r.telemetry().lagCount());
         }
 
-        text.family("cluster_app_standbys", "gauge", "Standbys of the app waiting to take over a worker's socket (below cluster_app_standbys_wanted: one is starting, or they were given up).");
+        text.family("cluster_app_standbys", "gauge", "Standbys of the app waiting to take over a worker's socket (below cluster_app_standbys_wanted: one is starting or paused, or they were given up).");
         standbys.forEach((app, s) -> text.sample("cluster_app_standbys", "app=\"" + escape(app) + "\"", s.waiting()));
         text.family("cluster_app_standbys_wanted", "gauge", "Standbys the app is to keep (--standby).");
         standbys.forEach((app, s) -> text.sample("cluster_app_standbys_wanted", "app=\"" + escape(app) + "\"", s.wanted()));
