@@ -158,7 +158,7 @@ public final class OsProcesses implements ProcessStarter {
         WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
         try {
-            Process process = builder.start();
+            Process process = spawn(builder);
             output.started();
             OsProcess started = new OsProcess(process, output, archive.note());
             startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
@@ -177,7 +177,7 @@ public final class OsProcesses implements ProcessStarter {
         WorkerOutput output = logs.openStandby(spec, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
         try {
-            Process process = builder.start();
+            Process process = spawn(builder);
             output.started();
             return new OsProcess(process, output, archive.note());
         } catch (IOException | RuntimeException e) {
@@ -211,7 +211,7 @@ public final class OsProcesses implements ProcessStarter {
             env.put("SERVER_PORT", Integer.toString(port)); // Spring Boot's server.port
         }
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-        return builder.start();
+        return spawn(builder);
     }
 
     /**
@@ -244,7 +244,19 @@ public final class OsProcesses implements ProcessStarter {
         cmd.addAll(args);
         ProcessBuilder builder = inAppDirectory(spec, cmd);
         builder.redirectErrorStream(true).redirectOutput(output.toFile()); // the JVM reports CDS errors on stdout
-        return builder.start();
+        return spawn(builder);
+    }
+
+    /** Starts {@code builder}'s process; the JDK's error for a directory that is gone names the program instead, as if it were missing. */
+    static Process spawn(ProcessBuilder builder) throws IOException {
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            if (builder.directory() != null && !builder.directory().isDirectory()) {
+                throw new IOException("its working directory " + builder.directory() + " is gone (moved or deleted?)", e);
+            }
+            throw e;
+        }
     }
 
     /** The command line under setpriv (so it dies with the supervisor), in the app's directory. */

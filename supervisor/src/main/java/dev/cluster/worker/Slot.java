@@ -257,11 +257,7 @@ public final class Slot {
                     (loop.nanoTime() - replacementReadyNanos) / 1_000_000));
         } else if (attempt == serving) {
             serving = null;
-            lastExit = exit + " at " + now() + " after " + attempt.uptimeMs() + " ms";
-            lastExitPid = attempt.pid();
-            lastExitOutput = output;
-            lastExitWasBindFailure = bindFailure;
-            lastExitFrom = was;
+            exited(exit + " at " + now() + " after " + attempt.uptimeMs() + " ms", attempt.pid(), output, bindFailure, was);
             if (state == SlotState.STOPPING) {
                 change(SlotState.STOPPED, lastExit);
                 app.sockets().close(this);
@@ -271,6 +267,14 @@ public final class Slot {
             }
         }
         // else: an abandoned replacement, already accounted for
+    }
+
+    private void exited(String exit, long pid, ExitOutput output, boolean bindFailure, AttemptState from) {
+        lastExit = exit;
+        lastExitPid = pid;
+        lastExitOutput = output;
+        lastExitWasBindFailure = bindFailure;
+        lastExitFrom = from;
     }
 
     /**
@@ -285,7 +289,10 @@ public final class Slot {
         log.info("{} pid {} reaped: {} (handled as it died)", name(), attempt.pid(), Signals.describeExit(status));
     }
 
-    /** The serving process died unasked: restart after the back-off, give up on a crash loop, or leave it stopped (--autorestart off). */
+    /**
+     * The serving process died unasked, or none could be started ({@code attempt} null): restart after the back-off, give up
+     * on a crash loop, or leave it stopped (--autorestart off).
+     */
     private void crashed(Attempt attempt, AttemptState was, String exit, boolean bindFailure) {
         app.sockets().down(this);
         if (replacement != null) {
@@ -294,7 +301,7 @@ public final class Slot {
         boolean wasLaunching = state == SlotState.LAUNCHING;
         // A start that fails at bind is unstable however long it took (slow starters bind late).
         RestartPolicy.Decision decision = app.spec().restartsOnExit()
-                ? policy.afterCrash(attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure) : null;
+                ? policy.afterCrash(attempt == null ? 0 : attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure) : null;
         String next;
         if (decision == null) {
             next = "not restarted: --autorestart off";
@@ -309,8 +316,8 @@ public final class Slot {
             change(SlotState.EXITED, lastExit + "; " + next);
         }
         if (wasLaunching) {
-            online.completeExceptionally(new LaunchFailure(name() + " " + exit + " before it was ready (" + next + "; see 'cluster describe "
-                    + app.name() + "')", lastExitOutput));
+            online.completeExceptionally(new LaunchFailure(name() + " " + exit + (attempt == null ? "" : " before it was ready") + " (" + next
+                    + "; see 'cluster describe " + app.name() + "')", lastExitOutput));
         }
         if (decision == null || decision.errored()) {
             return;
@@ -354,9 +361,11 @@ public final class Slot {
         try {
             process = starter.start(app.spec(), id);
         } catch (IOException e) {
-            lastExit = "could not start: " + e.getMessage();
-            change(SlotState.ERRORED, lastExit);
-            online.completeExceptionally(new LaunchFailure(name() + " " + lastExit, ExitOutput.NONE));
+            // Often passing (a directory swapped by a deploy, fork refused under a process limit): retried as a crash at start is.
+            String exit = "could not start: " + e.getMessage();
+            exited(exit + " at " + now(), 0, ExitOutput.NONE, false, AttemptState.LAUNCHING);
+            change(SlotState.LAUNCHING, reason + ", no process");
+            crashed(null, AttemptState.LAUNCHING, exit, false);
             return online;
         }
         everLaunched = true;

@@ -21,17 +21,17 @@ public enum SlotState {
     STOPPING,
     /** Crashed; its restart is scheduled: at once if it had served, else after the back-off delay. */
     EXITED,
-    /** Crashed too often too quickly, or could not be started; left alone until {@code cluster restart}. */
+    /** Crashed (or could not be started) too often too quickly; left alone until {@code cluster restart}. */
     ERRORED;
 
     private static final Map<SlotState, Set<SlotState>> NEXT = new EnumMap<>(SlotState.class);
 
     static {
-        NEXT.put(STOPPED, EnumSet.of(LAUNCHING, ERRORED));
+        NEXT.put(STOPPED, EnumSet.of(LAUNCHING));
         NEXT.put(LAUNCHING, EnumSet.of(ONLINE, STOPPING, STOPPED, EXITED, ERRORED)); // STOPPED: exited, --autorestart off
         NEXT.put(ONLINE, EnumSet.of(STOPPING, STOPPED, EXITED, ERRORED));
         NEXT.put(STOPPING, EnumSet.of(STOPPED));
-        NEXT.put(EXITED, EnumSet.of(LAUNCHING, STOPPED, ERRORED));
+        NEXT.put(EXITED, EnumSet.of(LAUNCHING, STOPPED));
         NEXT.put(ERRORED, EnumSet.of(LAUNCHING, STOPPED));
     }
 

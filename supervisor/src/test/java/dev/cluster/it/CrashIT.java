@@ -128,6 +128,25 @@ class CrashIT {
         assertEquals("online", cluster.worker("job", 0).state());
     }
 
+    /** A deploy that swaps the app's directory under a worker that dies meanwhile: no process can start there until it is back. */
+    @Test
+    void aWorkerWhoseDirectoryIsGoneIsRetriedAfterTheBackOffAndStartsOnceItIsBack() throws Exception {
+        Path dir = Files.createDirectory(cluster.home().resolve("release"));
+        Path moved = cluster.home().resolve("release.moved");
+        cluster.ok("start", "--name", "job", "--listen-timeout", "0", "--cwd", dir.toString(), "--", "sleep", "1000");
+        long first = cluster.worker("job", 0).pid();
+        Files.move(dir, moved);
+        ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        ClusterFixture.await("the start refused, and why", Duration.ofSeconds(10), () -> cluster.ok("describe", "job").out()
+                .contains("could not start: its working directory " + dir + " is gone (moved or deleted?)"));
+        assertTrue(List.of("exited", "launching").contains(cluster.worker("job", 0).state()), "retried, not given up: " + cluster.worker("job", 0));
+        Files.move(moved, dir);
+        ClusterFixture.await("job online again by itself", Duration.ofSeconds(30), () -> {
+            WorkerInfo w = cluster.worker("job", 0);
+            return w.state().equals("online") && w.pid() != null && w.pid() != first;
+        });
+    }
+
     @Test
     void whenTheDaemonIsKilledEveryWorkerExitsWithinTwoSeconds() throws Exception {
         int port = ClusterFixture.freePort();

@@ -158,13 +158,45 @@ class SlotTest {
                 failure(started).getMessage());
     }
 
+    /**
+     * No process could be started (its directory moved away by a deploy, fork refused under a process limit): often passing,
+     * so it backs off and tries again as a crash at start does, and is errored only as a crash loop is.
+     */
     @Test
-    void aProgramThatCannotBeStartedIsErroredAtOnce() {
+    void aProgramThatCannotBeStartedIsRetriedAfterTheBackOffAndErroredOnlyAsACrashLoop() {
         processes.failStarts = true;
         Slot slot = app(spec()).slots().get(0);
         CompletableFuture<Void> started = slot.start("start");
-        assertEquals(SlotState.ERRORED, slot.state());
-        assertTrue(failure(started).getMessage().contains("could not start: Cannot run program nope"));
+        assertEquals(SlotState.EXITED, slot.state());
+        assertEquals("web:0 could not start: Cannot run program nope: error=2, No such file or directory (restarting in 100 ms; see 'cluster describe web')",
+                failure(started).getMessage());
+        assertTrue(slot.lastExit().startsWith("could not start: Cannot run program nope"), slot.lastExit());
+        assertEquals(null, slot.pid());
+        for (int i = 0; i < 16 && slot.state() == SlotState.EXITED; i++) {
+            loop.advance(15_000);
+        }
+        assertEquals(SlotState.ERRORED, slot.state(), slot.lastTransition());
+        assertTrue(slot.lastTransition().contains("crash loop, giving up"), slot.lastTransition());
+
+        processes.failStarts = false; // the directory is back: a restart by the user starts it
+        processes.onStart = p -> p.listening = true;
+        slot.start("restart");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+    }
+
+    @Test
+    void aStartThatFailsOnceIsServingAfterTheBackOff() {
+        processes.failStarts = true;
+        processes.onStart = p -> p.listening = true;
+        Slot slot = app(spec()).slots().get(0);
+        slot.start("start");
+        processes.failStarts = false;
+        loop.advance(100);
+        assertEquals(SlotState.LAUNCHING, slot.state());
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertEquals(processes.started.get(0).pid(), slot.pid());
     }
 
     @Test
