@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
 import dev.cluster.config.AppSpecValidator;
+import dev.cluster.config.ShellPath;
 import dev.cluster.config.StartOption;
 import dev.cluster.config.StartOptions;
 import dev.cluster.protocol.AppSpec;
@@ -61,7 +62,7 @@ final class AppOptions {
     }
 
     AppSpec toSpec() {
-        Path dir = (cwd == null ? Path.of("") : cwd).toAbsolutePath().normalize();
+        Path dir = ShellPath.absolute(cwd == null ? Path.of("") : cwd);
         String first = program.get(0);
         boolean isJar = first.endsWith(".jar");
         AppSpec.Builder spec = AppSpec.builder()

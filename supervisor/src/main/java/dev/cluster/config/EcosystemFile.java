@@ -60,7 +60,7 @@ public final class EcosystemFile {
     private final String shown;
 
     private EcosystemFile(Path file) {
-        this.file = file.toAbsolutePath().normalize();
+        this.file = ShellPath.absolute(file);
         this.shown = file.toString();
     }
 

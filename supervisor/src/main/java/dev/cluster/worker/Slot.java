@@ -208,7 +208,8 @@ public final class Slot {
 
     void attemptNotReadyInTime(Attempt attempt) {
         String why = "not ready within " + app.readiness().describe(app.spec());
-        if (attempt == replacement) {
+        // --listen-timeout 0 says the app serves no port (a queue consumer, a job): a reload has nothing to wait for.
+        if (attempt == replacement && !Long.valueOf(0).equals(app.spec().listenTimeoutMs())) {
             abandon(why);
         } else {
             attempt.assumeReady(app.readiness().describe(app.spec()) + " passed");

@@ -45,6 +45,32 @@ class ReloadIT {
         return cluster.list().stream().map(WorkerInfo::pid).collect(Collectors.toSet());
     }
 
+    /**
+     * The deploy of Capistrano and its kind: each release in a directory of its own, {@code current} a symlink switched to
+     * the new one, then a reload. An app started from inside {@code current} (its jar or command named relative to it) must
+     * keep the link, not the release it pointed at then, or the reload restarts the old release.
+     */
+    @Test
+    void aReloadAfterTheCurrentSymlinkIsSwitchedRunsTheNewRelease() throws Exception {
+        Path releases = Files.createDirectories(cluster.home().resolve("releases"));
+        for (String release : List.of("1", "2")) {
+            Path script = Files.createDirectories(releases.resolve(release)).resolve("run.sh");
+            Files.writeString(script, "#!/bin/sh\nexec sleep 1000\n");
+            script.toFile().setExecutable(true);
+        }
+        Path current = Files.createSymbolicLink(cluster.home().resolve("current"), releases.resolve("1"));
+        List<String> inCurrent = List.of("sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", current.toString()); // as a shell's cd: $PWD keeps the link
+        ClusterFixture.Result start = cluster.clusterUnder(inCurrent, "start", "--name", "deploy", "--listen-timeout", "0", "--", "./run.sh");
+        assertEquals(0, start.exit(), start.toString());
+        assertTrue(cluster.ok("describe", "deploy").out().contains("  cwd            " + current + "\n"), cluster.ok("describe", "deploy").out());
+        assertEquals(releases.resolve("1"), Files.readSymbolicLink(Path.of("/proc", cluster.worker("deploy", 0).pid().toString(), "cwd")));
+
+        Path next = Files.createSymbolicLink(cluster.home().resolve("current.next"), releases.resolve("2"));
+        Files.move(next, current, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        cluster.ok("reload", "deploy");
+        assertEquals(releases.resolve("2"), Files.readSymbolicLink(Path.of("/proc", cluster.worker("deploy", 0).pid().toString(), "cwd")));
+    }
+
     @Test
     @Tag("bind-modes")
     void threeReloadsUnderLoadFailNoRequest() throws Exception {

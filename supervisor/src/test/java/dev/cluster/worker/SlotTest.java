@@ -304,6 +304,23 @@ class SlotTest {
         assertTrue(old.alive());
     }
 
+    /** {@code --listen-timeout 0}: the app serves no port (a queue consumer), so a reload replaces each worker at once. */
+    @Test
+    void withListenTimeoutZeroAReplacementIsReadyAtOnce() {
+        Slot slot = app(spec().listenTimeoutMs(0L)).slots().get(0);
+        slot.start("start");
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        FakeProcess old = processes.last();
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        FakeProcess fresh = processes.last();
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(fresh.pid(), slot.pid(), "it serves (listening on nothing) at once");
+        assertEquals(List.of("TERM"), old.received, "and the old one is asked to finish");
+        loop.runDue();
+        assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally());
+    }
+
     @Test
     void aStopDuringAReloadKillsTheReplacementAndTheReloadSaysWhy() {
         Slot slot = online();

@@ -1,0 +1,35 @@
+package dev.cluster.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Relative paths keep the shell's view of the current directory (a {@code current} symlink), when it is the same directory. */
+class ShellPathTest {
+    @TempDir
+    Path tmp;
+
+    /** The test JVM runs in the physical directory; {@code current} links to it, as a deploy's link to its release. */
+    private final Path physical = Path.of("").toAbsolutePath();
+
+    @Test
+    void aPathUnderTheCurrentDirectoryKeepsTheLinkThroughWhichTheShellEnteredIt() throws Exception {
+        Path current = Files.createSymbolicLink(tmp.resolve("current"), physical);
+        assertEquals(current.resolve("pom.xml"), ShellPath.absolute(Path.of("pom.xml"), current.toString()));
+        assertEquals(current, ShellPath.absolute(Path.of(""), current.toString()));
+    }
+
+    @Test
+    void otherwiseThePhysicalPathIsUsed() throws Exception {
+        Path current = Files.createSymbolicLink(tmp.resolve("current"), physical);
+        assertEquals(physical.resolve("pom.xml"), ShellPath.absolute(Path.of("pom.xml"), tmp.toString()), "$PWD is another directory");
+        assertEquals(physical.resolve("pom.xml"), ShellPath.absolute(Path.of("pom.xml"), null), "no $PWD");
+        assertEquals(physical.resolve("pom.xml"), ShellPath.absolute(Path.of("pom.xml"), "relative"), "$PWD not absolute");
+        assertEquals(physical.resolve("none.jar"), ShellPath.absolute(Path.of("none.jar"), current.toString()), "nothing there to compare");
+        assertEquals(Path.of("/etc/hosts"), ShellPath.absolute(Path.of("/etc/hosts"), current.toString()), "absolute as given");
+    }
+}
