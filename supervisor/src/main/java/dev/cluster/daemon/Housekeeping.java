@@ -63,7 +63,7 @@ final class Housekeeping {
             return; // the previous pass is still reading /proc
         }
         Map<Long, Slot> byPid = supervisor.apps().values().stream().flatMap(a -> a.slots().stream()).filter(s -> s.pid() != null)
-                .collect(Collectors.toMap(Slot::pid, s -> s, (a, b) -> a));
+                .collect(Collectors.toMap(s -> s.serving().appPid(), s -> s, (a, b) -> a));
         Map<Long, Standby> standbys = supervisor.apps().values().stream().flatMap(a -> a.standbys().stream())
                 .collect(Collectors.toMap(Standby::pid, s -> s, (a, b) -> a));
         if (byPid.isEmpty() && standbys.isEmpty()) {
@@ -82,7 +82,7 @@ final class Housekeeping {
                 Slot slot = byPid.get(pid);
                 if (slot == null) {
                     standbys.get(pid).sampled(s.cpuPercent(), s.rssBytes(), s.stopped());
-                } else if (pid.equals(slot.pid())) { // not replaced meanwhile
+                } else if (slot.pid() != null && pid == slot.serving().appPid()) { // not replaced meanwhile
                     slot.sampled(s.cpuPercent(), s.rssBytes(), s.threads(), s.cpuTimeMs(), s.stopped());
                 }
             });

@@ -305,7 +305,7 @@ public final class Supervisor {
         if (running.isEmpty()) {
             throw new IllegalArgumentException("no running worker in '" + target + "' to signal");
         }
-        List<String> sent = running.stream().map(s -> s.name() + " (pid " + s.pid() + ")").toList();
+        List<String> sent = running.stream().map(s -> s.name() + " (pid " + s.serving().appPid() + ")").toList();
         Rollout.allOf(running.stream().map(s -> s.serving().signal(name)).toList()).whenCompleteAsync((ok, failure) -> {
             if (failure != null) {
                 reply.accept(failed("", failure));

@@ -6,6 +6,7 @@ import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
 import dev.cluster.worker.Attempt;
+import dev.cluster.worker.OsProcesses;
 import dev.cluster.worker.Standby;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -37,7 +38,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private long training;
     /** A standby on this connection, until it takes over a slot (then its attempt is {@link #worker}). */
     private Standby standby;
-    /** The peer's pid (SO_PEERCRED), once it is known to be a worker or a standby; else 0. */
+    /** The peer's pid (SO_PEERCRED), or the worker's whose group it is in, once it is known to be a worker or a standby; else 0. */
     private long peer;
 
     WorkerHandler(Supervisor supervisor) {
@@ -68,7 +69,19 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         if (worker == null) {
             long pid = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials().pid();
+            long connected = pid;
+            if (!known(pid)) {
+                // A script that runs java without exec: the JVM that connects is a child of the started process, in its group.
+                long group = OsProcesses.processGroup(pid);
+                if (group != 0 && known(group)) {
+                    log.info("worker connection from pid {}, a process of worker pid {} (its process group)", pid, group);
+                    pid = group;
+                }
+            }
             worker = supervisor.attemptWithPid(pid).orElse(null);
+            if (worker != null && connected != pid) {
+                worker.reportsFrom(connected);
+            }
             standby = worker == null ? supervisor.standbyWithPid(pid).orElse(null) : null;
             peer = worker != null || standby != null ? pid : 0;
             if (worker == null && supervisor.startCache().isTraining(pid)) {
@@ -219,5 +232,10 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         log.warn("worker connection closed: {}", cause.toString());
         ctx.close();
+    }
+
+    /** Whether {@code pid} is a worker, a standby or a training start. */
+    private boolean known(long pid) {
+        return supervisor.attemptWithPid(pid).isPresent() || supervisor.standbyWithPid(pid).isPresent() || supervisor.startCache().isTraining(pid);
     }
 }

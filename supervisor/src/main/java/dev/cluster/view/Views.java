@@ -133,7 +133,8 @@ public final class Views {
         AppSpec spec = slot.app().spec();
         boolean lagOver = lag.samples() > 0 && lag.p99Ms() > spec.lagThresholdMs();
         boolean details = detail == Detail.DESCRIBE;
-        return new WorkerInfo(spec.name(), slot.id(), slot.pid(), slot.state().label(), slot.restarts(), slot.uptimeMs(), spec.port(),
+        return new WorkerInfo(spec.name(), slot.id(), running ? (Long) slot.serving().appPid() : null, slot.state().label(), slot.restarts(),
+                slot.uptimeMs(), spec.port(),
                 running ? slot.telemetry().cpuPercent() : null, running ? slot.telemetry().rssBytes() : null,
                 running ? slot.telemetry().heapUsedBytes() : null, lag, lagOver,
                 detail != Detail.LIST ? slot.lastExit() : null, details ? slot.lastTransition() : null,

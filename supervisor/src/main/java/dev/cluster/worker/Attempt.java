@@ -31,6 +31,8 @@ public final class Attempt {
     private AttemptState state = AttemptState.LAUNCHING;
     /** Set by the library's hello: how to ask this process to drain over the worker socket. It then says ready itself. */
     private Runnable drainRequest;
+    /** The child JVM that reports for it, when that is not the started process; else 0. */
+    private long appPid;
     private Loop.Timer readinessTimer;
     private Loop.Timer killTimer;
     /** Its exit was handled when its death watch fired; the reap only brings the status. */
@@ -92,9 +94,22 @@ public final class Attempt {
         return (loop.nanoTime() - (lastReportNanos < 0 ? launchedAtNanos : lastReportNanos)) / 1_000_000;
     }
 
+    /**
+     * The JVM that reports for it is a child of the started process, in its group: a script that runs java without exec.
+     * Sampling and signals ({@code cluster signal}, the hang guard's thread dump) go to it; a stop still ends the script.
+     */
+    public void reportsFrom(long jvm) {
+        appPid = jvm;
+    }
+
+    /** The process the app runs in: the started one, or the child that reports for it (see {@link #reportsFrom}). */
+    public long appPid() {
+        return appPid != 0 ? appPid : pid();
+    }
+
     /** {@code cluster signal}: completes when delivered. */
     public java.util.concurrent.CompletableFuture<Void> signal(String name) {
-        return process.signal(name);
+        return appPid != 0 ? Signals.send(appPid, name) : process.signal(name);
     }
 
     /** The library said hello: it will say ready itself, and drains when asked over the worker socket. */
@@ -195,7 +210,7 @@ public final class Attempt {
             return;
         }
         change(AttemptState.HUNG);
-        process.signal("QUIT").whenCompleteAsync((sent, failure) -> killTimer = loop.schedule(() -> {
+        signal("QUIT").whenCompleteAsync((sent, failure) -> killTimer = loop.schedule(() -> {
             if (state != AttemptState.HUNG) {
                 return;
             }

@@ -5,6 +5,8 @@ import dev.cluster.logs.WorkerOutput;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
 import dev.cluster.sockets.NativeSockets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +26,18 @@ import java.util.regex.Pattern;
  * writes (when the supervisor dies the pipe closes, which is how a worker notices).
  */
 public final class OsProcesses implements ProcessStarter {
+    private static final Logger log = LoggerFactory.getLogger(OsProcesses.class);
     /**
      * util-linux's setpriv sets PR_SET_PDEATHSIG and then execs the worker in place (same pid), so
      * even a worker that ignores its stdin gets SIGTERM when the supervisor dies, by SIGKILL too.
      */
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    /**
+     * util-linux's setsid makes the worker lead a process group (and session) of its own, again in
+     * place: what it starts stays in that group, so a child of a script that runs java without exec
+     * is known as the worker's (WorkerHandler), and what is left of it when it exits is ended with it.
+     */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Set<String> CLASS_PATH_OPTIONS = Set.of("-cp", "-classpath", "--class-path");
     /** Lines of each stream kept for the exit cause ({@code describe}, a failed start or reload). */
     static final int OUTPUT_TAIL_LINES = 20;
@@ -40,6 +49,7 @@ public final class OsProcesses implements ProcessStarter {
     private final AgentJar agent;
     private final String java;
     private final boolean pdeathsig;
+    private final boolean ownGroup;
     private final StartCache startCache;
     private final int cores = Runtime.getRuntime().availableProcessors();
     private final long ram = hostRam();
@@ -55,6 +65,7 @@ public final class OsProcesses implements ProcessStarter {
         this.agent = agent;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
+        this.ownGroup = pdeathsig && Files.isExecutable(SETSID);
         this.startCache = new StartCache(cache, loop, new ArchiveMaker.Trainer() {
             @Override
             public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
@@ -160,7 +171,7 @@ public final class OsProcesses implements ProcessStarter {
         try {
             Process process = spawn(builder);
             output.started();
-            OsProcess started = new OsProcess(process, output, archive.note());
+            OsProcess started = new OsProcess(process, output, archive.note(), ownGroup ? spec.killTimeoutMs() : -1);
             startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
             return started;
         } catch (IOException | RuntimeException e) {
@@ -179,7 +190,7 @@ public final class OsProcesses implements ProcessStarter {
         try {
             Process process = spawn(builder);
             output.started();
-            return new OsProcess(process, output, archive.note());
+            return new OsProcess(process, output, archive.note(), ownGroup ? spec.killTimeoutMs() : -1);
         } catch (IOException | RuntimeException e) {
             output.discard();
             throw e;
@@ -247,6 +258,38 @@ public final class OsProcesses implements ProcessStarter {
         return spawn(builder);
     }
 
+    /**
+     * The process group of {@code pid} (field 5 of {@code /proc/PID/stat}, after the name in parentheses), or 0 if it is gone.
+     * A worker leads its own (see {@link #SETSID}), and no process outside its session can join it.
+     */
+    public static long processGroup(long pid) {
+        String[] fields = stat(pid);
+        return fields == null ? 0 : Long.parseLong(fields[2]);
+    }
+
+    /** The fields of {@code /proc/PID/stat} after the name (state first), or null if it is gone. */
+    private static String[] stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The processes of group {@code pgid} that still run (a zombie, such as a death watch's child not yet reaped, does not). */
+    static List<Long> runningInGroup(long pgid) {
+        try (var pids = Files.list(Path.of("/proc"))) {
+            return pids.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).map(Long::parseLong)
+                    .filter(pid -> {
+                        String[] fields = stat(pid);
+                        return fields != null && !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
+                    }).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
     /** Starts {@code builder}'s process; the JDK's error for a directory that is gone names the program instead, as if it were missing. */
     static Process spawn(ProcessBuilder builder) throws IOException {
         try {
@@ -262,6 +305,9 @@ public final class OsProcesses implements ProcessStarter {
     /** The command line under setpriv (so it dies with the supervisor), in the app's directory. */
     private ProcessBuilder inAppDirectory(AppSpec spec, List<String> commandLine) {
         List<String> cmd = new ArrayList<>();
+        if (ownGroup) {
+            cmd.add(SETSID.toString());
+        }
         if (pdeathsig) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
         }
@@ -299,15 +345,38 @@ public final class OsProcesses implements ProcessStarter {
         /** Whether it started from a start-up archive, in words; set again on the loop if the JVM refused it. */
         volatile String startCacheNote;
 
-        OsProcess(Process process, WorkerOutput output, String startCacheNote) {
+        /**
+         * @param leftoversKillMs when it leads its own process group: how long what it leaves running in it (the java of a
+         *                        script that did not exec it, a child it started) has between SIGTERM and SIGKILL; else -1
+         */
+        OsProcess(Process process, WorkerOutput output, String startCacheNote, long leftoversKillMs) {
             this.process = process;
             this.output = output;
             this.startCacheNote = startCacheNote;
             // The exit counts once the pipes are read to their end too, so the last lines are known;
             // a child the worker left running may hold them open, hence the bound.
             this.exited = process.onExit()
+                    .thenApply(p -> {
+                        if (leftoversKillMs >= 0) {
+                            endLeftovers(p.pid(), leftoversKillMs);
+                        }
+                        return p;
+                    })
                     .thenCompose(p -> output.closed().copy().completeOnTimeout(null, OUTPUT_DRAIN_MS, TimeUnit.MILLISECONDS))
                     .thenApply(closed -> process.exitValue());
+        }
+
+        /**
+         * Its group outlives it while anything it started runs (and its number is not reused meanwhile): a JVM left running by
+         * a script would go on serving the slot's socket beside its replacement, unseen. Ended as a stop ends a worker.
+         */
+        private static void endLeftovers(long group, long killMs) {
+            List<Long> left = runningInGroup(group);
+            if (!left.isEmpty()) {
+                log.warn("pid {} exited, leaving processes of its group running (pid {}): SIGTERM, then SIGKILL in {} ms", group, left, killMs);
+                Signals.sendToGroup(group, "TERM").thenRun(() -> CompletableFuture.delayedExecutor(killMs, TimeUnit.MILLISECONDS)
+                        .execute(() -> Signals.sendToGroup(group, "KILL")));
+            }
         }
 
         @Override

@@ -23,14 +23,23 @@ public final class Signals {
 
     /** Completes (on another thread) when delivered, exceptionally if kill failed. */
     static CompletableFuture<Void> send(long pid, String name) {
+        return kill(name, Long.toString(pid));
+    }
+
+    /** To every process of the group {@code pgid}; fails when there is none (no such group). */
+    static CompletableFuture<Void> sendToGroup(long pgid, String name) {
+        return kill(name, "-" + pgid);
+    }
+
+    private static CompletableFuture<Void> kill(String name, String target) {
         CompletableFuture<Void> delivered = new CompletableFuture<>();
         try {
-            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid)).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", "-s", name, "--", target).redirectErrorStream(true).start();
             kill.onExit().thenAccept(p -> {
                 if (p.exitValue() == 0) {
                     delivered.complete(null);
                 } else {
-                    delivered.completeExceptionally(new IllegalStateException("kill -s " + name + " " + pid + " failed"));
+                    delivered.completeExceptionally(new IllegalStateException("kill -s " + name + " " + target + " failed"));
                 }
             });
         } catch (IOException e) {

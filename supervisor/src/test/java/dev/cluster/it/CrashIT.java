@@ -128,6 +128,39 @@ class CrashIT {
         assertEquals("online", cluster.worker("job", 0).state());
     }
 
+    /**
+     * A start script that runs java without exec, as many do: the JVM that connects to the supervisor is the script's child.
+     * It is known as the worker's (its telemetry, its pid in list), and what the script leaves running when it dies ends with it.
+     */
+    @Test
+    void aScriptThatRunsJavaWithoutExecIsSupervisedAsItsJvmAndLeavesNothingRunning() throws Exception {
+        Path script = cluster.home().resolve("start.sh");
+        Files.writeString(script, "#!/bin/sh\n" + ProcessHandle.current().info().command().orElseThrow() + " -jar " + WORKER_APP_JAR + "\n");
+        script.toFile().setExecutable(true);
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", "--name", "wrapped", "--port", Integer.toString(port), "--", script.toString());
+        WorkerInfo w = cluster.worker("wrapped", 0);
+        ProcessHandle jvm = ProcessHandle.of(w.pid()).orElseThrow();
+        ProcessHandle started = jvm.parent().orElseThrow();
+        assertTrue(started.info().command().orElse("").endsWith("sh"), "list shows the JVM, the script's child: " + started.info());
+        assertEquals(200, Http.get(port, "/whoami").status());
+        ClusterFixture.await("the JVM's own figures", Duration.ofSeconds(10), () -> {
+            WorkerInfo now = cluster.worker("wrapped", 0);
+            return now.rssBytes() != null && now.rssBytes() > 20L << 20 && now.heapUsedBytes() != null;
+        });
+
+        started.destroyForcibly(); // the script dies: its JVM must not serve on beside the next one
+        ClusterFixture.await("the old JVM ended", Duration.ofSeconds(15), () -> !jvm.isAlive());
+        ClusterFixture.await("wrapped:0 online again", Duration.ofSeconds(30), () -> {
+            WorkerInfo now = cluster.worker("wrapped", 0);
+            return now.state().equals("online") && now.pid() != null && now.pid() != jvm.pid();
+        });
+        ProcessHandle next = ProcessHandle.of(cluster.worker("wrapped", 0).pid()).orElseThrow();
+        ProcessHandle nextScript = next.parent().orElseThrow();
+        cluster.ok("stop", "wrapped");
+        assertTrue(!next.isAlive() && !nextScript.isAlive(), "stopped, the script and its JVM");
+    }
+
     /** A deploy that swaps the app's directory under a worker that dies meanwhile: no process can start there until it is back. */
     @Test
     void aWorkerWhoseDirectoryIsGoneIsRetriedAfterTheBackOffAndStartsOnceItIsBack() throws Exception {
