@@ -97,6 +97,7 @@ public final class Attempt {
     /**
      * The JVM that reports for it is a child of the started process, in its group: a script that runs java without exec.
      * Sampling and signals ({@code cluster signal}, the hang guard's thread dump) go to it; a stop still ends the script.
+     * (A script's server found listening is taken as the app's process the same way, in {@link #checkReadiness}.)
      */
     public void reportsFrom(long jvm) {
         appPid = jvm;
@@ -143,7 +144,11 @@ public final class Attempt {
             return;
         }
         int port = slot.app().spec().port();
-        if (drainRequest == null && process.listensOn(port)) {
+        long listener = drainRequest == null ? process.listenerOn(port) : 0;
+        if (listener != 0) {
+            if (listener != pid()) {
+                appPid = listener; // a start script's server: the app's process for list and signals
+            }
             slot.app().readiness().started(uptimeMs());
             becomeReady("listening on port " + port);
         } else if (uptimeMs() >= slot.app().readiness().waitMs(slot.app().spec())) {

@@ -277,6 +277,27 @@ public final class OsProcesses implements ProcessStarter {
         }
     }
 
+    /**
+     * The children of {@code pid}'s main thread, and theirs, {@code depth} generations down: a start script's server (a shell
+     * forks from its main thread). From {@code /proc/PID/task/PID/children}, without a scan of every process.
+     */
+    static List<Long> children(long pid, int depth) {
+        List<Long> found = new ArrayList<>();
+        try {
+            for (String child : Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim().split(" ")) {
+                if (!child.isEmpty()) {
+                    found.add(Long.parseLong(child));
+                    if (depth > 1) {
+                        found.addAll(children(Long.parseLong(child), depth - 1));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile: no children to speak of
+        }
+        return found;
+    }
+
     /** The processes of group {@code pgid} that still run (a zombie, such as a death watch's child not yet reaped, does not). */
     static List<Long> runningInGroup(long pgid) {
         try (var pids = Files.list(Path.of("/proc"))) {
@@ -405,8 +426,12 @@ public final class OsProcesses implements ProcessStarter {
         }
 
         @Override
-        public boolean listensOn(int port) {
-            return PortListeners.listens(pid(), port);
+        public long listenerOn(int port) {
+            List<PortListeners.Listener> listeners = PortListeners.listening(port);
+            if (listeners.isEmpty() || !PortListeners.heldBy(pid(), listeners).isEmpty()) {
+                return listeners.isEmpty() ? 0 : pid();
+            }
+            return children(pid(), 4).stream().filter(child -> !PortListeners.heldBy(child, listeners).isEmpty()).findFirst().orElse(0L);
         }
 
         @Override

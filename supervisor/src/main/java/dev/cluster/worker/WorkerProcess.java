@@ -22,8 +22,11 @@ public interface WorkerProcess {
     /** Sends a signal by name ({@code QUIT}, {@code HUP}…); completes when it was delivered, exceptionally if not. */
     CompletableFuture<Void> signal(String name);
 
-    /** Whether this very process listens on the TCP port: the readiness of a program without the library. */
-    boolean listensOn(int port);
+    /**
+     * The pid of what listens on the TCP port: this process, or a child it started (a start script's server); 0 while nothing
+     * does. The readiness of a program without the library.
+     */
+    long listenerOn(int port);
 
     /** Its last lines of stderr, as written. */
     List<String> lastErrLines();

@@ -71,6 +71,25 @@ class ReloadIT {
         assertEquals(releases.resolve("2"), Files.readSymbolicLink(Path.of("/proc", cluster.worker("deploy", 0).pid().toString(), "cwd")));
     }
 
+    /** A start script that runs a plain server (no library, no agent) without exec: its server's port is its readiness. */
+    @Test
+    void aScriptsServerListeningIsItsReadinessAndItReloads() throws Exception {
+        Path script = cluster.home().resolve("start.sh");
+        Files.writeString(script, "#!/bin/sh\n" + ClusterFixture.JAVA + " -cp " + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName() + "\n");
+        script.toFile().setExecutable(true);
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", "--name", "plain", "-i", "2", "--port", Integer.toString(port), "--", script.toString());
+        String describe = cluster.ok("describe", "plain").out();
+        assertTrue(describe.contains("launching -> online (listening on port " + port + ")"), "ready when its server listened: " + describe);
+        long before = cluster.worker("plain", 0).pid();
+        assertTrue(Http.get(port, "/").body().contains("pid=" + before) || Http.get(port, "/").body().contains("pid=" + cluster.worker("plain", 1).pid()),
+                "list shows the server's pid, not the script's");
+        ClusterFixture.Result reload = cluster.ok("reload", "plain");
+        assertTrue(reload.out().contains("plain worker 1/2 ready in"), reload.toString());
+        assertNotEquals(before, cluster.worker("plain", 0).pid());
+        assertEquals(200, Http.get(port, "/").status());
+    }
+
     @Test
     @Tag("bind-modes")
     void threeReloadsUnderLoadFailNoRequest() throws Exception {

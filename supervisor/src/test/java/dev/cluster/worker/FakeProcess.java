@@ -58,8 +58,8 @@ public final class FakeProcess implements WorkerProcess {
     }
 
     @Override
-    public boolean listensOn(int port) {
-        return listening && alive();
+    public long listenerOn(int port) {
+        return listening && alive() ? pid : 0;
     }
 
     @Override
