@@ -6,7 +6,7 @@ import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
 import dev.cluster.worker.Attempt;
-import dev.cluster.worker.OsProcesses;
+import dev.cluster.worker.ProcessGroups;
 import dev.cluster.worker.Standby;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -72,7 +72,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             long connected = pid;
             if (!known(pid)) {
                 // A script that runs java without exec: the JVM that connects is a child of the started process, in its group.
-                long group = OsProcesses.processGroup(pid);
+                long group = ProcessGroups.of(pid);
                 if (group != 0 && known(group)) {
                     log.info("worker connection from pid {}, a process of worker pid {} (its process group)", pid, group);
                     pid = group;

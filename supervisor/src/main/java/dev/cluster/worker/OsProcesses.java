@@ -5,8 +5,6 @@ import dev.cluster.logs.WorkerOutput;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
 import dev.cluster.sockets.NativeSockets;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import java.util.regex.Pattern;
  * writes (when the supervisor dies the pipe closes, which is how a worker notices).
  */
 public final class OsProcesses implements ProcessStarter {
-    private static final Logger log = LoggerFactory.getLogger(OsProcesses.class);
     /**
      * util-linux's setpriv sets PR_SET_PDEATHSIG and then execs the worker in place (same pid), so
      * even a worker that ignores its stdin gets SIGTERM when the supervisor dies, by SIGKILL too.
@@ -35,7 +32,7 @@ public final class OsProcesses implements ProcessStarter {
     /**
      * util-linux's setsid makes the worker lead a process group (and session) of its own, again in
      * place: what it starts stays in that group, so a child of a script that runs java without exec
-     * is known as the worker's (WorkerHandler), and what is left of it when it exits is ended with it.
+     * is known as the worker's (WorkerHandler), and what is left of it when it exits is ended with it ({@link ProcessGroups}).
      */
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Set<String> CLASS_PATH_OPTIONS = Set.of("-cp", "-classpath", "--class-path");
@@ -258,59 +255,6 @@ public final class OsProcesses implements ProcessStarter {
         return spawn(builder);
     }
 
-    /**
-     * The process group of {@code pid} (field 5 of {@code /proc/PID/stat}, after the name in parentheses), or 0 if it is gone.
-     * A worker leads its own (see {@link #SETSID}), and no process outside its session can join it.
-     */
-    public static long processGroup(long pid) {
-        String[] fields = stat(pid);
-        return fields == null ? 0 : Long.parseLong(fields[2]);
-    }
-
-    /** The fields of {@code /proc/PID/stat} after the name (state first), or null if it is gone. */
-    private static String[] stat(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The children of {@code pid}'s main thread, and theirs, {@code depth} generations down: a start script's server (a shell
-     * forks from its main thread). From {@code /proc/PID/task/PID/children}, without a scan of every process.
-     */
-    static List<Long> children(long pid, int depth) {
-        List<Long> found = new ArrayList<>();
-        try {
-            for (String child : Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim().split(" ")) {
-                if (!child.isEmpty()) {
-                    found.add(Long.parseLong(child));
-                    if (depth > 1) {
-                        found.addAll(children(Long.parseLong(child), depth - 1));
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // gone meanwhile: no children to speak of
-        }
-        return found;
-    }
-
-    /** The processes of group {@code pgid} that still run (a zombie, such as a death watch's child not yet reaped, does not). */
-    static List<Long> runningInGroup(long pgid) {
-        try (var pids = Files.list(Path.of("/proc"))) {
-            return pids.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).map(Long::parseLong)
-                    .filter(pid -> {
-                        String[] fields = stat(pid);
-                        return fields != null && !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
-                    }).toList();
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-    }
-
     /** Starts {@code builder}'s process; the JDK's error for a directory that is gone names the program instead, as if it were missing. */
     static Process spawn(ProcessBuilder builder) throws IOException {
         try {
@@ -379,25 +323,12 @@ public final class OsProcesses implements ProcessStarter {
             this.exited = process.onExit()
                     .thenApply(p -> {
                         if (leftoversKillMs >= 0) {
-                            endLeftovers(p.pid(), leftoversKillMs);
+                            ProcessGroups.endLeftovers(p.pid(), leftoversKillMs);
                         }
                         return p;
                     })
                     .thenCompose(p -> output.closed().copy().completeOnTimeout(null, OUTPUT_DRAIN_MS, TimeUnit.MILLISECONDS))
                     .thenApply(closed -> process.exitValue());
-        }
-
-        /**
-         * Its group outlives it while anything it started runs (and its number is not reused meanwhile): a JVM left running by
-         * a script would go on serving the slot's socket beside its replacement, unseen. Ended as a stop ends a worker.
-         */
-        private static void endLeftovers(long group, long killMs) {
-            List<Long> left = runningInGroup(group);
-            if (!left.isEmpty()) {
-                log.warn("pid {} exited, leaving processes of its group running (pid {}): SIGTERM, then SIGKILL in {} ms", group, left, killMs);
-                Signals.sendToGroup(group, "TERM").thenRun(() -> CompletableFuture.delayedExecutor(killMs, TimeUnit.MILLISECONDS)
-                        .execute(() -> Signals.sendToGroup(group, "KILL")));
-            }
         }
 
         @Override
@@ -431,7 +362,7 @@ public final class OsProcesses implements ProcessStarter {
             if (listeners.isEmpty() || !PortListeners.heldBy(pid(), listeners).isEmpty()) {
                 return listeners.isEmpty() ? 0 : pid();
             }
-            return children(pid(), 4).stream().filter(child -> !PortListeners.heldBy(child, listeners).isEmpty()).findFirst().orElse(0L);
+            return ProcessGroups.children(pid(), 4).stream().filter(child -> !PortListeners.heldBy(child, listeners).isEmpty()).findFirst().orElse(0L);
         }
 
         @Override

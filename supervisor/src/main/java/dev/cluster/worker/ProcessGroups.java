@@ -1,0 +1,90 @@
+package dev.cluster.worker;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A worker's process and what it starts, read from {@code /proc}: every worker leads a process group of its own, so a start
+ * script's JVM or server is found as the worker's, and what a worker leaves running when it exits is ended with it.
+ */
+public final class ProcessGroups {
+    private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
+
+    private ProcessGroups() {
+    }
+
+    /**
+     * The process group of {@code pid} (field 5 of {@code /proc/PID/stat}, after the name in parentheses), or 0 if it is gone.
+     * A worker leads its own (see {@link OsProcesses}), and no process outside its session can join it.
+     */
+    public static long of(long pid) {
+        String[] fields = stat(pid);
+        return fields == null ? 0 : Long.parseLong(fields[2]);
+    }
+
+    /** The fields of {@code /proc/PID/stat} after the name (state first), or null if it is gone. */
+    private static String[] stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The children of {@code pid}'s main thread, and theirs, {@code depth} generations down: a start script's server (a shell
+     * forks from its main thread). From {@code /proc/PID/task/PID/children}, without a scan of every process.
+     */
+    static List<Long> children(long pid, int depth) {
+        List<Long> found = new ArrayList<>();
+        try {
+            for (String child : Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim().split(" ")) {
+                if (!child.isEmpty()) {
+                    found.add(Long.parseLong(child));
+                    if (depth > 1) {
+                        found.addAll(children(Long.parseLong(child), depth - 1));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile: no children to speak of
+        }
+        return found;
+    }
+
+    /** The processes of group {@code pgid} that still run (a zombie, such as a death watch's child not yet reaped, does not). */
+    private static List<Long> runningInGroup(long pgid) {
+        try (var pids = Files.list(Path.of("/proc"))) {
+            return pids.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).map(Long::parseLong)
+                    .filter(pid -> {
+                        String[] fields = stat(pid);
+                        return fields != null && !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
+                    }).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * What the worker {@code group} (its pid) left running in its group when it exited gets SIGTERM, then SIGKILL after
+     * {@code killMs}, as a stop ends a worker: a JVM left by a script would go on serving the slot's socket beside its
+     * replacement, unseen. The group outlives its leader while any member runs, and its number is not reused meanwhile.
+     */
+    static void endLeftovers(long group, long killMs) {
+        List<Long> left = runningInGroup(group);
+        if (!left.isEmpty()) {
+            log.warn("pid {} exited, leaving processes of its group running (pid {}): SIGTERM, then SIGKILL in {} ms", group, left, killMs);
+            Signals.sendToGroup(group, "TERM").thenRun(() -> CompletableFuture.delayedExecutor(killMs, TimeUnit.MILLISECONDS)
+                    .execute(() -> Signals.sendToGroup(group, "KILL")));
+        }
+    }
+}

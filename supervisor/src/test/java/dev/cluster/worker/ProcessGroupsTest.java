@@ -1,0 +1,49 @@
+package dev.cluster.worker;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A start script that runs its server without exec, as real processes: its group names it, and nothing of it outlives it. */
+class ProcessGroupsTest {
+    private Process script;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (script != null) {
+            new ProcessBuilder("kill", "-s", "KILL", "--", "-" + script.pid()).start().waitFor();
+        }
+    }
+
+    @Test
+    void aScriptsChildIsInItsGroupAndIsEndedWhenTheScriptDies() throws Exception {
+        script = new ProcessBuilder("/usr/bin/setsid", "sh", "-c", "sleep 1000; true").start(); // "; true": sh must fork, not exec
+        long child = awaitChild(script.pid());
+        assertEquals(script.pid(), ProcessGroups.of(child), "in the script's group");
+        assertEquals(script.pid(), ProcessGroups.of(script.pid()), "which the script leads");
+        assertEquals(0, ProcessGroups.of(Long.MAX_VALUE), "no such process");
+
+        script.destroyForcibly().waitFor();
+        ProcessHandle left = ProcessHandle.of(child).orElseThrow();
+        assertTrue(left.isAlive(), "a script killed by SIGKILL leaves its child running");
+        ProcessGroups.endLeftovers(script.pid(), 5_000);
+        assertTrue(left.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null && !left.isAlive(), "ended with SIGTERM");
+    }
+
+    private static long awaitChild(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Long> children = ProcessGroups.children(pid, 4);
+            if (!children.isEmpty()) {
+                return children.get(0);
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no child of " + pid);
+    }
+}
