@@ -37,15 +37,9 @@ public final class Slot {
     private Attempt retiring;
     private boolean everLaunched;
     private int restarts;
-    private String lastExit;
-    /** The process {@link #lastExit} is about. */
-    private long lastExitPid;
-    /** How {@link #lastExit} starts while the exit is known only from the death watch, until the reap brings the status. */
-    static final String DYING_EXIT = "died (its death watch fired)";
-    private ExitOutput lastExitOutput = ExitOutput.NONE;
+    private LastExit lastExit = LastExit.NONE;
+    /** Whether the process that exited last, the serving one's or a replacement, failed at start-up because its address was taken. */
     private boolean lastExitWasBindFailure;
-    /** The state the last serving process was in when it exited: {@link AttemptState#HUNG} when the hang guard killed it. */
-    private AttemptState lastExitFrom;
     private Loop.Timer restartTimer;
     private CompletableFuture<Void> online = new CompletableFuture<>();
     private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
@@ -177,7 +171,7 @@ public final class Slot {
 
     /** Whether the hang guard has this slot's worker down: dumped and about to be killed, or killed and not back yet. */
     public boolean downForHang() {
-        return serving != null && serving.state() == AttemptState.HUNG || state != SlotState.ONLINE && lastExitFrom == AttemptState.HUNG;
+        return serving != null && serving.state() == AttemptState.HUNG || state != SlotState.ONLINE && lastExit.from() == AttemptState.HUNG;
     }
 
     /**
@@ -242,7 +236,7 @@ public final class Slot {
     }
 
     void attemptExited(Attempt attempt, AttemptState was, int status) {
-        String exit = status == Attempt.DYING ? DYING_EXIT : Signals.describeExit(status);
+        String exit = status == Attempt.DYING ? LastExit.DYING : Signals.describeExit(status);
         ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
         boolean bindFailure = was == AttemptState.LAUNCHING
                 && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
@@ -258,9 +252,10 @@ public final class Slot {
                     (loop.nanoTime() - replacementReadyNanos) / 1_000_000));
         } else if (attempt == serving) {
             serving = null;
-            exited(exit + " at " + now() + " after " + attempt.uptimeMs() + " ms", attempt.pid(), output, bindFailure, was);
+            lastExit = new LastExit(exit + " at " + now() + " after " + attempt.uptimeMs() + " ms", attempt.pid(), output, was);
+            lastExitWasBindFailure = bindFailure;
             if (state == SlotState.STOPPING) {
-                change(SlotState.STOPPED, lastExit);
+                change(SlotState.STOPPED, lastExit.text());
                 app.sockets().close(this);
                 stopped.complete(null);
             } else {
@@ -270,23 +265,12 @@ public final class Slot {
         // else: an abandoned replacement, already accounted for
     }
 
-    private void exited(String exit, long pid, ExitOutput output, boolean bindFailure, AttemptState from) {
-        lastExit = exit;
-        lastExitPid = pid;
-        lastExitOutput = output;
-        lastExitWasBindFailure = bindFailure;
-        lastExitFrom = from;
-    }
-
     /**
      * A process whose exit was handled as its death watch fired is reaped: its exit status, and the
      * last lines it wrote, replace what was known then.
      */
     void attemptReaped(Attempt attempt, int status) {
-        if (lastExit != null && lastExit.startsWith(DYING_EXIT) && lastExitPid == attempt.pid()) {
-            lastExit = Signals.describeExit(status) + lastExit.substring(DYING_EXIT.length());
-            lastExitOutput = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
-        }
+        lastExit = lastExit.reaped(attempt, status);
         log.info("{} pid {} reaped: {} (handled as it died)", name(), attempt.pid(), Signals.describeExit(status));
     }
 
@@ -306,19 +290,19 @@ public final class Slot {
         String next;
         if (decision == null) {
             next = "not restarted: --autorestart off";
-            change(SlotState.STOPPED, lastExit + "; " + next);
+            change(SlotState.STOPPED, lastExit.text() + "; " + next);
             app.sockets().close(this);
         } else if (decision.errored()) {
             next = "errored after " + decision.unstableRestarts() + " restarts that each lived under " + app.spec().minUptimeMs() + " ms";
-            change(SlotState.ERRORED, lastExit + "; " + next + ": crash loop, giving up");
+            change(SlotState.ERRORED, lastExit.text() + "; " + next + ": crash loop, giving up");
             app.sockets().close(this);
         } else {
             next = decision.delayMs() == 0 ? "restarting at once" : "restarting in " + decision.delayMs() + " ms";
-            change(SlotState.EXITED, lastExit + "; " + next);
+            change(SlotState.EXITED, lastExit.text() + "; " + next);
         }
         if (wasLaunching) {
             online.completeExceptionally(new LaunchFailure(name() + " " + exit + (attempt == null ? "" : " before it was ready") + " (" + next
-                    + "; see 'cluster describe " + app.name() + "')", lastExitOutput));
+                    + "; see 'cluster describe " + app.name() + "')", lastExit.output()));
         }
         if (decision == null || decision.errored()) {
             return;
@@ -364,7 +348,8 @@ public final class Slot {
         } catch (IOException e) {
             // Often passing (a directory swapped by a deploy, fork refused under a process limit): retried as a crash at start is.
             String exit = "could not start: " + e.getMessage();
-            exited(exit + " at " + now(), 0, ExitOutput.NONE, false, AttemptState.LAUNCHING);
+            lastExit = new LastExit(exit + " at " + now(), 0, ExitOutput.NONE, AttemptState.LAUNCHING);
+            lastExitWasBindFailure = false;
             change(SlotState.LAUNCHING, reason + ", no process");
             crashed(null, AttemptState.LAUNCHING, exit, false);
             return online;
@@ -429,11 +414,11 @@ public final class Slot {
     }
 
     public String lastExit() {
-        return lastExit;
+        return lastExit.text();
     }
 
     public ExitOutput lastExitOutput() {
-        return lastExitOutput;
+        return lastExit.output();
     }
 
     /** Whether the process that exited last failed at start-up because its address was taken. */

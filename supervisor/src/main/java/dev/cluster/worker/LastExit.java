@@ -1,0 +1,20 @@
+package dev.cluster.worker;
+
+/**
+ * What is known of the last exit of a slot's serving process: in words ({@code killed by signal 9 (SIGKILL) at … after 980 ms}),
+ * whose it was, its last lines, and the state it was in then. For a process handled as its death watch fired, the words
+ * start {@link #DYING} until the reap brings its status.
+ */
+record LastExit(String text, long pid, ExitOutput output, AttemptState from) {
+    static final String DYING = "died (its death watch fired)";
+    static final LastExit NONE = new LastExit(null, 0, ExitOutput.NONE, null);
+
+    /** {@code attempt} reaped with {@code status}: if this exit is its, and was known from the death watch, its status and last lines. */
+    LastExit reaped(Attempt attempt, int status) {
+        if (text == null || !text.startsWith(DYING) || pid != attempt.pid()) {
+            return this;
+        }
+        return new LastExit(Signals.describeExit(status) + text.substring(DYING.length()), pid,
+                ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines()), from);
+    }
+}
