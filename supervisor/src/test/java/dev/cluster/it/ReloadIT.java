@@ -82,8 +82,9 @@ class ReloadIT {
         String describe = cluster.ok("describe", "plain").out();
         assertTrue(describe.contains("launching -> online (listening on port " + port + ")"), "ready when its server listened: " + describe);
         long before = cluster.worker("plain", 0).pid();
-        assertTrue(Http.get(port, "/").body().contains("pid=" + before) || Http.get(port, "/").body().contains("pid=" + cluster.worker("plain", 1).pid()),
-                "list shows the server's pid, not the script's");
+        String answer = Http.get(port, "/").body();
+        assertTrue(answer.contains("pid=" + before + " ") || answer.contains("pid=" + cluster.worker("plain", 1).pid() + " "),
+                "list shows the server's pid, not the script's: " + answer);
         ClusterFixture.Result reload = cluster.ok("reload", "plain");
         assertTrue(reload.out().contains("plain worker 1/2 ready in"), reload.toString());
         assertNotEquals(before, cluster.worker("plain", 0).pid());
