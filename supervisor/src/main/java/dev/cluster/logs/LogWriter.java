@@ -69,9 +69,9 @@ public final class LogWriter implements AutoCloseable {
         return files;
     }
 
-    /** Points a pipe at another file (a standby became a worker): on the file thread, after anything queued for it. */
+    /** Points a pipe at another file (a standby becomes a worker): on the file thread, before it next reads the pipe. */
     void retarget(WorkerOutput.Pipe pipe, Path file, LineFormat format) {
-        loop.execute(() -> {
+        pipe.moveBeforeNextRead(() -> {
             RotatingFile next;
             try {
                 next = acquire(file, pipe.spec().logs());
@@ -86,6 +86,7 @@ public final class LogWriter implements AutoCloseable {
                 detach(next); // not attached yet: attach() acquires the new file itself
             }
         });
+        loop.execute(pipe::movePending);
     }
 
     /** The file thread, for other work that reads files and must stay off the supervisor's loop. */

@@ -105,8 +105,8 @@ public final class WorkerOutput {
     }
 
     /**
-     * A standby became worker {@code id}: from its next line on, its output goes to that worker's
-     * files, prefixed as that worker's (the lines before it stay in the standby's files).
+     * A standby becomes worker {@code id}: what it writes from now on goes to that worker's files,
+     * prefixed as that worker's (the lines before stay in the standby's files). Before it is told.
      */
     public void retarget(int id) {
         writer.retarget(out, writer.files().file(spec, id, false), new LineFormat(spec.logs(), spec.name(), id, false));
@@ -125,7 +125,7 @@ public final class WorkerOutput {
         return null;
     }
 
-    /** One of the two pipes, registered with the log thread's epoll; every method but the constructor runs there. */
+    /** One of the two pipes, registered with the log thread's epoll; every method but the constructor and {@link #moveBeforeNextRead} runs there. */
     final class Pipe implements EpollIoHandle {
         private final FileDescriptor readEnd;
         private final FileDescriptor writeEnd;
@@ -139,6 +139,12 @@ public final class WorkerOutput {
         private int carryLength;
         private boolean ended;
         private final ArrayDeque<String> lastLines = new ArrayDeque<>();
+        /**
+         * A move to a worker's files, set on the supervisor's loop before the standby is handed its socket: whatever the log
+         * thread reads after that was written after it (a waiting standby writes nothing), so the move comes first, even
+         * when the log thread finds the pipe readable before it runs the task that makes the move.
+         */
+        private volatile Runnable pendingMove;
 
         Pipe(Path file, LineFormat format) throws IOException {
             FileDescriptor[] ends = FileDescriptor.pipe();
@@ -172,6 +178,19 @@ public final class WorkerOutput {
             return previous;
         }
 
+        void moveBeforeNextRead(Runnable move) {
+            pendingMove = move;
+        }
+
+        /** Makes the pending move, if any; on the log thread. */
+        void movePending() {
+            Runnable move = pendingMove;
+            pendingMove = null;
+            if (move != null) {
+                move.run();
+            }
+        }
+
         File writeEndPath() {
             return new File("/proc/self/fd/" + writeEnd.intValue());
         }
@@ -183,6 +202,7 @@ public final class WorkerOutput {
 
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
+            movePending();
             if (ended || target == null) {
                 return; // not attached yet: it will be within this same task of the log thread
             }

@@ -102,9 +102,9 @@ public final class Standby {
      */
     void takeOver(Slot slot, Attempt attempt) throws IOException {
         int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6);
+        process.assignedTo(slot.id()); // before it is told: its first line as the worker goes to the worker's log
         assign.accept(slot.id());
-        socketReply.accept(new int[] {fd}); // first: the rest is bookkeeping that the first request need not wait for
-        process.assignedTo(slot.id());
+        socketReply.accept(new int[] {fd}); // then at once: the rest is bookkeeping that the first request need not wait for
         if (agentHello) {
             attempt.onAgentHello();
         }

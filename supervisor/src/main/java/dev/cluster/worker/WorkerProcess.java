@@ -37,7 +37,7 @@ public interface WorkerProcess {
     /** Why its output is being dropped (its log file cannot be written), or null while it is written. */
     String outputDropped();
 
-    /** A standby became worker {@code workerId}: its output goes to that worker's log files from now on. */
+    /** A standby becomes worker {@code workerId}: what it writes from now on goes to that worker's log files. */
     void assignedTo(int workerId);
 
     /** Whether it started from a start-up archive, in words for {@code describe}; null for a process that could not. */
