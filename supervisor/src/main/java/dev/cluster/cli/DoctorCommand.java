@@ -121,9 +121,15 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private void checkPdeathsig() {
-        boolean present = Files.isExecutable(Path.of("/usr/bin/setpriv"));
-        add(present ? Level.OK : Level.WARN, present ? "setpriv present: workers die with their supervisor, even by SIGKILL"
-                : "setpriv missing: a worker that ignores its stdin may outlive a killed supervisor", present ? null : "apt-get install util-linux");
+        boolean setpriv = Files.isExecutable(Path.of("/usr/bin/setpriv"));
+        boolean setsid = Files.isExecutable(Path.of("/usr/bin/setsid"));
+        if (setpriv && setsid) {
+            add(Level.OK, "setpriv and setsid present: workers die with their supervisor, even by SIGKILL, and a start script's java is its worker's", null);
+        } else {
+            // Workers get their own process group only under both (OsProcesses).
+            add(Level.WARN, (setpriv ? "setsid missing" : "setpriv missing: a worker that ignores its stdin may outlive a killed supervisor, and")
+                    + ": a start script that runs java without exec cannot be supervised", "apt-get install util-linux");
+        }
     }
 
     /** The same check every command makes before it uses the home (and refuses it if this fails). */

@@ -25,6 +25,7 @@ class DoctorIT {
         assertTrue(healthy.out().contains("net.ipv4.tcp_migrate_req=" + migrate), healthy.toString());
         assertTrue(healthy.out().contains("supervisor running, pid " + cluster.daemonPid()), healthy.toString());
         assertTrue(healthy.out().contains(cluster.home() + " is yours alone (0700), and so are its lib/ and logs/"), healthy.toString());
+        assertTrue(healthy.out().contains("[ok]   setpriv and setsid present"), healthy.toString());
 
         Files.setPosixFilePermissions(cluster.home(), PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
