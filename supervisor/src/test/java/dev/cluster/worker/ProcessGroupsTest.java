@@ -1,10 +1,10 @@
 package dev.cluster.worker;
 
+import dev.cluster.it.ClusterFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,15 +35,8 @@ class ProcessGroupsTest {
         assertTrue(left.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null && !left.isAlive(), "ended with SIGTERM");
     }
 
-    private static long awaitChild(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Long> children = ProcessGroups.children(pid, 4);
-            if (!children.isEmpty()) {
-                return children.get(0);
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no child of " + pid);
+    private static long awaitChild(long pid) {
+        ClusterFixture.await("a child of " + pid, Duration.ofSeconds(10), () -> !ProcessGroups.children(pid, 4).isEmpty());
+        return ProcessGroups.children(pid, 4).get(0);
     }
 }
