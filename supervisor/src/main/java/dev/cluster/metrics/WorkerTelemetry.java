@@ -270,7 +270,12 @@ public final class WorkerTelemetry {
      * not one, since {@code strace -p} stops it for an instant at every system call.
      */
     public boolean paused() {
-        return stoppedSamples >= 2;
+        return pausedAfter(stoppedSamples);
+    }
+
+    /** The rule of {@link #paused}, for a standby's samples too: two in a row found the process stopped. */
+    public static boolean pausedAfter(int stoppedSamplesInARow) {
+        return stoppedSamplesInARow >= 2;
     }
 
     public Double cpuPercent() {

@@ -1,5 +1,7 @@
 package dev.cluster.worker;
 
+import dev.cluster.metrics.WorkerTelemetry;
+
 import java.io.IOException;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -54,12 +56,9 @@ public final class Standby {
         stoppedSamples = stopped ? stoppedSamples + 1 : 0;
     }
 
-    /**
-     * Whether its process is paused: found stopped by the last two samples (one is not enough: {@code strace -p}
-     * stops it for an instant at every system call). A paused standby would take a slot over and serve nothing.
-     */
+    /** Whether its process is paused, as a worker's is ({@link WorkerTelemetry#paused}): a paused standby would take a slot over and serve nothing. */
     public boolean paused() {
-        return stoppedSamples >= 2;
+        return WorkerTelemetry.pausedAfter(stoppedSamples);
     }
 
     public Double cpuPercent() {
