@@ -4,6 +4,7 @@ import dev.cluster.home.UnsafePath;
 import dev.cluster.home.Home;
 import dev.cluster.protocol.Request;
 import dev.cluster.view.Terminal;
+import dev.cluster.worker.OomKiller;
 import io.netty.channel.epoll.Epoll;
 import picocli.CommandLine.Command;
 
@@ -123,8 +124,13 @@ final class DoctorCommand implements Callable<Integer> {
     private void checkPdeathsig() {
         boolean setpriv = Files.isExecutable(Path.of("/usr/bin/setpriv"));
         boolean setsid = Files.isExecutable(Path.of("/usr/bin/setsid"));
-        if (setpriv && setsid) {
-            add(Level.OK, "setpriv and setsid present: workers die with their supervisor, even by SIGKILL, and a start script's java is its worker's", null);
+        boolean choom = Files.isExecutable(Path.of("/usr/bin/choom"));
+        if (setpriv && setsid && choom) {
+            add(Level.OK, "setpriv, setsid and choom present: workers die with their supervisor, even by SIGKILL, a start script's java is its"
+                    + " worker's, and the supervisor may shield itself from the OOM killer", null);
+        } else if (setpriv && setsid) {
+            add(Level.WARN, "choom missing: the supervisor does not shield itself from the OOM killer, which may take it and every worker with it",
+                    "apt-get install util-linux (2.33 or newer)");
         } else {
             // Workers get their own process group only under both (OsProcesses).
             add(Level.WARN, (setpriv ? "setsid missing" : "setpriv missing: a worker that ignores its stdin may outlive a killed supervisor, and")
@@ -157,13 +163,26 @@ final class DoctorCommand implements Callable<Integer> {
         } else {
             try {
                 long pid = ControlClient.ok(client.call(new Request.Ping())).daemon().pid();
-                add(Level.OK, "supervisor running, pid " + pid + ", answering on " + home.controlSocket(), null);
+                add(Level.OK, "supervisor running, pid " + pid + ", answering on " + home.controlSocket() + oomScore(pid), null);
             } catch (UserError e) {
                 String pid = read(home.pidFile());
                 add(Level.FAIL, e.getMessage(), "if it was stopped (state T in 'ps -o stat= -p " + pid + "'), 'kill -CONT " + pid
                         + "'; else see " + home.daemonLog());
             }
         }
+    }
+
+    /** How the OOM killer ranks the supervisor against its workers (see OomKiller), as a tail for the running line. */
+    private static String oomScore(long pid) {
+        String score = read(Path.of("/proc/" + pid + "/oom_score_adj"));
+        if (score == null) {
+            return "";
+        }
+        if (score.equals(Integer.toString(OomKiller.SUPERVISOR_SCORE))) {
+            return "; oom_score_adj " + score + ": the OOM killer takes any worker before it";
+        }
+        return "; oom_score_adj " + score + ": under memory pressure the OOM killer may take it, and every worker with it"
+                + " (run it as root with CAP_SYS_RESOURCE, or under the unit of 'cluster startup systemd', to lower it)";
     }
 
     /** Free space where the logs go (logs/ may be a disk of its own) and, if elsewhere, where the app list goes. */

@@ -1,5 +1,6 @@
 package dev.cluster.cli;
 
+import dev.cluster.worker.OomKiller;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,7 +67,8 @@ final class StartupCommand implements Callable<Integer> {
      * The unit. The supervisor itself is the main process ({@code cluster run}, with the daemon's JVM
      * options): it tells systemd when the apps are up (Type=notify) and keeps telling it that its loop
      * turns (WatchdogSec); SIGHUP reloads (ExecReload); on stop, SIGTERM to it alone, which drains
-     * every worker, and SIGKILL to what is left only after the timeout (KillMode=mixed).
+     * every worker, and SIGKILL to what is left only after the timeout (KillMode=mixed). The OOM killer takes any
+     * worker before it (OOMScoreAdjust: a supervisor not run as root cannot lower its own score; its workers get 0 back).
      */
     static String unit(String user, Path clusterHome) {
         List<String> exec = new ArrayList<>();
@@ -94,6 +96,7 @@ final class StartupCommand implements Callable<Integer> {
                 "RestartSec=2",
                 "WatchdogSec=30",
                 "LimitNOFILE=65536",
+                "OOMScoreAdjust=" + OomKiller.SUPERVISOR_SCORE,
                 "",
                 "[Install]",
                 "WantedBy=multi-user.target",

@@ -236,17 +236,18 @@ public final class App {
             return; // one stopped on purpose, or one that took over a slot
         }
         long uptimeMs = (loop.nanoTime() - standby.startedNanos()) / 1_000_000;
+        String exit = Signals.describeUnaskedExit(status, starter::oomKillJustNow);
         RestartPolicy.Decision decision = standbyPolicy.afterCrash(uptimeMs, standby.waiting(), !standby.waiting());
         if (decision.errored()) {
             standbysGivenUp = true;
             List<String> said = ExitOutput.of(standby.process().lastErrLines(), standby.process().lastOutLines()).lines();
-            log.error("{}: no more standbys: {} in a row exited before they were ready to take over, the last (pid {}) with status {}{};"
+            log.error("{}: no more standbys: {} in a row exited before they were ready to take over, the last (pid {}) {}{};"
                     + " its output is in {}-standby-*.log; a start or reload of the app tries again", name(), decision.unstableRestarts() + 1,
-                    standby.pid(), status, said.isEmpty() ? "" : ": " + said.get(said.size() - 1), name());
+                    standby.pid(), exit, said.isEmpty() ? "" : ": " + said.get(said.size() - 1), name());
             return;
         }
         long delayMs = Math.max(STANDBY_REFILL_DELAY_MS, decision.delayMs());
-        log.warn("{}: standby pid {} exited with status {} before it was needed; another starts in {} ms", name(), standby.pid(), status, delayMs);
+        log.warn("{}: standby pid {} {} before it was needed; another starts in {} ms", name(), standby.pid(), exit, delayMs);
         scheduleRefill(delayMs);
     }
 

@@ -9,12 +9,12 @@ record LastExit(String text, long pid, ExitOutput output, AttemptState from) {
     static final String DYING = "died (its death watch fired)";
     static final LastExit NONE = new LastExit(null, 0, ExitOutput.NONE, null);
 
-    /** {@code attempt} reaped with {@code status}: if this exit is its, and was known from the death watch, its status and last lines. */
-    LastExit reaped(Attempt attempt, int status) {
+    /** {@code attempt} reaped, its status in {@code words}: if this exit is its, and was known from the death watch, those and its last lines. */
+    LastExit reaped(Attempt attempt, String words) {
         if (text == null || !text.startsWith(DYING) || pid != attempt.pid()) {
             return this;
         }
-        return new LastExit(Signals.describeExit(status) + text.substring(DYING.length()), pid,
+        return new LastExit(words + text.substring(DYING.length()), pid,
                 ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines()), from);
     }
 }

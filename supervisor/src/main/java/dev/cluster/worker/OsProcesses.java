@@ -48,6 +48,9 @@ public final class OsProcesses implements ProcessStarter {
     private final boolean pdeathsig;
     private final boolean ownGroup;
     private final StartCache startCache;
+    private final OomKiller oomKiller;
+    /** Gives every process started the OOM score the supervisor was started with: see {@link OomKiller#shieldSupervisor}. */
+    private final List<String> unshield;
     private final int cores = Runtime.getRuntime().availableProcessors();
     private final long ram = hostRam();
 
@@ -63,6 +66,8 @@ public final class OsProcesses implements ProcessStarter {
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.pdeathsig = Files.isExecutable(SETPRIV);
         this.ownGroup = pdeathsig && Files.isExecutable(SETSID);
+        this.oomKiller = new OomKiller(loop);
+        this.unshield = OomKiller.shieldSupervisor();
         this.startCache = new StartCache(cache, loop, new ArchiveMaker.Trainer() {
             @Override
             public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
@@ -195,6 +200,11 @@ public final class OsProcesses implements ProcessStarter {
     }
 
     @Override
+    public boolean oomKillJustNow() {
+        return oomKiller.justNow();
+    }
+
+    @Override
     public void workerReady(AppSpec spec) {
         if (spec.jar() != null) {
             startCache.workerReady(spec, archiveKeyLine(spec));
@@ -267,7 +277,7 @@ public final class OsProcesses implements ProcessStarter {
         }
     }
 
-    /** The command line under setpriv (so it dies with the supervisor), in the app's directory. */
+    /** The command line under setsid (its own group), setpriv (it dies with the supervisor) and choom (no OOM shield), in the app's directory. */
     private ProcessBuilder inAppDirectory(AppSpec spec, List<String> commandLine) {
         List<String> cmd = new ArrayList<>();
         if (ownGroup) {
@@ -276,6 +286,7 @@ public final class OsProcesses implements ProcessStarter {
         if (pdeathsig) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
         }
+        cmd.addAll(unshield);
         cmd.addAll(commandLine);
         return new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
     }

@@ -16,6 +16,9 @@ public interface ProcessStarter {
     /** The command line the app's workers run, as {@code describe} shows it. */
     List<String> commandLine(AppSpec spec);
 
+    /** Whether the kernel's OOM killer killed a process in the last second or two (see {@link OomKiller}): a SIGKILL's likely sender. */
+    boolean oomKillJustNow();
+
     /** A worker of the app became ready: work put off so as not to slow its start (a training start) may begin. */
     void workerReady(AppSpec spec);
 }

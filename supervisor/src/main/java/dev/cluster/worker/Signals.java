@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * Signals by name, sent with util-linux {@code kill}: the JDK sends only TERM and KILL. These are
@@ -55,6 +56,16 @@ public final class Signals {
             return "killed by signal " + signal + signalName(signal);
         }
         return "exited with code " + status;
+    }
+
+    /**
+     * {@link #describeExit} for a death nobody here asked for (the process was starting, serving or waiting): a SIGKILL that
+     * came as the kernel's OOM killer killed a process ({@code oomKillJustNow}, see {@link OomKiller}) says so.
+     */
+    static String describeUnaskedExit(int status, BooleanSupplier oomKillJustNow) {
+        String words = describeExit(status);
+        return status == 128 + 9 && oomKillJustNow.getAsBoolean()
+                ? words + ", likely by the kernel's OOM killer (it killed a process just then; 'dmesg' names it)" : words;
     }
 
     private static String signalName(int signal) {

@@ -1,6 +1,7 @@
 package dev.cluster.it;
 
 import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -178,6 +179,54 @@ class CrashIT {
             WorkerInfo w = cluster.worker("job", 0);
             return w.state().equals("online") && w.pid() != null && w.pid() != first;
         });
+    }
+
+    /**
+     * A worker the kernel's OOM killer takes (here: its memory cgroup's limit, as systemd's MemoryMax= or a container's) is
+     * said to be its, not only "killed by signal 9". Needs a memory cgroup this user may make: root, as CI runs.
+     */
+    @Test
+    void aWorkerTheOomKillerTookIsSaidToBeIts() throws Exception {
+        Path group = memoryCgroup("cluster-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime(), 200L << 20);
+        try {
+            // The JVM enters the group before it starts, then touches a heap three times the group's limit.
+            String script = "echo $$ > " + group.resolve("cgroup.procs") + " && exec " + ClusterFixture.JAVA
+                    + " -Xmx1g -Xms600m -XX:+AlwaysPreTouch -cp " + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName();
+            cluster.cluster("start", "--name", "hog", "--port", Integer.toString(ClusterFixture.freePort()), "--", "sh", "-c", script);
+            ClusterFixture.await("the OOM killer named in the daemon log", Duration.ofSeconds(20), () -> cluster.daemonLog()
+                    .contains("hog:0 launching -> exited (killed by signal 9 (SIGKILL), likely by the kernel's OOM killer (it killed a process just then;"));
+            cluster.ok("delete", "hog");
+        } finally {
+            readOrEmpty(group.resolve("cgroup.procs")).lines().forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
+            ClusterFixture.await("the group empty", Duration.ofSeconds(10), () -> readOrEmpty(group.resolve("cgroup.procs")).isBlank());
+            Files.deleteIfExists(group);
+        }
+    }
+
+    /** A new memory cgroup (v1 or v2) limited to {@code bytes} without swap; the test is skipped where none can be made. */
+    private static Path memoryCgroup(String name, long bytes) throws IOException {
+        Path v1 = Path.of("/sys/fs/cgroup/memory");
+        boolean isV1 = Files.isDirectory(v1);
+        Path group = (isV1 ? v1 : Path.of("/sys/fs/cgroup")).resolve(name);
+        try {
+            Files.createDirectory(group);
+        } catch (IOException e) {
+            Assumptions.abort("cannot make a memory cgroup here (" + e + "): needs root");
+        }
+        Files.writeString(group.resolve(isV1 ? "memory.limit_in_bytes" : "memory.max"), Long.toString(bytes));
+        Path noSwap = group.resolve(isV1 ? "memory.swappiness" : "memory.swap.max");
+        if (Files.exists(noSwap)) {
+            Files.writeString(noSwap, "0");
+        }
+        return group;
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test

@@ -24,8 +24,10 @@ class DoctorIT {
         ClusterFixture.Result healthy = cluster.cluster("doctor");
         assertTrue(healthy.out().contains("net.ipv4.tcp_migrate_req=" + migrate), healthy.toString());
         assertTrue(healthy.out().contains("supervisor running, pid " + cluster.daemonPid()), healthy.toString());
+        String score = Files.readString(Path.of("/proc/" + cluster.daemonPid() + "/oom_score_adj")).trim();
+        assertTrue(healthy.out().contains("; oom_score_adj " + score + ": "), healthy.toString());
         assertTrue(healthy.out().contains(cluster.home() + " is yours alone (0700), and so are its lib/ and logs/"), healthy.toString());
-        assertTrue(healthy.out().contains("[ok]   setpriv and setsid present"), healthy.toString());
+        assertTrue(healthy.out().contains("[ok]   setpriv, setsid and choom present"), healthy.toString());
 
         Files.setPosixFilePermissions(cluster.home(), PosixFilePermissions.fromString("rwxr-xr-x"));
         try {

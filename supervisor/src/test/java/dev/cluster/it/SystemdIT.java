@@ -122,7 +122,7 @@ class SystemdIT {
     void theUnitPassesSystemdAnalyzeVerify() throws Exception {
         String unit = cluster.ok("startup", "systemd", "--print").out();
         for (String line : List.of("Type=notify", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID", "KillMode=mixed",
-                "Restart=on-failure", "Environment=CLUSTER_HOME=" + cluster.home())) {
+                "Restart=on-failure", "OOMScoreAdjust=-999", "Environment=CLUSTER_HOME=" + cluster.home())) {
             assertTrue(unit.contains(line), line + " missing in\n" + unit);
         }
         assertTrue(unit.matches("(?s).*\\nExecStart=/\\S+/java .*-Xmx64m.* -jar /\\S+/cluster\\.jar run --resurrect\\n.*"), unit);

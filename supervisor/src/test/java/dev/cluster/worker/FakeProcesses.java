@@ -13,6 +13,8 @@ public final class FakeProcesses implements ProcessStarter {
     /** Applied to every process as it starts (e.g. {@code p -> p.listening = true}: ready at once). */
     public Consumer<FakeProcess> onStart = p -> { };
     public boolean failStarts;
+    /** What {@link #oomKillJustNow} answers: whether the kernel's OOM killer "just killed" a process. */
+    public boolean oomKill;
     private long nextPid = 1000;
 
     @Override
@@ -39,6 +41,11 @@ public final class FakeProcesses implements ProcessStarter {
         FakeProcess p = new FakeProcess(nextPid++);
         standbys.add(p);
         return p;
+    }
+
+    @Override
+    public boolean oomKillJustNow() {
+        return oomKill;
     }
 
     @Override

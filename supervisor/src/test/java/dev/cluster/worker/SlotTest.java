@@ -88,6 +88,28 @@ class SlotTest {
     }
 
     @Test
+    void aSigkillAsTheOomKillerWasAtWorkIsLaidAtItsDoorButNotOneTheSupervisorSent() {
+        Slot slot = online();
+        loop.advance(5_000);
+        processes.oomKill = true;
+        processes.last().exit(137);
+        loop.runDue();
+        assertTrue(slot.lastExit().startsWith("killed by signal 9 (SIGKILL), likely by the kernel's OOM killer (it killed a process just then;"
+                + " 'dmesg' names it) at "), slot.lastExit());
+        loop.advance(Attempt.READINESS_POLL_MS);
+        processes.last().exit(139);
+        loop.runDue();
+        assertTrue(slot.lastExit().startsWith("killed by signal 11 (SIGSEGV) at "), "only a SIGKILL: " + slot.lastExit());
+        loop.advance(1_000);
+        assertEquals(SlotState.ONLINE, slot.state());
+        processes.last().ignoresTerm = true;
+        slot.stop("stop requested");
+        loop.advance(5_000); // the kill timeout: the supervisor's own SIGKILL
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertTrue(slot.lastExit().startsWith("killed by signal 9 (SIGKILL) at "), slot.lastExit());
+    }
+
+    @Test
     void aWorkerThatDiesRightAfterItsStartIsRestartedAfterTheBackOffAndItsSocketGetsNothingMeanwhile() {
         Slot slot = online();
         FakeProcess first = processes.last();

@@ -132,6 +132,18 @@ class StandbyTest {
     }
 
     @Test
+    void aDeathTakenOverBeforeItsReapIsLaidAtTheOomKillersDoorWhenItWasAtWork() {
+        App app = online(1, 1);
+        Slot slot = app.slots().get(0);
+        loop.advance(5_000);
+        slot.serving().dying();
+        processes.oomKill = true;
+        processes.started.get(0).exit(137);
+        loop.runDue();
+        assertTrue(slot.lastExit().startsWith("killed by signal 9 (SIGKILL), likely by the kernel's OOM killer "), slot.lastExit());
+    }
+
+    @Test
     void aReloadRetiresTheOldVersionsStandbysAndStartsNewOnesAfter() {
         App app = online(1, 2);
         app.begin(App.Operation.RELOAD);
