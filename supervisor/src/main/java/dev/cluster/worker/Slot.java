@@ -236,7 +236,7 @@ public final class Slot {
     }
 
     void attemptExited(Attempt attempt, AttemptState was, int status) {
-        String exit = status == Attempt.DYING ? LastExit.DYING : exitWords(status, was);
+        String exit = status == Attempt.DYING ? LastExit.DYING : LastExit.words(status, was, starter::oomKillJustNow);
         ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
         boolean bindFailure = was == AttemptState.LAUNCHING
                 && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
@@ -270,16 +270,11 @@ public final class Slot {
      * last lines it wrote, replace what was known then.
      */
     void attemptReaped(Attempt attempt, int status) {
-        String words = exitWords(status, lastExit.from());
+        String words = LastExit.words(status, lastExit.from(), starter::oomKillJustNow);
         lastExit = lastExit.reaped(attempt, words);
         log.info("{} pid {} reaped: {} (handled as it died)", name(), attempt.pid(), words);
     }
 
-    /** The exit status in words; for a process that was starting or serving (not stopped, not killed as hung), with the OOM killer's part. */
-    private String exitWords(int status, AttemptState was) {
-        return was == AttemptState.LAUNCHING || was == AttemptState.READY
-                ? Signals.describeUnaskedExit(status, starter::oomKillJustNow) : Signals.describeExit(status);
-    }
 
     /**
      * The serving process died unasked, or none could be started ({@code attempt} null): restart after the back-off, give up
