@@ -23,6 +23,7 @@ import dev.cluster.worker.LaunchFailure;
 import dev.cluster.worker.Loop;
 import dev.cluster.worker.OsProcesses;
 import dev.cluster.worker.PortListeners;
+import dev.cluster.worker.ProcessGroups;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
 import dev.cluster.worker.Standby;
@@ -399,8 +400,12 @@ public final class Supervisor {
         return saved.saveQuietly(apps.values().stream().map(App::spec).toList());
     }
 
-    /** Releases what outlives requests: the file thread (after writing out the logs) and the metrics endpoint. */
+    /**
+     * Releases what outlives requests: what workers left running (see {@link ProcessGroups#endLeftoversNow}), the file thread
+     * (after writing out the logs) and the metrics endpoint.
+     */
     public void close() {
+        ProcessGroups.endLeftoversNow();
         output.close();
         metricsEndpoint.close();
     }

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessGroups {
     private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
+    /**
+     * Groups whose leftovers got SIGTERM and wait for their SIGKILL, with its time ({@link System#nanoTime}). Kept for the
+     * supervisor's exit ({@link #endLeftoversNow}): the timer that would send it dies with the supervisor.
+     */
+    private static final Map<Long, Long> ending = new ConcurrentHashMap<>();
+    private static final long POLL_MS = 50;
 
     private ProcessGroups() {
     }
@@ -83,8 +91,36 @@ public final class ProcessGroups {
         List<Long> left = runningInGroup(group);
         if (!left.isEmpty()) {
             log.warn("pid {} exited, leaving processes of its group running (pid {}): SIGTERM, then SIGKILL in {} ms", group, left, killMs);
+            ending.put(group, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(killMs));
             Signals.sendToGroup(group, "TERM").thenRun(() -> CompletableFuture.delayedExecutor(killMs, TimeUnit.MILLISECONDS)
-                    .execute(() -> Signals.sendToGroup(group, "KILL")));
+                    .execute(() -> kill(group)));
+        }
+    }
+
+    private static CompletableFuture<Void> kill(long group) {
+        return ending.remove(group) == null ? CompletableFuture.completedFuture(null) : Signals.sendToGroup(group, "KILL");
+    }
+
+    /**
+     * The supervisor exits: what is left in workers' groups after their SIGTERM is given the rest of its kill timeout, as
+     * the supervisor would have, and then SIGKILL, so that nothing outlives {@code cluster kill} (systemd's KillMode=mixed
+     * does the same after its stop). Blocks until then.
+     */
+    public static void endLeftoversNow() {
+        for (Map.Entry<Long, Long> group : ending.entrySet()) {
+            while (System.nanoTime() < group.getValue() && !runningInGroup(group.getKey()).isEmpty()) {
+                try {
+                    Thread.sleep(POLL_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (!runningInGroup(group.getKey()).isEmpty()) {
+                log.warn("what pid {} left running ignored SIGTERM: SIGKILL as the supervisor exits", group.getKey());
+                kill(group.getKey()).exceptionally(failure -> null).join();
+            }
+            ending.remove(group.getKey());
         }
     }
 }

@@ -162,6 +162,23 @@ class CrashIT {
         assertTrue(!next.isAlive() && !nextScript.isAlive(), "stopped, the script and its JVM");
     }
 
+    /**
+     * What a worker leaves running that ignores SIGTERM gets SIGKILL after the kill timeout, from a timer in the supervisor:
+     * when the supervisor itself exits ('cluster kill') before then (here after ~1 s: the script's exit counts once its
+     * pipes, which the leftovers hold, have had 1 s to close), it sends that before it goes, and nothing of the worker outlives it.
+     */
+    @Test
+    void whatAWorkerLeftRunningThatIgnoresSigtermDoesNotOutliveClusterKill() throws Exception {
+        cluster.ok("start", "--name", "job", "--listen-timeout", "0", "--kill-timeout", "3s", "--",
+                "sh", "-c", "sh -c 'trap \"\" TERM; sleep 1000' & wait");
+        ProcessHandle script = ProcessHandle.of(cluster.worker("job", 0).pid()).orElseThrow();
+        ClusterFixture.await("the script's children", Duration.ofSeconds(10), () -> script.descendants().count() == 2);
+        List<ProcessHandle> left = script.descendants().toList();
+        cluster.ok("kill");
+        // Before, the supervisor exited ~1 s after the script, and what it left slept on for good.
+        ClusterFixture.await("nothing of the worker left", Duration.ofSeconds(10), () -> left.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
     /** A deploy that swaps the app's directory under a worker that dies meanwhile: no process can start there until it is back. */
     @Test
     void aWorkerWhoseDirectoryIsGoneIsRetriedAfterTheBackOffAndStartsOnceItIsBack() throws Exception {
