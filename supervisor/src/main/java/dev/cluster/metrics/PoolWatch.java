@@ -6,13 +6,17 @@ import dev.cluster.view.Untrusted;
 
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One worker's pools, as its newest report had them, and since when each has been full (at its
  * maximum with work waiting). A pool full for {@link #MARK_AFTER_MS} is marked: a burst fills a
- * pool for a moment, a saturated one stays full. Used on the supervisor's loop thread only.
+ * pool for a moment, a saturated one stays full. A saturated pool still shows a thread between two
+ * tasks now and then (1/2 busy, 5 waiting), so one report that is not full does not end the count;
+ * two in a row do. Used on the supervisor's loop thread only.
  */
 public final class PoolWatch {
     public static final long MARK_AFTER_MS = 5_000;
@@ -21,6 +25,8 @@ public final class PoolWatch {
 
     private List<PoolReport> latest = List.of();
     private final Map<String, Long> fullSince = new HashMap<>();
+    /** Pools counted as full whose newest report was not: one more such report ends the count. */
+    private final Set<String> missedOnce = new HashSet<>();
 
     /** @throws IllegalArgumentException when the report has more pools than any real app */
     void onReport(List<PoolReport> pools, long nowMs) {
@@ -29,18 +35,26 @@ public final class PoolWatch {
         }
         latest = pools;
         Map<String, Long> still = new HashMap<>();
+        Set<String> missed = new HashSet<>();
         for (PoolReport p : pools) {
+            String key = key(p);
             if (p.full()) {
-                still.put(key(p), fullSince.getOrDefault(key(p), nowMs));
+                still.put(key, fullSince.getOrDefault(key, nowMs));
+            } else if (fullSince.containsKey(key) && !missedOnce.contains(key)) {
+                still.put(key, fullSince.get(key));
+                missed.add(key);
             }
         }
         fullSince.clear();
         fullSince.putAll(still);
+        missedOnce.clear();
+        missedOnce.addAll(missed);
     }
 
     void reset() {
         latest = List.of();
         fullSince.clear();
+        missedOnce.clear();
     }
 
     /** Every pool, fullest first. */
