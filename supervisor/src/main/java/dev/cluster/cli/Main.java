@@ -39,7 +39,9 @@ public final class Main implements Runnable {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         String help = cmd.getCommandSpec().qualifiedName() + " --help";
-        cmd.getErr().println("cluster: " + e.getMessage() + " (see '" + help + "')");
+        String guess = e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()
+                ? ": did you mean '" + unmatched.getSuggestions().get(0) + "'?" : "";
+        cmd.getErr().println("cluster: " + e.getMessage() + guess + " (see '" + help + "')");
         return EXIT_USAGE;
     }
 

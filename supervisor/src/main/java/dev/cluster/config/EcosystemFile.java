@@ -35,6 +35,27 @@ public final class EcosystemFile {
     /** The options an app takes (their declarations, {@link StartOptions}); {@code env-NAME} blocks besides. */
     public static final Set<String> APP_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(StartOptions.ALL.stream().map(StartOption::key).toList()));
     private static final String ENV_PREFIX = "env-";
+    /**
+     * What an ecosystem file written for PM2 says that has another name here, or no place: the keys edit distance does not
+     * find (its snake_case ones that match ours, as {@code kill_timeout}, it does).
+     */
+    private static final String LOGS_HERE = "logs are always $CLUSTER_HOME/logs/APP-ID-out.log and -err.log ('merge-logs' for one pair per app); remove it";
+    private static final Map<String, String> PM2_KEYS = Map.ofEntries(
+            Map.entry("script", "PM2's 'script' is 'jar' here (for a jar) or 'command' (anything else)"),
+            Map.entry("exec_mode", "not needed here: every worker is a process of its own and they share the port; remove it"),
+            Map.entry("interpreter", "the JDK a jar app runs on is 'java' here (a java executable or a JDK's home)"),
+            Map.entry("interpreter_args", "JVM options are 'jvm-args' here"),
+            Map.entry("node_args", "JVM options are 'jvm-args' here"),
+            Map.entry("watch", "nothing watches files here: deploy, then 'cluster reload APP' (zero downtime); remove it"),
+            Map.entry("ignore_watch", "nothing watches files here; remove it"),
+            Map.entry("out_file", LOGS_HERE),
+            Map.entry("error_file", LOGS_HERE),
+            Map.entry("log_file", LOGS_HERE),
+            Map.entry("pid_file", "no pid files here: 'cluster list --json' gives every worker's pid; remove it"),
+            Map.entry("wait_ready", "readiness is automatic here (the library's ready, else listening on 'port'); 'listen-timeout' bounds it; remove it"),
+            Map.entry("exp_backoff_restart_delay", "the back-off is always on here: 'restart-delay' is its first step"),
+            Map.entry("cron_restart", "no scheduled restarts here: a cron job or systemd timer running 'cluster reload APP' does it without downtime"),
+            Map.entry("time", "'log-date-format' here, with a java.time pattern"));
 
     /** A problem in the file, as one line. */
     public static final class Invalid extends Exception {
@@ -135,7 +156,8 @@ public final class EcosystemFile {
         for (Map.Entry<String, Node> e : o.entrySet()) {
             String key = e.getKey();
             if (!APP_KEYS.contains(key) && !key.startsWith(ENV_PREFIX)) {
-                throw at(e.getValue(), label + "unknown option '" + key + "'" + suggestion(key, APP_KEYS));
+                String pm2 = key.startsWith("env_") ? "PM2's 'env_NAME' is 'env-" + key.substring(4) + "' here" : PM2_KEYS.get(key);
+                throw at(e.getValue(), label + "unknown option '" + key + "'" + (pm2 != null ? ": " + pm2 : suggestion(key, APP_KEYS)));
             }
         }
         Node nameNode = o.get("name");

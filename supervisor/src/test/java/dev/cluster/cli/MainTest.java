@@ -41,4 +41,18 @@ class MainTest {
     void aMistypedOptionIsAUsageError() {
         assertEquals(Main.EXIT_USAGE, Main.execute("metrics", "--serve", "abc"));
     }
+
+    @Test
+    void aMisspeltOptionGetsTheNearestOneNamed() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+            System.setErr(capture);
+            assertEquals(Main.EXIT_USAGE, Main.execute("start", "app.jar", "--instanses", "2"));
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("cluster: Unknown option: '--instanses': did you mean '--instances'? (see 'cluster start --help')",
+                printed.toString(StandardCharsets.UTF_8).strip());
+    }
 }

@@ -118,6 +118,8 @@ class EcosystemFileTest {
                 {"emptyapps.yaml", "apps: []\n", "emptyapps.yaml:1:1:", "at least one app"},
                 {"typo.yaml", app + "    instanses: 2\n", "typo.yaml:5:5:", "unknown option 'instanses': did you mean 'instances'?"},
                 {"snake.yaml", app + "    kill_timeout: 5s\n", "snake.yaml:5:5:", "did you mean 'kill-timeout'?"},
+                {"pm2.yaml", "apps:\n  - name: web\n    script: app.jar\n", "pm2.yaml:3:5:", "unknown option 'script': PM2's 'script' is 'jar' here"},
+                {"pm2env.yaml", app + "    env_production: {A: b}\n", "pm2env.yaml:5:5:", "PM2's 'env_NAME' is 'env-production' here"},
                 {"instances.yaml", app + "    instances: lots\n", "instances.yaml:5:5:", "'instances' must be a number of workers from 1 to 1024, or max (got 'lots')"},
                 {"port.yaml", "apps:\n  - name: web\n    jar: app.jar\n    port: http\n", "port.yaml:4:5:", "'port' must be a whole number from 1 to 65535 (got 'http')"},
                 {"bigport.yaml", "apps:\n  - name: web\n    jar: app.jar\n    port: 70000\n", "bigport.yaml:4:5:", "from 1 to 65535 (got 70000)"},
