@@ -27,7 +27,7 @@ final class LineFormat {
     private int length;
 
     /** Loaded by the first JSON app only: java.time's formatting costs an idle daemon memory for nothing. */
-    private static final class JsonTime {
+    static final class JsonTime {
         static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     }
 

@@ -1,5 +1,6 @@
 package dev.cluster.logs;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.channels.Channels;
 import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.LogSpec;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,9 +44,12 @@ final class RotatingFile {
     /** Pipes writing here: more than one for merged logs. */
     private int writers;
     private boolean failing;
-    /** While writes fail: what is wrong, since when; read by the supervisor's loop for list and describe. */
+    /** While writes fail: what is wrong, since when, and how much is lost; read by the supervisor's loop for list and describe. */
     private volatile String dropping;
+    private volatile Instant droppingSince;
     private volatile long droppedBytes;
+    /** Whether the file's last byte ends a line: a disk that fills mid-write leaves part of one, which the gap's line must not join. */
+    private boolean endsLine = true;
     /** The stamp of the last rotation and its suffix: see {@link #archiveName}. */
     private Path lastBase;
     private int lastSuffix;
@@ -156,19 +161,22 @@ final class RotatingFile {
 
     private void write(ByteBuffer bytes) {
         try {
-            while (bytes.hasRemaining()) {
-                size += channel.write(bytes);
-            }
             if (failing) {
+                // The gap is said where it is, so that whoever reads the file does not take it for a quiet worker.
+                String gap = Math.max(1, droppedBytes / 1024) + " KB of output dropped from " + droppingSince + " to "
+                        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ": " + dropping;
+                writeFully(ByteBuffer.wrap(gapLine(gap)));
                 failing = false;
                 dropping = null;
-                log.info("writing {} again", path);
+                log.info("writing {} again; it says where its lines were dropped: {}", path, gap);
             }
+            writeFully(bytes);
         } catch (IOException e) {
             if (!failing) {
                 failing = true;
                 droppedBytes = 0;
-                dropping = "cannot write " + path.getFileName() + " (" + e.getMessage() + ") since " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+                droppingSince = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+                dropping = "cannot write " + path.getFileName() + " (" + e.getMessage() + ")";
                 log.error("cannot write {}: {}; its lines are dropped until it can (disk full?)", path, e.getMessage());
             }
             droppedBytes += bytes.remaining();
@@ -176,10 +184,30 @@ final class RotatingFile {
         }
     }
 
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            int written = channel.write(bytes);
+            size += written;
+            if (written > 0) {
+                endsLine = bytes.get(bytes.position() - 1) == '\n';
+            }
+        }
+    }
+
+    /** The line that marks a gap, in the file's own shape: a {@code --log-type json} file gets an object like its others. */
+    private byte[] gapLine(String gap) {
+        String text = "[cluster] " + gap;
+        String line = spec.json()
+                ? "{\"time\":\"" + LineFormat.JsonTime.FORMAT.format(Instant.now()) + "\",\"stream\":\"cluster\",\"message\":\""
+                        + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"}"
+                : text;
+        return ((endsLine ? "" : "\n") + line + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** "cannot write F (why) since T, N KB dropped" while lines are being dropped, else null. Any thread. */
     String dropping() {
         String why = dropping;
-        return why == null ? null : why + ", " + Math.max(1, droppedBytes / 1024) + " KB of output dropped so far";
+        return why == null ? null : why + " since " + droppingSince + ", " + Math.max(1, droppedBytes / 1024) + " KB of output dropped so far";
     }
 
     private void rotate() {

@@ -87,6 +87,10 @@ class SaveResurrectIT {
         assertTrue(shellIn(daemon, "cat \"$CLUSTER_HOME/apps.json\"").contains("\"instances\":2"));
         ClusterFixture.await("noisy's output written again", Duration.ofSeconds(20),
                 () -> !in(daemon, "list").out().contains("output is being dropped"));
+        // a line of its own, after whatever part of a line the full disk took
+        String log = shellIn(daemon, "grep '^\\[cluster] ' \"$CLUSTER_HOME/logs/noisy-0-out.log\"");
+        assertTrue(log.matches("\\[cluster] [1-9]\\d* KB of output dropped from \\S+Z to \\S+Z: cannot write noisy-0-out.log \\(No space left on device\\)\\n"),
+                "the gap is marked in the file where it is: " + log);
     }
 
     private void killDaemonHard() throws Exception {
