@@ -27,16 +27,31 @@ final class LineFormat {
     private int length;
 
     /** Loaded by the first JSON app only: java.time's formatting costs an idle daemon memory for nothing. */
-    static final class JsonTime {
+    private static final class JsonTime {
         static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     }
 
     LineFormat(LogSpec spec, String app, int id, boolean err) {
+        this(spec, "\",\"app\":\"" + app + "\",\"id\":" + id + ",\"stream\":\"" + (err ? "err" : "out") + "\",\"message\":\"");
+    }
+
+    private LineFormat(LogSpec spec, String jsonMiddle) {
         this.json = spec.json();
         DateTimeFormatter pattern = spec.dateFormat() == null ? null : DateTimeFormatter.ofPattern(spec.dateFormat()).withZone(ZoneId.systemDefault());
         this.time = json && pattern == null ? JsonTime.FORMAT : pattern;
-        this.jsonMiddle = ("\",\"app\":\"" + app + "\",\"id\":" + id + ",\"stream\":\"" + (err ? "err" : "out") + "\",\"message\":\"")
-                .getBytes(StandardCharsets.UTF_8);
+        this.jsonMiddle = jsonMiddle.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A line of the supervisor's own in an app's log file, shaped and stamped as the workers' lines
+     * are, so that a log shipper parses it too: in JSON, {@code "stream":"cluster"} and no id (a
+     * merged file is no one worker's).
+     */
+    static byte[] supervisorLine(LogSpec spec, String app, String text, Instant now) {
+        LineFormat format = new LineFormat(spec, "\",\"app\":\"" + app + "\",\"stream\":\"cluster\",\"message\":\"");
+        byte[] line = text.getBytes(StandardCharsets.UTF_8);
+        format.format(line, 0, line.length, format.stamp(now));
+        return Arrays.copyOf(format.bytes(), format.length());
     }
 
     /** The time every line of one read is stamped with (they arrived together), or null. */

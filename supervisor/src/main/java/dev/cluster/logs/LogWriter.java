@@ -1,7 +1,6 @@
 package dev.cluster.logs;
 
 import dev.cluster.protocol.AppSpec;
-import dev.cluster.protocol.LogSpec;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -74,7 +73,7 @@ public final class LogWriter implements AutoCloseable {
         pipe.moveBeforeNextRead(() -> {
             RotatingFile next;
             try {
-                next = acquire(file, pipe.spec().logs());
+                next = acquire(file, pipe.spec());
             } catch (IOException e) {
                 log.error("cannot open {}: {}; the worker's output stays in {}", file, e.getMessage(), pipe.file());
                 return;
@@ -107,7 +106,7 @@ public final class LogWriter implements AutoCloseable {
         loop.execute(() -> {
             RotatingFile file;
             try {
-                file = acquire(pipe.file(), pipe.spec().logs());
+                file = acquire(pipe.file(), pipe.spec());
             } catch (IOException e) {
                 log.error("cannot open {}: {}; the worker's output is discarded", pipe.file(), e.getMessage());
                 pipe.fail();
@@ -127,12 +126,12 @@ public final class LogWriter implements AutoCloseable {
         });
     }
 
-    private RotatingFile acquire(Path path, LogSpec spec) throws IOException {
+    private RotatingFile acquire(Path path, AppSpec app) throws IOException {
         RotatingFile file = open.get(path);
         if (file == null) {
-            file = new RotatingFile(path, spec, compressor, batch);
+            file = new RotatingFile(path, app.logs(), app.name(), compressor, batch);
             open.put(path, file);
-            if (spec.daily() && !midnightScheduled) {
+            if (app.logs().daily() && !midnightScheduled) {
                 midnightScheduled = true;
                 scheduleMidnight();
             }

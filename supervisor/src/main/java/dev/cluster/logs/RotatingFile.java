@@ -1,6 +1,5 @@
 package dev.cluster.logs;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.channels.Channels;
 import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.LogSpec;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,6 +34,8 @@ final class RotatingFile {
 
     private final Path path;
     private final LogSpec spec;
+    /** The app whose file this is: the line that marks a gap names it, as its workers' JSON lines do. */
+    private final String app;
     private final Executor compressor;
     private final Batch batch;
     private FileChannel channel;
@@ -64,9 +64,10 @@ final class RotatingFile {
         private RotatingFile owner;
     }
 
-    RotatingFile(Path path, LogSpec spec, Executor compressor, Batch batch) throws IOException {
+    RotatingFile(Path path, LogSpec spec, String app, Executor compressor, Batch batch) throws IOException {
         this.path = path;
         this.spec = spec;
+        this.app = app;
         this.compressor = compressor;
         this.batch = batch;
         open();
@@ -194,14 +195,16 @@ final class RotatingFile {
         }
     }
 
-    /** The line that marks a gap, in the file's own shape: a {@code --log-type json} file gets an object like its others. */
+    /** The line that marks a gap, shaped as the file's other lines (a JSON object in a {@code --log-type json} file). */
     private byte[] gapLine(String gap) {
-        String text = "[cluster] " + gap;
-        String line = spec.json()
-                ? "{\"time\":\"" + LineFormat.JsonTime.FORMAT.format(Instant.now()) + "\",\"stream\":\"cluster\",\"message\":\""
-                        + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"}"
-                : text;
-        return ((endsLine ? "" : "\n") + line + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = LineFormat.supervisorLine(spec, app, "[cluster] " + gap, Instant.now());
+        if (endsLine) {
+            return line;
+        }
+        byte[] afterPart = new byte[line.length + 1];
+        afterPart[0] = '\n';
+        System.arraycopy(line, 0, afterPart, 1, line.length);
+        return afterPart;
     }
 
     /** "cannot write F (why) since T, N KB dropped" while lines are being dropped, else null. Any thread. */

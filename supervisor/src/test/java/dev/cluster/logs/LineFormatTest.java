@@ -48,4 +48,19 @@ class LineFormatTest {
         assertEquals("err", node.get("stream").asText());
         assertEquals(line, node.get("message").asText());
     }
+
+    @Test
+    void theSupervisorsOwnLineIsShapedAsTheWorkersLinesAre() throws Exception {
+        String gap = "[cluster] 3 KB of output dropped";
+        assertEquals(gap + "\n", new String(LineFormat.supervisorLine(LogSpec.DEFAULTS, "api", gap, AT), StandardCharsets.UTF_8));
+        String dated = new String(LineFormat.supervisorLine(new LogSpec(0, false, 1, false, "'T'HH:mm:ss.SSS", false, null), "api", gap, AT), StandardCharsets.UTF_8);
+        assertEquals(true, dated.matches("T\\d\\d:\\d\\d:00\\.123: \\[cluster] 3 KB of output dropped\n"), dated);
+        String json = new String(LineFormat.supervisorLine(new LogSpec(0, false, 1, false, null, true, LogSpec.JSON), "api", gap, AT), StandardCharsets.UTF_8);
+        JsonNode node = new ObjectMapper().readTree(json);
+        assertEquals("2026-11-26T21:30:00.123Z", node.get("time").asText());
+        assertEquals("api", node.get("app").asText());
+        assertEquals("cluster", node.get("stream").asText());
+        assertEquals(gap, node.get("message").asText());
+        assertNull(node.get("id"));
+    }
 }

@@ -49,7 +49,7 @@ class RotatingFileTest {
     @Test
     void rotatesBeforeALineWouldPassTheLimitSoNoFileIsOverItAndNoLineIsSplit() throws Exception {
         Path path = dir.resolve("web-0-out.log");
-        RotatingFile file = new RotatingFile(path, new LogSpec(1000, false, 100, false, null, false, null), Runnable::run, new RotatingFile.Batch());
+        RotatingFile file = new RotatingFile(path, new LogSpec(1000, false, 100, false, null, false, null), "web", Runnable::run, new RotatingFile.Batch());
         append(file, 0, 500); // 12 bytes a line: 83 whole lines fit in 1000 bytes
         file.close();
         List<Path> rotated = LogFiles.rotated(path);
@@ -67,7 +67,7 @@ class RotatingFileTest {
     @Test
     void keepsTheNewestRotatedFilesOnlyAndGzipsThem() throws Exception {
         Path path = dir.resolve("web-all-err.log");
-        RotatingFile file = new RotatingFile(path, new LogSpec(120, false, 3, true, null, true, null), Runnable::run, new RotatingFile.Batch());
+        RotatingFile file = new RotatingFile(path, new LogSpec(120, false, 3, true, null, true, null), "web", Runnable::run, new RotatingFile.Batch());
         append(file, 0, 1000); // 10 lines a file: 99 rotations, many within one millisecond
         file.close();
         List<Path> rotated = LogFiles.rotated(path);
@@ -82,7 +82,7 @@ class RotatingFileTest {
     @Test
     void keepZeroDeletesWhatIsRotatedAndDailyRotationSkipsAnEmptyFile() throws Exception {
         Path path = dir.resolve("a-0-out.log");
-        RotatingFile file = new RotatingFile(path, new LogSpec(0, true, 0, false, null, false, null), Runnable::run, new RotatingFile.Batch());
+        RotatingFile file = new RotatingFile(path, new LogSpec(0, true, 0, false, null, false, null), "web", Runnable::run, new RotatingFile.Batch());
         append(file, 0, 10);
         file.rotateIfNotEmpty();
         assertEquals(List.of(), LogFiles.rotated(path));
@@ -96,7 +96,7 @@ class RotatingFileTest {
     @Test
     void aFileEmptiedByFlushIsWrittenFromItsStartAndRotatedByItsRealSize() throws Exception {
         Path path = dir.resolve("a-0-out.log");
-        RotatingFile file = new RotatingFile(path, new LogSpec(1000, false, 5, false, null, false, null), Runnable::run, new RotatingFile.Batch());
+        RotatingFile file = new RotatingFile(path, new LogSpec(1000, false, 5, false, null, false, null), "web", Runnable::run, new RotatingFile.Batch());
         append(file, 0, 80);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
             channel.truncate(0); // what 'cluster flush' does
