@@ -16,8 +16,9 @@ import java.util.List;
  * ({@code describe}) says whether its process started from a start-up archive. {@code pool} is the
  * worker's fullest pool and {@code memory} its live set's trend, both absent until reported.
  * {@code paused} is true while its process is stopped by a signal or a debugger (SIGSTOP, gdb): it
- * serves nothing then (new connections are steered to the app's other workers), though its
- * {@code state} is still {@code online}; absent otherwise.
+ * serves nothing then, though its {@code state} is still {@code online}; absent otherwise.
+ * {@code whilePaused} says, in words, where new connections go meanwhile: to the app's other
+ * workers, or into its queue when none serves or the port cannot be steered.
  */
 public record WorkerInfo(
         String app,
@@ -43,5 +44,6 @@ public record WorkerInfo(
         String startCache,
         PoolInfo pool,
         MemoryInfo memory,
-        Boolean paused) {
+        Boolean paused,
+        String whilePaused) {
 }

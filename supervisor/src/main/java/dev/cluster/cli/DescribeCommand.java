@@ -83,8 +83,8 @@ final class DescribeCommand implements Callable<Integer> {
                     System.out.println("    DROPPING     its output: " + w.outputDropped());
                 }
                 if (Boolean.TRUE.equals(w.paused())) {
-                    System.out.println("    PAUSED       its process is stopped (SIGSTOP, a debugger) and serves nothing; new connections go "
-                            + "to the app's other workers: 'kill -CONT " + w.pid() + "' resumes it");
+                    System.out.println("    PAUSED       its process is stopped (SIGSTOP, a debugger) and serves nothing; " + w.whilePaused()
+                            + "; 'kill -CONT " + w.pid() + "' resumes it");
                 }
                 if (w.telemetry() != null) {
                     printTelemetry(w);

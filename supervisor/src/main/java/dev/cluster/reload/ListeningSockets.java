@@ -149,6 +149,20 @@ public final class ListeningSockets implements SlotSockets {
     }
 
     @Override
+    public String whileDown(Slot slot) {
+        if (current.get(slot.id()) == null) {
+            return "its process's own socket (it did not take the supervisor's) still gets its share of new connections, which wait in its queue";
+        }
+        if (!steering()) {
+            return "the kernel still gives its socket a share of new connections, which wait in its queue (this port cannot be steered: 'cluster doctor')";
+        }
+        if (group.stream().noneMatch(h -> h.routed)) {
+            return "no other worker of the app serves: new connections wait in its queue";
+        }
+        return "new connections go to the app's other workers";
+    }
+
+    @Override
     public CompletableFuture<Void> promoted(Slot slot) {
         Held fresh = next.remove(slot.id());
         if (fresh == null) {

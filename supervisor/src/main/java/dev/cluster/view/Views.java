@@ -122,7 +122,7 @@ public final class Views {
         return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
                 (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), standby.cpuPercent(), standby.rssBytes(), null,
                 LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null);
+                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null, null);
     }
 
     private WorkerInfo row(Slot slot, Detail detail) {
@@ -148,7 +148,8 @@ public final class Views {
                 },
                 running ? slot.serving().process().outputDropped() : null, details && running ? slot.serving().process().startCache() : null,
                 running ? slot.telemetry().fullestPool(now) : null, running ? memory(slot, spec, now) : null,
-                running && slot.telemetry().paused() ? Boolean.TRUE : null);
+                running && slot.telemetry().paused() ? Boolean.TRUE : null,
+                details && running && slot.telemetry().paused() ? slot.app().sockets().whileDown(slot) : null);
     }
 
     private static MemoryInfo memory(Slot slot, AppSpec spec, long now) {
@@ -171,6 +172,6 @@ public final class Views {
         AppSpec spec = slot.app().spec();
         return new WorkerInfo(spec.name(), slot.id(), replacement.pid(), replacement.state() == dev.cluster.worker.AttemptState.READY ? "online" : "launching",
                 slot.restarts(), replacement.uptimeMs(), spec.port(), null, null, null, LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

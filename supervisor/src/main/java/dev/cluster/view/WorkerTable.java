@@ -95,8 +95,8 @@ public final class WorkerTable {
                     .append(" s or more\n");
         }
         if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()) && w.id() >= 0)) {
-            out.append(PAUSED).append(": its process is stopped (SIGSTOP, a debugger) and serves nothing; new connections go to the app's ")
-                    .append("other workers, what was queued on it waits: 'kill -CONT PID' resumes it\n");
+            out.append(PAUSED).append(": its process is stopped (SIGSTOP, a debugger) and serves nothing; what is queued on it waits, new ")
+                    .append("connections go to the app's other workers if one serves ('cluster describe' says): 'kill -CONT PID' resumes it\n");
         }
         if (workers.stream().anyMatch(w -> Boolean.TRUE.equals(w.paused()) && w.id() < 0)) {
             out.append(PAUSED).append(" standby: its process is stopped (SIGSTOP, a debugger); a worker that dies is replaced by a new ")

@@ -114,7 +114,7 @@ public final class Slot {
     /**
      * The OS's figures for the serving process, sampled every second, into its telemetry. When it
      * turns paused (SIGSTOP, a debugger: it accepts nothing; see {@link WorkerTelemetry#paused}),
-     * new connections go to the app's other workers (where they can be steered) until it runs again;
+     * new connections go to the app's other workers (where they can be steered: {@link SlotSockets#whileDown}) until it runs again;
      * what was queued waits for it. Only a slot that serves alone is steered here: a stop, a reload
      * or a crash routes its own way.
      */
@@ -128,9 +128,8 @@ public final class Slot {
             log.info("{} (pid {}) runs again: new connections go to it again", name(), serving.pid());
             app.sockets().serving(this);
         } else {
-            log.warn("{} (pid {}) is stopped (SIGSTOP, or a debugger): new connections go to the other workers until it runs again",
-                    name(), serving.pid());
             app.sockets().down(this);
+            log.warn("{} (pid {}) is stopped (SIGSTOP, or a debugger): {} until it runs again", name(), serving.pid(), app.sockets().whileDown(this));
         }
     }
 

@@ -12,8 +12,11 @@ public interface SlotSockets {
     /** The slot's process is ready: new connections may go to its socket. */
     void serving(Slot slot);
 
-    /** The slot's process died: new connections go to the others until the next one is ready. */
+    /** The slot's process died or is paused: new connections go to the others until it serves again. */
     void down(Slot slot);
+
+    /** For a slot that is {@link #down}: where new connections go meanwhile, in words for the log and {@code describe}. */
+    String whileDown(Slot slot);
 
     /**
      * A reload's replacement took over: its socket gets new connections; completes when nothing

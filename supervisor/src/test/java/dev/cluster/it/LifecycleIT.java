@@ -90,7 +90,8 @@ class LifecycleIT {
             assertTrue(table.lines().anyMatch(l -> l.startsWith("web  0") && l.contains(" paused ")), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("web  1") && l.contains(" online ")), table);
             assertTrue(cluster.ok("list", "--json").out().contains("\"pid\":" + paused + ",\"state\":\"online\""), "online for scripts");
-            assertTrue(cluster.ok("describe", "web:0").out().contains("PAUSED       its process is stopped"));
+            assertTrue(cluster.ok("describe", "web:0").out().contains("PAUSED       its process is stopped (SIGSTOP, a debugger) and serves nothing; "
+                    + "new connections go to the app's other workers; 'kill -CONT " + paused + "' resumes it"));
             for (int i = 0; i < 20; i++) { // steered by the native library, which CI builds (gcc)
                 assertEquals(other, Http.whoamiPid(port, 5_000), "a new connection is answered by the worker that runs");
             }

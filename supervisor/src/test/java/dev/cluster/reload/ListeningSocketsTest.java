@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Steering against the real kernel, on loopback: new connections go only to the sockets whose
@@ -80,6 +81,22 @@ class ListeningSocketsTest {
         sockets.serving(app.slots().get(2));
         sockets.down(app.slots().get(1));
         assertEquals(List.of(0L, 12L, 8L), connect(8));
+    }
+
+    /** What describe says of a paused worker: its new connections go elsewhere only while another worker serves. */
+    @Test
+    void aDownSlotsNewConnectionsWaitInItsQueueWhenNoOtherSlotServes() throws Exception {
+        app(2);
+        sockets.serving(app.slots().get(0));
+        sockets.serving(app.slots().get(1));
+        sockets.down(app.slots().get(0));
+        assertEquals("new connections go to the app's other workers", sockets.whileDown(app.slots().get(0)));
+        assertEquals(List.of(0L, 4L), connect(4));
+        sockets.down(app.slots().get(1));
+        assertEquals("no other worker of the app serves: new connections wait in its queue", sockets.whileDown(app.slots().get(0)));
+        List<Long> queued = connect(40);
+        assertEquals(44L, queued.get(0) + queued.get(1));
+        assertTrue(queued.get(0) > 0, "the kernel's own choice includes the paused slot's socket: " + queued);
     }
 
     @Test

@@ -28,6 +28,11 @@ public final class RecordingSockets implements SlotSockets {
     }
 
     @Override
+    public String whileDown(Slot slot) {
+        return "new connections go to the app's other workers";
+    }
+
+    @Override
     public CompletableFuture<Void> promoted(Slot slot) {
         calls.add("promoted " + slot.id());
         return drain();
