@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.cluster.home.SafePaths;
 import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.AppSpec;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -224,10 +225,20 @@ public final class EcosystemFile {
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             throw new Invalid(shown + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": not valid " + (json ? "JSON" : "YAML")
-                    + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+                    + ": " + problem(e));
         } catch (IOException e) {
             throw new Invalid("cannot read " + shown + ": " + e.getMessage());
         }
+    }
+
+    /** The parser's words in one line: SnakeYAML's first line is only where it was ("while parsing a flow node"), its problem comes later. */
+    private static String problem(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+            String words = (yaml.getContext() == null ? "" : yaml.getContext() + ": ") + yaml.getProblem();
+            // A block's start or end found where none belongs is what a line indented one space off gives.
+            return words.contains("<block") ? words + " (check the indentation of this line and the one above)" : words;
+        }
+        return e.getOriginalMessage().lines().findFirst().orElse("");
     }
 
     private Node node(JsonParser p) throws IOException, Invalid {

@@ -109,7 +109,10 @@ class EcosystemFileTest {
         String item = "  - name: web\n    jar: app.jar\n    port: 18080\n";
         String app = "apps:\n" + item;
         Object[][] cases = {
-                {"syntax.yaml", "apps:\n  - name: web\n   jar: app.jar\n", "syntax.yaml:3:", "not valid YAML"},
+                {"syntax.yaml", "apps:\n  - name: web\n   jar: app.jar\n", "syntax.yaml:3:", "not valid YAML: while parsing a block collection: "
+                        + "expected <block end>, but found '<block mapping start>' (check the indentation of this line and the one above)"},
+                {"unclosed.yaml", "apps:\n  - name: web\n    jar: [\n", "unclosed.yaml:3:11:",
+                        "not valid YAML: while parsing a flow node: expected the node content, but found '<stream end>'"},
                 {"syntax.json", "{\"apps\": [{\"name\": \"web\", \"jar\": \"app.jar\",}]}", "syntax.json:1:", "not valid JSON"},
                 {"empty.yaml", "", "empty.yaml: the file is empty", "apps"},
                 {"list.yaml", "- name: web\n", "list.yaml:1:1:", "must be a map with an 'apps' list"},
