@@ -230,7 +230,13 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
             refused("a line of more than " + Wire.MAX_WORKER_LINE_BYTES / 1024 + " KB");
             return;
         }
-        log.warn("worker connection closed: {}", cause.toString());
+        if (cause instanceof IOException && peer != 0) {
+            // A worker killed before it read what it was sent (the drain request to a stuck or paused one) resets its end:
+            // that is its death, which its exit reports; no warning of its own.
+            log.info("pid {}: its connection ended: {}", peer, cause.getMessage());
+        } else {
+            log.warn("worker connection closed: {}", cause.toString());
+        }
         ctx.close();
     }
 
