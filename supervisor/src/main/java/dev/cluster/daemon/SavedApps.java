@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class SavedApps {
     }
 
     void save(List<AppSpec> apps) throws IOException {
-        byte[] bytes = Wire.encode(new Snapshot(Instant.now().toString(), apps));
+        byte[] bytes = Wire.encode(new Snapshot(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), apps));
         Files.deleteIfExists(temporary); // left by a daemon killed half-way through a save
         try {
             try (FileChannel out = SafePaths.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
