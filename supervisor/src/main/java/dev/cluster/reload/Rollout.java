@@ -122,7 +122,7 @@ public final class Rollout {
     }
 
     private static String reason(Throwable failure) {
-        return cause(failure).getMessage();
+        return cause(failure) instanceof LaunchFailure lf ? lf.reason() : cause(failure).getMessage();
     }
 
     private static dev.cluster.worker.ExitOutput output(Throwable failure) {

@@ -70,6 +70,20 @@ class RolloutTest {
         assertEquals(3, processes.started.size());
     }
 
+    /** Its output is introduced once, at the end, where the lines follow: not also before "keeps serving". */
+    @Test
+    void aFailedReplacementsMessageIntroducesItsOutputOnceAtTheEnd() {
+        App app = online(1);
+        processes.onStart = p -> {
+            p.out.add("cannot connect to the queue");
+            p.exit(1);
+        };
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.runDue();
+        String message = reload.handle((v, e) -> Rollout.cause(e).getMessage()).join();
+        assertEquals("web:0 replacement exited with code 1 before it was ready; web:0 keeps serving with pid 1000; its last lines on stdout:", message);
+    }
+
     @Test
     void aReloadOfAWorkerThatIsNotServingRestartsItInPlace() {
         App app = online(1);
