@@ -15,6 +15,12 @@ import java.util.stream.Stream;
  */
 public final class App {
     private static final Logger log = LoggerFactory.getLogger(App.class);
+    /**
+     * The fix for an app whose workers show no readiness (they neither say ready nor listen): each
+     * counts as online only when its time runs out, and a reload abandons such a replacement.
+     */
+    static final String IF_IT_SERVES_NO_PORT = "if it serves no port (a queue consumer, a job), give it --listen-timeout 0: "
+            + "online at once, and a reload can replace its workers";
     /** What can own an app for a while: other commands on it are refused meanwhile, not queued. */
     public enum Operation {
         RELOAD("reload"), SCALE("scale"), MEMORY_REPLACEMENT("memory replacement");
@@ -28,6 +34,19 @@ public final class App {
         public String label() {
             return label;
         }
+    }
+
+    /**
+     * After a start: if a worker counts as online only because its time ran out, the words that
+     * say so and how to start it right; else null.
+     */
+    public String readinessNotShown() {
+        if (Long.valueOf(0).equals(spec.listenTimeoutMs())
+                || slots.stream().noneMatch(s -> s.serving() != null && s.serving().readinessAssumed())) {
+            return null;
+        }
+        return name() + ": its workers neither said ready nor listened on port " + spec.port() + " in time, so they count as online; "
+                + IF_IT_SERVES_NO_PORT;
     }
 
     /** Another operation owns the app. */

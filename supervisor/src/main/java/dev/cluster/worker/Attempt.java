@@ -39,6 +39,8 @@ public final class Attempt {
     private boolean exitedEarly;
     /** A standby that took the slot over: started beside the serving workers, and waited. */
     private boolean wasStandby;
+    /** Counted ready when its time to show readiness ran out: it neither said ready nor listened. */
+    private boolean readinessAssumed;
 
     Attempt(Slot slot, WorkerProcess process, Loop loop) {
         this.slot = slot;
@@ -59,6 +61,11 @@ public final class Attempt {
 
     public AttemptState state() {
         return state;
+    }
+
+    /** Whether it counts as ready only because its time ran out (it neither said ready nor listened). */
+    public boolean readinessAssumed() {
+        return readinessAssumed;
     }
 
     /** Whether it was a standby that took the slot over. */
@@ -169,6 +176,7 @@ public final class Attempt {
     /** Ready without having shown it (the listen timeout passed for a worker that is not a replacement). */
     void assumeReady(String reason) {
         if (state == AttemptState.LAUNCHING) {
+            readinessAssumed = true;
             becomeReady(reason);
         }
     }

@@ -200,7 +200,9 @@ public final class Slot {
     }
 
     void attemptNotReadyInTime(Attempt attempt) {
-        String why = "not ready within " + app.readiness().describe(app.spec());
+        String why = "not ready within " + app.readiness().describe(app.spec())
+                + (serving != null && serving != attempt && serving.readinessAssumed()
+                        ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : "");
         // --listen-timeout 0 says the app serves no port (a queue consumer, a job): a reload has nothing to wait for.
         if (attempt == replacement && !Long.valueOf(0).equals(app.spec().listenTimeoutMs())) {
             abandon(why);

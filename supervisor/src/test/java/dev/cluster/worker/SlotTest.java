@@ -326,6 +326,24 @@ class SlotTest {
         assertTrue(old.alive());
     }
 
+    /** A command that serves no port, started without {@code --listen-timeout 0}: the user is told, and a reload says why it cannot. */
+    @Test
+    void anAppThatNeverShowsReadinessIsToldToUseListenTimeoutZero() {
+        App app = app(spec().listenTimeoutMs(3_000L));
+        Slot slot = app.slots().get(0);
+        slot.start("start");
+        loop.advance(3_000 + Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        String note = app.readinessNotShown();
+        assertTrue(note != null && note.startsWith("web: its workers neither said ready nor listened on port 8080 in time")
+                && note.contains("give it --listen-timeout 0"), note);
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        loop.advance(3_000 + Attempt.READINESS_POLL_MS);
+        String message = failure(replaced).getMessage();
+        assertTrue(message.contains("the worker it replaces never showed readiness either: if it serves no port"), message);
+        assertTrue(online().app().readinessNotShown() == null, "a worker that listened needs no note");
+    }
+
     /** {@code --listen-timeout 0}: the app serves no port (a queue consumer), so a reload replaces each worker at once. */
     @Test
     void withListenTimeoutZeroAReplacementIsReadyAtOnce() {
