@@ -105,8 +105,10 @@ class SaveResurrectIT {
     void aSupervisorKilledHardLosesNoAppAndResurrectBringsThemBackAsTheyWere() throws Exception {
         int port = ClusterFixture.freePort();
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web", "--env", "COLOUR=blue");
-        cluster.ok("start", "--name", "sleeper", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "1s",
-                "--", JAVA, "-cp", TEST_CLASSES.toString(), Sleeper.class.getName());
+        ClusterFixture.Result sleeping = cluster.ok("start", "--name", "sleeper", "--port", Integer.toString(ClusterFixture.freePort()),
+                "--listen-timeout", "1s", "--", JAVA, "-cp", TEST_CLASSES.toString(), Sleeper.class.getName());
+        assertTrue(sleeping.err().startsWith("cluster: sleeper: its workers neither said ready nor listened on port ")
+                && sleeping.err().contains("give it --listen-timeout 0"), "a program that serves no port is told how to start it: " + sleeping);
         cluster.ok("scale", "web", "3");
         Path saved = cluster.home().resolve("apps.json");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(saved)));
@@ -117,8 +119,8 @@ class SaveResurrectIT {
         // Starts before the resurrect (a fresh supervisor; a file of two apps): they run, and do not save over the apps saved.
         String sleeper = "[" + String.join(", ", JAVA, "-cp", TEST_CLASSES.toString(), Sleeper.class.getName()) + "]";
         Path file = Files.writeString(cluster.home().resolve("early.yaml"), "apps:\n"
-                + "  - {name: early, port: " + ClusterFixture.freePort() + ", listen-timeout: 1s, command: " + sleeper + "}\n"
-                + "  - {name: late, port: " + ClusterFixture.freePort() + ", listen-timeout: 1s, command: " + sleeper + "}\n");
+                + "  - {name: early, port: " + ClusterFixture.freePort() + ", listen-timeout: 0, command: " + sleeper + "}\n"
+                + "  - {name: late, port: " + ClusterFixture.freePort() + ", listen-timeout: 0, command: " + sleeper + "}\n");
         ClusterFixture.Result early = cluster.ok("start", file.toString());
         assertEquals(1, early.errLines().size(), "one note for the command: " + early);
         assertTrue(early.err().startsWith("cluster: not saved: apps.json keeps its 2 saved app(s) (web, sleeper), saved at "), early.toString());
