@@ -124,8 +124,15 @@ public final class AppSpecValidator {
         String program = spec.command().get(0);
         if (program.contains("/")) {
             Path p = Path.of(spec.cwd()).resolve(program);
-            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-                return problemIn("command", "command not found or not executable: " + p);
+            if (Files.isDirectory(p)) {
+                return problemIn("command", p.normalize() + " is a directory: give a jar (its name ends in .jar) or a program to run");
+            }
+            if (!Files.isRegularFile(p)) {
+                return problemIn("command", "command not found: " + p.normalize() + " (check the path; relative paths are resolved from the current directory)");
+            }
+            if (!Files.isExecutable(p)) {
+                return problemIn("command", p.normalize() + " is not executable: 'chmod +x' it, or name its interpreter first (-- sh " + program
+                        + "); a jar's name ends in .jar");
             }
             return untrusted(p, "program", "command");
         }
@@ -136,7 +143,9 @@ public final class AppSpecValidator {
                 return untrusted(p, "program", "command"); // the one the worker's exec will find first
             }
         }
-        return problemIn("command", "command '" + program + "' not found on the supervisor's PATH: give its full path");
+        // A file of that name here: the user meant it, and a shell would not run it without a path either.
+        return problemIn("command", "command '" + program + "' not found on the supervisor's PATH: give its full path"
+                + (Files.exists(Path.of(spec.cwd()).resolve(program)) ? " (for the file in this directory: ./" + program + ")" : ""));
     }
 
     /** {@code --java}: for a jar app only, an absolute path to a java executable; the agent needs Java 17 or later. */

@@ -84,6 +84,18 @@ class AppSpecValidatorTest {
     }
 
     @Test
+    void aCommandThatCannotRunSaysWhy() throws Exception {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "hello");
+        AppSpec.Builder command = AppSpec.builder().name("a").cwd(dir.toString()).port(18000);
+        assertEquals("command 'notes.txt' not found on the supervisor's PATH: give its full path (for the file in this directory: ./notes.txt)",
+                problem(command.command(List.of("notes.txt")).build()));
+        assertEquals(notes + " is not executable: 'chmod +x' it, or name its interpreter first (-- sh ./notes.txt); a jar's name ends in .jar",
+                problem(command.command(List.of("./notes.txt")).build()));
+        assertEquals(dir + " is a directory: give a jar (its name ends in .jar) or a program to run", problem(command.command(List.of(dir.toString())).build()));
+        assertTrue(problem(command.command(List.of("./gone")).build()).startsWith("command not found: " + dir.resolve("gone")));
+    }
+
+    @Test
     void whatAWorkerRunsMustBeChangeableByNoOneElse() throws Exception {
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
