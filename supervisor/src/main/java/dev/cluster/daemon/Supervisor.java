@@ -253,16 +253,19 @@ public final class Supervisor {
             throw new Targets.NoMatch("no app named '" + target + "': scale takes one app name (see 'cluster list')");
         }
         int current = app.slots().size();
-        int wanted;
+        boolean relative = count != null && (count.startsWith("+") || count.startsWith("-"));
+        long asked;
         try {
-            wanted = count.startsWith("+") || count.startsWith("-") ? current + Integer.parseInt(count) : Integer.parseInt(count);
+            asked = relative ? current + Long.parseLong(count) : Long.parseLong(count);
         } catch (NumberFormatException | NullPointerException e) {
             throw new IllegalArgumentException("scale takes N, +N or -N workers (got '" + count + "')");
         }
-        if (wanted < 1 || wanted > AppSpecValidator.MAX_INSTANCES) {
-            throw new IllegalArgumentException("an app runs 1 to " + AppSpecValidator.MAX_INSTANCES + " workers (asked for " + wanted
+        if (asked < 1 || asked > AppSpecValidator.MAX_INSTANCES) {
+            throw new IllegalArgumentException("an app runs 1 to " + AppSpecValidator.MAX_INSTANCES + " workers (asked for "
+                    + (relative ? current + " " + count.charAt(0) + " " + count.substring(1) + " = " : "") + asked
                     + "); to stop it use 'cluster stop " + app.name() + "'");
         }
+        int wanted = (int) asked;
         app.begin(App.Operation.SCALE);
         CompletableFuture<Void> scaled;
         String unsaved = null;

@@ -118,6 +118,10 @@ class ControlRequestsIT {
         // Nothing was left marked busy: each command that marks an app goes through.
         cluster.ok("reload", "web");
         cluster.ok("scale", "web", "2");
+        ClusterFixture.Result tooFew = cluster.cluster("scale", "web", "-5");
+        assertEquals("cluster: an app runs 1 to 1024 workers (asked for 2 - 5 = -3); to stop it use 'cluster stop web'",
+                tooFew.err().strip(), "a refused scale shows its sum: " + tooFew);
+        assertEquals(1, tooFew.exit(), tooFew.toString());
         cluster.ok("restart", "web");
         cluster.ok("stop", "web");
         assertEquals(List.of("stopped", "stopped"), cluster.list().stream().filter(w -> w.app().equals("web")).map(w -> w.state()).toList());
