@@ -204,10 +204,11 @@ public final class Slot {
                 + (serving != null && serving != attempt && serving.readinessAssumed()
                         ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : "");
         // --listen-timeout 0 says the app serves no port (a queue consumer, a job): a reload has nothing to wait for.
-        if (attempt == replacement && !Long.valueOf(0).equals(app.spec().listenTimeoutMs())) {
+        boolean servesNoPort = Long.valueOf(0).equals(app.spec().listenTimeoutMs());
+        if (attempt == replacement && !servesNoPort) {
             abandon(why);
         } else {
-            attempt.assumeReady(app.readiness().describe(app.spec()) + " passed");
+            attempt.assumeReady(servesNoPort ? "--listen-timeout 0: it serves no port" : app.readiness().describe(app.spec()) + " passed");
         }
     }
 

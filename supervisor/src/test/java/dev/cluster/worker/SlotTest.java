@@ -356,6 +356,7 @@ class SlotTest {
         FakeProcess fresh = processes.last();
         loop.advance(Attempt.READINESS_POLL_MS);
         assertEquals(fresh.pid(), slot.pid(), "it serves (listening on nothing) at once");
+        assertTrue(slot.lastTransition().contains("took over from pid " + old.pid() + " (--listen-timeout 0: it serves no port)"), slot.lastTransition());
         assertEquals(List.of("TERM"), old.received, "and the old one is asked to finish");
         loop.runDue();
         assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally());
