@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "reload", description = {"Zero-downtime rolling reload: per worker, start a replacement, wait until it is ready,",
-        "then drain the old one. A replacement that fails stops the reload; the old workers keep serving.",
+@Command(name = "reload", description = {"Zero-downtime rolling reload: per worker, start a replacement, wait until it is ready, then drain the old one.",
+        "A replacement that fails stops the reload; the old workers keep serving.",
         "A deploy: replace the jar file, then 'cluster reload APP'."})
 final class ReloadCommand implements Callable<Integer> {
     @Parameters(paramLabel = "APP|all")

@@ -15,7 +15,7 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", sortOptions = false,
-        description = {"Run the supervisor in the foreground (systemd, containers): logs on stdout,",
+        description = {"Run the supervisor in the foreground (systemd, containers), its log on stdout.",
                 "SIGTERM/SIGINT stop every worker gracefully and exit 0. The control socket works meanwhile.",
                 "  cluster run app.jar -i max"})
 final class RunCommand implements Callable<Integer> {

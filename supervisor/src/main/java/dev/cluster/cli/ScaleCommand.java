@@ -7,8 +7,8 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "scale", description = {"Set an app's number of workers: N, +N or -N. New workers get new ids and count once ready;",
-        "scaling down drains the highest ids."})
+@Command(name = "scale", description = {"Set an app's number of workers: N, +N or -N.",
+        "New workers get new ids and count once ready; scaling down drains the highest ids."})
 final class ScaleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "APP")
     String app;

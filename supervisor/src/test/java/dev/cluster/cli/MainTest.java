@@ -19,6 +19,15 @@ class MainTest {
         }
     }
 
+    /** {@code cluster help} lists each command with its description's first line: it must be a whole sentence. */
+    @Test
+    void everyCommandsFirstLineOfHelpIsAWholeSentence() {
+        new picocli.CommandLine(new Main()).getSubcommands().forEach((name, command) -> {
+            String[] description = command.getCommandSpec().usageMessage().description();
+            assertTrue(description.length > 0 && description[0].strip().endsWith("."), name + ": " + String.join(" / ", description));
+        });
+    }
+
     @Test
     void aPercentSignInAnOptionsDescriptionIsPrintedNotReadAsAFormat() {
         PrintStream out = System.out;
