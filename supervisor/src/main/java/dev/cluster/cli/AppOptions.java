@@ -27,14 +27,14 @@ final class AppOptions {
             description = "A jar (then its arguments), or after '--' any command and its arguments.")
     List<String> program = List.of();
 
-    @Option(names = "--name", description = "App name (default: the jar or command's file name).")
+    @Option(names = "--name", paramLabel = "NAME", description = "App name (default: the jar or command's file name).")
     String name;
 
     @Option(names = "--env", paramLabel = "KEY=VALUE|NAME",
             description = "Environment variable for the workers; repeatable. With an ecosystem file: the NAME of the env-NAME blocks to use.")
     List<String> env = new ArrayList<>();
 
-    @Option(names = "--cwd", description = "Working directory of the workers (default: the current directory).")
+    @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory of the workers (default: the current directory).")
     Path cwd;
 
     @Spec(Spec.Target.MIXEE)

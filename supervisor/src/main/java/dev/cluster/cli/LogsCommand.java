@@ -25,7 +25,7 @@ final class LogsCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "APP|APP:ID|ID", description = "Whose logs (default: all).")
     String target;
 
-    @Option(names = {"-n", "--lines"}, defaultValue = "15", description = "Lines to show from each file first (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "15", description = "Lines to show from each file first (default: ${DEFAULT-VALUE}).")
     int lines;
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted.")
