@@ -54,25 +54,33 @@ final class StartCommand implements Callable<Integer> {
             throw new UserError("--only picks apps of an ecosystem file (cluster.yaml or cluster.json)");
         }
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
-        Response response = namesAStoppedApp(client) // as PM2's 'pm2 start NAME'
-                ? ControlClient.ok(client.call(new Request.Restart(app.program.get(0))))
-                : ControlClient.ok(client.callStartingDaemon(new Request.Start(app.toSpec())));
+        Response response = null;
+        for (String target : notRunningOfTheAppNamed(client)) { // as PM2's 'pm2 start NAME'
+            response = ControlClient.ok(client.call(new Request.Restart(target)));
+        }
+        if (response == null) {
+            response = ControlClient.ok(client.callStartingDaemon(new Request.Start(app.toSpec())));
+        }
         System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;
     }
 
     /**
-     * Whether the command line is one word (no file here, no option but --json) naming an app whose
-     * workers are all stopped: that app is started again rather than refused as a name already taken.
+     * If the command line is one word (no file here, no option but --json) naming an app of ours:
+     * what of it to start again rather than refuse the name as taken. The app, when none of its
+     * workers runs; else each of its stopped or errored workers (its running ones are left alone).
+     * Empty when it is no such app, or every worker of it runs.
      */
-    private boolean namesAStoppedApp(ControlClient client) {
+    private List<String> notRunningOfTheAppNamed(ControlClient client) {
         String word = app.program.get(0);
         boolean optionsGiven = spec.commandLine().getParseResult().matchedOptions().stream().anyMatch(o -> !o.longestName().equals("--json"));
         if (app.program.size() > 1 || optionsGiven || Files.exists(Path.of(word)) || !client.daemonRunning()) {
-            return false;
+            return List.of();
         }
-        List<WorkerInfo> its = workers(client).stream().filter(w -> w.app().equals(word)).toList();
-        return !its.isEmpty() && its.stream().allMatch(w -> "stopped".equals(w.state()));
+        List<WorkerInfo> its = workers(client).stream().filter(w -> w.app().equals(word) && w.id() >= 0).toList(); // a standby's id is -1
+        List<String> down = its.stream().filter(w -> "stopped".equals(w.state()) || "errored".equals(w.state()))
+                .map(w -> word + ":" + w.id()).toList();
+        return !down.isEmpty() && down.size() == its.size() ? List.of(word) : down;
     }
 
     private static List<WorkerInfo> workers(ControlClient client) {

@@ -57,6 +57,12 @@ class LifecycleIT {
         ClusterFixture.Result twice = cluster.cluster("start", "web");
         assertEquals(1, twice.exit());
         assertTrue(twice.err().contains("an app named 'web' already exists"), twice.err());
+        // One worker down: the name starts that one, and leaves the one serving alone.
+        long serving = cluster.worker("web", 0).pid();
+        cluster.ok("stop", "web:1");
+        cluster.ok("start", "web");
+        assertEquals(serving, cluster.worker("web", 0).pid(), "the running worker is not restarted");
+        assertEquals("online", cluster.worker("web", 1).state());
         cluster.ok("stop", "all");
 
         cluster.ok("restart", "all");
