@@ -80,6 +80,11 @@ public record AppSpec(
         return ON.equals(share);
     }
 
+    /** {@code --listen-timeout 0}: the app serves no port (a queue consumer, a job), so its workers are online at once. */
+    public boolean servesNoPort() {
+        return Long.valueOf(0).equals(listenTimeoutMs);
+    }
+
     /** Whether a worker that exits on its own (not stopped, not replaced) is started again. */
     public boolean restartsOnExit() {
         return ON.equals(autorestart);

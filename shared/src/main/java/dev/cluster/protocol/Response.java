@@ -1,5 +1,6 @@
 package dev.cluster.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,6 +47,16 @@ public record Response(boolean ok, String error, List<String> details, String me
     /** The same answer with lines the user should read beside it (on success: a warning the CLI prints on stderr). */
     public Response withDetails(List<String> lines) {
         return new Response(ok, error, lines, message, workers, apps, daemon, progress, lag);
+    }
+
+    /** The same answer with one more line for the user beside it (as {@link #withDetails}); none if null. */
+    public Response withNote(String line) {
+        if (line == null) {
+            return this;
+        }
+        List<String> lines = new ArrayList<>(details == null ? List.of() : details);
+        lines.add(line);
+        return withDetails(lines);
     }
 
     public Response withLag(LagSummary clusterLag) {

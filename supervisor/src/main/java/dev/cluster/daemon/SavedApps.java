@@ -174,12 +174,7 @@ public final class SavedApps {
                     + "restart of the supervisor 'cluster resurrect' would bring back the list as last saved, without it; make room, then run "
                     + "'cluster save'");
         }
-        if (held == null) {
-            return answer;
-        }
-        List<String> notes = new ArrayList<>(answer.details() == null ? List.of() : answer.details());
-        notes.add(held);
-        return answer.withDetails(notes);
+        return answer.withNote(held);
     }
 
     /** {@code cluster save}: the list now, and the answer to the user. */

@@ -175,13 +175,8 @@ public final class Supervisor {
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
                 spec.bind(), String.join(" ", processes.commandLine(spec)));
         Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList()).whenCompleteAsync((done, failure) ->
-                reply.accept(failure == null ? saved.answer(noted(views.list(apps.values(), "started " + spec.name()), app.readinessNotShown()), unsaved)
+                reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
                         : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
-    }
-
-    /** An answer with a note for the user (printed under it), if there is one. */
-    private static Response noted(Response answer, String note) {
-        return note == null ? answer : answer.withDetails(List.of(note));
     }
 
     private void stop(String target, Consumer<Response> reply) {

@@ -41,8 +41,7 @@ public final class App {
      * say so and how to start it right; else null.
      */
     public String readinessNotShown() {
-        if (Long.valueOf(0).equals(spec.listenTimeoutMs())
-                || slots.stream().noneMatch(s -> s.serving() != null && s.serving().readinessAssumed())) {
+        if (spec.servesNoPort() || slots.stream().noneMatch(s -> s.serving() != null && s.serving().readinessAssumed())) {
             return null;
         }
         return name() + ": its workers neither said ready nor listened on port " + spec.port() + " in time, so they count as online; "

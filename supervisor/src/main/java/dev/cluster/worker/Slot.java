@@ -200,15 +200,13 @@ public final class Slot {
     }
 
     void attemptNotReadyInTime(Attempt attempt) {
-        String why = "not ready within " + app.readiness().describe(app.spec())
-                + (serving != null && serving != attempt && serving.readinessAssumed()
-                        ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : "");
-        // --listen-timeout 0 says the app serves no port (a queue consumer, a job): a reload has nothing to wait for.
-        boolean servesNoPort = Long.valueOf(0).equals(app.spec().listenTimeoutMs());
-        if (attempt == replacement && !servesNoPort) {
-            abandon(why);
+        if (app.spec().servesNoPort()) { // a reload has nothing to wait for
+            attempt.assumeReady("--listen-timeout 0: it serves no port");
+        } else if (attempt == replacement) {
+            abandon("not ready within " + app.readiness().describe(app.spec()) + (serving != null && serving.readinessAssumed()
+                    ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : ""));
         } else {
-            attempt.assumeReady(servesNoPort ? "--listen-timeout 0: it serves no port" : app.readiness().describe(app.spec()) + " passed");
+            attempt.assumeReady(app.readiness().describe(app.spec()) + " passed");
         }
     }
 
