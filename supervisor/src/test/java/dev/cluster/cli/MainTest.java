@@ -28,22 +28,35 @@ class MainTest {
         });
     }
 
-    @Test
-    void aPercentSignInAnOptionsDescriptionIsPrintedNotReadAsAFormat() {
+    /** What {@code cluster COMMAND --help} prints, on stdout and stderr. */
+    private static String help(String command) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
             System.setErr(capture);
-            assertEquals(0, Main.execute("start", "--help"));
+            assertEquals(0, Main.execute(command, "--help"));
         } finally {
             System.setOut(out);
             System.setErr(err);
         }
-        String help = printed.toString(StandardCharsets.UTF_8);
+        return printed.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aPercentSignInAnOptionsDescriptionIsPrintedNotReadAsAFormat() {
+        String help = help("start");
         assertFalse(help.contains("picocli WARN"), help);
         assertTrue(help.contains("25 % divided"), help);
+    }
+
+    @Test
+    void helpNamesWhatAnOptionTakesNotItsFieldName() {
+        String start = help("start");
+        assertTrue(start.contains("--name=NAME") && start.contains("--cwd=DIR"), start);
+        String logs = help("logs");
+        assertTrue(logs.contains("--lines=N"), logs);
     }
 
     @Test

@@ -134,6 +134,9 @@ class SaveResurrectIT {
         assertTrue(workers.stream().allMatch(w -> w.state().equals("online")), workers.toString());
         assertTrue(Http.get(port, "/").status() == 200);
         assertTrue(cluster.ok("describe", "web", "--show-env").out().contains("COLOUR=blue"), "the environment came back too");
+        String described = cluster.ok("describe", "early").out();
+        assertTrue(described.contains("timeouts       listen 0 (online at once: it serves no port)")
+                && described.contains("(--listen-timeout 0: it serves no port)"), "an app that serves no port is described so: " + described);
 
         ClusterFixture.Result again = cluster.ok("resurrect");
         assertTrue(again.out().contains("web is already running: left as it is"), again.toString());
