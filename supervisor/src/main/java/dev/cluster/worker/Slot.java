@@ -15,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * it is an {@link Attempt}. Every change of state goes through {@link #change}, which checks the
  * table in {@link SlotState} and logs it with its reason.
  * <p>
- * At most two attempts live in a slot at once: the one {@code serving} it, and during a reload
- * the {@code replacement} that takes over once ready; after that the old one drains as
- * {@code retiring}. Every method runs on the loop.
+ * Besides the one {@code serving} it, a slot has the processes of a reload under way (see
+ * {@link Replacement}): the new one until it takes over, then the old one as it drains. Every
+ * method runs on the loop.
  */
 public final class Slot {
     private static final Logger log = LoggerFactory.getLogger(Slot.class);
@@ -33,8 +33,8 @@ public final class Slot {
     private SlotState state = SlotState.STOPPED;
     private String lastTransition = "created";
     private Attempt serving;
-    private Attempt replacement;
-    private Attempt retiring;
+    /** A reload under way, from its new process's start until its old one has exited; else null. */
+    private Replacement reload;
     private boolean everLaunched;
     private int restarts;
     private LastExit lastExit = LastExit.NONE;
@@ -43,9 +43,6 @@ public final class Slot {
     private Loop.Timer restartTimer;
     private CompletableFuture<Void> online = new CompletableFuture<>();
     private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
-    private CompletableFuture<Replaced> replaced;
-    private long replaceStartedNanos;
-    private long replacementReadyNanos;
 
     /** Told of every state change, after it happened. */
     public interface Listener {
@@ -91,7 +88,7 @@ public final class Slot {
             case LAUNCHING, ONLINE -> {
                 change(SlotState.STOPPING, reason);
                 online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready (" + reason + ")", ExitOutput.NONE));
-                if (replacement != null) {
+                if (replacement() != null) {
                     abandon("stopped with its worker");
                 }
                 stopped = new CompletableFuture<>();
@@ -121,7 +118,7 @@ public final class Slot {
     public void sampled(double cpuPercent, long rssBytes, int threads, long cpuTimeMs, boolean stopped) {
         boolean was = telemetry.paused();
         telemetry.onProcessSample(cpuPercent, rssBytes, threads, cpuTimeMs, stopped);
-        if (telemetry.paused() == was || state != SlotState.ONLINE || replacement != null || retiring != null) {
+        if (telemetry.paused() == was || state != SlotState.ONLINE || reload != null) {
             return;
         }
         if (was) {
@@ -140,19 +137,19 @@ public final class Slot {
      * timeout. Completes when the old process has exited.
      */
     public CompletableFuture<Replaced> replace(String reason) {
-        if (state != SlotState.ONLINE || replacement != null || retiring != null) {
+        if (state != SlotState.ONLINE || reload != null) {
             return CompletableFuture.failedFuture(new IllegalStateException(name() + " is " + state.label() + ", not serving alone: nothing to replace"));
         }
-        replaced = new CompletableFuture<>();
-        replaceStartedNanos = loop.nanoTime();
+        long startedNanos = loop.nanoTime();
+        WorkerProcess process;
         try {
-            replacement = new Attempt(this, starter.start(app.spec(), id), loop);
+            process = starter.start(app.spec(), id);
         } catch (IOException e) {
-            replaced.completeExceptionally(new LaunchFailure(name() + " replacement could not start: " + e.getMessage(), ExitOutput.NONE));
-            return replaced;
+            return CompletableFuture.failedFuture(new LaunchFailure(name() + " replacement could not start: " + e.getMessage(), ExitOutput.NONE));
         }
-        log.info("{} replacement pid {} launching ({}); pid {} keeps serving", name(), replacement.pid(), reason, serving.pid());
-        return replaced;
+        reload = new Replacement(name(), new Attempt(this, process, loop), startedNanos);
+        log.info("{} replacement pid {} launching ({}); pid {} keeps serving", name(), process.pid(), reason, serving.pid());
+        return reload.outcome();
     }
 
     /**
@@ -194,7 +191,7 @@ public final class Slot {
             change(SlotState.ONLINE, how);
             app.sockets().serving(this);
             online.complete(null);
-        } else if (attempt == replacement) {
+        } else if (attempt == replacement()) {
             promote(how);
         }
     }
@@ -202,7 +199,7 @@ public final class Slot {
     void attemptNotReadyInTime(Attempt attempt) {
         if (app.spec().servesNoPort()) { // a reload has nothing to wait for
             attempt.assumeReady("--listen-timeout 0: it serves no port");
-        } else if (attempt == replacement) {
+        } else if (attempt == replacement()) {
             abandon("not ready within " + app.readiness().describe(app.spec()) + (serving != null && serving.readinessAssumed()
                     ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : ""));
         } else {
@@ -212,27 +209,21 @@ public final class Slot {
 
     /** The replacement is ready: it serves the slot now, and the old process drains once nothing is queued for it. */
     private void promote(String how) {
-        retiring = serving;
-        serving = replacement;
-        replacement = null;
-        replacementReadyNanos = loop.nanoTime();
+        Attempt old = serving;
+        serving = reload.promote(old, loop.nanoTime());
         restarts++;
         telemetry.onLaunch(serving.pid(), System.currentTimeMillis());
-        lastTransition = "online: pid " + serving.pid() + " took over from pid " + retiring.pid() + " (" + how + ") at " + now();
-        log.info("{} pid {} ready ({}): takes over from pid {}, which drains", name(), serving.pid(), how, retiring.pid());
-        Attempt old = retiring;
+        lastTransition = "online: pid " + serving.pid() + " took over from pid " + old.pid() + " (" + how + ") at " + now();
+        log.info("{} pid {} ready ({}): takes over from pid {}, which drains", name(), serving.pid(), how, old.pid());
         long killTimeout = app.spec().killTimeoutMs();
         app.sockets().promoted(this).whenCompleteAsync((drained, failure) -> old.stop(killTimeout), loop);
     }
 
-    /** A replacement that did not make it: killed at once; the reload fails and the old process keeps serving. */
+    /** A replacement that did not make it: the reload fails and the old process keeps serving. */
     private void abandon(String why) {
-        Attempt gone = replacement;
-        replacement = null;
-        log.warn("{} replacement pid {} {}; killed", name(), gone.pid(), why);
-        gone.kill();
-        replaced.completeExceptionally(new LaunchFailure(name() + " replacement " + why,
-                ExitOutput.of(gone.process().lastErrLines(), gone.process().lastOutLines())));
+        Replacement ended = reload;
+        reload = null; // before the kill: the abandoned process's exit is no longer the reload's
+        ended.abandon(why);
     }
 
     void attemptExited(Attempt attempt, AttemptState was, int status) {
@@ -240,16 +231,16 @@ public final class Slot {
         ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
         boolean bindFailure = was == AttemptState.LAUNCHING
                 && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
-        if (attempt == replacement) {
-            replacement = null;
+        if (attempt == replacement()) {
+            Replacement ended = reload;
+            reload = null;
             lastExitWasBindFailure = bindFailure;
-            log.warn("{} replacement pid {} {} before it was ready; pid {} keeps serving", name(), attempt.pid(), exit, serving.pid());
-            replaced.completeExceptionally(new LaunchFailure(name() + " replacement " + exit + " before it was ready", output));
-        } else if (attempt == retiring) {
-            retiring = null;
+            ended.exitedBeforeReady(exit, output, serving);
+        } else if (reload != null && attempt == reload.retiring()) {
+            Replacement done = reload;
+            reload = null;
             app.sockets().retired(this);
-            replaced.complete(new Replaced((replacementReadyNanos - replaceStartedNanos) / 1_000_000,
-                    (loop.nanoTime() - replacementReadyNanos) / 1_000_000));
+            done.retired(loop.nanoTime());
         } else if (attempt == serving) {
             serving = null;
             lastExit = new LastExit(exit + " at " + now() + " after " + attempt.uptimeMs() + " ms", attempt.pid(), output, was);
@@ -282,7 +273,7 @@ public final class Slot {
      */
     private void crashed(Attempt attempt, AttemptState was, String exit, boolean bindFailure) {
         app.sockets().down(this);
-        if (replacement != null) {
+        if (replacement() != null) {
             abandon("given up as its worker crashed meanwhile (" + exit + ")");
         }
         boolean wasLaunching = state == SlotState.LAUNCHING;
@@ -399,7 +390,7 @@ public final class Slot {
 
     /** A reload's new process until it takes over, or null. */
     public Attempt replacement() {
-        return replacement;
+        return reload == null ? null : reload.incoming();
     }
 
     /** The serving process's pid while it may run, else null. */
@@ -439,7 +430,7 @@ public final class Slot {
 
     /** Every process of this slot that may run: serving, replacement, retiring. */
     public java.util.stream.Stream<Attempt> attempts() {
-        return java.util.stream.Stream.of(serving, replacement, retiring).filter(a -> a != null && a.state() != AttemptState.EXITED);
+        return java.util.stream.Stream.of(serving, replacement(), reload == null ? null : reload.retiring()).filter(a -> a != null && a.state() != AttemptState.EXITED);
     }
 
     private static Instant now() {
