@@ -51,7 +51,8 @@ public sealed interface Request {
     record Stop(String target) implements Request {
     }
 
-    record Restart(String target) implements Request {
+    /** Stops and starts the target's workers; with {@code down}, only those that are stopped or errored (the running ones are left alone). */
+    record Restart(String target, Boolean down) implements Request {
     }
 
     /** Stop an app's workers and forget it ({@code target}: an app or {@code all}). */

@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 final class RestartCommand extends TargetCommand {
     @Override
     Request request(String target) {
-        return new Request.Restart(target);
+        return new Request.Restart(target, null);
     }
 }

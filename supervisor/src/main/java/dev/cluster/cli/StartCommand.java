@@ -54,33 +54,26 @@ final class StartCommand implements Callable<Integer> {
             throw new UserError("--only picks apps of an ecosystem file (cluster.yaml or cluster.json)");
         }
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
-        Response response = null;
-        for (String target : notRunningOfTheAppNamed(client)) { // as PM2's 'pm2 start NAME'
-            response = ControlClient.ok(client.call(new Request.Restart(target)));
-        }
-        if (response == null) {
-            response = ControlClient.ok(client.callStartingDaemon(new Request.Start(app.toSpec())));
-        }
+        Response response = ControlClient.ok(anAppOfOursWithWorkersDown(client)
+                ? client.call(new Request.Restart(app.program.get(0), true)) // as PM2's 'pm2 start NAME'
+                : client.callStartingDaemon(new Request.Start(app.toSpec())));
         System.out.print(WorkerTable.list(response, json, Terminal.colour()));
         return 0;
     }
 
     /**
-     * If the command line is one word (no file here, no option but --json) naming an app of ours:
-     * what of it to start again rather than refuse the name as taken. The app, when none of its
-     * workers runs; else each of its stopped or errored workers (its running ones are left alone).
-     * Empty when it is no such app, or every worker of it runs.
+     * Whether the command line is one word (no file here, no option but --json) naming an app of
+     * ours with a worker stopped or errored: then those workers start again (its running ones are
+     * left alone), rather than the name being refused as taken.
      */
-    private List<String> notRunningOfTheAppNamed(ControlClient client) {
+    private boolean anAppOfOursWithWorkersDown(ControlClient client) {
         String word = app.program.get(0);
         boolean optionsGiven = spec.commandLine().getParseResult().matchedOptions().stream().anyMatch(o -> !o.longestName().equals("--json"));
         if (app.program.size() > 1 || optionsGiven || Files.exists(Path.of(word)) || !client.daemonRunning()) {
-            return List.of();
+            return false;
         }
-        List<WorkerInfo> its = workers(client).stream().filter(w -> w.app().equals(word) && w.id() >= 0).toList(); // a standby's id is -1
-        List<String> down = its.stream().filter(w -> "stopped".equals(w.state()) || "errored".equals(w.state()))
-                .map(w -> word + ":" + w.id()).toList();
-        return !down.isEmpty() && down.size() == its.size() ? List.of(word) : down;
+        return workers(client).stream().anyMatch(w -> w.app().equals(word) && w.id() >= 0 // a standby's id is -1
+                && ("stopped".equals(w.state()) || "errored".equals(w.state())));
     }
 
     private static List<WorkerInfo> workers(ControlClient client) {

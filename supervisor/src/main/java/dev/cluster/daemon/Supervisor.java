@@ -26,6 +26,7 @@ import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.ProcessGroups;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
+import dev.cluster.worker.SlotState;
 import dev.cluster.worker.Standby;
 import dev.cluster.worker.StartCache;
 import org.slf4j.Logger;
@@ -121,7 +122,7 @@ public final class Supervisor {
             } else if (request instanceof Request.Stop r) {
                 stop(r.target(), reply);
             } else if (request instanceof Request.Restart r) {
-                restart(r.target(), reply);
+                restart(r.target(), Boolean.TRUE.equals(r.down()), reply);
             } else if (request instanceof Request.Delete r) {
                 delete(r.target(), reply);
             } else if (request instanceof Request.Reload r) {
@@ -184,11 +185,14 @@ public final class Supervisor {
         answer(slots.stream().map(s -> s.stop("stop requested")).toList(), "stopped " + slots.size() + " worker(s)", reply);
     }
 
-    private void restart(String target, Consumer<Response> reply) {
-        List<Slot> slots = idle(Targets.resolve(target, apps));
+    /** Stops and starts the target's workers, all side by side; {@code onlyDown}: only those stopped or errored. */
+    private void restart(String target, boolean onlyDown, Consumer<Response> reply) {
+        List<Slot> slots = idle(Targets.resolve(target, apps)).stream()
+                .filter(s -> !onlyDown || s.state() == SlotState.STOPPED || s.state() == SlotState.ERRORED).toList();
+        String why = onlyDown ? "start requested" : "restart requested";
         slots.stream().map(s -> s.app().name()).distinct().forEach(startCache()::tryAgain);
-        answer(slots.stream().map(s -> s.stop("restart requested").thenComposeAsync(stopped -> s.start("restart requested"), loop)).toList(),
-                "restarted " + slots.size() + " worker(s)", reply);
+        answer(slots.stream().map(s -> s.stop(why).thenComposeAsync(stopped -> s.start(why), loop)).toList(),
+                (onlyDown ? "started " : "restarted ") + slots.size() + " worker(s)", reply);
     }
 
     private void delete(String target, Consumer<Response> reply) {

@@ -212,7 +212,7 @@ public final class Monit {
             }
             case RESTART -> {
                 if (selected != null) {
-                    send("restarting " + MonitModel.key(selected), new Request.Restart(MonitModel.key(selected)));
+                    send("restarting " + MonitModel.key(selected), new Request.Restart(MonitModel.key(selected), null));
                 }
             }
             case STOP -> {

@@ -63,6 +63,8 @@ class LifecycleIT {
         cluster.ok("start", "web");
         assertEquals(serving, cluster.worker("web", 0).pid(), "the running worker is not restarted");
         assertEquals("online", cluster.worker("web", 1).state());
+        assertTrue(cluster.daemonLog().contains("web:1 stopped -> launching (start requested, pid " + cluster.worker("web", 1).pid() + ")"),
+                "one request started the worker that was down: " + cluster.daemonLog());
         cluster.ok("stop", "all");
 
         cluster.ok("restart", "all");
