@@ -27,6 +27,12 @@ class StartCacheIT {
     @RegisterExtension
     final ClusterFixture cluster = new ClusterFixture();
 
+    /**
+     * The archive a jar app gets on the JDK running the tests, which runs the daemon and so its
+     * workers: AppCDS on JDK 17-24, the AOT cache from JDK 25 on.
+     */
+    private static final String OWN_JDKS_ARCHIVE = Runtime.version().feature() >= 25 ? ".aot" : ".jsa";
+
     private List<Path> archives(String suffix) throws Exception {
         Path cache = cluster.home().resolve("cache");
         if (!Files.isDirectory(cache)) {
@@ -43,9 +49,9 @@ class StartCacheIT {
     }
 
     /**
-     * What an AppCDS archive holds, as its JVM lists it: the worker's own command line, with the
-     * class path {@code -jar} and {@code -javaagent} give it but no agent, and the option that prints
-     * the archive's classes and exits.
+     * What a start-up archive holds, as its JVM lists it: the worker's own command line, with the
+     * class path {@code -jar} and {@code -javaagent} give it but no agent (on JDK 25 its module
+     * kept), and the option that prints the archive's classes and exits.
      */
     private String archivedClasses(long pid) throws Exception {
         String[] argv = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0");
@@ -61,6 +67,8 @@ class StartCacheIT {
             }
             if (!argv[i].startsWith("-javaagent:")) {
                 command.add(argv[i]);
+            } else if (OWN_JDKS_ARCHIVE.equals(".aot")) {
+                command.add("--add-modules=java.instrument"); // as -javaagent does: the AOT cache holds the module graph it saw
             }
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -129,8 +137,8 @@ class StartCacheIT {
     }
 
     @Test
-    void anAppCdsArchiveIsMadeUsedAndMadeAgainWhenDamaged() throws Exception {
-        madeUsedAndSurvivedDamaged(".jsa");
+    void anArchiveIsMadeUsedAndMadeAgainWhenDamaged() throws Exception {
+        madeUsedAndSurvivedDamaged(OWN_JDKS_ARCHIVE);
     }
 
     /** An app without the library, whose agent classes come from the agent's own jar: its archive is accepted too. */
@@ -139,8 +147,8 @@ class StartCacheIT {
         Path jar = ClusterFixture.ZOO.resolve("netty/target/netty.jar");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         cluster.ok("start", jar.toString(), "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on");
-        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(".jsa").size() == 1);
-        Path archive = archives(".jsa").get(0);
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
+        Path archive = archives(OWN_JDKS_ARCHIVE).get(0);
         cluster.ok("restart", "web");
         long pid = cluster.worker("web", 0).pid();
         assertTrue(mapped(pid, archive), "the restarted worker's JVM has the archive mapped");
@@ -156,9 +164,9 @@ class StartCacheIT {
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "web", "--start-cache", "on", "--listen-timeout", "120s");
-        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(180), () -> uncheckedArchives(".jsa").size() == 1);
-        Path archive = archives(".jsa").get(0);
-        String key = archive.getFileName().toString().replace(".jsa", "");
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(180), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
+        Path archive = archives(OWN_JDKS_ARCHIVE).get(0);
+        String key = archive.getFileName().toString().replace(OWN_JDKS_ARCHIVE, "");
         Path extracted = archive.resolveSibling(key + ".app").resolve("spring.jar");
         assertTrue(Files.isRegularFile(extracted) && Files.isDirectory(extracted.resolveSibling("lib")), "extracted beside the archive: " + extracted);
 
