@@ -7,13 +7,13 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "scale", description = {"Set an app's number of workers: N, +N or -N.",
+@Command(name = "scale", description = {"Set an app's number of workers: N, +N, -N, or max (one per core).",
         "New workers get new ids and count once ready; scaling down drains the highest ids."})
 final class ScaleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "APP")
     String app;
 
-    @Parameters(index = "1", paramLabel = "N|+N|-N")
+    @Parameters(index = "1", paramLabel = "N|+N|-N|max")
     String count;
 
     @Override

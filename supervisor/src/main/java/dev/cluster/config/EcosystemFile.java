@@ -226,6 +226,8 @@ public final class EcosystemFile {
             JsonLocation l = e.getLocation();
             throw new Invalid(shown + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": not valid " + (json ? "JSON" : "YAML")
                     + ": " + problem(e));
+        } catch (java.io.FileNotFoundException e) { // its message repeats the path: "P (No such file or directory)"
+            throw new Invalid(shown + ": " + (Files.exists(file) ? "cannot be read (check its permissions)" : "no such file"));
         } catch (IOException e) {
             throw new Invalid("cannot read " + shown + ": " + e.getMessage());
         }

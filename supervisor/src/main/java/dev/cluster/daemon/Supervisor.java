@@ -255,9 +255,10 @@ public final class Supervisor {
         boolean relative = count != null && (count.startsWith("+") || count.startsWith("-"));
         long asked;
         try {
-            asked = relative ? current + Long.parseLong(count) : Long.parseLong(count);
+            asked = "max".equals(count) ? Runtime.getRuntime().availableProcessors() // as -i max: one per core
+                    : relative ? current + Long.parseLong(count) : Long.parseLong(count);
         } catch (NumberFormatException | NullPointerException e) {
-            throw new IllegalArgumentException("scale takes N, +N or -N workers (got '" + count + "')");
+            throw new IllegalArgumentException("scale takes N, +N, -N or max workers (got '" + count + "')");
         }
         if (asked < 1 || asked > AppSpecValidator.MAX_INSTANCES) {
             throw new IllegalArgumentException("an app runs 1 to " + AppSpecValidator.MAX_INSTANCES + " workers (asked for "

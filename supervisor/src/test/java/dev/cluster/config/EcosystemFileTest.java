@@ -159,6 +159,9 @@ class EcosystemFileTest {
             assertTrue(message.contains((String) c[3]), c[0] + ": what: " + message);
             assertTrue(!message.contains("\n"), c[0] + ": one line: " + message);
         }
+        Path missing = dir.resolve("missing.yaml");
+        assertEquals(missing + ": no such file",
+                assertThrows(EcosystemFile.Invalid.class, () -> EcosystemFile.read(missing, null, Set.of(), 2)).getMessage());
     }
 
     @Test

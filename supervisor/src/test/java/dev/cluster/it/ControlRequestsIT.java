@@ -117,6 +117,9 @@ class ControlRequestsIT {
 
         // Nothing was left marked busy: each command that marks an app goes through.
         cluster.ok("reload", "web");
+        cluster.ok("scale", "web", "max");
+        assertEquals(Runtime.getRuntime().availableProcessors(), cluster.list().stream().filter(w -> w.app().equals("web")).count(),
+                "max: one worker per core, as -i max");
         cluster.ok("scale", "web", "2");
         ClusterFixture.Result tooFew = cluster.cluster("scale", "web", "-5");
         assertEquals("cluster: an app runs 1 to 1024 workers (asked for 2 - 5 = -3); to stop it use 'cluster stop web'",
