@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The jar's entry point. {@code cluster list} is the command people run most, in scripts and in
  * watch loops, and a one-shot JVM command is mostly start-up; so {@code list} is answered here
- * without picocli (building its command model costs ~120 ms, more than the rest of the command)
- * and without Jackson (~60 ms): the daemon renders the text and sends it as the only field of its
+ * without picocli (its classes, and the model it builds of the verb from annotations) and without
+ * Jackson (~60 ms): the daemon renders the text and sends it as the only field of its
  * response. Anything else, and any surprise on the way (no daemon, an error, an answer of another
  * shape), goes to {@link Main}, which does everything properly; {@code list} only reads, so asking
  * twice is harmless.
