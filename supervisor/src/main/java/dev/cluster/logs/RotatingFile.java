@@ -251,9 +251,14 @@ final class RotatingFile {
         return archive;
     }
 
-    /** Runs on the compressor thread: gzip next to it, then the plain file goes. */
+    /**
+     * Runs on the compressor thread: gzip next to it, then the plain file goes. The log thread may
+     * prune the file meanwhile (it deletes the plain file first): then whatever this made of it goes
+     * too, or a gzipped copy made just after the prune listed the files would outlive --log-keep.
+     */
     static void gzip(Path archive) {
         Path partial = archive.resolveSibling(archive.getFileName() + LogFiles.GZ_PARTIAL);
+        Path gzipped = archive.resolveSibling(archive.getFileName() + LogFiles.GZ);
         try {
             Files.deleteIfExists(partial);
             try (InputStream in = Channels.newInputStream(SafePaths.open(archive, StandardOpenOption.READ));
@@ -261,10 +266,11 @@ final class RotatingFile {
                          SafePaths.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)), 64 * 1024)) {
                 in.transferTo(out);
             }
-            Files.move(partial, archive.resolveSibling(archive.getFileName() + LogFiles.GZ), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, gzipped, StandardCopyOption.ATOMIC_MOVE);
             Files.delete(archive);
-        } catch (NoSuchFileException e) {
-            deleteQuietly(partial); // pruned meanwhile
+        } catch (NoSuchFileException e) { // pruned meanwhile
+            deleteQuietly(partial);
+            deleteQuietly(gzipped);
         } catch (IOException e) {
             log.error("cannot gzip {}: {}; it stays uncompressed", archive, e.getMessage());
             deleteQuietly(partial);

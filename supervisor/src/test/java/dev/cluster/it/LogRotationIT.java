@@ -153,14 +153,18 @@ class LogRotationIT {
                 return false;
             }
         });
-        ClusterFixture.await("three gzipped rotated files", Duration.ofSeconds(30), () -> {
-            try {
-                List<Path> rotated = LogFiles.rotated(out);
-                return rotated.size() == 3 && rotated.stream().allMatch(p -> p.toString().endsWith(".gz"));
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        try {
+            ClusterFixture.await("three gzipped rotated files", Duration.ofSeconds(30), () -> {
+                try {
+                    List<Path> rotated = LogFiles.rotated(out);
+                    return rotated.size() == 3 && rotated.stream().allMatch(p -> p.toString().endsWith(".gz"));
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; there are " + LogFiles.rotated(out), e);
+        }
         Set<Integer> ids = new HashSet<>();
         for (String line : read(err)) {
             JsonNode node = json.readTree(line);
