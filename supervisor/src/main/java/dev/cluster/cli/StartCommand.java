@@ -7,6 +7,7 @@ import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.view.Terminal;
 import dev.cluster.view.WorkerTable;
+import dev.cluster.worker.SlotState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 @Command(name = "start", sortOptions = false,
         description = {"Start an app and wait until its workers are online.",
@@ -72,8 +74,8 @@ final class StartCommand implements Callable<Integer> {
         if (app.program.size() > 1 || optionsGiven || Files.exists(Path.of(word)) || !client.daemonRunning()) {
             return false;
         }
-        return workers(client).stream().anyMatch(w -> w.app().equals(word) && w.id() >= 0 // a standby's id is -1
-                && ("stopped".equals(w.state()) || "errored".equals(w.state())));
+        List<String> down = Stream.of(SlotState.values()).filter(SlotState::waitsForAStart).map(SlotState::label).toList();
+        return workers(client).stream().anyMatch(w -> w.app().equals(word) && w.id() >= 0 && down.contains(w.state())); // a standby's id is -1
     }
 
     private static List<WorkerInfo> workers(ControlClient client) {

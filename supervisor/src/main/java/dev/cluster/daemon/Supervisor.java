@@ -26,7 +26,6 @@ import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.ProcessGroups;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
-import dev.cluster.worker.SlotState;
 import dev.cluster.worker.Standby;
 import dev.cluster.worker.StartCache;
 import org.slf4j.Logger;
@@ -188,7 +187,7 @@ public final class Supervisor {
     /** Stops and starts the target's workers, all side by side; {@code onlyDown}: only those stopped or errored. */
     private void restart(String target, boolean onlyDown, Consumer<Response> reply) {
         List<Slot> slots = idle(Targets.resolve(target, apps)).stream()
-                .filter(s -> !onlyDown || s.state() == SlotState.STOPPED || s.state() == SlotState.ERRORED).toList();
+                .filter(s -> !onlyDown || s.state().waitsForAStart()).toList();
         String why = onlyDown ? "start requested" : "restart requested";
         slots.stream().map(s -> s.app().name()).distinct().forEach(startCache()::tryAgain);
         answer(slots.stream().map(s -> s.stop(why).thenComposeAsync(stopped -> s.start(why), loop)).toList(),

@@ -221,9 +221,14 @@ public final class Slot {
 
     /** A replacement that did not make it: the reload fails and the old process keeps serving. */
     private void abandon(String why) {
+        endReload().abandon(why); // ended before the kill: the abandoned process's exit is no longer the reload's
+    }
+
+    /** The reload under way, which the slot no longer has from now on. */
+    private Replacement endReload() {
         Replacement ended = reload;
-        reload = null; // before the kill: the abandoned process's exit is no longer the reload's
-        ended.abandon(why);
+        reload = null;
+        return ended;
     }
 
     void attemptExited(Attempt attempt, AttemptState was, int status) {
@@ -232,13 +237,10 @@ public final class Slot {
         boolean bindFailure = was == AttemptState.LAUNCHING
                 && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
         if (attempt == replacement()) {
-            Replacement ended = reload;
-            reload = null;
             lastExitWasBindFailure = bindFailure;
-            ended.exitedBeforeReady(exit, output, serving);
+            endReload().exitedBeforeReady(exit, output, serving);
         } else if (reload != null && attempt == reload.retiring()) {
-            Replacement done = reload;
-            reload = null;
+            Replacement done = endReload();
             app.sockets().retired(this);
             done.retired(loop.nanoTime());
         } else if (attempt == serving) {

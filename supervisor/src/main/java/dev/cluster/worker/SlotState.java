@@ -44,6 +44,11 @@ public enum SlotState {
         return this == LAUNCHING || this == ONLINE || this == STOPPING;
     }
 
+    /** Stopped or errored: no process, and none starts until the user starts it (an exited slot's restart is on its way). */
+    public boolean waitsForAStart() {
+        return this == STOPPED || this == ERRORED;
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

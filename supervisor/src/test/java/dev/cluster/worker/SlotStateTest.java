@@ -22,6 +22,19 @@ class SlotStateTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z]+)`[^|]*\\| (.*) \\|$");
     private static final Pattern STATE = Pattern.compile("`([a-z]+)`");
 
+    /** What 'cluster start NAME' starts: the slots with no process and no restart on its way. */
+    @Test
+    void onlyStoppedAndErroredSlotsWaitForAStart() {
+        Set<SlotState> waiting = new TreeSet<>();
+        for (SlotState s : SlotState.values()) {
+            if (s.waitsForAStart()) {
+                waiting.add(s);
+                assertTrue(!s.hasProcess() && s.canBecome(SlotState.LAUNCHING), s.label());
+            }
+        }
+        assertEquals(Set.of(SlotState.STOPPED, SlotState.ERRORED), waiting);
+    }
+
     @Test
     void readmesTablesOfTransitionsAreTheStateMachines() throws Exception {
         String readme = Files.readString(README);
