@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -140,6 +141,13 @@ public final class SavedApps {
             throw new ProtocolException("no app list in it");
         }
         return s;
+    }
+
+    /** True when nothing was ever saved in {@code dir}: neither the list nor its backup exists. */
+    public static boolean noneSaved(Path dir) {
+        SavedApps list = new SavedApps(dir);
+        return Files.notExists(list.file, LinkOption.NOFOLLOW_LINKS)
+                && Files.notExists(list.backup, LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

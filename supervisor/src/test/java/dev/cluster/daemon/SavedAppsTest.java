@@ -44,6 +44,17 @@ class SavedAppsTest {
     }
 
     @Test
+    void noneSavedUntilTheFirstSaveAndABackupAloneCountsAsSaved() throws Exception {
+        assertTrue(SavedApps.noneSaved(dir));
+        SavedApps saved = new SavedApps(dir);
+        saved.save(List.of(app("web")));
+        assertFalse(SavedApps.noneSaved(dir));
+        saved.save(List.of(app("web"), app("api"))); // the first list becomes the backup
+        java.nio.file.Files.delete(dir.resolve("apps.json"));
+        assertFalse(SavedApps.noneSaved(dir), "the backup is a saved list: resurrect uses it");
+    }
+
+    @Test
     void eachFailureIsNamedByItsAppAndTheOthersStillStart() throws Exception {
         SavedApps saved = new SavedApps(dir);
         saved.save(List.of(app("web"), app("api"), app("jobs"), app("admin")));

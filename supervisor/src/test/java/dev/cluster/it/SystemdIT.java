@@ -119,6 +119,21 @@ class SystemdIT {
     }
 
     @Test
+    void theFirstBootWithNothingSavedRunsWithNoAppsAndSaysSo() throws Exception {
+        Path socket = cluster.home().resolve("notify.sock");
+        try (NotifySocket systemd = new NotifySocket(socket)) {
+            Process boot = cluster.spawn(Map.of("NOTIFY_SOCKET", socket.toString()), "run", "--resurrect");
+            String ready = systemd.await("READY=1", Duration.ofSeconds(60), m -> m.contains("READY=1"));
+            assertTrue(ready.contains("STATUS=0/0 workers online in 0 app(s)"), ready);
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(boot.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertTrue(first.startsWith("no saved apps in " + cluster.home() + " yet: the supervisor runs with none"), first);
+            boot.destroy(); // what systemctl stop sends
+            assertTrue(boot.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, boot.exitValue());
+        }
+    }
+
+    @Test
     void theUnitPassesSystemdAnalyzeVerify() throws Exception {
         String unit = cluster.ok("startup", "systemd", "--print").out();
         for (String line : List.of("Type=notify", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID", "KillMode=mixed",
