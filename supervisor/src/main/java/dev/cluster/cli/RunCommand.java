@@ -1,7 +1,6 @@
 package dev.cluster.cli;
 
 import dev.cluster.daemon.Daemon;
-import dev.cluster.daemon.SavedApps;
 import dev.cluster.home.Home;
 import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.Request;
@@ -35,23 +34,12 @@ final class RunCommand implements Callable<Integer> {
         if (resurrect && app.hasProgram()) {
             throw new UserError("run takes either an app or --resurrect, not both: add the app with 'cluster start' once it runs");
         }
+        Request initial = app.hasProgram() ? new Request.Start(app.toSpec()) : resurrect ? new Request.Resurrect() : null;
         if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
             throw new UserError("--metrics-port must be between 1 and 65535 (got " + metricsPort + ")");
         }
-        Home home = Home.fromEnvironment();
-        Request initial = app.hasProgram() ? new Request.Start(app.toSpec()) : null;
-        if (resurrect) {
-            // The unit that 'cluster startup' writes runs this at every boot, the first one before
-            // anything was saved: that is not a failure, so it is not reported as one.
-            if (SavedApps.noneSaved(home.dir())) {
-                System.out.println("no saved apps in " + home.dir() + " yet: the supervisor runs with none; "
-                        + "'cluster start' adds apps (every change is saved)");
-            } else {
-                initial = new Request.Resurrect();
-            }
-        }
         try {
-            Daemon.run(home, ControlClient.ownJar(), initial, metricsPort, RunCommand::report);
+            Daemon.run(Home.fromEnvironment(), ControlClient.ownJar(), initial, metricsPort, RunCommand::report);
         } catch (Daemon.AlreadyRunning | UnsafePath e) {
             throw new UserError(e.getMessage());
         }

@@ -64,6 +64,12 @@ public final class Daemon {
                 log.warn("cannot record which cluster jar this supervisor runs in {}: {}; a CLI of a newer build will not say so",
                         home.buildFile(), e.getMessage());
             }
+            if (initial instanceof Request.Resurrect && SavedApps.noneSaved(home.dir())) {
+                // The unit that 'cluster startup' writes runs 'run --resurrect' at every boot, the first
+                // one before anything was saved: not a failure, so not reported as one.
+                log.info("no saved apps in {} yet: the supervisor runs with none; 'cluster start' adds apps (every change is saved)", home.dir());
+                initial = null;
+            }
             serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
         }
     }
