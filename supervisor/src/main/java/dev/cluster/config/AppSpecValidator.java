@@ -164,15 +164,11 @@ public final class AppSpecValidator {
         if (untrusted.isPresent()) {
             return untrusted;
         }
-        Path release = java.toAbsolutePath().getParent().resolveSibling("release");
-        try {
-            java.util.regex.Matcher m = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(Files.readString(release));
-            if (spec.agent() && m.find() && Integer.parseInt(m.group(1)) < 17) {
-                return problemIn("java", "--java " + java + " is Java " + m.group(1) + ": the agent needs Java 17 or later; run it with --no-agent, "
-                        + "or use a newer JDK");
-            }
-        } catch (IOException e) {
-            // No release file (not a JDK's layout): the version cannot be told before it starts; a failure then shows its output.
+        // Not in a JDK's layout (no release file): the version cannot be told before it starts; a failure then shows its output.
+        Optional<JavaRelease> release = JavaRelease.of(java);
+        if (spec.agent() && release.isPresent() && release.get().feature() < 17) {
+            return problemIn("java", "--java " + java + " is Java " + release.get().feature() + ": the agent needs Java 17 or later; run it with "
+                    + "--no-agent, or use a newer JDK");
         }
         return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.cluster.worker;
 
+import dev.cluster.config.JavaRelease;
 import dev.cluster.home.ContentHash;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.sockets.NativeSockets;
@@ -20,15 +21,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Start-up archives ({@code --start-cache on}, the default): a jar app's workers start from an
  * archive of what its JVM loaded the last time: the app's classes (AppCDS, JDK 17 to 24) or, from
  * JDK 25, an AOT cache that also keeps them linked and the methods' profiles (JEP 483/514/515). One
- * archive per key, the jar's content with the whole java command line (the JDK and its version,
+ * archive per key, the jar's content with the whole java command line (the JDK and its exact build,
  * every option but the share's: {@link Share#archiveTrait}), kept in {@code $CLUSTER_HOME/cache}
  * as {@code <app>@<key>.jsa} or {@code .aot}; the two newest per app are kept.
  * <p>
@@ -68,7 +67,6 @@ import java.util.stream.Stream;
 public final class StartCache {
     private static final Logger log = LoggerFactory.getLogger(StartCache.class);
     private static final long MAPPED_CHECK_MS = 1_000;
-    private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)");
 
     /** How a JDK records an archive and starts from one. */
     enum Flavor {
@@ -116,7 +114,6 @@ public final class StartCache {
     private final Path dir;
     private final Loop loop;
     private final ArchiveMaker maker;
-    private final int ownJavaVersion = Runtime.version().feature();
     private final Set<String> trainingKeys = new HashSet<>();
     /** Training starts to begin once a worker of their version is ready, by key. */
     private final Map<String, Runnable> pending = new HashMap<>();
@@ -148,7 +145,7 @@ public final class StartCache {
         if (!AppSpec.ON.equals(spec.startCache()) || spec.jar() == null) {
             return Use.NONE;
         }
-        Flavor flavor = Flavor.of(javaVersion(command.get(0)));
+        Flavor flavor = Flavor.of(release(command.get(0)).feature());
         if (flavor == null) {
             return Use.none("none: this JDK has no start-up archives (JDK 17 or later has)");
         }
@@ -297,7 +294,7 @@ public final class StartCache {
     /**
      * The key, {@code <app>@<hash>}: the app (two apps of one jar and command line each get their
      * own archive, made by their own training start) and a hash of the jar's content and of the
-     * command line given (java, its version, every option but the share's, which the caller leaves out).
+     * command line given (java, its exact build, every option but the share's, which the caller leaves out).
      */
     private String key(AppSpec spec, List<String> command) throws IOException {
         String jarHash = jarHashes.get(Path.of(spec.jar()));
@@ -307,22 +304,13 @@ public final class StartCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IOException(e);
         }
-        sha.update((jarHash + "\n" + javaVersion(command.get(0)) + "\n" + String.join("\n", command)).getBytes(StandardCharsets.UTF_8));
+        sha.update((jarHash + "\n" + release(command.get(0)).build() + "\n" + String.join("\n", command)).getBytes(StandardCharsets.UTF_8));
         return spec.name() + "@" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
-    /** The feature version of the JDK a java executable belongs to, from its {@code release} file; the supervisor's own for its java. */
-    private int javaVersion(String java) {
-        Path exe = Path.of(java);
-        Path release = exe.toAbsolutePath().getParent() == null ? null : exe.toAbsolutePath().getParent().resolveSibling("release");
-        try {
-            Matcher m = JAVA_VERSION.matcher(Files.readString(release));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        } catch (IOException | RuntimeException e) {
-            // not a JDK's layout
-        }
-        return java.equals(ProcessHandle.current().info().command().orElse("")) ? ownJavaVersion : 0;
+    /** The JDK a java executable belongs to; unknown (feature 0) for one not in a JDK's layout, unless it is the supervisor's own java. */
+    private static JavaRelease release(String java) {
+        return JavaRelease.of(Path.of(java)).orElseGet(() -> java.equals(ProcessHandle.current().info().command().orElse(""))
+                ? JavaRelease.own() : new JavaRelease(0, "unknown"));
     }
 }

@@ -50,6 +50,18 @@ class AppSpecValidatorTest {
     }
 
     @Test
+    void javaTooOldForTheAgentIsToldThroughItsLinks() throws Exception {
+        // As /usr/bin/java is: a link (through /etc/alternatives) to the JDK's bin/java, whose home has the release file.
+        Path bin = Files.createDirectories(dir.resolve("jdk-11/bin"));
+        Files.writeString(dir.resolve("jdk-11/release"), "JAVA_VERSION=\"11.0.24\"\n");
+        Path real = Files.createFile(bin.resolve("java"));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path link = Files.createSymbolicLink(dir.resolve("java"), real);
+        AppSpec onJava11 = spec("a", Files.createFile(dir.resolve("a.jar")).toString(), 1, 18000).toBuilder().java(link.toString()).build();
+        assertTrue(problem(onJava11).contains(link + " is Java 11: the agent needs Java 17 or later"), problem(onJava11));
+    }
+
+    @Test
     void aMissingJarIsNamedWithItsPath() {
         assertTrue(problem(spec("a", dir.resolve("nope.jar").toString(), 1, 18000)).contains("nope.jar"));
     }
