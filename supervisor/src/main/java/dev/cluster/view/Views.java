@@ -163,7 +163,7 @@ public final class Views {
             return "off: each worker sizes itself for the whole machine";
         }
         Share share = Share.of(spec, Runtime.getRuntime().availableProcessors());
-        return (spec.jar() != null ? share.describe(spec.jvmArgs()) : share.processors() + " processor(s) per worker")
+        return (spec.jar() != null ? share.describe(Share.ownOptions(spec)) : share.processors() + " processor(s) per worker")
                 + " (CLUSTER_PROCESSORS=" + share.processors() + ")";
     }
 

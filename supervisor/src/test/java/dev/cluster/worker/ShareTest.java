@@ -4,6 +4,7 @@ import dev.cluster.protocol.AppSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,6 +29,18 @@ class ShareTest {
         assertEquals(List.of("-XX:ActiveProcessorCount=2"), share.jvmOptions(List.of("-Xmx512m")));
         assertEquals(List.of(), share.jvmOptions(List.of("-XX:MaxRAMPercentage=50", "-XX:ActiveProcessorCount=1")));
         assertEquals("2 processor(s), heap as its own JVM options say per worker", share.describe(List.of("-Xmx1g")));
+    }
+
+    @Test
+    void optionsTheJvmTakesFromItsEnvironmentAreTheAppsOwnToo() {
+        // As a container or a systemd unit sizes its JVM: neither is overridden by the share, nor claimed by describe.
+        AppSpec app = app(2).toBuilder().jvmArgs(List.of("-Dx=1"))
+                .env(Map.of("JAVA_TOOL_OPTIONS", " -XX:ActiveProcessorCount=4  -Xmx300m ", "JDK_JAVA_OPTIONS", "", "_JAVA_OPTIONS", "")).build();
+        assertEquals(List.of("-Dx=1", "-XX:ActiveProcessorCount=4", "-Xmx300m"), Share.ownOptions(app));
+        assertEquals(List.of(), Share.of(app, 2).jvmOptions(Share.ownOptions(app)));
+        assertEquals("processors as its own JVM options say, heap as its own JVM options say per worker", Share.of(app, 2).describe(Share.ownOptions(app)));
+        assertEquals(List.of("JAVA_TOOL_OPTIONS= -XX:ActiveProcessorCount=4  -Xmx300m ", "JDK_JAVA_OPTIONS=", "_JAVA_OPTIONS="), Share.optionVariables(app),
+                "--env wins over the supervisor's own, even when empty");
     }
 
     @Test
