@@ -365,7 +365,9 @@ public final class Supervisor {
         if (!(slot.app().sockets() instanceof ListeningSockets sockets)) {
             throw new IOException("its app has no listening sockets held");
         }
-        return new int[] {sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6)};
+        int fd = sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6);
+        attempt.handedSocket();
+        return new int[] {fd};
     }
 
     Map<String, App> apps() {

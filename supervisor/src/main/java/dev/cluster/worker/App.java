@@ -78,6 +78,8 @@ public final class App {
      */
     private RestartPolicy standbyPolicy;
     private boolean standbysGivenUp;
+    /** Why no standby of this app could wait before it serves ({@link #standbysCannotWait}), once found; null while none is known. */
+    private String cannotWait;
     /** Whether the app has served since it was last started: standbys are kept from then until it is stopped. */
     private boolean up;
 
@@ -172,6 +174,9 @@ public final class App {
         if (spec.standby() == 0) {
             return null;
         }
+        if (cannotWait != null) {
+            return "none: " + cannotWait;
+        }
         if (standbysGivenUp) {
             return "none: given up after " + (spec.maxRestarts() + 1) + " in a row exited before they were ready (see the daemon log);"
                     + " a start or reload tries again";
@@ -232,7 +237,12 @@ public final class App {
         } else if (slots.stream().noneMatch(s -> s.state() == SlotState.LAUNCHING || s.state() == SlotState.EXITED)) {
             up = false; // stopped, stopping or errored: a crash of its only worker is not (that is what standbys are for)
         }
-        int wanted = up && operation != Operation.RELOAD && !standbysGivenUp ? spec.standby() : 0;
+        String cannot = spec.standby() > 0 ? standbysCannotWait() : null;
+        if (cannot != null && cannotWait == null) {
+            log.warn("{}: no standbys: {}", name(), cannot);
+        }
+        cannotWait = cannot;
+        int wanted = up && operation != Operation.RELOAD && !standbysGivenUp && cannotWait == null ? spec.standby() : 0;
         while (standbys.size() > wanted) {
             standbys.remove(standbys.size() - 1).stop();
         }
@@ -247,6 +257,24 @@ public final class App {
                 scheduleRefill(STANDBY_REFILL_DELAY_MS);
             }
         }
+    }
+
+    /**
+     * Why a standby of this app could not wait before it serves, judged by its online workers; null
+     * when it can, or while none is online. A standby waits for its slot's socket (the library in
+     * {@code inheritListeners}, the agent in the app's bind); an app whose workers bind the port
+     * themselves never asks for one, and its standby would serve (or consume its queue) as soon as it
+     * started, counted nowhere.
+     */
+    private String standbysCannotWait() {
+        List<Attempt> online = slots.stream().filter(s -> s.state() == SlotState.ONLINE).map(Slot::serving).filter(a -> a != null).toList();
+        if (online.isEmpty() || online.stream().anyMatch(Attempt::tookSocket)) {
+            return null;
+        }
+        return "its workers take no socket from the supervisor (pid " + online.get(0).pid() + " " + (online.get(0).readinessAssumed()
+                ? "did not listen on port " + spec.port() + " in time" : "bound port " + spec.port() + " itself")
+                + "), so a standby would serve as soon as it started: standbys need a jar app (the agent holds its bind) or the library"
+                + " (ClusterWorker.inheritListeners)";
     }
 
     private void standbyExited(Standby standby, int status) {

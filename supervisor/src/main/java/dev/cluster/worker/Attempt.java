@@ -39,6 +39,8 @@ public final class Attempt {
     private boolean exitedEarly;
     /** A standby that took the slot over: started beside the serving workers, and waited. */
     private boolean wasStandby;
+    /** It asked for its slot's socket and was handed it (the library, the agent), or was a standby that took over. */
+    private boolean tookSocket;
     /** Counted ready when its time to show readiness ran out: it neither said ready nor listened. */
     private boolean readinessAssumed;
 
@@ -71,6 +73,16 @@ public final class Attempt {
     /** Whether it was a standby that took the slot over. */
     public boolean wasStandby() {
         return wasStandby;
+    }
+
+    /** Whether it serves the slot's socket from the supervisor: its app waits for one, so its standbys can too. */
+    public boolean tookSocket() {
+        return tookSocket;
+    }
+
+    /** It was handed its slot's socket, as it asked. */
+    public void handedSocket() {
+        tookSocket = true;
     }
 
     public WorkerProcess process() {
@@ -168,6 +180,7 @@ public final class Attempt {
     /** A standby took over the slot: it has its socket and serves from now on. */
     void tookOver() {
         wasStandby = true;
+        tookSocket = true;
         if (state == AttemptState.LAUNCHING) {
             becomeReady("a standby, took over");
         }

@@ -146,6 +146,22 @@ class StandbyIT {
         });
     }
 
+    /** A program that binds with SO_REUSEPORT itself: a standby of it would have served a share of the connections, listed nowhere. */
+    @Test
+    void aProgramThatBindsItsPortItselfGetsNoStandby() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", "--name", "plain", "--port", Integer.toString(port), "--standby", "1", "--",
+                ClusterFixture.JAVA, "-cp", ClusterFixture.TEST_CLASSES.toString(), PlainServer.class.getName());
+        ClusterFixture.await("describe saying why it keeps none", Duration.ofSeconds(30),
+                () -> cluster.ok("describe", "plain").out().contains("standbys       none: its workers take no socket from the supervisor"));
+        assertTrue(cluster.daemonLog().contains("plain: no standbys: its workers take no socket from the supervisor"), cluster.daemonLog());
+        long worker = cluster.list().stream().filter(w -> w.app().equals("plain")).findFirst().orElseThrow().pid();
+        for (int i = 0; i < 20; i++) {
+            assertTrue(Http.get(port, "/").body().startsWith("pid=" + worker + " "), "every connection answered by the one worker");
+        }
+        assertEquals(List.of(), standbys("plain"));
+    }
+
     @Test
     void standbyWithSelfBindIsRefused() {
         ClusterFixture.Result r = cluster.cluster("start", WORKER_APP_JAR.toString(), "--standby", "1", "--bind", "self",

@@ -26,6 +26,7 @@ class StandbyTest {
         App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(instances).standby(standby)
                 .minUptimeMs(1_000).build(), sockets, loop, processes, (slot, state) -> { });
         app.slots().forEach(s -> s.start("start"));
+        app.slots().forEach(s -> s.serving().handedSocket()); // as the library or the agent asks for it before it listens
         loop.advance(Attempt.READINESS_POLL_MS);
         waiting(app);
         return app;
@@ -38,6 +39,30 @@ class StandbyTest {
                 s.asked("127.0.0.1", false, fds -> handed.add(s.pid() + " got " + fds[0]));
             }
         }
+    }
+
+    /** A program that binds the port itself (neither the library nor the agent): its "standby" would serve at once, uncounted. */
+    @Test
+    void anAppWhoseWorkersBindThePortThemselvesGetsNoStandbys() {
+        processes.onStart = p -> p.listening = true;
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(1).standby(1).port(18000)
+                .minUptimeMs(1_000).build(), sockets, loop, processes, (slot, state) -> { });
+        app.slots().forEach(s -> s.start("start"));
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, app.slots().get(0).state());
+        assertEquals(0, processes.standbys.size(), "none started");
+        assertTrue(app.describeStandbys().startsWith("none: its workers take no socket from the supervisor (pid "
+                + processes.started.get(0).pid() + " bound port 18000 itself)"), app.describeStandbys());
+
+        // Its next worker takes its socket (as a new version that uses the library would): standbys start with it.
+        loop.advance(5_000);
+        processes.started.get(0).exit(137);
+        loop.runDue();
+        assertEquals(2, processes.started.size(), "a fresh start: there was no standby");
+        app.slots().get(0).serving().handedSocket();
+        loop.advance(Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, app.slots().get(0).state());
+        assertEquals(1, processes.standbys.size(), app.describeStandbys());
     }
 
     @Test
@@ -90,6 +115,7 @@ class StandbyTest {
         loop.runDue();
         assertTrue(handed.isEmpty(), "the paused standby was handed nothing");
         assertEquals(2, processes.started.size(), "a fresh start instead");
+        slot.serving().handedSocket();
         loop.advance(Attempt.READINESS_POLL_MS);
         assertEquals(SlotState.ONLINE, slot.state());
         assertEquals(processes.started.get(1).pid(), slot.pid());
