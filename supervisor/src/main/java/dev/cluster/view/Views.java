@@ -13,6 +13,7 @@ import dev.cluster.protocol.TelemetryReport;
 import dev.cluster.protocol.WorkerInfo;
 import dev.cluster.telemetry.LagHistograms;
 import dev.cluster.worker.App;
+import dev.cluster.worker.AppJvmOptions;
 import dev.cluster.worker.Attempt;
 import dev.cluster.worker.Share;
 import dev.cluster.worker.Slot;
@@ -163,7 +164,7 @@ public final class Views {
             return "off: each worker sizes itself for the whole machine";
         }
         Share share = Share.of(spec, Runtime.getRuntime().availableProcessors());
-        return (spec.jar() != null ? share.describe(Share.ownOptions(spec)) : share.processors() + " processor(s) per worker")
+        return (spec.jar() != null ? share.describe(AppJvmOptions.of(spec)) : share.processors() + " processor(s) per worker")
                 + " (CLUSTER_PROCESSORS=" + share.processors() + ")";
     }
 

@@ -125,7 +125,7 @@ public final class OsProcesses implements ProcessStarter {
     private List<String> jvmOptions(AppSpec spec) {
         List<String> options = new ArrayList<>();
         if (spec.shared()) {
-            options.addAll(Share.of(spec, cores).jvmOptions(Share.ownOptions(spec)));
+            options.addAll(Share.of(spec, cores).jvmOptions(AppJvmOptions.of(spec)));
         }
         options.addAll(spec.jvmArgs());
         return options;
@@ -138,8 +138,8 @@ public final class OsProcesses implements ProcessStarter {
      */
     private List<String> archiveKeyLine(AppSpec spec) {
         List<String> line = new ArrayList<>(commandLine(spec.toBuilder().share(AppSpec.OFF).build()));
-        line.addAll(Share.optionVariables(spec)); // options the JVM takes from its environment (another agent, a heap) change what an archive holds
-        String trait = spec.shared() ? Share.of(spec, cores).archiveTrait(Share.ownOptions(spec), ram) : null;
+        line.addAll(AppJvmOptions.variables(spec)); // options the JVM takes from its environment (another agent, a heap) change what an archive holds
+        String trait = spec.shared() ? Share.of(spec, cores).archiveTrait(AppJvmOptions.of(spec), ram) : null;
         if (trait != null) {
             line.add(trait);
         }

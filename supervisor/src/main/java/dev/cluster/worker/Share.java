@@ -24,46 +24,12 @@ public record Share(int processors, double heapPercent) {
     /** The largest heap the JVM addresses with compressed object pointers. */
     private static final long COMPRESSED_OOPS_MAX_HEAP = 32L << 30;
 
-    /** What the JVM reads options from besides its command line; a value here is the app's own setting as much as a --jvm-args one. */
-    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
-
     public static Share of(AppSpec spec, int cores) {
         int workers = Math.max(1, spec.instances());
         return new Share(Math.max(1, cores / workers), JVM_DEFAULT_HEAP_PERCENT / workers);
     }
 
-    /**
-     * The JVM options the app sets itself: its {@code --jvm-args}, then those in the variables the
-     * JVM reads options from ({@code JAVA_TOOL_OPTIONS} and the like: containers and systemd units
-     * often size the JVM there), as its workers get them: {@code --env} over the supervisor's own.
-     */
-    public static List<String> ownOptions(AppSpec spec) {
-        List<String> options = new ArrayList<>(spec.jvmArgs());
-        for (String variable : optionVariables(spec)) {
-            String value = variable.substring(variable.indexOf('=') + 1).strip();
-            if (!value.isEmpty()) {
-                options.addAll(List.of(value.split("\\s+")));
-            }
-        }
-        return options;
-    }
-
-    /**
-     * Those variables the workers get, as {@code NAME=value}: what the JVM runs with beyond its
-     * command line, so a start-up archive's key holds them too.
-     */
-    public static List<String> optionVariables(AppSpec spec) {
-        List<String> set = new ArrayList<>();
-        for (String name : OPTION_VARIABLES) {
-            String value = spec.env().containsKey(name) ? spec.env().get(name) : System.getenv(name);
-            if (value != null) {
-                set.add(name + "=" + value);
-            }
-        }
-        return set;
-    }
-
-    /** The JVM options that give a worker this share, those the app's own options ({@link #ownOptions}) leave unset. */
+    /** The JVM options that give a worker this share, those the app's own options ({@link AppJvmOptions}) leave unset. */
     public List<String> jvmOptions(List<String> appOptions) {
         List<String> options = new ArrayList<>();
         if (!setsProcessors(appOptions)) {

@@ -145,6 +145,11 @@ public final class StartCache {
         if (!AppSpec.ON.equals(spec.startCache()) || spec.jar() == null) {
             return Use.NONE;
         }
+        String own = AppJvmOptions.archiveChoice(AppJvmOptions.of(spec));
+        if (own != null) {
+            // Ours beside it would be refused, or would replace the operator's: the JVM takes one.
+            return Use.none("none: the app's own JVM options choose (" + own + ")");
+        }
         Flavor flavor = Flavor.of(release(command.get(0)).feature());
         if (flavor == null) {
             return Use.none("none: this JDK has no start-up archives (JDK 17 or later has)");

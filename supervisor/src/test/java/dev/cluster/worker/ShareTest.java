@@ -36,10 +36,10 @@ class ShareTest {
         // As a container or a systemd unit sizes its JVM: neither is overridden by the share, nor claimed by describe.
         AppSpec app = app(2).toBuilder().jvmArgs(List.of("-Dx=1"))
                 .env(Map.of("JAVA_TOOL_OPTIONS", " -XX:ActiveProcessorCount=4  -Xmx300m ", "JDK_JAVA_OPTIONS", "", "_JAVA_OPTIONS", "")).build();
-        assertEquals(List.of("-Dx=1", "-XX:ActiveProcessorCount=4", "-Xmx300m"), Share.ownOptions(app));
-        assertEquals(List.of(), Share.of(app, 2).jvmOptions(Share.ownOptions(app)));
-        assertEquals("processors as its own JVM options say, heap as its own JVM options say per worker", Share.of(app, 2).describe(Share.ownOptions(app)));
-        assertEquals(List.of("JAVA_TOOL_OPTIONS= -XX:ActiveProcessorCount=4  -Xmx300m ", "JDK_JAVA_OPTIONS=", "_JAVA_OPTIONS="), Share.optionVariables(app),
+        assertEquals(List.of("-Dx=1", "-XX:ActiveProcessorCount=4", "-Xmx300m"), AppJvmOptions.of(app));
+        assertEquals(List.of(), Share.of(app, 2).jvmOptions(AppJvmOptions.of(app)));
+        assertEquals("processors as its own JVM options say, heap as its own JVM options say per worker", Share.of(app, 2).describe(AppJvmOptions.of(app)));
+        assertEquals(List.of("JAVA_TOOL_OPTIONS= -XX:ActiveProcessorCount=4  -Xmx300m ", "JDK_JAVA_OPTIONS=", "_JAVA_OPTIONS="), AppJvmOptions.variables(app),
                 "--env wins over the supervisor's own, even when empty");
     }
 

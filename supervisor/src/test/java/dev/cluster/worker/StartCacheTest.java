@@ -86,6 +86,23 @@ class StartCacheTest {
         assertEquals(2, trained.size(), "one training per app and version");
     }
 
+    /** Spring Boot documents its own AppCDS (-XX:SharedArchiveFile=app.jsa): ours beside it would be refused, or replace it. */
+    @Test
+    void anAppThatChoosesItsOwnArchiveIsLeftToIt() throws IOException {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = javaJar(jar);
+        for (AppSpec own : List.of(app("a", jar).toBuilder().jvmArgs(List.of("-Xmx1g", "-XX:SharedArchiveFile=app.jsa")).build(),
+                app("b", jar).toBuilder().jvmArgs(List.of("-Xshare:off")).build(),
+                app("c", jar).toBuilder().env(java.util.Map.of("JAVA_TOOL_OPTIONS", "-XX:AOTCache=app.aot")).build())) {
+            assertTrue(cache.forLaunch(own, command).note().startsWith("none: the app's own JVM options choose (-X"), cache.forLaunch(own, command).note());
+            cache.workerReady(own, command);
+        }
+        assertEquals(List.of(), trained, "no training start for any");
+        assertTrue(cache.forLaunch(app("d", jar).toBuilder().jvmArgs(List.of("-Xshare:auto")).build(), command).note().startsWith("none yet"),
+                "the JVM's default");
+    }
+
     @Test
     void aNewVersionOfTheJarAtTheSamePathIsTrainedAgain() throws IOException {
         Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
