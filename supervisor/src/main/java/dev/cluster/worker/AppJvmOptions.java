@@ -3,7 +3,9 @@ package dev.cluster.worker;
 import dev.cluster.protocol.AppSpec;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JVM options a jar app sets itself: its {@code --jvm-args}, then those in the variables the JVM
@@ -22,28 +24,47 @@ public final class AppJvmOptions {
 
     public static List<String> of(AppSpec spec) {
         List<String> options = new ArrayList<>(spec.jvmArgs());
-        for (String variable : variables(spec)) {
-            String value = variable.substring(variable.indexOf('=') + 1).strip();
-            if (!value.isEmpty()) {
-                options.addAll(List.of(value.split("\\s+")));
-            }
-        }
+        variables(spec).values().forEach(value -> options.addAll(split(value)));
         return options;
     }
 
     /**
-     * Those variables the workers get, as {@code NAME=value}: what the JVM runs with beyond its
-     * command line, so a start-up archive's key holds them too.
+     * Those variables the workers get, by name: what the JVM runs with beyond its command line, so a
+     * start-up archive's key holds them too.
      */
-    static List<String> variables(AppSpec spec) {
-        List<String> set = new ArrayList<>();
+    static Map<String, String> variables(AppSpec spec) {
+        Map<String, String> set = new LinkedHashMap<>();
         for (String name : VARIABLES) {
             String value = spec.env().containsKey(name) ? spec.env().get(name) : System.getenv(name);
             if (value != null) {
-                set.add(name + "=" + value);
+                set.put(name, value);
             }
         }
         return set;
+    }
+
+    /**
+     * Sets those variables in {@code env} as the workers get them, but without the options that load
+     * an agent: for a JVM of the start cache that must run without one (JDK 17-24's {@code -Xshare:dump}
+     * refuses an agent, and a container often names one, OpenTelemetry's say, in {@code JAVA_TOOL_OPTIONS}).
+     */
+    static void setWithoutAgents(AppSpec spec, Map<String, String> env) {
+        VARIABLES.forEach(env::remove);
+        variables(spec).forEach((name, value) -> {
+            String kept = String.join(" ", split(value).stream().filter(o -> !agent(o)).toList());
+            if (!kept.isEmpty()) {
+                env.put(name, kept);
+            }
+        });
+    }
+
+    /** Whether an option loads an agent, Java's or native. */
+    static boolean agent(String option) {
+        return option.startsWith("-javaagent:") || option.startsWith("-agentlib:") || option.startsWith("-agentpath:");
+    }
+
+    private static List<String> split(String value) {
+        return value.isBlank() ? List.of() : List.of(value.strip().split("\\s+"));
     }
 
     /** The first of {@code options} that chooses the JVM's archive itself ({@code -Xshare:off}, its own AppCDS or AOT cache); null if none does. */

@@ -138,7 +138,8 @@ public final class OsProcesses implements ProcessStarter {
      */
     private List<String> archiveKeyLine(AppSpec spec) {
         List<String> line = new ArrayList<>(commandLine(spec.toBuilder().share(AppSpec.OFF).build()));
-        line.addAll(AppJvmOptions.variables(spec)); // options the JVM takes from its environment (another agent, a heap) change what an archive holds
+        // Options the JVM takes from its environment (another agent, a heap) change what an archive holds.
+        AppJvmOptions.variables(spec).forEach((name, value) -> line.add(name + "=" + value));
         String trait = spec.shared() ? Share.of(spec, cores).archiveTrait(AppJvmOptions.of(spec), ram) : null;
         if (trait != null) {
             line.add(trait);
@@ -238,8 +239,9 @@ public final class OsProcesses implements ProcessStarter {
      * the class path its workers' JVMs are checked against, {@code -jar}'s jar alone. Not the agent's
      * jar, though {@code -javaagent} appends it: the JVM checks the archive's class path before that,
      * and refuses an archive whose class path is longer than the one it has then ("shorter than the
-     * one at dump time"); the agent's own classes load from its jar. Agents are left out: the JDK
-     * does not archive with one loaded, and a class path that grows after the check is accepted.
+     * one at dump time"); the agent's own classes load from its jar. Agents are left out, from the
+     * options and from {@code JAVA_TOOL_OPTIONS} and the like: the JDK does not archive with one
+     * loaded, and a class path that grows after the check is accepted.
      */
     private Process dumpArchive(AppSpec spec, Path classList, Path archive, Path output) throws IOException {
         List<String> args = new ArrayList<>(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive));
@@ -248,7 +250,7 @@ public final class OsProcesses implements ProcessStarter {
             String option = options.get(i);
             if (CLASS_PATH_OPTIONS.contains(option)) {
                 i++; // and its value: ignored beside -jar anyway
-            } else if (!option.startsWith("-javaagent:") && !option.startsWith("-agentlib:") && !option.startsWith("-agentpath:")) {
+            } else if (!AppJvmOptions.agent(option)) {
                 args.add(option);
             }
         }
@@ -256,12 +258,16 @@ public final class OsProcesses implements ProcessStarter {
         return java(spec, args, output);
     }
 
-    /** The app's java with these arguments, in the app's directory, its output (both streams) to a file, dying with the supervisor. */
+    /**
+     * The app's java with these arguments, in the app's directory, its output (both streams) to a
+     * file, dying with the supervisor; the JVM option variables as its workers get them, without agents.
+     */
     private Process java(AppSpec spec, List<String> args, Path output) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(spec.java() != null ? spec.java() : java);
         cmd.addAll(args);
         ProcessBuilder builder = inAppDirectory(spec, cmd);
+        AppJvmOptions.setWithoutAgents(spec, builder.environment());
         builder.redirectErrorStream(true).redirectOutput(output.toFile()); // the JVM reports CDS errors on stdout
         return spawn(builder);
     }
