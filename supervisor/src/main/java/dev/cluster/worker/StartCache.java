@@ -150,13 +150,14 @@ public final class StartCache {
             // Ours beside it would be refused, or would replace the operator's: the JVM takes one.
             return Use.none("none: the app's own JVM options choose (" + own + ")");
         }
-        Flavor flavor = Flavor.of(release(command.get(0)).feature());
+        JavaRelease jdk = release(command.get(0));
+        Flavor flavor = Flavor.of(jdk.feature());
         if (flavor == null) {
             return Use.none("none: this JDK has no start-up archives (JDK 17 or later has)");
         }
         String key;
         try {
-            key = key(spec, command);
+            key = key(spec, command, jdk);
         } catch (IOException e) {
             return Use.none("none: " + e.getMessage());
         }
@@ -227,7 +228,7 @@ public final class StartCache {
             return;
         }
         try {
-            Runnable training = pending.remove(key(spec, command));
+            Runnable training = pending.remove(key(spec, command, release(command.get(0))));
             if (training != null) {
                 training.run();
             }
@@ -301,7 +302,7 @@ public final class StartCache {
      * own archive, made by their own training start) and a hash of the jar's content and of the
      * command line given (java, its exact build, every option but the share's, which the caller leaves out).
      */
-    private String key(AppSpec spec, List<String> command) throws IOException {
+    private String key(AppSpec spec, List<String> command, JavaRelease jdk) throws IOException {
         String jarHash = jarHashes.get(Path.of(spec.jar()));
         MessageDigest sha;
         try {
@@ -309,7 +310,7 @@ public final class StartCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IOException(e);
         }
-        sha.update((jarHash + "\n" + release(command.get(0)).build() + "\n" + String.join("\n", command)).getBytes(StandardCharsets.UTF_8));
+        sha.update((jarHash + "\n" + jdk.build() + "\n" + String.join("\n", command)).getBytes(StandardCharsets.UTF_8));
         return spec.name() + "@" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 

@@ -86,6 +86,26 @@ class StartCacheTest {
         assertEquals(2, trained.size(), "one training per app and version");
     }
 
+    /** --java /usr/bin/java: a link (through /etc/alternatives) to a JDK's bin/java, whose release file says what it is. */
+    @Test
+    void aJavaNamedThroughALinkIsItsJdkAndAnUpdateInPlaceIsTrainedAgain() throws IOException {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        Path home = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
+        Files.writeString(home.resolve("release"), "JAVA_RUNTIME_VERSION=\"17.0.15+6-Debian-1deb12u1\"\nJAVA_VERSION=\"17.0.15\"\n");
+        Path link = Files.createSymbolicLink(Files.createDirectory(dir.resolve("usr-bin")).resolve("java"), Files.createFile(home.resolve("bin/java")));
+        StartCache cache = cache();
+        List<String> command = List.of(link.toString(), "-jar", jar.toString());
+        AppSpec a = app("a", jar);
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "a JDK 17: it has archives");
+        cache.workerReady(a, command);
+        assertEquals(List.of("a"), trained);
+
+        Files.writeString(home.resolve("release"), "JAVA_RUNTIME_VERSION=\"17.0.16+8-Debian-1deb12u1\"\nJAVA_VERSION=\"17.0.16\"\n");
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "the old build's archive is not this one's");
+        cache.workerReady(a, command);
+        assertEquals(List.of("a", "a"), trained, "the updated JDK gets its own training");
+    }
+
     /** Spring Boot documents its own AppCDS (-XX:SharedArchiveFile=app.jsa): ours beside it would be refused, or replace it. */
     @Test
     void anAppThatChoosesItsOwnArchiveIsLeftToIt() throws IOException {
