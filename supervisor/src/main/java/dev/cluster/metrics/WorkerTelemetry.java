@@ -67,9 +67,14 @@ public final class WorkerTelemetry {
     private long refusedReports;
     private String lastRefusal;
     private final ArrayDeque<BlockedReport> blocked = new ArrayDeque<>();
-    /** Where each process began, the newest {@value #MAX_PROCESS_STARTS}: what the history spans. */
+    /**
+     * Where each process that reported began, the newest {@value #MAX_PROCESS_STARTS}: what the
+     * history spans. A process enters with its first report: the runs of a crash loop that died
+     * before reporting hold no part of it.
+     */
     private final ArrayDeque<TelemetryInfo.ProcessStart> processStarts = new ArrayDeque<>();
     static final int MAX_PROCESS_STARTS = 20;
+    private TelemetryInfo.ProcessStart launched;
     /** Counts per bucket (the last is above every bound), sum and count: Prometheus's histogram of lag. */
     private final long[] bucketCounts = new long[LagHistograms.BUCKET_BOUNDS_US.length + 1];
     private long lagCount;
@@ -89,10 +94,7 @@ public final class WorkerTelemetry {
      * the previous one no longer holds. The history stays, and notes where this process began.
      */
     public void onLaunch(long pid, long atMs) {
-        processStarts.addLast(new TelemetryInfo.ProcessStart(pid, atMs));
-        while (processStarts.size() > MAX_PROCESS_STARTS) {
-            processStarts.removeFirst();
-        }
+        launched = new TelemetryInfo.ProcessStart(pid, atMs);
         latest = null;
         memory.reset();
         pools.reset();
@@ -126,6 +128,13 @@ public final class WorkerTelemetry {
         long[] buckets = report.lagBuckets();
         if (buckets == null || buckets.length != bucketCounts.length) {
             throw new IllegalArgumentException("lag buckets: expected " + bucketCounts.length);
+        }
+        if (launched != null) {
+            processStarts.addLast(launched);
+            launched = null;
+            while (processStarts.size() > MAX_PROCESS_STARTS) {
+                processStarts.removeFirst();
+            }
         }
         pools.onReport(report.pools(), nowMs);
         memory.onLive(report.liveBytes(), nowMs);

@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class WorkerTelemetryTest {
-    private static TelemetryReport report(long... samplesUs) {
+public class WorkerTelemetryTest {
+    /** A second's report with these lag samples, in microseconds. */
+    public static TelemetryReport report(long... samplesUs) {
         Histogram h = LagHistograms.create();
         for (long us : samplesUs) {
             h.recordValue(us);
@@ -55,6 +56,21 @@ class WorkerTelemetryTest {
         assertEquals(5, t.series(600).p99Ms().length, "no more than there is");
         assertEquals(50, t.glance(0).lag().get("1s").maxMs(), 0.5, "the newest report's own summary");
         assertEquals(null, t.glance(0).history(), "series only when asked for");
+    }
+
+    @Test
+    void theProcessesTheHistorySpansAreThoseThatReportedNotEveryRunOfACrashLoop() {
+        WorkerTelemetry t = new WorkerTelemetry();
+        t.onLaunch(100, 1_000);
+        t.onReport(report(100), 2_000);
+        t.onReport(report(100), 3_000);
+        for (long pid = 101; pid <= 110; pid++) {
+            t.onLaunch(pid, pid * 1_000); // died before its first report
+        }
+        t.onLaunch(111, 120_000);
+        t.onReport(report(100), 121_000);
+        assertEquals(List.of(new TelemetryInfo.ProcessStart(100, 1_000), new TelemetryInfo.ProcessStart(111, 120_000)),
+                t.details(121_000).processes());
     }
 
     @Test

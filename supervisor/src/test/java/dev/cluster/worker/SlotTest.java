@@ -388,9 +388,11 @@ class SlotTest {
     void theTelemetryHistoryContinuesAcrossAReloadAndSaysWhereEachProcessBegan() {
         Slot slot = online();
         long first = slot.pid();
+        slot.telemetry().onReport(dev.cluster.metrics.WorkerTelemetryTest.report(100), System.currentTimeMillis());
         slot.replace("reload");
         loop.advance(Attempt.READINESS_POLL_MS);
         loop.runDue();
+        slot.telemetry().onReport(dev.cluster.metrics.WorkerTelemetryTest.report(100), System.currentTimeMillis());
         List<dev.cluster.protocol.TelemetryInfo.ProcessStart> starts = slot.telemetry().details(System.currentTimeMillis()).processes();
         assertEquals(List.of(first, slot.pid()), starts.stream().map(dev.cluster.protocol.TelemetryInfo.ProcessStart::pid).toList());
     }
