@@ -19,6 +19,8 @@ import java.util.List;
  * serves nothing then, though its {@code state} is still {@code online}; absent otherwise.
  * {@code whilePaused} says, in words, where new connections go meanwhile: to the app's other
  * workers, or into its queue when none serves or the port cannot be steered.
+ * {@code share} ({@code describe}) is the share of the machine its process was sized for, when the
+ * app has been scaled since (a JVM keeps the share it started with); absent otherwise.
  */
 public record WorkerInfo(
         String app,
@@ -45,5 +47,6 @@ public record WorkerInfo(
         PoolInfo pool,
         MemoryInfo memory,
         Boolean paused,
-        String whilePaused) {
+        String whilePaused,
+        String share) {
 }

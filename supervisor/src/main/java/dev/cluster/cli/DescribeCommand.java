@@ -79,6 +79,9 @@ final class DescribeCommand implements Callable<Integer> {
                 if (w.startCache() != null) {
                     System.out.println("    start cache  " + w.startCache());
                 }
+                if (w.share() != null) {
+                    System.out.println("    share        " + w.share());
+                }
                 if (w.outputDropped() != null) {
                     System.out.println("    DROPPING     its output: " + w.outputDropped());
                 }

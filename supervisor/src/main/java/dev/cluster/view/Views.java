@@ -123,7 +123,7 @@ public final class Views {
         return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
                 (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), standby.cpuPercent(), standby.rssBytes(), null,
                 LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null, null);
+                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null, null, null);
     }
 
     private WorkerInfo row(Slot slot, Detail detail) {
@@ -150,7 +150,19 @@ public final class Views {
                 running ? slot.serving().process().outputDropped() : null, details && running ? slot.serving().process().startCache() : null,
                 running ? slot.telemetry().fullestPool(now) : null, running ? memory(slot, spec, now) : null,
                 running && slot.telemetry().paused() ? Boolean.TRUE : null,
-                details && running && slot.telemetry().paused() ? slot.app().sockets().whileDown(slot) : null);
+                details && running && slot.telemetry().paused() ? slot.app().sockets().whileDown(slot) : null,
+                details ? staleShare(slot) : null);
+    }
+
+    /** The share a worker's process was sized for, when the app has been scaled since; else null. */
+    private static String staleShare(Slot slot) {
+        int among = slot.app().sharedAmongOthers(slot);
+        if (among == 0) {
+            return null;
+        }
+        AppSpec spec = slot.app().spec();
+        return "sized for " + among + " worker(s) when it started: " + share(spec, Share.of(among, Runtime.getRuntime().availableProcessors()))
+                + "; the app has " + spec.instances() + " now ('cluster reload " + spec.name() + "' resizes its workers without downtime)";
     }
 
     private static MemoryInfo memory(Slot slot, AppSpec spec, long now) {
@@ -163,7 +175,10 @@ public final class Views {
         if (!spec.shared()) {
             return "off: each worker sizes itself for the whole machine";
         }
-        Share share = Share.of(spec, Runtime.getRuntime().availableProcessors());
+        return share(spec, Share.of(spec, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static String share(AppSpec spec, Share share) {
         return (spec.jar() != null ? share.describe(AppJvmOptions.of(spec)) : share.processors() + " processor(s) per worker")
                 + " (CLUSTER_PROCESSORS=" + share.processors() + ")";
     }
@@ -173,6 +188,6 @@ public final class Views {
         AppSpec spec = slot.app().spec();
         return new WorkerInfo(spec.name(), slot.id(), replacement.pid(), replacement.state() == dev.cluster.worker.AttemptState.READY ? "online" : "launching",
                 slot.restarts(), replacement.uptimeMs(), spec.port(), null, null, null, LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

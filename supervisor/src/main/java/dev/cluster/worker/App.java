@@ -144,6 +144,16 @@ public final class App {
         return slot;
     }
 
+    /**
+     * How many workers the share of this slot's running process was reckoned for, when that is not
+     * how many the app has now; else 0. A JVM cannot be resized: after a scale the workers started
+     * before it keep the old count's share ({@code --share on}) until a reload replaces them.
+     */
+    public int sharedAmongOthers(Slot slot) {
+        int among = slot.pid() == null ? 0 : slot.serving().process().sharedAmong();
+        return spec.shared() && among != 0 && among != spec.instances() ? among : 0;
+    }
+
     /** Forgets the highest slots down to {@code count}: scaled down, their processes gone. */
     public void truncate(int count) {
         while (slots.size() > count) {

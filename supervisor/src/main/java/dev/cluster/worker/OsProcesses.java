@@ -175,7 +175,7 @@ public final class OsProcesses implements ProcessStarter {
         try {
             Process process = spawn(builder);
             output.started();
-            OsProcess started = new OsProcess(process, output, archive.note(), ownGroup ? spec.killTimeoutMs() : -1);
+            OsProcess started = new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1);
             startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
             return started;
         } catch (IOException | RuntimeException e) {
@@ -194,7 +194,7 @@ public final class OsProcesses implements ProcessStarter {
         try {
             Process process = spawn(builder);
             output.started();
-            return new OsProcess(process, output, archive.note(), ownGroup ? spec.killTimeoutMs() : -1);
+            return new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1);
         } catch (IOException | RuntimeException e) {
             output.discard();
             throw e;
@@ -298,6 +298,10 @@ public final class OsProcesses implements ProcessStarter {
         return new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
     }
 
+    private static int sharedAmong(AppSpec spec) {
+        return spec.shared() ? spec.instances() : 0;
+    }
+
     /** A process of the app's: its command line under setpriv, its directory, the environment every worker gets. */
     private ProcessBuilder builder(AppSpec spec, int workerId, List<String> commandLine) {
         ProcessBuilder builder = inAppDirectory(spec, commandLine);
@@ -327,15 +331,17 @@ public final class OsProcesses implements ProcessStarter {
         private final CompletableFuture<Integer> exited;
         /** Whether it started from a start-up archive, in words; set again on the loop if the JVM refused it. */
         volatile String startCacheNote;
+        private final int sharedAmong;
 
         /**
          * @param leftoversKillMs when it leads its own process group: how long what it leaves running in it (the java of a
          *                        script that did not exec it, a child it started) has between SIGTERM and SIGKILL; else -1
          */
-        OsProcess(Process process, WorkerOutput output, String startCacheNote, long leftoversKillMs) {
+        OsProcess(Process process, WorkerOutput output, String startCacheNote, int sharedAmong, long leftoversKillMs) {
             this.process = process;
             this.output = output;
             this.startCacheNote = startCacheNote;
+            this.sharedAmong = sharedAmong;
             // The exit counts once the pipes are read to their end too, so the last lines are known;
             // a child the worker left running may hold them open, hence the bound.
             this.exited = process.onExit()
@@ -401,6 +407,11 @@ public final class OsProcesses implements ProcessStarter {
         @Override
         public String startCache() {
             return startCacheNote;
+        }
+
+        @Override
+        public int sharedAmong() {
+            return sharedAmong;
         }
 
         @Override

@@ -25,8 +25,13 @@ public record Share(int processors, double heapPercent) {
     private static final long COMPRESSED_OOPS_MAX_HEAP = 32L << 30;
 
     public static Share of(AppSpec spec, int cores) {
-        int workers = Math.max(1, spec.instances());
-        return new Share(Math.max(1, cores / workers), JVM_DEFAULT_HEAP_PERCENT / workers);
+        return of(spec.instances(), cores);
+    }
+
+    /** The share of each of {@code workers} workers. */
+    public static Share of(int workers, int cores) {
+        int among = Math.max(1, workers);
+        return new Share(Math.max(1, cores / among), JVM_DEFAULT_HEAP_PERCENT / among);
     }
 
     /** The JVM options that give a worker this share, those the app's own options ({@link AppJvmOptions}) leave unset. */

@@ -42,4 +42,10 @@ public interface WorkerProcess {
 
     /** Whether it started from a start-up archive, in words for {@code describe}; null for a process that could not. */
     String startCache();
+
+    /**
+     * How many workers its share of the machine ({@link Share}) was reckoned for when it started; 0 if it was given
+     * none. A process keeps that share for life: after a scale it differs from the app's until a reload.
+     */
+    int sharedAmong();
 }

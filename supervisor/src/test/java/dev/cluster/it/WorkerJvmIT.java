@@ -50,6 +50,14 @@ class WorkerJvmIT {
         // worker-app sizes its event loops by its share: one per processor.
         ClusterFixture.await("a report with its loops", java.time.Duration.ofSeconds(20),
                 () -> cluster.ok("describe", "web:0").out().contains("of " + share + " event loops, merged"));
+        // A JVM is sized once: after a scale the worker that ran keeps its share until a reload sizes it for the new count.
+        String scaled = cluster.ok("scale", "web", "1").out();
+        assertTrue(scaled.contains("worker 0 keeps the share of the machine it started with (--share): 'cluster reload web' sizes every worker for 1"),
+                scaled);
+        assertTrue(cluster.ok("describe", "web:0").out().contains("    share        sized for 2 worker(s) when it started: " + share + " processor(s)"));
+        cluster.ok("reload", "web");
+        assertTrue(commandLine(cluster.worker("web", 0).pid()).contains("-XX:ActiveProcessorCount=" + cores + " -XX:MaxRAMPercentage=25 -jar"));
+        assertFalse(cluster.ok("describe", "web:0").out().contains("sized for"));
 
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(ClusterFixture.freePort()), "--name", "own",
                 "--jvm-args", "-Xmx128m -XX:ActiveProcessorCount=3");

@@ -120,6 +120,25 @@ class RolloutTest {
     }
 
     @Test
+    void afterAScaleTheWorkersStartedBeforeItKeepTheOldCountsShareUntilAReloadSizesThemAgain() {
+        App app = online(1);
+        app.spec(app.spec().withInstances(2)); // as the supervisor's scale does
+        CompletableFuture<Void> up = rollout.scale(app, 2);
+        loop.advance(100);
+        assertTrue(up.isDone() && !up.isCompletedExceptionally());
+        assertEquals(1, app.sharedAmongOthers(app.slots().get(0)), "worker 0 was sized for the one worker the app had");
+        assertEquals(0, app.sharedAmongOthers(app.slots().get(1)), "worker 1 started with the new count's share");
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        for (int i = 0; i < 10 && !reload.isDone(); i++) {
+            loop.advance(100);
+        }
+        assertTrue(reload.isDone() && !reload.isCompletedExceptionally());
+        assertTrue(app.slots().stream().allMatch(s -> app.sharedAmongOthers(s) == 0), "a reload sizes every worker for the app's count");
+        app.spec(app.spec().toBuilder().share(AppSpec.OFF).build().withInstances(3));
+        assertEquals(0, app.sharedAmongOthers(app.slots().get(0)), "no share, nothing to keep");
+    }
+
+    @Test
     void overItsMemoryLimitAWorkerThatCannotShowReadinessIsRestartedInstead() {
         App app = online(1);
         Slot slot = app.slots().get(0);

@@ -13,6 +13,8 @@ public final class FakeProcess implements WorkerProcess {
     public final List<String> out = new ArrayList<>();
     public boolean listening;
     public boolean ignoresTerm;
+    /** What {@link #sharedAmong} answers; {@link FakeProcesses} sets it as the real starter does. */
+    public int sharedAmong;
 
     FakeProcess(long pid) {
         this.pid = pid;
@@ -88,5 +90,10 @@ public final class FakeProcess implements WorkerProcess {
     @Override
     public void assignedTo(int workerId) {
         assignedTo = workerId;
+    }
+
+    @Override
+    public int sharedAmong() {
+        return sharedAmong;
     }
 }
