@@ -90,7 +90,7 @@ final class AppOptions {
                 throw new UserError(StartOption.refusal(o.longName(), e));
             }
         }
-        return spec.build();
+        return StartOptions.withJavaIn(spec.build(), dir);
     }
 
     /** The --env values as variables: each must be KEY=VALUE. */

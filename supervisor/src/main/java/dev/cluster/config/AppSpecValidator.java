@@ -148,7 +148,7 @@ public final class AppSpecValidator {
                 + (Files.exists(Path.of(spec.cwd()).resolve(program)) ? " (for the file in this directory: ./" + program + ")" : ""));
     }
 
-    /** {@code --java}: for a jar app only, an absolute path to a java executable; the agent needs Java 17 or later. */
+    /** {@code --java}: for a jar app only, a java executable (made absolute by {@link StartOptions#withJavaIn}); the agent needs Java 17 or later. */
     private static Optional<Problem> javaProblem(AppSpec spec) {
         if (spec.java() == null) {
             return Optional.empty();
@@ -158,7 +158,7 @@ public final class AppSpecValidator {
         }
         Path java = Path.of(spec.java());
         if (!java.isAbsolute() || !Files.isRegularFile(java) || !Files.isExecutable(java)) {
-            return problemIn("java", "--java " + java + " is not a java executable: give the absolute path of one (JDK/bin/java) or of a JDK's home");
+            return problemIn("java", "--java " + java + " is not a java executable: give the path of one (JDK/bin/java) or of a JDK's home");
         }
         Optional<Problem> untrusted = untrusted(java, "--java", "java");
         if (untrusted.isPresent()) {

@@ -199,7 +199,7 @@ public final class EcosystemFile {
                 }
             }
         }
-        return spec.build();
+        return StartOptions.withJavaIn(spec.build(), cwd);
     }
 
     /** A value as the declarations read it: texts, numbers, booleans, and lists of them. */

@@ -43,9 +43,10 @@ public final class StartOptions {
                     "JVM options for a jar app, split on spaces, e.g. `--jvm-args \"-Xmx512m -XX:+UseG1GC\"`.")
                     .sets((b, v) -> b.jvmArgs(words(v)), AppSpec::jvmArgs),
             declare("java", Kind.TEXT).describe("the supervisor's",
-                    "The java a jar app's workers run on: the absolute path of a `java` executable or of a JDK's home (several JDKs side by "
-                            + "side; a newer one brings its start-up cache). The agent needs Java 17 or later.")
-                    .sets((b, v) -> b.java(javaExecutable((String) v)), AppSpec::java),
+                    "The java a jar app's workers run on: the path of a `java` executable or of a JDK's home, relative to the app's "
+                            + "directory as the jar is (several JDKs side by side; a newer one brings its start-up cache). The agent needs Java 17 "
+                            + "or later.")
+                    .sets((b, v) -> b.java((String) v), AppSpec::java),
             declare("share", Kind.CHOICE).choices(AppSpec.ON, AppSpec.OFF).describe(AppSpec.ON,
                     "`on`: each worker JVM is sized for its share of the machine: `-XX:ActiveProcessorCount` of the cores divided among the "
                             + "app's workers (at least 1), `-XX:MaxRAMPercentage` of 25 % divided likewise, unless `--jvm-args` set them; any app "
@@ -138,10 +139,17 @@ public final class StartOptions {
         return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL).toList();
     }
 
-    /** A JDK's home stands for its {@code bin/java}. */
-    private static String javaExecutable(String path) {
-        Path p = Path.of(path);
-        return Files.isDirectory(p) ? p.resolve("bin").resolve("java").toString() : path;
+    /**
+     * The app with its {@code java} made absolute: a relative path is the app's directory's, as its
+     * jar's is (a JDK kept beside the app, named in its ecosystem file), and a JDK's home stands for
+     * its {@code bin/java}.
+     */
+    public static AppSpec withJavaIn(AppSpec spec, Path appDirectory) {
+        if (spec.java() == null) {
+            return spec;
+        }
+        Path java = appDirectory.resolve(spec.java()).normalize();
+        return spec.toBuilder().java((Files.isDirectory(java) ? java.resolve("bin").resolve("java") : java).toString()).build();
     }
 
     @SuppressWarnings("unchecked")

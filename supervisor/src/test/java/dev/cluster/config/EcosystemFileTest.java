@@ -105,6 +105,34 @@ class EcosystemFileTest {
     }
 
     @Test
+    void javaIsRelativeToTheAppsDirectoryAsItsJarIsAndAJdksHomeStandsForItsJava() throws Exception {
+        Files.createDirectories(dir.resolve("jdk/bin"));
+        Files.writeString(dir.resolve("jdk/bin/java"), "");
+        dir.resolve("jdk/bin/java").toFile().setExecutable(true);
+        Files.createDirectories(dir.resolve("srv"));
+        Path f = file("cluster.yaml", """
+                apps:
+                  - name: home
+                    jar: app.jar
+                    java: jdk
+                  - name: executable
+                    jar: ../app.jar
+                    cwd: srv
+                    port: 18081
+                    java: ../jdk/bin/java
+                  - name: absolute
+                    jar: app.jar
+                    port: 18082
+                    java: %s
+                """.formatted(dir.resolve("jdk")));
+        List<AppSpec> apps = EcosystemFile.read(f, null, Set.of(), 2);
+        String java = dir.resolve("jdk/bin/java").toString();
+        assertEquals(java, apps.get(0).java());
+        assertEquals(java, apps.get(1).java(), "relative to the app's cwd, as its jar is");
+        assertEquals(java, apps.get(2).java());
+    }
+
+    @Test
     void everyKindOfBadFileGetsOneLineWithFileLineColumnAndTheFix() throws Exception {
         String item = "  - name: web\n    jar: app.jar\n    port: 18080\n";
         String app = "apps:\n" + item;
