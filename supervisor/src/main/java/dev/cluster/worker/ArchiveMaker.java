@@ -54,16 +54,16 @@ final class ArchiveMaker {
     private final Path dir;
     private final Loop loop;
     private final Trainer trainer;
-    /** Told the key whose archive could not be made, and why (logged here). */
-    private final BiConsumer<String, String> onFailure;
+    /** Told the key whose making ended: null if its archive was kept, else why none could be made (logged here). */
+    private final BiConsumer<String, String> onDone;
     /** Training starts by pid. */
     private final Map<Long, TrainingStart> training = new HashMap<>();
 
-    ArchiveMaker(Path dir, Loop loop, Trainer trainer, BiConsumer<String, String> onFailure) {
+    ArchiveMaker(Path dir, Loop loop, Trainer trainer, BiConsumer<String, String> onDone) {
         this.dir = dir;
         this.loop = loop;
         this.trainer = trainer;
-        this.onFailure = onFailure;
+        this.onDone = onDone;
     }
 
     /** The training start of this pid, or null. */
@@ -179,6 +179,7 @@ final class ArchiveMaker {
             log.info("{}: start-up archive {} made in {} ms ({} MB): later workers start from it", spec.name(), archive.getFileName(),
                     tookMs, Files.size(archive) >> 20);
             prune(spec.name(), archive);
+            onDone.accept(key, null);
         } catch (IOException e) {
             deleteQuietly(made);
             failed(spec, key, "cannot keep the start-up archive: " + e.getMessage());
@@ -187,7 +188,7 @@ final class ArchiveMaker {
 
     private void failed(AppSpec spec, String key, String why) {
         log.warn("{}: {}: workers start without one ('cluster restart' or 'cluster reload' of the app tries again)", spec.name(), why);
-        onFailure.accept(key, why);
+        onDone.accept(key, why);
     }
 
     /** Where a step's output goes (deleted as its exit is handled), deleted first: the file is made new, never followed. */

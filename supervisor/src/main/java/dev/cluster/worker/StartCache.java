@@ -114,7 +114,13 @@ public final class StartCache {
     private final Path dir;
     private final Loop loop;
     private final ArchiveMaker maker;
+    /** Keys whose archive is being made (extraction, training start, dump). */
     private final Set<String> trainingKeys = new HashSet<>();
+    /**
+     * Apps deleted while an archive of theirs was being made: what it makes is deleted when done,
+     * unless the app is started again first (then it is the new app's).
+     */
+    private final Set<String> forgotten = new HashSet<>();
     /** Training starts to begin once a worker of their version is ready, by key. */
     private final Map<String, Runnable> pending = new HashMap<>();
     /**
@@ -130,10 +136,18 @@ public final class StartCache {
     StartCache(Path dir, Loop loop, ArchiveMaker.Trainer trainer) {
         this.dir = dir;
         this.loop = loop;
-        this.maker = new ArchiveMaker(dir, loop, trainer, (key, why) -> {
-            trainingKeys.remove(key);
+        this.maker = new ArchiveMaker(dir, loop, trainer, this::made);
+    }
+
+    /** The making of the key's archive ended: {@code why} null if it was kept, else why none could be made. */
+    private void made(String key, String why) {
+        trainingKeys.remove(key); // a later launch without the archive (pruned, a rollback to this version) trains again
+        String app = key.substring(0, key.indexOf('@'));
+        if (forgotten.contains(app)) {
+            forget(app); // nothing would ever use it, nor prune it
+        } else if (why != null) {
             givenUp.put(key, why);
-        });
+        }
     }
 
     /**
@@ -142,6 +156,7 @@ public final class StartCache {
      * start is begun if none runs and the key was not given up on.
      */
     public Use forLaunch(AppSpec spec, List<String> command) {
+        forgotten.remove(spec.name()); // started again: an archive being made for its name is its own
         if (!AppSpec.ON.equals(spec.startCache()) || spec.jar() == null) {
             return Use.NONE;
         }
@@ -197,13 +212,20 @@ public final class StartCache {
     /**
      * The app was deleted: its archives and extractions go too, so that the cache holds only what
      * the apps that exist can use (a later start of the same jar makes one again, in the background).
-     * One being made right now is kept when done, as the app's only one.
+     * What is being made right now, and the extraction it runs from, go when it is done
+     * ({@link #made}), unless the app is started again meanwhile.
      */
     public void forget(String app) {
         tryAgain(app);
+        pending.keySet().removeIf(key -> key.startsWith(app + "@"));
+        forgotten.remove(app);
+        if (trainingKeys.stream().anyMatch(key -> key.startsWith(app + "@"))) {
+            forgotten.add(app);
+        }
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> doomed = files.filter(f -> f.getFileName().toString().startsWith(app + "@"))
                     .filter(f -> !f.getFileName().toString().contains(".training")) // a training start's, in use
+                    .filter(f -> !trainingKeys.contains(keyOf(f)))
                     .toList();
             for (Path f : doomed) {
                 if (f.getFileName().toString().endsWith(ExtractedJar.SUFFIX)) {
@@ -220,6 +242,13 @@ public final class StartCache {
         } catch (IOException e) {
             log.warn("{}: cannot delete its start-up archives in {}: {}", app, dir, e.getMessage());
         }
+    }
+
+    /** The key a file of the cache belongs to: its name up to the first dot after the {@code @} (app names have no {@code @}). */
+    private static String keyOf(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.indexOf('.', name.indexOf('@'));
+        return dot < 0 ? name : name.substring(0, dot);
     }
 
     /** A worker of the app is ready: the training start its version waits for begins now, not slowing that worker's own start. */

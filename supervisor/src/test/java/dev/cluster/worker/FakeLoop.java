@@ -5,6 +5,7 @@ import java.util.PriorityQueue;
 /**
  * The supervisor's loop with a virtual clock: nothing runs until the test says so, then tasks run
  * in time order on the test's thread. Deterministic, and a minute of restarts takes microseconds.
+ * A real process's exit may hand it a task from another thread: taking tasks is synchronized.
  */
 public final class FakeLoop implements Loop {
     private record Task(long atMs, long order, Runnable body, boolean[] cancelled) {
@@ -20,7 +21,7 @@ public final class FakeLoop implements Loop {
     }
 
     @Override
-    public Timer schedule(Runnable task, long delayMs) {
+    public synchronized Timer schedule(Runnable task, long delayMs) {
         boolean[] cancelled = {false};
         tasks.add(new Task(nowMs + Math.max(0, delayMs), order++, task, cancelled));
         return () -> cancelled[0] = true;
@@ -41,7 +42,7 @@ public final class FakeLoop implements Loop {
     }
 
     /** Moves the clock forward, running each task when its time comes. */
-    public void advance(long ms) {
+    public synchronized void advance(long ms) {
         long until = nowMs + ms;
         while (!tasks.isEmpty() && tasks.peek().atMs <= until) {
             Task t = tasks.poll();

@@ -20,6 +20,8 @@ class StartCacheTest {
     /** The apps a training start was begun for; the processes, to stop after the test. */
     final List<String> trained = new ArrayList<>();
     final List<Process> processes = new ArrayList<>();
+    /** Each training start's record option, which names the file it writes: {@code <cache>/<key>.training…}. */
+    final List<String> recordOptions = new ArrayList<>();
     /** Training starts that fail to start, as on a full disk, before one is started. */
     int failingStarts;
     @TempDir
@@ -39,6 +41,7 @@ class StartCacheTest {
                     throw new IOException("No space left on device");
                 }
                 trained.add(spec.name());
+                recordOptions.add(jvmOptions.get(0));
                 return sleeper();
             }
 
@@ -58,6 +61,24 @@ class StartCacheTest {
         Process p = new ProcessBuilder("sleep", "60").start();
         processes.add(p);
         return p;
+    }
+
+    /** The training starts end (they fail, not ready: killed), and the loop runs until what their end does is done. */
+    void endTrainings(java.util.function.BooleanSupplier done) throws InterruptedException {
+        processes.forEach(p -> p.destroyForcibly().onExit().join());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            loop.runDue();
+            Thread.sleep(10); // the exit's task comes from the JDK's process reaper thread
+        }
+        assertTrue(done.getAsBoolean(), "the training's end was handled");
+    }
+
+    /** The key of the archive the newest training start makes, from its record option. */
+    String trainingKey() {
+        String option = recordOptions.get(recordOptions.size() - 1);
+        String file = Path.of(option.substring(option.indexOf('=') + 1)).getFileName().toString();
+        return file.substring(0, file.indexOf(".training"));
     }
 
     AppSpec app(String name, Path jar) {
@@ -195,5 +216,34 @@ class StartCacheTest {
         others.forEach(p -> assertTrue(Files.exists(p), p.toString()));
         startCache.forget("never-started"); // nothing of its: nothing happens
         others.forEach(p -> assertTrue(Files.exists(p), p.toString()));
+    }
+
+    @Test
+    void anAppDeletedWhileItsArchiveIsMadeLeavesNothingOnceThatEndsAndAStartAgainTrainsAgain() throws Exception {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = javaJar(jar);
+        AppSpec a = app("a", jar);
+        cache.forLaunch(a, command);
+        cache.workerReady(a, command);
+        Path extraction = Files.createDirectories(dir.resolve("cache").resolve(trainingKey() + ExtractedJar.SUFFIX)); // what it runs from
+        Path older = Files.createFile(dir.resolve("cache/a@0123.aot"));
+
+        cache.forget("a");
+        assertTrue(Files.notExists(older));
+        assertTrue(Files.exists(extraction), "in use by the training start");
+        endTrainings(() -> Files.notExists(extraction)); // gone once the making ended: no app would use it, or prune it
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "the same app and jar again: neither given up nor under way");
+        cache.workerReady(a, command);
+        assertEquals(List.of("a", "a"), trained);
+
+        Files.createDirectories(extraction);
+        cache.forget("a");
+        assertTrue(Files.exists(extraction));
+        assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "started again while its archive is made");
+        cache.workerReady(a, command);
+        assertEquals(2, trained.size(), "the one under way is its own again: no second training");
+        endTrainings(() -> cache.forLaunch(a, command).note().startsWith("none: making one failed")); // the app's own failure
+        assertTrue(Files.exists(extraction), "kept: the app exists");
     }
 }
