@@ -270,6 +270,16 @@ public final class App {
     }
 
     /**
+     * A worker took its slot's socket from the supervisor. Standbys kept off for want of one (its
+     * worker was counted ready when its time ran out, before it asked) can wait now.
+     */
+    void socketTaken() {
+        if (cannotWait != null) {
+            balanceStandbys();
+        }
+    }
+
+    /**
      * Why a standby of this app could not wait before it serves, judged by its online workers; null
      * when it can, or while none is online. A standby waits for its slot's socket (the library in
      * {@code inheritListeners}, the agent in the app's bind); an app whose workers bind the port

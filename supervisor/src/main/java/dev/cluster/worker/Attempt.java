@@ -82,7 +82,10 @@ public final class Attempt {
 
     /** It was handed its slot's socket, as it asked. */
     public void handedSocket() {
-        tookSocket = true;
+        if (!tookSocket) {
+            tookSocket = true;
+            slot.app().socketTaken();
+        }
     }
 
     public WorkerProcess process() {

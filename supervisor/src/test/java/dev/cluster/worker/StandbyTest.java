@@ -65,6 +65,24 @@ class StandbyTest {
         assertEquals(1, processes.standbys.size(), app.describeStandbys());
     }
 
+    /** A slow library app: counted ready when its time ran out, it asks for its socket only after that. Its standbys start then. */
+    @Test
+    void aWorkerThatTakesItsSocketAfterItWasCountedReadyBringsItsStandbys() {
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(1).standby(1).port(18000)
+                .listenTimeoutMs(1_000L).minUptimeMs(1_000).build(), sockets, loop, processes, (slot, state) -> { });
+        app.slots().forEach(s -> s.start("start"));
+        loop.advance(1_000 + Attempt.READINESS_POLL_MS);
+        assertEquals(SlotState.ONLINE, app.slots().get(0).state());
+        assertTrue(app.slots().get(0).serving().readinessAssumed());
+        assertEquals(0, processes.standbys.size());
+        assertTrue(app.describeStandbys().contains("did not listen on port 18000 in time"), app.describeStandbys());
+
+        app.slots().get(0).serving().handedSocket();
+        assertEquals(1, processes.standbys.size(), "no need to wait for the app's next change of state");
+        app.slots().get(0).serving().handedSocket(); // the library asks again for a second address: nothing more
+        assertEquals(1, processes.standbys.size());
+    }
+
     @Test
     void standbysStartOnceTheAppIsOnlineAndAreNotCountedAsWorkers() {
         App app = online(2, 1);
