@@ -4,11 +4,13 @@ import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -190,6 +192,26 @@ class StartCacheIT {
         Optional<String> newer = Jdks.newer();
         Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
         madeUsedAndSurvivedDamaged(".aot", "--java", newer.get());
+    }
+
+    /**
+     * A container's agent in {@code JAVA_TOOL_OPTIONS}, which the supervisor and so its workers get:
+     * the archive is made and used all the same (on JDK 17-24 the dump's JVM refuses an agent, and
+     * is given the variable without it).
+     */
+    @Test
+    void anAgentInTheSupervisorsJavaToolOptionsDoesNotStopTheArchive(@TempDir Path dir) throws Exception {
+        String agent = "-javaagent:" + NoOpAgent.jar(dir);
+        ClusterFixture.Result started = cluster.clusterWith(Map.of("JAVA_TOOL_OPTIONS", agent), "start", WORKER_APP_JAR.toString(),
+                "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on");
+        assertEquals(0, started.exit(), started.toString());
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
+        Path archive = archives(OWN_JDKS_ARCHIVE).get(0);
+        cluster.ok("restart", "web");
+        long pid = cluster.worker("web", 0).pid();
+        assertTrue(Files.readString(Path.of("/proc", Long.toString(pid), "environ")).contains("JAVA_TOOL_OPTIONS=" + agent + "\0"),
+                "the worker has the agent, as the supervisor does");
+        assertTrue(mapped(pid, archive), "and its JVM has the archive mapped");
     }
 
     @Test
