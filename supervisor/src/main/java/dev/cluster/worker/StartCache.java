@@ -137,6 +137,31 @@ public final class StartCache {
         this.dir = dir;
         this.loop = loop;
         this.maker = new ArchiveMaker(dir, loop, trainer, this::made);
+        deleteLeftovers();
+    }
+
+    /**
+     * What the making of an archive leaves while under way (a training start's class list or
+     * recording, a dump, an extraction not yet complete), left by a supervisor that stopped
+     * meanwhile (killed, a reboot): none is under way as this one starts (one supervisor per home),
+     * and nothing else would ever delete them.
+     */
+    private void deleteLeftovers() {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().contains(".training") || f.getFileName().toString().endsWith(".partial"))
+                    .toList()) {
+                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                    ExtractedJar.delete(f);
+                } else {
+                    Files.deleteIfExists(f);
+                }
+                log.info("deleted {}, left by an archive's making that a supervisor before this one did not finish", f.getFileName());
+            }
+        } catch (NoSuchFileException e) {
+            // no cache yet
+        } catch (IOException e) {
+            log.warn("cannot list {} for what an earlier supervisor left: {}", dir, e.getMessage());
+        }
     }
 
     /** The making of the key's archive ended: {@code why} null if it was kept, else why none could be made. */

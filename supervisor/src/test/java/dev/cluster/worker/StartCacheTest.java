@@ -205,9 +205,9 @@ class StartCacheTest {
         List<Path> web = List.of(Files.createFile(cache.resolve("web@0123.jsa")), Files.createFile(cache.resolve("web@4567.aot")));
         Path extracted = Files.createDirectories(cache.resolve("web@0123.app/lib"));
         Files.createFile(extracted.resolve("spring-core.jar"));
-        Path training = Files.createFile(cache.resolve("web@89ab.training.classlist")); // being made: its start still writes it
         List<Path> others = List.of(Files.createFile(cache.resolve("web2@0123.jsa")), Files.createFile(cache.resolve("api@0123.aot")));
         StartCache startCache = cache();
+        Path training = Files.createFile(cache.resolve("web@89ab.training.classlist")); // being made: its start still writes it
 
         startCache.forget("web");
         web.forEach(p -> assertTrue(Files.notExists(p), p.toString()));
@@ -216,6 +216,20 @@ class StartCacheTest {
         others.forEach(p -> assertTrue(Files.exists(p), p.toString()));
         startCache.forget("never-started"); // nothing of its: nothing happens
         others.forEach(p -> assertTrue(Files.exists(p), p.toString()));
+    }
+
+    @Test
+    void whatAnEarlierSupervisorLeftOfAnArchivesMakingIsDeletedAsTheNextStartsAndNothingElse() throws IOException {
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        List<Path> left = List.of(Files.createFile(cache.resolve("web@89ab.training.classlist")), Files.createFile(cache.resolve("web@89ab.training.jsa")),
+                Files.createFile(cache.resolve("web@89ab.training.out")), Files.createFile(cache.resolve("api@cdef.training.aot.config")));
+        Path partial = Files.createDirectories(cache.resolve("web@89ab.app.partial/lib"));
+        List<Path> kept = List.of(Files.createFile(cache.resolve("web@0123.jsa")), Files.createDirectories(cache.resolve("web@0123.app")),
+                Files.createFile(cache.resolve("api@0123.aot")));
+        cache();
+        left.forEach(p -> assertTrue(Files.notExists(p), p.toString()));
+        assertTrue(Files.notExists(partial.getParent()));
+        kept.forEach(p -> assertTrue(Files.exists(p), p.toString()));
     }
 
     @Test
