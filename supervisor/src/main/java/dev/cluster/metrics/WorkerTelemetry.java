@@ -91,7 +91,7 @@ public final class WorkerTelemetry {
 
     /**
      * A new process took over the slot (a start, a restart, a reload's replacement): what described
-     * the previous one no longer holds. The history stays, and notes where this process began.
+     * the previous one no longer holds. The history stays, and notes where this process began once it reports.
      */
     public void onLaunch(long pid, long atMs) {
         launched = new TelemetryInfo.ProcessStart(pid, atMs);

@@ -298,8 +298,9 @@ public final class OsProcesses implements ProcessStarter {
         return new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
     }
 
+    /** The count a jar app's JVM is sized for; 0 for a program, whose share is only a hint ({@code CLUSTER_PROCESSORS}). */
     private static int sharedAmong(AppSpec spec) {
-        return spec.shared() ? spec.instances() : 0;
+        return spec.shared() && spec.jar() != null ? spec.instances() : 0;
     }
 
     /** A process of the app's: its command line under setpriv, its directory, the environment every worker gets. */

@@ -44,8 +44,8 @@ public interface WorkerProcess {
     String startCache();
 
     /**
-     * How many workers its share of the machine ({@link Share}) was reckoned for when it started; 0 if it was given
-     * none. A process keeps that share for life: after a scale it differs from the app's until a reload.
+     * How many workers its JVM's share of the machine ({@link Share}) was reckoned for when it started (a jar app); 0 if it
+     * was given none. A process keeps that share for life: after a scale it differs from the app's until a reload.
      */
     int sharedAmong();
 }

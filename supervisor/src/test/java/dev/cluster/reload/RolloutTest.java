@@ -28,9 +28,12 @@ class RolloutTest {
 
     /** An app of {@code n} workers, all online (their processes listen as soon as they start). */
     App online(int n) {
+        return online(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(n).build());
+    }
+
+    App online(AppSpec spec) {
         processes.onStart = p -> p.listening = true;
-        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(n).build(), sockets, loop, processes,
-                (slot, state) -> { });
+        App app = new App(spec, sockets, loop, processes, (slot, state) -> { });
         app.slots().forEach(s -> s.start("start"));
         loop.advance(100);
         assertTrue(app.slots().stream().allMatch(s -> s.state() == SlotState.ONLINE));
@@ -121,7 +124,10 @@ class RolloutTest {
 
     @Test
     void afterAScaleTheWorkersStartedBeforeItKeepTheOldCountsShareUntilAReloadSizesThemAgain() {
-        App app = online(1);
+        App program = online(1);
+        program.spec(program.spec().withInstances(2));
+        assertEquals(0, program.sharedAmongOthers(program.slots().get(0)), "a program's share is a hint (CLUSTER_PROCESSORS), not its size");
+        App app = online(AppSpec.builder().name("jar").cwd("/").jar("/srv/app.jar").instances(1).build());
         app.spec(app.spec().withInstances(2)); // as the supervisor's scale does
         CompletableFuture<Void> up = rollout.scale(app, 2);
         loop.advance(100);

@@ -23,7 +23,7 @@ public final class FakeProcesses implements ProcessStarter {
             throw new IOException("Cannot run program nope: error=2, No such file or directory");
         }
         FakeProcess p = new FakeProcess(nextPid++);
-        p.sharedAmong = spec.shared() ? spec.instances() : 0;
+        p.sharedAmong = spec.shared() && spec.jar() != null ? spec.instances() : 0;
         onStart.accept(p);
         started.add(p);
         return p;
@@ -40,7 +40,7 @@ public final class FakeProcesses implements ProcessStarter {
     @Override
     public WorkerProcess startStandby(AppSpec spec) {
         FakeProcess p = new FakeProcess(nextPid++);
-        p.sharedAmong = spec.shared() ? spec.instances() : 0;
+        p.sharedAmong = spec.shared() && spec.jar() != null ? spec.instances() : 0;
         standbys.add(p);
         return p;
     }
