@@ -37,6 +37,7 @@ public final class DaemonLog extends OutputStream {
     private final FileChannel out;
     private final long maxBytes;
     private final int keep;
+    private final RotatedNames copyNames;
     private boolean atLineStart = true;
 
     /**
@@ -51,6 +52,7 @@ public final class DaemonLog extends OutputStream {
         this.out = out;
         this.maxBytes = maxBytes;
         this.keep = keep;
+        this.copyNames = new RotatedNames(file);
     }
 
     /**
@@ -91,17 +93,21 @@ public final class DaemonLog extends OutputStream {
 
     /** Copies the file aside and empties it; if the copy fails (a full disk), it is emptied all the same, or it would only grow. */
     private void rotate() throws IOException {
-        Path copy = LogFiles.rotatedName(file, Instant.now());
+        Path copy = copyNames.next();
         String failed = null;
         try (FileChannel from = FileChannel.open(current, StandardOpenOption.READ);
              FileChannel to = SafePaths.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long size = from.size();
-            for (long done = 0; done < size; ) {
-                done += from.transferTo(done, size - done, to);
+            try {
+                long size = from.size();
+                for (long done = 0; done < size; ) {
+                    done += from.transferTo(done, size - done, to);
+                }
+            } catch (IOException e) {
+                Files.deleteIfExists(copy); // this copy's part: never a file it did not create
+                throw e;
             }
         } catch (IOException e) {
             failed = e.getMessage();
-            Files.deleteIfExists(copy);
         }
         out.truncate(0);
         LogFiles.prune(file, keep);

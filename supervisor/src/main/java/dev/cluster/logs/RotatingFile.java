@@ -50,9 +50,7 @@ final class RotatingFile {
     private volatile long droppedBytes;
     /** Whether the file's last byte ends a line: a disk that fills mid-write leaves part of one, which the gap's line must not join. */
     private boolean endsLine = true;
-    /** The stamp of the last rotation and its suffix: see {@link #archiveName}. */
-    private Path lastBase;
-    private int lastSuffix;
+    private final RotatedNames archiveNames;
 
     /**
      * The log thread's one write buffer: a read's lines wait there and go to the file in one write.
@@ -66,6 +64,7 @@ final class RotatingFile {
 
     RotatingFile(Path path, LogSpec spec, String app, Executor compressor, Batch batch) throws IOException {
         this.path = path;
+        this.archiveNames = new RotatedNames(path);
         this.spec = spec;
         this.app = app;
         this.compressor = compressor;
@@ -216,7 +215,7 @@ final class RotatingFile {
     private void rotate() {
         try {
             channel.close();
-            Path archive = archiveName();
+            Path archive = archiveNames.next();
             Files.move(path, archive);
             open();
             LogFiles.prune(path, spec.keep());
@@ -233,22 +232,6 @@ final class RotatingFile {
                 log.error("cannot reopen {}: {}", path, again.getMessage());
             }
         }
-    }
-
-    /**
-     * A name after every earlier one, even within one millisecond (the names must sort by age, and
-     * a pruned name must not come back as the newest): {@code <stamp>}, then {@code <stamp>-0001}…
-     */
-    private Path archiveName() {
-        Path base = LogFiles.rotatedName(path, Instant.now());
-        int n = base.equals(lastBase) ? lastSuffix + 1 : 0;
-        Path archive = n == 0 ? base : base.resolveSibling(String.format("%s-%04d", base.getFileName(), n));
-        while (Files.exists(archive) || Files.exists(archive.resolveSibling(archive.getFileName() + LogFiles.GZ))) {
-            archive = base.resolveSibling(String.format("%s-%04d", base.getFileName(), ++n));
-        }
-        lastBase = base;
-        lastSuffix = n;
-        return archive;
     }
 
     /**

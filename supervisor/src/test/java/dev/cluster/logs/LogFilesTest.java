@@ -84,4 +84,22 @@ class LogFilesTest {
             assertFalse(merged.matches(target), target);
         }
     }
+
+    /** Many rotations in one millisecond, the oldest pruned as they go (daemon.log keeps 2): each copy's name sorts after every earlier one's. */
+    @Test
+    void rotatedNamesSortByAgeWithinOneMillisecondAndAPrunedNameDoesNotComeBack() throws Exception {
+        Path file = dir.resolve("daemon.log");
+        RotatedNames names = new RotatedNames(file);
+        List<Path> given = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Path copy = names.next();
+            Files.createFile(copy); // fails if a name came twice
+            given.add(copy);
+            LogFiles.prune(file, 2);
+        }
+        List<Path> sorted = new java.util.ArrayList<>(given);
+        sorted.sort(java.util.Comparator.comparing(LogFiles::stem).thenComparing(p -> p.getFileName().toString()));
+        assertEquals(given, sorted);
+        assertEquals(given.subList(48, 50), LogFiles.rotated(file), "the two newest kept");
+    }
 }
