@@ -279,21 +279,8 @@ public final class Supervisor {
         scaled.whenCompleteAsync((done, failure) -> {
             app.end(App.Operation.SCALE);
             reply.accept(failure == null ? saved.answer(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
-                    + " worker(s)" + oldShares(app)), notSaved) : failed("", failure));
+                    + " worker(s)" + app.sharesKeptAfterScale()), notSaved) : failed("", failure));
         }, loop);
-    }
-
-    /** After a scale: the workers that keep the share of the old count (a JVM is sized once), and how to resize them. */
-    private static String oldShares(App app) {
-        List<String> ids = app.slots().stream().filter(s -> app.sharedAmongOthers(s) != 0).map(s -> Integer.toString(s.id())).toList();
-        if (ids.isEmpty()) {
-            return "";
-        }
-        String kept = (ids.size() == 1 ? "; worker " + ids.get(0) + " keeps the share of the machine it"
-                : "; workers " + String.join(", ", ids) + " keep the share of the machine they") + " started with (--share)"
-                + ": 'cluster reload " + app.name() + "' sizes every worker for " + app.spec().instances() + ", without downtime";
-        log.info("{}: scaled to {}{}", app.name(), app.spec().instances(), kept);
-        return kept;
     }
 
     /** Stops every worker, answers, then ends the daemon. Also what SIGTERM and SIGINT do. */

@@ -154,6 +154,22 @@ public final class App {
         return spec.shared() && among != 0 && among != spec.instances() ? among : 0;
     }
 
+    /**
+     * After a scale: "; worker N keeps the share …" naming the workers sized for the old count, and
+     * how to resize them (logged too); empty when every worker has the app's share.
+     */
+    public String sharesKeptAfterScale() {
+        List<String> ids = slots.stream().filter(s -> sharedAmongOthers(s) != 0).map(s -> Integer.toString(s.id())).toList();
+        if (ids.isEmpty()) {
+            return "";
+        }
+        String kept = (ids.size() == 1 ? "; worker " + ids.get(0) + " keeps the share of the machine it"
+                : "; workers " + String.join(", ", ids) + " keep the share of the machine they") + " started with (--share)"
+                + ": 'cluster reload " + name() + "' sizes every worker for " + spec.instances() + ", without downtime";
+        log.info("{}: scaled to {}{}", name(), spec.instances(), kept);
+        return kept;
+    }
+
     /** Forgets the highest slots down to {@code count}: scaled down, their processes gone. */
     public void truncate(int count) {
         while (slots.size() > count) {

@@ -24,7 +24,16 @@ public final class FakeLoop implements Loop {
     public synchronized Timer schedule(Runnable task, long delayMs) {
         boolean[] cancelled = {false};
         tasks.add(new Task(nowMs + Math.max(0, delayMs), order++, task, cancelled));
+        notifyAll();
         return () -> cancelled[0] = true;
+    }
+
+    /** Waits, at most {@code timeoutMs}, until a task is due now: one that another thread (a process's exit) hands it. */
+    public synchronized void awaitDueTask(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while ((tasks.isEmpty() || tasks.peek().atMs > nowMs) && System.nanoTime() < deadline) {
+            wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
     }
 
     @Override

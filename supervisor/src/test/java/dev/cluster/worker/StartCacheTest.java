@@ -68,10 +68,16 @@ class StartCacheTest {
         processes.forEach(p -> p.destroyForcibly().onExit().join());
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            loop.awaitDueTask(1_000); // the exit's task comes from the JDK's process reaper thread
             loop.runDue();
-            Thread.sleep(10); // the exit's task comes from the JDK's process reaper thread
         }
         assertTrue(done.getAsBoolean(), "the training's end was handled");
+    }
+
+    /** A launch of the app without an archive, then its worker ready: the training start begins. */
+    static void launchedAndReady(StartCache cache, AppSpec spec, List<String> command) {
+        cache.forLaunch(spec, command);
+        cache.workerReady(spec, command);
     }
 
     /** The key of the archive the newest training start makes, from its record option. */
@@ -150,8 +156,7 @@ class StartCacheTest {
         StartCache cache = cache();
         List<String> command = javaJar(jar);
         AppSpec a = app("a", jar);
-        cache.forLaunch(a, command);
-        cache.workerReady(a, command);
+        launchedAndReady(cache, a, command);
         assertEquals(List.of("a"), trained);
 
         Files.write(jar, new byte[] {4, 5, 6, 7});
@@ -168,8 +173,7 @@ class StartCacheTest {
         List<String> command = javaJar(jar);
         AppSpec a = app("a", jar);
         failingStarts = 1;
-        cache.forLaunch(a, command);
-        cache.workerReady(a, command);
+        launchedAndReady(cache, a, command);
         assertEquals("none: making one failed (cannot start a training start for its start-up archive: No space left on device); "
                 + "'cluster restart' or 'cluster reload' of the app tries again", cache.forLaunch(a, command).note(), "not a JVM's start at every launch");
         cache.workerReady(a, command);
@@ -238,8 +242,7 @@ class StartCacheTest {
         StartCache cache = cache();
         List<String> command = javaJar(jar);
         AppSpec a = app("a", jar);
-        cache.forLaunch(a, command);
-        cache.workerReady(a, command);
+        launchedAndReady(cache, a, command);
         Path extraction = Files.createDirectories(dir.resolve("cache").resolve(trainingKey() + ExtractedJar.SUFFIX)); // what it runs from
         Path older = Files.createFile(dir.resolve("cache/a@0123.aot"));
 
