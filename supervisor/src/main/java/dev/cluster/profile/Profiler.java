@@ -50,6 +50,19 @@ public final class Profiler {
     }
 
     /**
+     * The JDK home of a {@code --java} executable, its links followed as the kernel follows them when
+     * the worker starts: {@code /usr/bin/java} is the JDK's through {@code /etc/alternatives}, and
+     * {@code /usr/bin/jcmd} may be another JDK's, whose attach protocol the worker may not speak.
+     */
+    static Path homeOf(Path java) {
+        try {
+            return java.toRealPath().getParent().getParent();
+        } catch (IOException e) {
+            return java.toAbsolutePath().getParent().getParent(); // gone since the start: the message names the jcmd looked for
+        }
+    }
+
+    /**
      * Profiles one online worker of {@code spec} for {@code seconds} and writes its flame graph to
      * {@code out} (replaced as a whole: a symlink there is replaced, never written through).
      * Returns the line to tell the user.
@@ -57,7 +70,7 @@ public final class Profiler {
     public static String profileWorker(Home home, AppSpec spec, WorkerInfo worker, int seconds, Path out)
             throws Failure, IOException, InterruptedException {
         home.prepare();
-        Path javaHome = spec.java() != null ? Path.of(spec.java()).toAbsolutePath().getParent().getParent() : Path.of(System.getProperty("java.home"));
+        Path javaHome = spec.java() != null ? homeOf(Path.of(spec.java())) : Path.of(System.getProperty("java.home"));
         FlameGraph graph = new Profiler(javaHome).record(worker.pid(), seconds,
                 home.profiles().resolve(spec.name() + "-" + worker.id() + "-" + worker.pid() + ".jfr"));
         String title = "cluster profile " + spec.name() + ":" + worker.id() + " (pid " + worker.pid() + "), " + seconds + " s from "
