@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -30,16 +31,19 @@ final class ArchiveMaker {
     private static final Logger log = LoggerFactory.getLogger(ArchiveMaker.class);
     static final int KEPT_PER_APP = 2;
     private static final long TIMEOUT_MS = 120_000;
+    /** A line of the JVM's unified logging at level error, up to its message: {@code [2.375s][error  ][aot] }. */
+    private static final Pattern JVM_ERROR = Pattern.compile("(\\[[^\\]]*\\])*?\\[error *\\](\\[[^\\]]*\\])* *");
 
-    /** Starts the processes that make an archive, their output discarded. */
+    /** Starts the processes that make an archive, each writing what it prints (both streams) to a file. */
     interface Trainer {
         /**
-         * A training start: the spec's command line with these JVM options.
+         * A training start: the spec's command line with these JVM options; what it prints goes to
+         * {@code output} (on JDK 25, the JVM's own words when it cannot write its AOT cache at exit).
          *
          * @param port 0: with the agent, taking its socket from the supervisor (handoff); else without
          *             the agent or the worker socket, told to listen on this port
          */
-        Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException;
+        Process start(AppSpec spec, List<String> jvmOptions, int port, Path output) throws IOException;
 
         /**
          * A JVM that archives the classes in {@code classList} into {@code archive}, for the class path
@@ -129,22 +133,24 @@ final class ArchiveMaker {
             // With the agent whenever it can be (taking a socket on a port of its own from the supervisor):
             // then what the agent and its telemetry load is archived too.
             boolean withAgent = spec.agent() && NativeSockets.available();
-            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + recorded, !withAgent, loop, TIMEOUT_MS);
+            Path output = output(key);
+            TrainingStart t = TrainingStart.begin(trainer, spec, flavor.record + recorded, !withAgent, output, loop, TIMEOUT_MS);
             training.put(t.pid(), t);
             log.info("{}: no start-up archive for this version yet: a training start (pid {}) is making one", spec.name(), t.pid());
-            t.exited().thenAcceptAsync(ready -> trained(t, spec, key, flavor, recorded, archive, ready), loop);
+            t.exited().thenAcceptAsync(ready -> trained(t, spec, key, flavor, recorded, archive, ready, said(output)), loop);
         } catch (IOException | RuntimeException e) {
             failed(spec, key, "cannot start a training start for its start-up archive: " + e.getMessage());
         }
     }
 
-    /** The training start exited: keep the archive it wrote, or (CDS) dump one from its class list. */
-    private void trained(TrainingStart t, AppSpec spec, String key, StartCache.Flavor flavor, Path recorded, Path archive, boolean becameReady) {
+    /** The training start exited, having said {@code said} ({@link #said}): keep the archive it wrote, or (CDS) dump one from its class list. */
+    private void trained(TrainingStart t, AppSpec spec, String key, StartCache.Flavor flavor, Path recorded, Path archive, boolean becameReady,
+                         String said) {
         training.remove(t.pid());
         if (!becameReady || !nonEmpty(recorded)) {
             deleteQuietly(recorded);
             failed(spec, key, "the training start (pid " + t.pid() + ") " + (becameReady ? "exited"
-                    : "was not ready within " + TIMEOUT_MS / 1000 + " s, or exited before it was,") + " without writing a start-up archive");
+                    : "was not ready within " + TIMEOUT_MS / 1000 + " s, or exited before it was,") + " without writing a start-up archive" + said);
             return;
         }
         if (flavor == StartCache.Flavor.AOT) {
@@ -159,12 +165,12 @@ final class ArchiveMaker {
             loop.schedule(dump::destroyForcibly, TIMEOUT_MS);
             dump.onExit().thenRunAsync(() -> {
                 deleteQuietly(recorded);
-                String said = said(output);
+                String dumpSaid = said(output);
                 if (dump.exitValue() == 0 && nonEmpty(dumped)) {
                     keep(spec, key, dumped, archive, t.tookMs());
                 } else {
                     deleteQuietly(dumped);
-                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue() + said);
+                    failed(spec, key, "the JVM archiving its classes (-Xshare:dump) exited with code " + dump.exitValue() + dumpSaid);
                 }
             }, loop);
         } catch (IOException e) {
@@ -199,18 +205,21 @@ final class ArchiveMaker {
     }
 
     /**
-     * What a step that failed said, for its one line in the log: ": " and its last lines that are
-     * not the JVM's warnings or information, escaped and bounded; empty if none. Deletes the file.
+     * What a step that failed said, for its one line in the log: ": " and the first three of the
+     * JVM's error lines (the cause comes first: "An error has occurred while writing the shared
+     * archive file. / Unable to write to AOT configuration file.", then "unrecoverable error"), or
+     * without those its last lines that are not the JVM's warnings or information (the app's own, as
+     * it failed), escaped and bounded; empty if none. Deletes the file.
      */
     static String said(Path output) {
         List<String> lines = LogFiles.tail(output, 0, 40).stream()
-                .filter(line -> !line.isBlank() && !line.contains("][warning]") && !line.contains("][info]"))
+                .filter(line -> !line.isBlank() && !line.contains("][warning") && !line.contains("][info"))
                 .toList();
         deleteQuietly(output);
-        if (lines.isEmpty()) {
-            return "";
-        }
-        return ": " + Untrusted.escape(String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size())), 300);
+        List<String> errors = lines.stream().filter(line -> JVM_ERROR.matcher(line).lookingAt())
+                .map(line -> JVM_ERROR.matcher(line).replaceFirst("")).limit(3).toList();
+        List<String> shown = !errors.isEmpty() ? errors : lines.subList(Math.max(0, lines.size() - 3), lines.size());
+        return shown.isEmpty() ? "" : ": " + Untrusted.escape(String.join(" / ", shown), 300);
     }
 
     private static boolean nonEmpty(Path file) {

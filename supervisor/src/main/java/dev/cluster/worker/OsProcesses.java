@@ -70,8 +70,8 @@ public final class OsProcesses implements ProcessStarter {
         this.unshield = OomKiller.shieldSupervisor();
         this.startCache = new StartCache(cache, loop, new ArchiveMaker.Trainer() {
             @Override
-            public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
-                return startTraining(spec, jvmOptions, port);
+            public Process start(AppSpec spec, List<String> jvmOptions, int port, Path output) throws IOException {
+                return startTraining(spec, jvmOptions, port, output);
             }
 
             @Override
@@ -215,11 +215,11 @@ public final class OsProcesses implements ProcessStarter {
 
     /**
      * A training start for the start cache ({@link ArchiveMaker.Trainer}): the app's command line with
-     * the record option, its output discarded, dying with the supervisor like a worker. Port 0: with
+     * the record option, its output (both streams, the JVM's errors on stdout) to {@code output}, dying with the supervisor like a worker. Port 0: with
      * the agent, told to take its socket from the supervisor (which gives it one on a loopback port of
      * its own); else without the agent and not connected to the supervisor, told to listen on {@code port}.
      */
-    private Process startTraining(AppSpec spec, List<String> recordOptions, int port) throws IOException {
+    private Process startTraining(AppSpec spec, List<String> recordOptions, int port, Path output) throws IOException {
         AppSpec training = port == 0 ? spec : spec.toBuilder().agent(false).build();
         ProcessBuilder builder = builder(training, -1, commandLine(training, recordOptions));
         Map<String, String> env = builder.environment();
@@ -230,7 +230,7 @@ public final class OsProcesses implements ProcessStarter {
             env.put(Env.PORT, Integer.toString(port));
             env.put("SERVER_PORT", Integer.toString(port)); // Spring Boot's server.port
         }
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.redirectErrorStream(true).redirectOutput(output.toFile());
         return spawn(builder);
     }
 

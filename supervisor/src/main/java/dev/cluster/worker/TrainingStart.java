@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -44,15 +45,15 @@ final class TrainingStart {
      * @param ownPort true: without the agent, on a free port chosen here; false: with the agent,
      *                taking its socket from the supervisor ({@link #listener})
      */
-    static TrainingStart begin(ArchiveMaker.Trainer trainer, AppSpec spec, String recordOption, boolean ownPort, Loop loop, long timeoutMs)
-            throws IOException {
+    static TrainingStart begin(ArchiveMaker.Trainer trainer, AppSpec spec, String recordOption, boolean ownPort, Path output, Loop loop,
+                               long timeoutMs) throws IOException {
         int port = 0;
         if (ownPort) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = probe.getLocalPort();
             }
         }
-        TrainingStart t = new TrainingStart(trainer.start(spec, List.of(recordOption), port), port, loop, timeoutMs);
+        TrainingStart t = new TrainingStart(trainer.start(spec, List.of(recordOption), port, output), port, loop, timeoutMs);
         t.process.onExit().thenRunAsync(t::onExit, loop);
         loop.schedule(t::poll, POLL_MS);
         return t;

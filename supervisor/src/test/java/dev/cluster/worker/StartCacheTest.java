@@ -24,6 +24,8 @@ class StartCacheTest {
     final List<String> recordOptions = new ArrayList<>();
     /** Training starts that fail to start, as on a full disk, before one is started. */
     int failingStarts;
+    /** What the training starts print. */
+    String trainingSays = "";
     @TempDir
     Path dir;
 
@@ -35,13 +37,14 @@ class StartCacheTest {
     StartCache cache() {
         return new StartCache(dir.resolve("cache"), loop, new ArchiveMaker.Trainer() {
             @Override
-            public Process start(AppSpec spec, List<String> jvmOptions, int port) throws IOException {
+            public Process start(AppSpec spec, List<String> jvmOptions, int port, Path output) throws IOException {
                 if (failingStarts > 0) {
                     failingStarts--;
                     throw new IOException("No space left on device");
                 }
                 trained.add(spec.name());
                 recordOptions.add(jvmOptions.get(0));
+                Files.writeString(output, trainingSays);
                 return sleeper();
             }
 
@@ -201,6 +204,37 @@ class StartCacheTest {
                 + "Unable to write to shared archive file.\\x1b[2J", ArchiveMaker.said(output));
         assertTrue(Files.notExists(output));
         assertEquals("", ArchiveMaker.said(output), "nothing said, or no file: nothing added");
+    }
+
+    @Test
+    void theJvmsErrorsComeBeforeItsGivingUpAndItsLevelsAndTagsGo() throws IOException {
+        Path output = Files.writeString(dir.resolve("a@1.training.out"), String.join("\n",
+                "worker 0 (pid 10484) serving http://127.0.0.1:40453 on epoll",
+                "[1.440s][warning][aot] Skipping io/netty/util/internal/logging/Log4JLogger: Failed verification",
+                "[1.5s][info   ][aot] Assembling",
+                "[2.375s][error  ][aot] An error has occurred while writing the shared archive file.",
+                "[2.375s][error  ][aot] Unable to write to AOT configuration file.",
+                "[2.375s][error  ][aot] Unable to seek to position 22175743",
+                "[2.375s][error  ][aot] unrecoverable error",
+                "Error occurred during initialization of VM", "Unable to use AOT cache.", ""));
+        assertEquals(": An error has occurred while writing the shared archive file. / Unable to write to AOT configuration file. / "
+                + "Unable to seek to position 22175743", ArchiveMaker.said(output));
+    }
+
+    @Test
+    void aTrainingStartThatFailsSaysWhatItPrinted() throws Exception {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = javaJar(jar);
+        AppSpec a = app("a", jar);
+        trainingSays = "Exception in thread \"main\" java.net.BindException: Address already in use\n";
+        launchedAndReady(cache, a, command);
+        endTrainings(() -> cache.forLaunch(a, command).note().startsWith("none: making one failed"));
+        assertTrue(cache.forLaunch(a, command).note().contains("without writing a start-up archive: Exception in thread \"main\" "
+                + "java.net.BindException: Address already in use"), cache.forLaunch(a, command).note());
+        try (var left = Files.list(dir.resolve("cache"))) {
+            assertEquals(List.of(), left.toList(), "its output is not kept");
+        }
     }
 
     @Test
