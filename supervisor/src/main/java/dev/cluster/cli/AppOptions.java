@@ -71,7 +71,7 @@ final class AppOptions {
                 .command(isJar ? List.of() : List.of(first))
                 .args(program.subList(1, program.size()))
                 .cwd(dir.toString())
-                .env(variables());
+                .env(variables(env));
         int cores = Runtime.getRuntime().availableProcessors();
         for (StartOption o : StartOptions.regular()) {
             OptionSpec given = o.cli().isEmpty() ? null : command.findOption(o.cli().get(o.cli().size() - 1));
@@ -94,7 +94,7 @@ final class AppOptions {
     }
 
     /** The --env values as variables: each must be KEY=VALUE. */
-    Map<String, String> variables() {
+    static Map<String, String> variables(List<String> env) {
         Map<String, String> variables = new LinkedHashMap<>();
         for (String value : env) {
             int eq = value.indexOf('=');
@@ -106,8 +106,8 @@ final class AppOptions {
         return variables;
     }
 
-    /** The --env value of an ecosystem file start: one environment name, or null. */
-    String environment() {
+    /** The --env value of an ecosystem file's start or reload: one environment name, or null. */
+    static String environment(List<String> env) {
         if (env.size() > 1 || env.stream().anyMatch(v -> v.contains("="))) {
             throw new UserError("with an ecosystem file, --env takes one environment name (its variables go in the file's env blocks), got " + env);
         }

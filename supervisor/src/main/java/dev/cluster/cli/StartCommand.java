@@ -94,7 +94,7 @@ final class StartCommand implements Callable<Integer> {
         }
         List<AppSpec> specs;
         try {
-            specs = EcosystemFile.read(file, app.environment(), new LinkedHashSet<>(only), Runtime.getRuntime().availableProcessors());
+            specs = EcosystemFile.read(file, AppOptions.environment(app.env), new LinkedHashSet<>(only), Runtime.getRuntime().availableProcessors());
         } catch (EcosystemFile.Invalid e) {
             throw new UserError(e.getMessage());
         }
@@ -104,8 +104,8 @@ final class StartCommand implements Callable<Integer> {
             workers(client).forEach(w -> running.add(w.app()));
             for (AppSpec spec : specs) {
                 if (running.contains(spec.name())) {
-                    throw new UserError("app '" + spec.name() + "' of " + file + " is already running: 'cluster reload " + spec.name()
-                            + "' to update it, or leave it out with --only");
+                    throw new UserError("app '" + spec.name() + "' of " + file + " is already running: 'cluster reload " + file
+                            + "' brings the file's env and jvm-args to its apps without downtime; or leave it out with --only");
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -137,6 +138,29 @@ public final class StartOptions {
     /** The options a reader sets the common way (not the program, its directory, its environment). */
     public static List<StartOption> regular() {
         return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL).toList();
+    }
+
+    /**
+     * What a reload cannot bring to a running app from its ecosystem file: the key of the first
+     * option whose value in {@code file} differs from the app's as it runs ({@code running}), besides
+     * {@code env} and {@code jvm-args}, which a reload replaces; null if none does.
+     */
+    public static String unreloadable(AppSpec file, AppSpec running) {
+        AppSpec asRunning = file.withEnv(running.env()).withJvmArgs(running.jvmArgs());
+        if (asRunning.equals(running)) {
+            return null;
+        }
+        if (!Objects.equals(file.jar(), running.jar()) || !file.command().equals(running.command())) {
+            return file.jar() != null ? "jar" : "command";
+        }
+        if (!file.args().equals(running.args())) {
+            return "args";
+        }
+        if (!Objects.equals(file.cwd(), running.cwd())) {
+            return "cwd";
+        }
+        return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL && !Objects.equals(o.get().apply(file), o.get().apply(running)))
+                .map(StartOption::key).filter(key -> !key.equals("jvm-args")).findFirst().orElse("a setting");
     }
 
     /**

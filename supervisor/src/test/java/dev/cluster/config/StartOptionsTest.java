@@ -3,6 +3,7 @@ package dev.cluster.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cluster.config.StartOption.Kind;
+import dev.cluster.protocol.AppSpec;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,5 +101,18 @@ class StartOptionsTest {
         assertNotNull(StartOptions.byKey("agent"));
         assertTrue(StartOptions.byKey("agent").negatedOnCli());
         assertEquals(Kind.SPECIAL, StartOptions.byKey("env").kind());
+    }
+
+    @Test
+    void aReloadFromTheFileBringsEnvAndJvmArgsAndNamesTheFirstOtherOptionThatDiffers() {
+        AppSpec running = AppSpec.builder().name("web").jar("/srv/web/app.jar").cwd("/srv/web").instances(2).port(8080)
+                .env(Map.of("COLOUR", "blue")).jvmArgs(List.of("-Xmx256m")).build();
+        assertNull(StartOptions.unreloadable(running, running));
+        assertNull(StartOptions.unreloadable(running.withEnv(Map.of("COLOUR", "red")).withJvmArgs(List.of()), running), "what a reload brings");
+        assertEquals("instances", StartOptions.unreloadable(running.toBuilder().instances(3).build(), running));
+        assertEquals("jar", StartOptions.unreloadable(running.toBuilder().jar("/srv/web/other.jar").build(), running));
+        assertEquals("kill-timeout", StartOptions.unreloadable(running.toBuilder().killTimeoutMs(9_000).env(Map.of()).build(), running));
+        assertEquals("log-keep", StartOptions.unreloadable(running.toBuilder().logs(l -> l.withKeep(3)).build(), running));
+        assertEquals("java", StartOptions.unreloadable(running.toBuilder().java("/opt/jdk-25/bin/java").build(), running));
     }
 }

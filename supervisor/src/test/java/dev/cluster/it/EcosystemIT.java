@@ -63,5 +63,30 @@ class EcosystemIT {
 
         cluster.ok("start", file.toString(), "--only", "later");
         assertEquals(4, cluster.list().size());
+
+        // A deploy through the file (PM2's 'pm2 reload ecosystem.config.js'): its env and jvm-args, without downtime.
+        Files.writeString(file, Files.readString(file).replace("    env-production: {COLOUR: red}",
+                "    env-production: {COLOUR: green}\n    jvm-args: -Dreloaded=yes"));
+        List<Long> webBefore = webPids();
+        ClusterFixture.Result reloaded = cluster.ok("reload", file.toString(), "--env", "production", "--only", "web");
+        assertTrue(reloaded.out().contains("reloaded [web]"), reloaded.toString());
+        String after = cluster.ok("describe", "web", "--show-env").out();
+        assertTrue(after.contains("COLOUR=green") && after.contains("SIZE=large") && after.contains("-Dreloaded=yes"), after);
+        assertTrue(webPids().stream().noneMatch(webBefore::contains), "every worker replaced: " + webPids());
+
+        String text = Files.readString(file);
+        int last = text.lastIndexOf("listen-timeout: 1s");
+        Files.writeString(file, text.substring(0, last) + "listen-timeout: 2s" + text.substring(last + "listen-timeout: 1s".length()));
+        List<WorkerInfo> unchanged = cluster.list();
+        ClusterFixture.Result cannot = cluster.cluster("reload", file.toString());
+        assertEquals(1, cannot.exit(), cannot.toString());
+        assertEquals(List.of("cluster: app 'later' of " + file + ": its listen-timeout differs from the running app's, and a reload brings "
+                + "only env and jvm-args: 'cluster delete later', then 'cluster start " + file + " --only later'"), cannot.errLines());
+        assertEquals(unchanged.stream().map(WorkerInfo::pid).toList(), cluster.list().stream().map(WorkerInfo::pid).toList(),
+                "checked as a whole first: neither 'web' nor 'sleeper' before it reloaded");
+    }
+
+    private List<Long> webPids() {
+        return cluster.list().stream().filter(w -> w.app().equals("web")).map(WorkerInfo::pid).toList();
     }
 }
