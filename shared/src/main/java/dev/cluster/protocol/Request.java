@@ -61,9 +61,13 @@ public sealed interface Request {
 
     /**
      * A zero-downtime reload of an app or {@code all}, {@code parallel} workers at a time; new
-     * {@code env} and {@code jvmArgs} when not null ({@code --update-env}).
+     * {@code env}, {@code jvmArgs} and {@code java} (an absolute path) when not null ({@code --update-env}).
      */
-    record Reload(String target, Integer parallel, Map<String, String> env, List<String> jvmArgs) implements Request {
+    record Reload(String target, Integer parallel, Map<String, String> env, List<String> jvmArgs, String java) implements Request {
+        /** The app's workers replaced as they are. */
+        public static Reload asTheyAre(String target) {
+            return new Reload(target, 1, null, null, null);
+        }
     }
 
     /** {@code count}: N, +N or -N workers. */

@@ -105,7 +105,7 @@ final class StartCommand implements Callable<Integer> {
             for (AppSpec spec : specs) {
                 if (running.contains(spec.name())) {
                     throw new UserError("app '" + spec.name() + "' of " + file + " is already running: 'cluster reload " + file
-                            + "' brings the file's env and jvm-args to its apps without downtime; or leave it out with --only");
+                            + "' brings the file's env, jvm-args and java to its apps without downtime; or leave it out with --only");
                 }
             }
         }

@@ -214,8 +214,8 @@ public final class AppSpecValidator {
                 + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + port + "')";
     }
 
-    /** {@code reload --update-env}: the new environment and JVM options, checked before anything changes. */
-    public static AppSpec reloaded(AppSpec spec, Map<String, String> env, List<String> jvmArgs) {
+    /** {@code reload --update-env}: the new environment, JVM options and java, checked before anything changes. */
+    public static AppSpec reloaded(AppSpec spec, Map<String, String> env, List<String> jvmArgs, String java) {
         AppSpec next = spec;
         if (env != null) {
             if (env.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
@@ -228,6 +228,13 @@ public final class AppSpecValidator {
                 throw new IllegalArgumentException("--jvm-args holds an empty option");
             }
             next = next.withJvmArgs(jvmArgs);
+        }
+        if (java != null) {
+            next = next.toBuilder().java(java).build();
+            Optional<Problem> problem = javaProblem(next);
+            if (problem.isPresent()) {
+                throw new IllegalArgumentException(problem.get().message());
+            }
         }
         return next;
     }

@@ -143,10 +143,13 @@ public final class StartOptions {
     /**
      * What a reload cannot bring to a running app from its ecosystem file: the key of the first
      * option whose value in {@code file} differs from the app's as it runs ({@code running}), besides
-     * {@code env} and {@code jvm-args}, which a reload replaces; null if none does.
+     * {@code env}, {@code jvm-args} and a {@code java} the file names, which a reload replaces; null if none does.
      */
     public static String unreloadable(AppSpec file, AppSpec running) {
         AppSpec asRunning = file.withEnv(running.env()).withJvmArgs(running.jvmArgs());
+        if (file.java() != null) {
+            asRunning = asRunning.toBuilder().java(running.java()).build();
+        }
         if (asRunning.equals(running)) {
             return null;
         }
@@ -160,7 +163,8 @@ public final class StartOptions {
             return "cwd";
         }
         return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL && !Objects.equals(o.get().apply(file), o.get().apply(running)))
-                .map(StartOption::key).filter(key -> !key.equals("jvm-args")).findFirst().orElse("a setting");
+                .map(StartOption::key).filter(key -> !key.equals("jvm-args") && !(key.equals("java") && file.java() != null))
+                .findFirst().orElse("a setting");
     }
 
     /**
@@ -169,11 +173,13 @@ public final class StartOptions {
      * its {@code bin/java}.
      */
     public static AppSpec withJavaIn(AppSpec spec, Path appDirectory) {
-        if (spec.java() == null) {
-            return spec;
-        }
-        Path java = appDirectory.resolve(spec.java()).normalize();
-        return spec.toBuilder().java((Files.isDirectory(java) ? java.resolve("bin").resolve("java") : java).toString()).build();
+        return spec.java() == null ? spec : spec.toBuilder().java(javaIn(spec.java(), appDirectory)).build();
+    }
+
+    /** {@code java} made absolute against {@code directory}; a JDK's home stands for its {@code bin/java}. */
+    public static String javaIn(String java, Path directory) {
+        Path path = directory.resolve(java).normalize();
+        return (Files.isDirectory(path) ? path.resolve("bin").resolve("java") : path).toString();
     }
 
     @SuppressWarnings("unchecked")

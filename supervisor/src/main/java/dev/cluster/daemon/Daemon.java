@@ -130,7 +130,7 @@ public final class Daemon {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> loop.execute(() -> {
                 log.info("SIGHUP received: reloading every app");
                 notify(systemd, "RELOADING=1");
-                supervisor.handle(new Request.Reload("all", 1, null, null), response -> {
+                supervisor.handle(Request.Reload.asTheyAre("all"), response -> {
                     if (response.progress() != null) {
                         log.info("reload: {}", response.progress());
                         return;

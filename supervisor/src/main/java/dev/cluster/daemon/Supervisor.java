@@ -216,7 +216,7 @@ public final class Supervisor {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be at least 1 (got " + parallel + ")");
         }
-        List<AppSpec> updated = targets.stream().map(app -> AppSpecValidator.reloaded(app.spec(), request.env(), request.jvmArgs())).toList();
+        List<AppSpec> updated = targets.stream().map(app -> AppSpecValidator.reloaded(app.spec(), request.env(), request.jvmArgs(), request.java())).toList();
         targets.forEach(App::requireIdle);
         targets.forEach(app -> startCache().tryAgain(app.name()));
         // Everything is checked: from here every path, a throw included, clears the mark.
@@ -227,7 +227,7 @@ public final class Supervisor {
             for (int i = 0; i < targets.size(); i++) {
                 targets.get(i).spec(updated.get(i));
             }
-            if (request.env() != null || request.jvmArgs() != null) {
+            if (request.env() != null || request.jvmArgs() != null || request.java() != null) {
                 unsaved = saveApps();
             }
             for (App app : targets) {

@@ -236,7 +236,7 @@ public final class Monit {
             case RELOAD -> {
                 if (selected != null && confirm(display, reader, "reload every worker of " + selected.app()
                         + ", one at a time, without downtime? [y/N] ")) {
-                    send("reloading " + selected.app(), new Request.Reload(selected.app(), 1, null, null));
+                    send("reloading " + selected.app(), Request.Reload.asTheyAre(selected.app()));
                 }
             }
         }

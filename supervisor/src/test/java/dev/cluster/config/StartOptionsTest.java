@@ -113,6 +113,8 @@ class StartOptionsTest {
         assertEquals("jar", StartOptions.unreloadable(running.toBuilder().jar("/srv/web/other.jar").build(), running));
         assertEquals("kill-timeout", StartOptions.unreloadable(running.toBuilder().killTimeoutMs(9_000).env(Map.of()).build(), running));
         assertEquals("log-keep", StartOptions.unreloadable(running.toBuilder().logs(l -> l.withKeep(3)).build(), running));
-        assertEquals("java", StartOptions.unreloadable(running.toBuilder().java("/opt/jdk-25/bin/java").build(), running));
+        AppSpec onJdk25 = running.toBuilder().java("/opt/jdk-25/bin/java").build();
+        assertNull(StartOptions.unreloadable(onJdk25, running), "a java the file names is brought by the reload");
+        assertEquals("java", StartOptions.unreloadable(running, onJdk25), "the supervisor's java again: not told by a reload");
     }
 }

@@ -64,7 +64,7 @@ class EcosystemIT {
         cluster.ok("start", file.toString(), "--only", "later");
         assertEquals(4, cluster.list().size());
 
-        // A deploy through the file (PM2's 'pm2 reload ecosystem.config.js'): its env and jvm-args, without downtime.
+        // A deploy through the file (PM2's 'pm2 reload ecosystem.config.js'): its env, jvm-args and java, without downtime.
         Files.writeString(file, Files.readString(file).replace("    env-production: {COLOUR: red}",
                 "    env-production: {COLOUR: green}\n    jvm-args: -Dreloaded=yes"));
         List<Long> webBefore = webPids();
@@ -81,7 +81,7 @@ class EcosystemIT {
         ClusterFixture.Result cannot = cluster.cluster("reload", file.toString());
         assertEquals(1, cannot.exit(), cannot.toString());
         assertEquals(List.of("cluster: app 'later' of " + file + ": its listen-timeout differs from the running app's, and a reload brings "
-                + "only env and jvm-args: 'cluster delete later', then 'cluster start " + file + " --only later'"), cannot.errLines());
+                + "only env, jvm-args and java: 'cluster delete later', then 'cluster start " + file + " --only later'"), cannot.errLines());
         assertEquals(unchanged.stream().map(WorkerInfo::pid).toList(), cluster.list().stream().map(WorkerInfo::pid).toList(),
                 "checked as a whole first: neither 'web' nor 'sleeper' before it reloaded");
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
@@ -92,5 +93,27 @@ class WorkerJvmIT {
                 "--name", "bad", "--java", "/nonexistent/bin/java");
         assertEquals(1, refused.exit());
         assertTrue(refused.err().startsWith("cluster: --java /nonexistent/bin/java is not a java executable"), refused.toString());
+    }
+
+    @Test
+    void aReloadMovesAJarAppToAnotherJdkAndKeepsItThere() throws Exception {
+        Optional<String> newer = Jdks.newer();
+        Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web", "--start-cache", "off");
+        List<Long> before = cluster.list().stream().map(WorkerInfo::pid).toList();
+
+        ClusterFixture.Result refused = cluster.cluster("reload", "web", "--update-env", "--java", "/nonexistent/jdk");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().startsWith("cluster: --java /nonexistent/jdk is not a java executable"), refused.toString());
+        assertEquals(before, cluster.list().stream().map(WorkerInfo::pid).toList(), "nothing replaced");
+
+        cluster.ok("reload", "web", "--update-env", "--java", Path.of(newer.get()).getParent().getParent().toString());
+        for (WorkerInfo w : cluster.list()) {
+            assertFalse(before.contains(w.pid()), "replaced: " + w);
+            assertEquals(Path.of(newer.get()).toRealPath(), Path.of("/proc", Long.toString(w.pid()), "exe").toRealPath());
+        }
+        assertEquals(200, Http.get(port, "/").status());
+        assertTrue(read(cluster.home().resolve("apps.json")).contains(newer.get()), "saved: a resurrect starts it on that JDK");
     }
 }
