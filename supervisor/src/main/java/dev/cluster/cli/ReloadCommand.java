@@ -61,7 +61,7 @@ final class ReloadCommand implements Callable<Integer> {
             throw new UserError("--env, --jvm-args and --java on reload need --update-env (they replace the app's settings)");
         }
         Map<String, String> newEnv = AppOptions.variables(env);
-        // null leaves the app's setting as it is; the check above makes both null without --update-env
+        // null leaves the app's setting as it is; the check above makes all three null without --update-env
         List<String> newJvmArgs = jvmArgs == null ? null : jvmArgs.isBlank() ? List.of() : List.of(jvmArgs.trim().split("\\s+"));
         String newJava = java == null ? null : StartOptions.javaIn(java, ShellPath.absolute(Path.of("")));
         Response response = ControlClient.ok(client.call(new Request.Reload(target, parallel, newEnv.isEmpty() ? null : newEnv, newJvmArgs,
@@ -95,7 +95,7 @@ final class ReloadCommand implements Callable<Integer> {
             }
             String differs = StartOptions.unreloadable(spec, running.get(0).spec());
             if (differs != null) {
-                throw new UserError("app '" + spec.name() + "' of " + file + ": its " + differs + " differs from the running app's, and a reload "
+                throw new UserError("app '" + spec.name() + "' of " + file + ": its '" + differs + "' differs from the running app's, and a reload "
                         + "brings only env, jvm-args and java: " + (differs.equals("instances") ? "'cluster scale " + spec.name() + " "
                         + spec.instances() + "' for instances; else " : "") + "'cluster delete " + spec.name() + "', then 'cluster start "
                         + file + " --only " + spec.name() + "'");

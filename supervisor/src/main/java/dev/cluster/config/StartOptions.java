@@ -164,7 +164,7 @@ public final class StartOptions {
         }
         return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL && !Objects.equals(o.get().apply(file), o.get().apply(running)))
                 .map(StartOption::key).filter(key -> !key.equals("jvm-args") && !(key.equals("java") && file.java() != null))
-                .findFirst().orElse("a setting");
+                .findFirst().orElse("options"); // every field of a spec is one of these: not reached
     }
 
     /**

@@ -80,7 +80,7 @@ class EcosystemIT {
         List<WorkerInfo> unchanged = cluster.list();
         ClusterFixture.Result cannot = cluster.cluster("reload", file.toString());
         assertEquals(1, cannot.exit(), cannot.toString());
-        assertEquals(List.of("cluster: app 'later' of " + file + ": its listen-timeout differs from the running app's, and a reload brings "
+        assertEquals(List.of("cluster: app 'later' of " + file + ": its 'listen-timeout' differs from the running app's, and a reload brings "
                 + "only env, jvm-args and java: 'cluster delete later', then 'cluster start " + file + " --only later'"), cannot.errLines());
         assertEquals(unchanged.stream().map(WorkerInfo::pid).toList(), cluster.list().stream().map(WorkerInfo::pid).toList(),
                 "checked as a whole first: neither 'web' nor 'sleeper' before it reloaded");
