@@ -78,7 +78,7 @@ final class StartCommand implements Callable<Integer> {
         return workers(client).stream().anyMatch(w -> w.app().equals(word) && w.id() >= 0 && down.contains(w.state())); // a standby's id is -1
     }
 
-    private static List<WorkerInfo> workers(ControlClient client) {
+    static List<WorkerInfo> workers(ControlClient client) {
         List<WorkerInfo> workers = ControlClient.ok(client.call(new Request.ListWorkers(null, null))).workers();
         return workers == null ? List.of() : workers;
     }

@@ -84,6 +84,15 @@ class EcosystemIT {
                 + "only env, jvm-args and java: 'cluster delete later', then 'cluster start " + file + " --only later'"), cannot.errLines());
         assertEquals(unchanged.stream().map(WorkerInfo::pid).toList(), cluster.list().stream().map(WorkerInfo::pid).toList(),
                 "checked as a whole first: neither 'web' nor 'sleeper' before it reloaded");
+
+        assertTrue(cluster.ok("stop", file.toString()).out().contains("stopped"));
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("stopped")), cluster.list().toString());
+        cluster.ok("delete", file.toString());
+        assertEquals(List.of(), cluster.list());
+        ClusterFixture.Result none = cluster.cluster("delete", file.toString());
+        assertEquals(1, none.exit(), none.toString());
+        assertEquals(List.of("cluster: none of the apps of " + file + " (web, sleeper, later) is known to the supervisor: 'cluster start " + file
+                + "' starts them"), none.errLines());
     }
 
     private List<Long> webPids() {
