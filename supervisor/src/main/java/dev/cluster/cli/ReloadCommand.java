@@ -16,7 +16,6 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -80,12 +79,7 @@ final class ReloadCommand implements Callable<Integer> {
             throw new UserError("an ecosystem file's reload takes its env, jvm-args and java from the file: edit it, and drop --update-env, "
                     + "--jvm-args and --java");
         }
-        List<AppSpec> specs;
-        try {
-            specs = EcosystemFile.read(file, AppOptions.environment(env), new LinkedHashSet<>(only), Runtime.getRuntime().availableProcessors());
-        } catch (EcosystemFile.Invalid e) {
-            throw new UserError(e.getMessage());
-        }
+        List<AppSpec> specs = StartCommand.fileApps(file, AppOptions.environment(env), only);
         for (AppSpec spec : specs) {
             Response described = client.call(new Request.Describe(spec.name(), Boolean.TRUE));
             List<AppInfo> running = described.ok() ? described.apps() : List.of();

@@ -1,5 +1,6 @@
 package dev.cluster.cli;
 
+import dev.cluster.config.EcosystemFile;
 import dev.cluster.daemon.Daemon;
 import dev.cluster.home.Home;
 import dev.cluster.home.UnsafePath;
@@ -12,12 +13,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", sortOptions = false,
         description = {"Run the supervisor in the foreground (systemd, containers), its log on stdout.",
                 "SIGTERM/SIGINT stop every worker gracefully and exit 0. The control socket works meanwhile.",
-                "  cluster run app.jar -i max"})
+                "It exits 1 at once when the apps it was given cannot start at all (nothing to supervise).",
+                "  cluster run app.jar -i max",
+                "  cluster run cluster.yaml [--env production] [--only web,api]"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     AppOptions app;
@@ -29,19 +34,31 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resurrect", description = "Start the saved apps (see 'cluster save'); what the systemd unit runs.")
     boolean resurrect;
 
+    @Option(names = "--only", split = ",", paramLabel = "APP[,APP...]", description = "With an ecosystem file: run only these of its apps.")
+    List<String> only = new ArrayList<>();
+
     @Override
     public Integer call() throws IOException {
         if (resurrect && app.hasProgram()) {
             throw new UserError("run takes either an app or --resurrect, not both: add the app with 'cluster start' once it runs");
         }
-        Request initial = app.hasProgram() ? new Request.Start(app.toSpec()) : resurrect ? new Request.Resurrect() : null;
         if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
             throw new UserError("--metrics-port must be between 1 and 65535 (got " + metricsPort + ")");
         }
+        boolean file = app.hasProgram() && EcosystemFile.names(app.program.get(0));
+        if (!only.isEmpty() && !file) {
+            throw new UserError("--only picks apps of an ecosystem file (cluster.yaml or cluster.json)");
+        }
+        List<Request> initial = file ? StartCommand.fileApps(app, only).stream().<Request>map(Request.Start::new).toList()
+                : app.hasProgram() ? List.of(new Request.Start(app.toSpec())) : resurrect ? List.of(new Request.Resurrect()) : List.of();
+        int exit;
         try {
-            Daemon.run(Home.fromEnvironment(), ControlClient.ownJar(), initial, metricsPort, RunCommand::report);
+            exit = Daemon.run(Home.fromEnvironment(), ControlClient.ownJar(), initial, metricsPort, RunCommand::report);
         } catch (Daemon.AlreadyRunning | UnsafePath e) {
             throw new UserError(e.getMessage());
+        }
+        if (exit != 0) {
+            throw new UserError("nothing to supervise: no app started (the 'failed:' line above says why); fix it and run again");
         }
         return 0;
     }

@@ -83,21 +83,30 @@ final class StartCommand implements Callable<Integer> {
         return workers == null ? List.of() : workers;
     }
 
+    /** The apps of the ecosystem file that {@code app} names (start, run), with its --env NAME and --only. */
+    static List<AppSpec> fileApps(AppOptions app, List<String> only) {
+        if (app.program.size() > 1) {
+            throw new UserError("an ecosystem file takes no arguments after it (got " + app.program.subList(1, app.program.size())
+                    + "): put them in the app's 'args'");
+        }
+        return fileApps(Path.of(app.program.get(0)), AppOptions.environment(app.env), only);
+    }
+
+    /** The apps of an ecosystem file, {@code env-ENVIRONMENT} merged in if given, those of {@code only} if any; the file checked as a whole. */
+    static List<AppSpec> fileApps(Path file, String environment, List<String> only) {
+        try {
+            return EcosystemFile.read(file, environment, new LinkedHashSet<>(only), Runtime.getRuntime().availableProcessors());
+        } catch (EcosystemFile.Invalid e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
     /**
      * Every app of the file, checked as a whole before the first one starts: a bad file changes
      * nothing that runs. Options besides --env and --only belong in the file.
      */
     private Integer startFile(Path file) {
-        if (app.program.size() > 1) {
-            throw new UserError("an ecosystem file takes no arguments after it (got " + app.program.subList(1, app.program.size())
-                    + "): put them in the app's 'args'");
-        }
-        List<AppSpec> specs;
-        try {
-            specs = EcosystemFile.read(file, AppOptions.environment(app.env), new LinkedHashSet<>(only), Runtime.getRuntime().availableProcessors());
-        } catch (EcosystemFile.Invalid e) {
-            throw new UserError(e.getMessage());
-        }
+        List<AppSpec> specs = fileApps(app, only);
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
         if (client.daemonRunning()) {
             Set<String> running = new HashSet<>();

@@ -36,12 +36,7 @@ abstract class TargetCommand implements Callable<Integer> {
 
     /** An ecosystem file stands for those of its apps the supervisor has (PM2's {@code pm2 stop ecosystem.config.js}). */
     private Integer forFile(ControlClient client, Path file) {
-        List<String> names;
-        try {
-            names = EcosystemFile.read(file, null, Set.of(), Runtime.getRuntime().availableProcessors()).stream().map(AppSpec::name).toList();
-        } catch (EcosystemFile.Invalid e) {
-            throw new UserError(e.getMessage());
-        }
+        List<String> names = StartCommand.fileApps(file, null, List.of()).stream().map(AppSpec::name).toList();
         Set<String> known = StartCommand.workers(client).stream().map(WorkerInfo::app).collect(Collectors.toSet());
         List<String> ours = names.stream().filter(known::contains).toList();
         if (ours.isEmpty()) {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -45,11 +46,14 @@ public final class Daemon {
 
     /**
      * Runs until shut down. {@code jar} is the cluster jar it was started from (null if not known),
-     * recorded for the CLI (see {@link DaemonBuild}). {@code initial}, if given (a {@code start} or
-     * {@code resurrect}), is handled once the sockets are up, and {@code onStarted} receives its
-     * answer. Under systemd ({@code NOTIFY_SOCKET}), READY=1 follows that answer.
+     * recorded for the CLI (see {@link DaemonBuild}). {@code initial} ({@code start}s, or a
+     * {@code resurrect}) is handled once the sockets are up, one request after the other, and
+     * {@code onStarted} receives each answer. Under systemd ({@code NOTIFY_SOCKET}), READY=1 follows
+     * the last. Returns 1 if {@code initial} started apps and none of them was there after it (nothing
+     * to supervise: a mistyped jar or command, and a container should fail, as PM2's runtime does),
+     * else 0.
      */
-    public static void run(Home home, Path jar, Request initial, Integer metricsPort, Consumer<Response> onStarted)
+    public static int run(Home home, Path jar, List<Request> initial, Integer metricsPort, Consumer<Response> onStarted)
             throws IOException, AlreadyRunning {
         home.prepare();
         try (FileChannel lockChannel = SafePaths.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -64,13 +68,13 @@ public final class Daemon {
                 log.warn("cannot record which cluster jar this supervisor runs in {}: {}; a CLI of a newer build will not say so",
                         home.buildFile(), e.getMessage());
             }
-            if (initial instanceof Request.Resurrect && SavedApps.noneSaved(home.dir())) {
+            if (initial.equals(List.of(new Request.Resurrect())) && SavedApps.noneSaved(home.dir())) {
                 // The unit that 'cluster startup' writes runs 'run --resurrect' at every boot, the first
                 // one before anything was saved: not a failure, so not reported as one.
                 log.info("no saved apps in {} yet: the supervisor runs with none; 'cluster start' adds apps (every change is saved)", home.dir());
-                initial = null;
+                initial = List.of();
             }
-            serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
+            return serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
         }
     }
 
@@ -88,7 +92,7 @@ public final class Daemon {
         }
     }
 
-    private static void serve(Home home, Request initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException {
+    private static int serve(Home home, List<Request> initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException {
         // One thread does everything: socket I/O, timers, process exits. Nothing it runs blocks for long.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoop loop = group.next();
@@ -154,19 +158,19 @@ public final class Daemon {
                             java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
             }
-            loop.execute(() -> {
-                if (initial == null) {
+            boolean startsApps = initial.stream().anyMatch(r -> r instanceof Request.Start);
+            boolean[] nothingToSupervise = {false};
+            loop.execute(() -> handleInOrder(supervisor, initial, onStarted, () -> {
+                if (startsApps && supervisor.apps().isEmpty()) {
+                    log.error("nothing to supervise: no app was started; the supervisor exits");
+                    nothingToSupervise[0] = true;
+                    supervisor.kill(response -> { });
+                } else {
                     notifyReady(systemd, supervisor);
-                    return;
                 }
-                supervisor.handle(initial, response -> {
-                    if (response.progress() == null) {
-                        onStarted.accept(response);
-                        notifyReady(systemd, supervisor);
-                    }
-                });
-            });
+            }));
             done.await();
+            return nothingToSupervise[0] ? 1 : 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -186,6 +190,7 @@ public final class Daemon {
             deleteQuietly(home.pidFile());
             log.info("supervisor stopped");
         }
+        return 0;
     }
 
     private static void notify(SystemdNotifier systemd, String state) {
@@ -195,6 +200,20 @@ public final class Daemon {
     }
 
     /** READY=1 with the worker count: after start-up, and again after a SIGHUP reload. */
+    /** Each request once the one before it has answered (its last answer, not a progress line), then {@code then}. */
+    private static void handleInOrder(Supervisor supervisor, List<Request> requests, Consumer<Response> answers, Runnable then) {
+        if (requests.isEmpty()) {
+            then.run();
+            return;
+        }
+        supervisor.handle(requests.get(0), response -> {
+            if (response.progress() == null) {
+                answers.accept(response);
+                handleInOrder(supervisor, requests.subList(1, requests.size()), answers, then);
+            }
+        });
+    }
+
     private static void notifyReady(SystemdNotifier systemd, Supervisor supervisor) {
         notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
     }

@@ -5,6 +5,7 @@ import dev.cluster.home.UnsafePath;
 import dev.cluster.logs.DaemonLog;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Entry point of the background daemon the CLI starts on first use. Its stdout and stderr are the
@@ -27,7 +28,7 @@ public final class DaemonMain {
         DaemonLog.install(home.daemonLog());
         try {
             String jar = System.getProperty(SOURCE_PROPERTY); // its copy in lib/ is what runs; this is what it was copied from
-            Daemon.run(home, jar == null ? null : Path.of(jar), null, null, response -> { });
+            Daemon.run(home, jar == null ? null : Path.of(jar), List.of(), null, response -> { });
         } catch (Daemon.AlreadyRunning e) {
             System.err.println("cluster daemon: " + e.getMessage());
             System.exit(ALREADY_RUNNING);

@@ -6,12 +6,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static dev.cluster.it.ClusterFixture.JAVA;
 import static dev.cluster.it.ClusterFixture.TEST_CLASSES;
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code cluster start cluster.yaml}: several apps from one file, an environment, --only; a bad file changes nothing. */
@@ -93,6 +96,43 @@ class EcosystemIT {
         assertEquals(1, none.exit(), none.toString());
         assertEquals(List.of("cluster: none of the apps of " + file + " (web, sleeper, later) is known to the supervisor: 'cluster start " + file
                 + "' starts them"), none.errLines());
+    }
+
+    @Test
+    void runStartsTheFilesAppsInTheForegroundAndExits1WithNothingToSupervise() throws Exception {
+        Path file = cluster.home().resolve("cluster.yaml");
+        Files.writeString(file, String.join("\n",
+                "apps:",
+                "  - name: web",
+                "    jar: " + WORKER_APP_JAR,
+                "    port: " + ClusterFixture.freePort(),
+                "    env: {COLOUR: blue}",
+                "    env-production: {COLOUR: red}",
+                "  - name: sleeper",
+                "    command: [" + JAVA + ", -cp, " + TEST_CLASSES + ", " + Sleeper.class.getName() + "]",
+                "    port: " + ClusterFixture.freePort(),
+                "    listen-timeout: 1s",
+                ""));
+        Process run = cluster.spawn("run", file.toString(), "--env", "production"); // PM2's 'pm2-runtime ecosystem.config.js'
+        ClusterFixture.await("both apps online, seen from another CLI", Duration.ofSeconds(30), () -> {
+            if (!Files.exists(cluster.home().resolve("control.sock"))) {
+                return false;
+            }
+            List<WorkerInfo> workers = cluster.list();
+            return workers.size() == 2 && workers.stream().allMatch(w -> w.state().equals("online"));
+        });
+        assertTrue(cluster.ok("describe", "web", "--show-env").out().contains("COLOUR=red"));
+        run.toHandle().destroy(); // SIGTERM
+        assertTrue(run.waitFor(30, TimeUnit.SECONDS), "run exits after SIGTERM");
+        assertEquals(0, run.exitValue());
+
+        // A container whose command line names nothing that can start fails, rather than running on with no app.
+        ClusterFixture.Result nothing = cluster.cluster("run", "--", "no-such-program-xyz");
+        assertEquals(1, nothing.exit(), nothing.toString());
+        assertTrue(nothing.out().contains("failed: command 'no-such-program-xyz' not found"), nothing.toString());
+        assertEquals(List.of("cluster: nothing to supervise: no app started (the 'failed:' line above says why); fix it and run again"),
+                nothing.errLines());
+        assertFalse(Files.exists(cluster.home().resolve("control.sock")));
     }
 
     private List<Long> webPids() {
