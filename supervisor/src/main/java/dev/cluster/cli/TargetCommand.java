@@ -43,6 +43,8 @@ abstract class TargetCommand implements Callable<Integer> {
             throw new UserError("none of the apps of " + file + " (" + String.join(", ", names) + ") is known to the supervisor: 'cluster start "
                     + file + "' starts them");
         }
+        names.stream().filter(name -> !known.contains(name)).forEach(name -> System.err.println("cluster: app '" + name + "' of " + file
+                + " is not known to the supervisor: left out ('cluster start " + file + " --only " + name + "' starts it)"));
         Response response = null;
         for (String name : ours) {
             response = ControlClient.ok(client.call(request(name)));

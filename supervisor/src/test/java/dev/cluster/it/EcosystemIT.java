@@ -88,7 +88,11 @@ class EcosystemIT {
         assertEquals(unchanged.stream().map(WorkerInfo::pid).toList(), cluster.list().stream().map(WorkerInfo::pid).toList(),
                 "checked as a whole first: neither 'web' nor 'sleeper' before it reloaded");
 
-        assertTrue(cluster.ok("stop", file.toString()).out().contains("stopped"));
+        cluster.ok("delete", "later");
+        ClusterFixture.Result stop = cluster.ok("stop", file.toString());
+        assertTrue(stop.out().contains("stopped"), stop.toString());
+        assertEquals(List.of("cluster: app 'later' of " + file + " is not known to the supervisor: left out ('cluster start " + file
+                + " --only later' starts it)"), stop.errLines());
         assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("stopped")), cluster.list().toString());
         cluster.ok("delete", file.toString());
         assertEquals(List.of(), cluster.list());
