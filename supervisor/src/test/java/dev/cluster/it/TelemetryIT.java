@@ -52,9 +52,11 @@ class TelemetryIT {
         for (int i = 0; i < 300; i++) { // warm both JVMs: the first requests load classes on the loops
             Http.get(port, "/");
         }
-        // Idle and light load: once start-up has left the 10 s window, p99 stays under the threshold.
-        ClusterFixture.await("start-up to leave the lag window", Duration.ofSeconds(40),
-                () -> cluster.list().stream().allMatch(w -> w.uptimeMs() > 11_000));
+        // Idle and light load: once start-up has left the 10 s window, p99 stays under the threshold. The window
+        // starts 6 s after the start, not 1 s: the JIT's compiles after the warm-up above, both JVMs' on 2 cores,
+        // once put a 97 ms stall (p99 44 ms) into a window that began 1 s after the start, in a clean-clone run.
+        ClusterFixture.await("start-up to leave the lag window", Duration.ofSeconds(45),
+                () -> cluster.list().stream().allMatch(w -> w.uptimeMs() > 16_000));
         // Light load (a request per poll) until both workers have reported 500 lag samples in the window.
         ClusterFixture.await("500 lag samples from each worker under light load", Duration.ofSeconds(30), () -> {
             try {
