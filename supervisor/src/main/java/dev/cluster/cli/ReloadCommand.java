@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.config.EcosystemFile;
 import dev.cluster.config.ShellPath;
 import dev.cluster.config.StartOptions;
 import dev.cluster.protocol.AppInfo;
@@ -13,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +48,7 @@ final class ReloadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
-        if (EcosystemFile.names(target) && Files.isRegularFile(Path.of(target))) {
+        if (StartCommand.namesAFile(target)) {
             return reloadFile(client, Path.of(target));
         }
         if (!only.isEmpty()) {

@@ -83,6 +83,11 @@ final class StartCommand implements Callable<Integer> {
         return workers == null ? List.of() : workers;
     }
 
+    /** Whether a reload, stop, restart or delete target is an ecosystem file here: an app may be named {@code web.json} too. */
+    static boolean namesAFile(String target) {
+        return EcosystemFile.names(target) && Files.isRegularFile(Path.of(target));
+    }
+
     /** The apps of the ecosystem file that {@code app} names (start, run), with its --env NAME and --only. */
     static List<AppSpec> fileApps(AppOptions app, List<String> only) {
         if (app.program.size() > 1) {

@@ -1,6 +1,5 @@
 package dev.cluster.cli;
 
-import dev.cluster.config.EcosystemFile;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
@@ -9,7 +8,6 @@ import dev.cluster.view.Terminal;
 import dev.cluster.view.WorkerTable;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +25,7 @@ abstract class TargetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ControlClient client = new ControlClient(ControlClient.verifiedHome());
-        if (EcosystemFile.names(target) && Files.isRegularFile(Path.of(target))) {
+        if (StartCommand.namesAFile(target)) {
             return forFile(client, Path.of(target));
         }
         ListCommand.printOutcome(ControlClient.ok(client.call(request(target))));

@@ -146,24 +146,21 @@ public final class StartOptions {
      * {@code env}, {@code jvm-args} and a {@code java} the file names, which a reload replaces; null if none does.
      */
     public static String unreloadable(AppSpec file, AppSpec running) {
-        AppSpec asRunning = file.withEnv(running.env()).withJvmArgs(running.jvmArgs());
-        if (file.java() != null) {
-            asRunning = asRunning.toBuilder().java(running.java()).build();
-        }
+        AppSpec asRunning = file.withEnv(running.env()).withJvmArgs(running.jvmArgs()).toBuilder()
+                .java(file.java() != null ? running.java() : file.java()).build();
         if (asRunning.equals(running)) {
             return null;
         }
-        if (!Objects.equals(file.jar(), running.jar()) || !file.command().equals(running.command())) {
-            return file.jar() != null ? "jar" : "command";
+        if (!Objects.equals(asRunning.jar(), running.jar()) || !asRunning.command().equals(running.command())) {
+            return asRunning.jar() != null ? "jar" : "command";
         }
-        if (!file.args().equals(running.args())) {
+        if (!asRunning.args().equals(running.args())) {
             return "args";
         }
-        if (!Objects.equals(file.cwd(), running.cwd())) {
+        if (!Objects.equals(asRunning.cwd(), running.cwd())) {
             return "cwd";
         }
-        return ALL.stream().filter(o -> o.kind() != Kind.SPECIAL && !Objects.equals(o.get().apply(file), o.get().apply(running)))
-                .map(StartOption::key).filter(key -> !key.equals("jvm-args") && !(key.equals("java") && file.java() != null))
+        return regular().stream().filter(o -> !Objects.equals(o.get().apply(asRunning), o.get().apply(running))).map(StartOption::key)
                 .findFirst().orElse("options"); // every field of a spec is one of these: not reached
     }
 

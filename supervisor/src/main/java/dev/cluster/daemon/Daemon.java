@@ -199,7 +199,6 @@ public final class Daemon {
         }
     }
 
-    /** READY=1 with the worker count: after start-up, and again after a SIGHUP reload. */
     /** Each request once the one before it has answered (its last answer, not a progress line), then {@code then}. */
     private static void handleInOrder(Supervisor supervisor, List<Request> requests, Consumer<Response> answers, Runnable then) {
         if (requests.isEmpty()) {
@@ -214,6 +213,7 @@ public final class Daemon {
         });
     }
 
+    /** READY=1 with the worker count: after start-up, and again after a SIGHUP reload. */
     private static void notifyReady(SystemdNotifier systemd, Supervisor supervisor) {
         notify(systemd, "READY=1\nSTATUS=" + supervisor.status());
     }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -31,8 +32,8 @@ final class ArchiveMaker {
     private static final Logger log = LoggerFactory.getLogger(ArchiveMaker.class);
     static final int KEPT_PER_APP = 2;
     private static final long TIMEOUT_MS = 120_000;
-    /** A line of the JVM's unified logging at level error, up to its message: {@code [2.375s][error  ][aot] }. */
-    private static final Pattern JVM_ERROR = Pattern.compile("(\\[[^\\]]*\\])*?\\[error *\\](\\[[^\\]]*\\])* *");
+    /** A line of the JVM's unified logging at level error, its message the group: {@code [2.375s][error  ][aot] message}. */
+    private static final Pattern JVM_ERROR = Pattern.compile("(?:\\[[^\\]]*\\])*?\\[error *\\](?:\\[[^\\]]*\\])* *(.*)");
 
     /** Starts the processes that make an archive, each writing what it prints (both streams) to a file. */
     interface Trainer {
@@ -216,8 +217,7 @@ final class ArchiveMaker {
                 .filter(line -> !line.isBlank() && !line.contains("][warning") && !line.contains("][info"))
                 .toList();
         deleteQuietly(output);
-        List<String> errors = lines.stream().filter(line -> JVM_ERROR.matcher(line).lookingAt())
-                .map(line -> JVM_ERROR.matcher(line).replaceFirst("")).limit(3).toList();
+        List<String> errors = lines.stream().map(JVM_ERROR::matcher).filter(Matcher::matches).map(m -> m.group(1)).limit(3).toList();
         List<String> shown = !errors.isEmpty() ? errors : lines.subList(Math.max(0, lines.size() - 3), lines.size());
         return shown.isEmpty() ? "" : ": " + Untrusted.escape(String.join(" / ", shown), 300);
     }
