@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run", sortOptions = false,
         description = {"Run the supervisor in the foreground (systemd, containers), its log on stdout.",
                 "SIGTERM/SIGINT stop every worker gracefully and exit 0. The control socket works meanwhile.",
-                "It exits 1 at once when the apps it was given cannot start at all (nothing to supervise).",
+                "It exits 1 at once when the apps it was given cannot start at all (nothing to supervise),",
+                "and when every app has ended errored (a crash loop), for systemd or the container to start it afresh.",
                 "  cluster run app.jar -i max",
                 "  cluster run cluster.yaml [--env production] [--only web,api]"})
 final class RunCommand implements Callable<Integer> {
@@ -33,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--resurrect", description = "Start the saved apps (see 'cluster save'); what the systemd unit runs.")
     boolean resurrect;
+
+    @Option(names = "--no-auto-exit", description = "Run on when every app is errored, instead of exiting 1 (PM2's option of that name).")
+    boolean noAutoExit;
 
     @Option(names = "--only", split = ",", paramLabel = "APP[,APP...]", description = "With an ecosystem file: run only these of its apps.")
     List<String> only = new ArrayList<>();
@@ -51,14 +55,14 @@ final class RunCommand implements Callable<Integer> {
         }
         List<Request> initial = file ? StartCommand.fileApps(app, only).stream().<Request>map(Request.Start::new).toList()
                 : app.hasProgram() ? List.of(new Request.Start(app.toSpec())) : resurrect ? List.of(new Request.Resurrect()) : List.of();
-        int exit;
+        String ended;
         try {
-            exit = Daemon.run(Home.fromEnvironment(), ControlClient.ownJar(), initial, metricsPort, RunCommand::report);
+            ended = Daemon.run(Home.fromEnvironment(), ControlClient.ownJar(), initial, metricsPort, !noAutoExit, RunCommand::report);
         } catch (Daemon.AlreadyRunning | UnsafePath e) {
             throw new UserError(e.getMessage());
         }
-        if (exit != 0) {
-            throw new UserError("nothing to supervise: no app started (the 'failed:' line above says why); fix it and run again");
+        if (ended != null) {
+            throw new UserError(ended);
         }
         return 0;
     }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -49,12 +50,13 @@ public final class Daemon {
      * recorded for the CLI (see {@link DaemonBuild}). {@code initial} ({@code start}s, or a
      * {@code resurrect}) is handled once the sockets are up, one request after the other, and
      * {@code onStarted} receives each answer. Under systemd ({@code NOTIFY_SOCKET}), READY=1 follows
-     * the last. Returns 1 if {@code initial} started apps and none of them was there after it (nothing
-     * to supervise: a mistyped jar or command, and a container should fail, as PM2's runtime does),
-     * else 0.
+     * the last. {@code exitWhenEveryAppErrors} ({@code cluster run}): once every worker is errored, it
+     * shuts down. Returns why it ended on its own and the fix, one line for an exit code of 1 (a container should fail, as
+     * PM2's runtime does, rather than run on serving nothing), or null: {@code initial} started apps
+     * and none of them was there after it (a mistyped jar or command), or every app errored.
      */
-    public static int run(Home home, Path jar, List<Request> initial, Integer metricsPort, Consumer<Response> onStarted)
-            throws IOException, AlreadyRunning {
+    public static String run(Home home, Path jar, List<Request> initial, Integer metricsPort, boolean exitWhenEveryAppErrors,
+            Consumer<Response> onStarted) throws IOException, AlreadyRunning {
         home.prepare();
         try (FileChannel lockChannel = SafePaths.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = lockChannel.tryLock();
@@ -74,7 +76,7 @@ public final class Daemon {
                 log.info("no saved apps in {} yet: the supervisor runs with none; 'cluster start' adds apps (every change is saved)", home.dir());
                 initial = List.of();
             }
-            return serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), onStarted);
+            return serve(home, initial, metricsPort != null ? metricsPort : metricsPortFromEnvironment(), exitWhenEveryAppErrors, onStarted);
         }
     }
 
@@ -92,7 +94,8 @@ public final class Daemon {
         }
     }
 
-    private static int serve(Home home, List<Request> initial, Integer metricsPort, Consumer<Response> onStarted) throws IOException {
+    private static String serve(Home home, List<Request> initial, Integer metricsPort, boolean exitWhenEveryAppErrors,
+            Consumer<Response> onStarted) throws IOException {
         // One thread does everything: socket I/O, timers, process exits. Nothing it runs blocks for long.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoop loop = group.next();
@@ -159,18 +162,26 @@ public final class Daemon {
                 }
             }
             boolean startsApps = initial.stream().anyMatch(r -> r instanceof Request.Start);
-            boolean[] nothingToSupervise = {false};
+            String[] ended = {null};
+            BiConsumer<String, String> end = (why, fix) -> {
+                log.error("{}: the supervisor exits", why);
+                ended[0] = why + fix;
+                notify(systemd, "STOPPING=1");
+                supervisor.kill(response -> { });
+            };
+            if (exitWhenEveryAppErrors) {
+                supervisor.whenEveryAppErrored(apps -> end.accept("every app is errored (" + apps + "), nothing is left to supervise",
+                        " (its last lines above say why): exit 1, for systemd or the container to start it afresh; --no-auto-exit runs on instead"));
+            }
             loop.execute(() -> handleInOrder(supervisor, initial, onStarted, () -> {
                 if (startsApps && supervisor.apps().isEmpty()) {
-                    log.error("nothing to supervise: no app was started; the supervisor exits");
-                    nothingToSupervise[0] = true;
-                    supervisor.kill(response -> { });
+                    end.accept("nothing to supervise: no app started", " (the 'failed:' line above says why); fix it and run again");
                 } else {
                     notifyReady(systemd, supervisor);
                 }
             }));
             done.await();
-            return nothingToSupervise[0] ? 1 : 0;
+            return ended[0];
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -190,7 +201,7 @@ public final class Daemon {
             deleteQuietly(home.pidFile());
             log.info("supervisor stopped");
         }
-        return 0;
+        return null;
     }
 
     private static void notify(SystemdNotifier systemd, String state) {

@@ -28,7 +28,7 @@ public final class DaemonMain {
         DaemonLog.install(home.daemonLog());
         try {
             String jar = System.getProperty(SOURCE_PROPERTY); // its copy in lib/ is what runs; this is what it was copied from
-            Daemon.run(home, jar == null ? null : Path.of(jar), List.of(), null, response -> { });
+            Daemon.run(home, jar == null ? null : Path.of(jar), List.of(), null, false, response -> { });
         } catch (Daemon.AlreadyRunning e) {
             System.err.println("cluster daemon: " + e.getMessage());
             System.exit(ALREADY_RUNNING);

@@ -26,6 +26,7 @@ import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.ProcessGroups;
 import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
+import dev.cluster.worker.SlotState;
 import dev.cluster.worker.Standby;
 import dev.cluster.worker.StartCache;
 import org.slf4j.Logger;
@@ -70,6 +71,8 @@ public final class Supervisor {
     private final MetricsEndpoint metricsEndpoint;
     private final DeathWatches deathWatches;
     private Phase phase = Phase.RUNNING;
+    /** What {@code cluster run} does once every worker is errored; nothing for the background daemon. */
+    private Consumer<String> everyAppErrored = apps -> { };
 
     /** @param exitDaemon called on the loop once every worker has stopped after {@code kill} or a signal */
     public Supervisor(Home home, ScheduledExecutorService executor, Runnable exitDaemon) {
@@ -169,7 +172,7 @@ public final class Supervisor {
                     + ", which shares it (SO_REUSEPORT), so the kernel would split the connections between it and " + spec.name()
                     + ": stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
         }
-        App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, SharingProbe::afterChange);
+        App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, this::slotChanged);
         apps.put(spec.name(), app);
         String unsaved = saveApps();
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
@@ -372,6 +375,28 @@ public final class Supervisor {
 
     Map<String, App> apps() {
         return apps;
+    }
+
+    /**
+     * {@code action} gets the apps' names when the last of their workers still meant to run ends errored
+     * (a crash loop): {@code cluster run} then exits, as PM2's runtime does, so that systemd or the
+     * container's restart policy tries afresh instead of a supervisor that serves nothing looking healthy.
+     */
+    public void whenEveryAppErrored(Consumer<String> action) {
+        everyAppErrored = action;
+    }
+
+    private void slotChanged(Slot slot, SlotState state) {
+        SharingProbe.afterChange(slot, state);
+        if (state == SlotState.ERRORED) {
+            // After the app has finished reacting to the change (its standbys), on a later turn of the loop.
+            loop.execute(() -> {
+                if (phase == Phase.RUNNING && !apps.isEmpty()
+                        && apps.values().stream().flatMap(a -> a.slots().stream()).allMatch(s -> s.state() == SlotState.ERRORED)) {
+                    everyAppErrored.accept(String.join(", ", apps.keySet()));
+                }
+            });
+        }
     }
 
     /** One line for systemd's STATUS=: how many workers are online. */

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static dev.cluster.it.ClusterFixture.JAVA;
 import static dev.cluster.it.ClusterFixture.TEST_CLASSES;
@@ -137,6 +139,53 @@ class EcosystemIT {
         assertEquals(List.of("cluster: nothing to supervise: no app started (the 'failed:' line above says why); fix it and run again"),
                 nothing.errLines());
         assertFalse(Files.exists(cluster.home().resolve("control.sock")));
+    }
+
+    @Test
+    void runExits1OnceEveryAppIsErroredButNotWhileOneStillRunsNorWithNoAutoExit() throws Exception {
+        String crashing = "echo db down >&2; exit 3";
+        Path file = cluster.home().resolve("cluster.yaml");
+        Files.writeString(file, String.join("\n",
+                "apps:",
+                "  - name: steady",
+                "    command: [" + JAVA + ", -cp, " + TEST_CLASSES + ", " + Sleeper.class.getName() + "]",
+                "    port: " + ClusterFixture.freePort(),
+                "    listen-timeout: 0",
+                "  - name: crashy",
+                "    command: [sh, -c, '" + crashing + "']",
+                "    port: " + ClusterFixture.freePort(),
+                "    max-restarts: 2",
+                ""));
+        Process run = cluster.spawn("run", file.toString());
+        awaitStates(Map.of("steady", "online", "crashy", "errored"));
+        cluster.ok("stop", "steady"); // a stop is the operator's: with nothing errored but crashy, the supervisor runs on
+        assertTrue(cluster.list().stream().anyMatch(w -> w.state().equals("stopped")));
+        assertTrue(run.isAlive(), "run goes on while an app is stopped, not errored");
+        run.toHandle().destroy();
+        assertTrue(run.waitFor(30, TimeUnit.SECONDS), "run exits after SIGTERM");
+        assertEquals(0, run.exitValue());
+
+        // Alone, the crash loop ends it: exit 1, for systemd's Restart=on-failure or the container's policy to try afresh.
+        String port = Integer.toString(ClusterFixture.freePort());
+        ClusterFixture.Result errored = cluster.cluster("run", "--name", "crashy", "--max-restarts", "2", "--port", port, "--", "sh", "-c", crashing);
+        assertEquals(1, errored.exit(), errored.toString());
+        assertTrue(errored.out().contains("| db down") && errored.out().contains("crash loop, giving up"), errored.toString());
+        assertEquals(List.of("cluster: every app is errored (crashy), nothing is left to supervise (its last lines above say why): exit 1, "
+                + "for systemd or the container to start it afresh; --no-auto-exit runs on instead"), errored.errLines());
+        assertFalse(Files.exists(cluster.home().resolve("control.sock")));
+
+        Process runsOn = cluster.spawn("run", "--no-auto-exit", "--name", "crashy", "--max-restarts", "2", "--port", port, "--", "sh", "-c", crashing);
+        awaitStates(Map.of("crashy", "errored"));
+        assertTrue(runsOn.isAlive(), "--no-auto-exit runs on with every app errored");
+        runsOn.toHandle().destroy();
+        assertTrue(runsOn.waitFor(30, TimeUnit.SECONDS), "run exits after SIGTERM");
+        assertEquals(0, runsOn.exitValue());
+    }
+
+    /** Waits until the supervisor, once up, lists each app's one worker in the state given. */
+    private void awaitStates(Map<String, String> states) {
+        ClusterFixture.await("workers " + states, Duration.ofSeconds(30), () -> Files.exists(cluster.home().resolve("control.sock"))
+                && cluster.list().stream().collect(Collectors.toMap(WorkerInfo::app, WorkerInfo::state)).equals(states));
     }
 
     private List<Long> webPids() {
