@@ -57,19 +57,27 @@ public final class SharingProbe {
         });
     }
 
-    /** The first of the app's processes found holding a port alone, with the fix that fits how the app is started. */
+    /**
+     * The first of the app's processes found holding a port alone, with the fix that fits how the app
+     * is started. A port the kernel chose (a bind of port 0) is every worker's own, so it is not looked at.
+     */
     public static Optional<NotShared> check(App app) {
+        AppSpec spec = app.spec();
         List<PortListeners.Listener> all = PortListeners.listening();
         for (Attempt attempt : app.attempts().toList()) {
-            Optional<PortListeners.Listener> alone = PortListeners.heldBy(attempt.pid(), all).stream().filter(l -> !canJoin(l)).findFirst();
+            List<PortListeners.Listener> held = PortListeners.heldBy(attempt.pid(), all);
+            Optional<PortListeners.Listener> alone = held.stream()
+                    .filter(l -> l.port() == spec.port() || !PortListeners.ephemeral(l.port())).filter(l -> !canJoin(l)).findFirst();
             if (alone.isPresent()) {
                 int port = alone.get().port();
-                AppSpec spec = app.spec();
-                String fix = spec.jar() == null ? "start it as a jar so the agent can share the port"
+                boolean secondPort = port != spec.port() && held.stream().anyMatch(l -> l.port() == spec.port());
+                String fix = secondPort ? "give each worker a port of its own for it, or none (the agent shares only --port " + spec.port()
+                        + "; a management or JMX port, say)"
+                        : spec.jar() == null ? "start it as a jar so the agent can share the port"
                         : !spec.agent() ? "start it without --no-agent so the agent can share the port"
                         : "the agent could not share it: see 'cluster logs " + app.name() + " --err'";
                 return Optional.of(new NotShared(attempt.pid(), "app '" + app.name() + "' binds port " + port + " without SO_REUSEPORT, so only one worker "
-                        + "can serve it: use -i 1, or " + fix + (port == spec.port() ? "" : " (the agent shares only its --port, "
+                        + "can serve it: use -i 1, or " + fix + (port == spec.port() || secondPort ? "" : " (the agent shares only its --port, "
                         + spec.port() + ": set --port " + port + ")")));
             }
         }

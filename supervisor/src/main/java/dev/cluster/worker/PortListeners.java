@@ -33,6 +33,26 @@ public final class PortListeners {
         return !heldBy(pid, listening(port)).isEmpty();
     }
 
+    /**
+     * Whether {@code port} is one the kernel hands out to a bind of port 0 (an RMI server of JMX, say):
+     * every worker gets a port of its own there, so such a listener is never one the workers share.
+     */
+    public static boolean ephemeral(int port) {
+        int[] range;
+        try {
+            range = portRange(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")));
+        } catch (IOException | RuntimeException e) {
+            range = new int[] {32768, 60999}; // Linux's default
+        }
+        return port >= range[0] && port <= range[1];
+    }
+
+    /** The two numbers of {@code ip_local_port_range} ("32768\t60999\n"). */
+    static int[] portRange(String text) {
+        String[] bounds = text.trim().split("\\s+");
+        return new int[] {Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])};
+    }
+
     /** Those of {@code listeners} that process {@code pid} holds. */
     public static List<Listener> heldBy(long pid, List<Listener> listeners) {
         if (listeners.isEmpty()) {

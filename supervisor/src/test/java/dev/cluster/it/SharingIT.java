@@ -49,6 +49,41 @@ class SharingIT {
     }
 
     /**
+     * JMX's remote agent, an unmodified JDK feature, listens on ports of its own beside the app's: one
+     * the kernel chose (its RMI server) is every worker's own and does not stop a second worker; a
+     * fixed one stops at one line that names it as a second port, not as the app's.
+     */
+    @Test
+    void aSecondPortOfItsOwnIsNamedAsSuchAndAPortTheKernelChoseIsNoObstacle() {
+        int port = ClusterFixture.freePort();
+        String jmx = " -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false";
+        cluster.ok("start", ClusterFixture.WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "kernel",
+                "--jvm-args", "-Dcom.sun.management.jmxremote.port=0" + jmx);
+        assertEquals(2, cluster.list().stream().filter(w -> w.state().equals("online")).count(), cluster.list().toString());
+        cluster.ok("delete", "kernel");
+
+        int fixed = portBelowTheEphemeralRange();
+        ClusterFixture.Result start = cluster.cluster("start", ClusterFixture.WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port),
+                "--name", "fixed", "--jvm-args", "-Dcom.sun.management.jmxremote.port=" + fixed + jmx);
+        assertEquals(1, start.exit(), start.toString());
+        assertEquals(java.util.List.of("cluster: app 'fixed' binds port " + fixed + " without SO_REUSEPORT, so only one worker can serve it: "
+                + "use -i 1, or give each worker a port of its own for it, or none (the agent shares only --port " + port
+                + "; a management or JMX port, say)"), start.errLines());
+    }
+
+    /** A free port a user would choose, not one the kernel hands out to a bind of port 0 (32768 and up). */
+    private static int portBelowTheEphemeralRange() {
+        for (int candidate = 20000 + new java.util.Random().nextInt(10000); ; candidate++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(candidate));
+                return candidate;
+            } catch (java.io.IOException taken) {
+                // the next one
+            }
+        }
+    }
+
+    /**
      * Spring Boot writes why it did not start to stdout; the JVM's warnings on stderr are not the
      * cause. The port is taken by this test after the start was accepted and before Spring binds.
      */

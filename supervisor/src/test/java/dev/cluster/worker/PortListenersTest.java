@@ -33,6 +33,17 @@ class PortListenersTest {
     }
 
     @Test
+    void aPortTheKernelChoseIsInTheEphemeralRangeAndAUsersUsualPortsAreNot() throws Exception {
+        assertEquals(32768, PortListeners.portRange("32768\t60999\n")[0]);
+        assertEquals(60999, PortListeners.portRange("32768\t60999\n")[1]);
+        try (ServerSocket server = new ServerSocket(0)) {
+            assertTrue(PortListeners.ephemeral(server.getLocalPort()));
+        }
+        assertFalse(PortListeners.ephemeral(8080));
+        assertFalse(PortListeners.ephemeral(9010));
+    }
+
+    @Test
     void readsTheKernelsAddressesWordByWordInItsByteOrder() throws Exception {
         assertEquals(InetAddress.getByName("127.0.0.1"), PortListeners.address("0100007F"));
         assertEquals(InetAddress.getByName("::"), PortListeners.address("00000000000000000000000000000000"));
