@@ -18,6 +18,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 /**
@@ -102,6 +105,24 @@ public final class AppSpecValidator {
         return Optional.of(new Problem(option, message));
     }
 
+    /**
+     * What {@code java -jar} would refuse, said before an app is added whose every worker would exit at
+     * once (a crash loop to errored): a file that is no zip (a copy cut short), or no {@code Main-Class}.
+     */
+    private static Optional<Problem> notRunnable(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            if (manifest == null || manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS) == null) {
+                return problemIn("jar", jar + " has no Main-Class in its manifest, so 'java -jar' cannot run it: build it as an executable jar "
+                        + "(Spring Boot's repackage goal, or a Main-Class in the jar plugin's manifest), or name its class: "
+                        + "cluster start -- java -cp " + jar + " com.example.Main");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return problemIn("jar", jar + " is not a jar that can be read (" + e.getMessage() + "): give a whole jar (a copy cut short, or another kind of file?)");
+        }
+    }
+
     private static Optional<Problem> programProblem(AppSpec spec) {
         if ((spec.jar() == null) == spec.command().isEmpty()) {
             return problemIn(null, "give either a jar or a command after '--', e.g. 'cluster start app.jar' or 'cluster start -- ./server'");
@@ -115,7 +136,11 @@ public final class AppSpecValidator {
                 return problemIn("jar", "jar not readable: " + jar + " (check its permissions)");
             }
             Optional<Problem> untrusted = untrusted(jar, "jar", "jar");
-            return untrusted.isPresent() ? untrusted : javaProblem(spec);
+            if (untrusted.isPresent()) {
+                return untrusted;
+            }
+            Optional<Problem> notRunnable = notRunnable(jar);
+            return notRunnable.isPresent() ? notRunnable : javaProblem(spec);
         }
         Optional<Problem> java = javaProblem(spec);
         if (java.isPresent()) {

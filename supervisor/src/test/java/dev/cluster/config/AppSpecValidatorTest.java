@@ -57,7 +57,7 @@ class AppSpecValidatorTest {
         Path real = Files.createFile(bin.resolve("java"));
         Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path link = Files.createSymbolicLink(dir.resolve("java"), real);
-        AppSpec onJava11 = spec("a", Files.createFile(dir.resolve("a.jar")).toString(), 1, 18000).toBuilder().java(link.toString()).build();
+        AppSpec onJava11 = spec("a", TestJars.runnable(dir.resolve("a.jar")).toString(), 1, 18000).toBuilder().java(link.toString()).build();
         assertTrue(problem(onJava11).contains(link + " is Java 11: the agent needs Java 17 or later"), problem(onJava11));
     }
 
@@ -67,8 +67,22 @@ class AppSpecValidatorTest {
     }
 
     @Test
+    void aJarThatJavaDashJarWouldRefuseIsRefusedBeforeAnyWorkerCrashLoops() throws Exception {
+        Path cut = Files.writeString(dir.resolve("cut.jar"), "PK\u0003\u0004 a copy cut short");
+        assertEquals(cut + " is not a jar that can be read (zip END header not found): give a whole jar (a copy cut short, or another kind of file?)",
+                problem(spec("cut", cut.toString(), 1, 18000)));
+        Path library = dir.resolve("library.jar");
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(library))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("a.txt"));
+        }
+        assertTrue(problem(spec("library", library.toString(), 1, 18000)).startsWith(library + " has no Main-Class in its manifest, "
+                + "so 'java -jar' cannot run it"), problem(spec("library", library.toString(), 1, 18000)));
+        assertEquals(Optional.empty(), AppSpecValidator.problem(spec("a", TestJars.runnable(dir.resolve("a.jar")).toString(), 1, 18000), List.of()));
+    }
+
+    @Test
     void instancesPortAndDuplicatesAreChecked() throws Exception {
-        Path jar = Files.createFile(dir.resolve("a.jar"));
+        Path jar = TestJars.runnable(dir.resolve("a.jar"));
         assertTrue(problem(spec("a", jar.toString(), 0, 18000)).contains("instances"));
         assertTrue(problem(spec("a", jar.toString(), 1, 70000)).contains("port"));
         assertTrue(problem(spec("a", jar.toString(), 1, 18000), spec("a", jar.toString(), 1, 18001)).contains("already exists"));
@@ -77,7 +91,7 @@ class AppSpecValidatorTest {
 
     @Test
     void aPortHeldWithoutReusePortIsRefusedButASharedOneIsFine() throws Exception {
-        Path jar = Files.createFile(dir.resolve("a.jar"));
+        Path jar = TestJars.runnable(dir.resolve("a.jar"));
         try (ServerSocket plain = new ServerSocket()) {
             plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             assertTrue(problem(spec("a", jar.toString(), 1, plain.getLocalPort())).contains("in use"));
@@ -111,13 +125,13 @@ class AppSpecValidatorTest {
     void whatAWorkerRunsMustBeChangeableByNoOneElse() throws Exception {
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path jar = Files.createFile(shared.resolve("a.jar"));
+        Path jar = TestJars.runnable(shared.resolve("a.jar"));
         Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec("a", jar.toString(), 1, 18000), List.of());
         assertEquals("jar", problem.map(AppSpecValidator.Problem::option).orElse(null), problem.toString());
         assertTrue(problem.get().message().contains(shared + ", which can be written by other users"), problem.toString());
 
         // --java through a link into that directory, and a command's program found on a path.
-        Path ownJar = Files.createFile(dir.resolve("b.jar"));
+        Path ownJar = TestJars.runnable(dir.resolve("b.jar"));
         Path java = Files.createSymbolicLink(dir.resolve("java"), Files.createFile(shared.resolve("java")));
         Files.setPosixFilePermissions(shared.resolve("java"), PosixFilePermissions.fromString("rwxr-xr-x"));
         AppSpec onJava = spec("b", ownJar.toString(), 1, 18000).toBuilder().java(java.toString()).build();
@@ -135,7 +149,7 @@ class AppSpecValidatorTest {
 
     @Test
     void aStandbyNeedsAutorestart() throws Exception {
-        Path jar = Files.createFile(dir.resolve("a.jar"));
+        Path jar = TestJars.runnable(dir.resolve("a.jar"));
         AppSpec spec = spec("a", jar.toString(), 1, 18000).toBuilder().standby(1).autorestart(AppSpec.OFF).build();
         Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec, List.of());
         assertEquals("standby", problem.map(AppSpecValidator.Problem::option).orElse(null));

@@ -34,7 +34,7 @@ class EcosystemFileTest {
 
     @BeforeEach
     void aJar() throws IOException {
-        Files.writeString(dir.resolve("app.jar"), "not really a jar; only its existence is checked");
+        TestJars.runnable(dir.resolve("app.jar"));
     }
 
     private Path file(String name, String content) throws IOException {
