@@ -3,6 +3,7 @@ package dev.cluster.config;
 import dev.cluster.home.SafePaths;
 import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.AppSpec;
+import dev.cluster.protocol.Env;
 
 import java.io.File;
 import java.io.IOException;
@@ -91,6 +92,10 @@ public final class AppSpecValidator {
                         + e.getMessage() + "): use e.g. \"yyyy-MM-dd HH:mm:ss.SSS\"");
             }
         }
+        Optional<Problem> env = envProblem(spec);
+        if (env.isPresent()) {
+            return env;
+        }
         if (spec.cwd() == null || !Files.isDirectory(Path.of(spec.cwd()))) {
             return problemIn("cwd", "working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
         }
@@ -99,6 +104,25 @@ public final class AppSpecValidator {
             return program;
         }
         return portProblem(spec, running);
+    }
+
+    /** The variables the supervisor sets in every worker, which an {@code --env} of the same name would not change. */
+    private static final List<String> SET_BY_THE_SUPERVISOR = List.of(Env.WORKER_ID, Env.INSTANCES, Env.APP, Env.WORKER_SOCKET,
+            Env.KILL_TIMEOUT_MS, Env.BIND, Env.BLOCK_THRESHOLD_MS, Env.STANDBY);
+
+    /** An {@code --env} the workers would never see: the supervisor's own value replaces it. */
+    private static Optional<Problem> envProblem(AppSpec spec) {
+        String port = spec.env().get(Env.PORT);
+        if (port != null && !port.equals(Integer.toString(spec.port()))) {
+            return problemIn("env", "--env PORT=" + port + ": every worker gets PORT from --port (" + spec.port() + "): use --port " + port + " instead");
+        }
+        for (String name : spec.env().keySet()) {
+            if (SET_BY_THE_SUPERVISOR.contains(name) || name.equals(Env.PROCESSORS) && spec.shared()) {
+                return problemIn("env", "--env " + name + ": the supervisor sets " + name + " in every worker (see README, Environment), "
+                        + "so this value would never be seen: drop it" + (name.equals(Env.PROCESSORS) ? ", or set --share off" : ""));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<Problem> problemIn(String option, String message) {
@@ -247,6 +271,10 @@ public final class AppSpecValidator {
                 throw new IllegalArgumentException("--env takes KEY=VALUE pairs, each with a name and a value");
             }
             next = next.withEnv(env);
+            Optional<Problem> problem = envProblem(next);
+            if (problem.isPresent()) {
+                throw new IllegalArgumentException(problem.get().message());
+            }
         }
         if (jvmArgs != null) {
             if (jvmArgs.stream().anyMatch(a -> a == null)) {

@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AppSpecValidatorTest {
@@ -78,6 +80,20 @@ class AppSpecValidatorTest {
         assertTrue(problem(spec("library", library.toString(), 1, 18000)).startsWith(library + " has no Main-Class in its manifest, "
                 + "so 'java -jar' cannot run it"), problem(spec("library", library.toString(), 1, 18000)));
         assertEquals(Optional.empty(), AppSpecValidator.problem(spec("a", TestJars.runnable(dir.resolve("a.jar")).toString(), 1, 18000), List.of()));
+    }
+
+    @Test
+    void anEnvTheSupervisorWouldReplaceIsRefusedNamingTheOptionThatSetsIt() throws Exception {
+        AppSpec web = spec("web", TestJars.runnable(dir.resolve("a.jar")).toString(), 1, 18000);
+        assertEquals("--env PORT=9000: every worker gets PORT from --port (18000): use --port 9000 instead",
+                problem(web.withEnv(Map.of("PORT", "9000"))));
+        assertEquals(Optional.empty(), AppSpecValidator.problem(web.withEnv(Map.of("PORT", "18000", "GREETING", "hi")), List.of()));
+        assertTrue(problem(web.withEnv(Map.of("CLUSTER_WORKER_ID", "3"))).startsWith("--env CLUSTER_WORKER_ID: the supervisor sets"));
+        assertTrue(problem(web.withEnv(Map.of("CLUSTER_PROCESSORS", "4"))).endsWith("drop it, or set --share off"));
+        assertEquals(Optional.empty(), AppSpecValidator.problem(web.toBuilder().share(AppSpec.OFF).env(Map.of("CLUSTER_PROCESSORS", "4")).build(), List.of()));
+        IllegalArgumentException reload = assertThrows(IllegalArgumentException.class,
+                () -> AppSpecValidator.reloaded(web, Map.of("PORT", "9000"), null, null));
+        assertTrue(reload.getMessage().startsWith("--env PORT=9000"), reload.getMessage());
     }
 
     @Test
