@@ -3,6 +3,11 @@ package dev.cluster.protocol;
 /** The environment variables the supervisor gives every worker. */
 public final class Env {
     public static final String PORT = "PORT";
+    /**
+     * The same port under Spring Boot's name for {@code server.port} (Helidon reads it too): an
+     * unmodified Spring Boot app listens where {@code --port} says, as the supervisor expects it to.
+     */
+    public static final String SERVER_PORT = "SERVER_PORT";
     public static final String WORKER_ID = "CLUSTER_WORKER_ID";
     public static final String INSTANCES = "CLUSTER_INSTANCES";
     public static final String APP = "CLUSTER_APP";

@@ -112,9 +112,12 @@ public final class AppSpecValidator {
 
     /** An {@code --env} the workers would never see: the supervisor's own value replaces it. */
     private static Optional<Problem> envProblem(AppSpec spec) {
-        String port = spec.env().get(Env.PORT);
-        if (port != null && !port.equals(Integer.toString(spec.port()))) {
-            return problemIn("env", "--env PORT=" + port + ": every worker gets PORT from --port (" + spec.port() + "): use --port " + port + " instead");
+        for (String name : List.of(Env.PORT, Env.SERVER_PORT)) {
+            String port = spec.env().get(name);
+            if (port != null && !port.equals(Integer.toString(spec.port()))) {
+                return problemIn("env", "--env " + name + "=" + port + ": every worker gets " + name + " from --port (" + spec.port()
+                        + "): use --port " + port + " instead");
+            }
         }
         for (String name : spec.env().keySet()) {
             if (SET_BY_THE_SUPERVISOR.contains(name) || name.equals(Env.PROCESSORS) && spec.shared()) {

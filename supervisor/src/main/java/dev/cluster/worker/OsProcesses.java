@@ -228,7 +228,7 @@ public final class OsProcesses implements ProcessStarter {
         } else {
             env.remove(Env.WORKER_SOCKET);
             env.put(Env.PORT, Integer.toString(port));
-            env.put("SERVER_PORT", Integer.toString(port)); // Spring Boot's server.port
+            env.put(Env.SERVER_PORT, Integer.toString(port));
         }
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         return spawn(builder);
@@ -309,6 +309,7 @@ public final class OsProcesses implements ProcessStarter {
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
         env.put(Env.PORT, Integer.toString(spec.port()));
+        env.put(Env.SERVER_PORT, Integer.toString(spec.port()));
         env.put(Env.WORKER_ID, Integer.toString(workerId));
         env.put(Env.INSTANCES, Integer.toString(spec.instances()));
         env.put(Env.APP, spec.name());

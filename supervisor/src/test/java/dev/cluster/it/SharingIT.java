@@ -84,6 +84,27 @@ class SharingIT {
     }
 
     /**
+     * A Spring Boot app that never heard of PORT (its application.properties names a port of its own)
+     * listens on --port: the supervisor gives every worker SERVER_PORT too, which Spring Boot reads
+     * above its properties file.
+     */
+    @Test
+    void anUnmodifiedSpringBootAppListensOnItsPort() throws Exception {
+        Path jar = RealAppsIT.ZooApp.SPRING.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        int own = ClusterFixture.freePort();
+        Path properties = Files.writeString(cluster.home().resolve("application.properties"), "server.port=" + own + "\n");
+        cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "spring", "--listen-timeout", "120s",
+                "--jvm-args", "-Dspring.config.location=file:" + properties);
+        assertEquals(2, cluster.list().stream().filter(w -> w.state().equals("online")).count(), cluster.list().toString());
+        assertEquals(200, Http.get(port, "/").status());
+        try (ServerSocket free = new ServerSocket()) {
+            free.bind(new InetSocketAddress("0.0.0.0", own)); // nobody listens where its properties said
+        }
+    }
+
+    /**
      * Spring Boot writes why it did not start to stdout; the JVM's warnings on stderr are not the
      * cause. The port is taken by this test after the start was accepted and before Spring binds.
      */
