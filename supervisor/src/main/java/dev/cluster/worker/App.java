@@ -41,11 +41,17 @@ public final class App {
      * say so and how to start it right; else null.
      */
     public String readinessNotShown() {
-        if (spec.servesNoPort() || slots.stream().noneMatch(s -> s.serving() != null && s.serving().readinessAssumed())) {
+        List<Attempt> assumed = slots.stream().map(Slot::serving).filter(a -> a != null && a.readinessAssumed()).toList();
+        if (spec.servesNoPort() || assumed.isEmpty()) {
             return null;
         }
+        // Most often the app listens, on a port of its own choosing (a fixed one in its configuration) rather than $PORT.
+        List<PortListeners.Listener> listening = PortListeners.listening();
+        List<Integer> elsewhere = assumed.stream().flatMap(a -> PortListeners.heldBy(a.pid(), listening).stream()).map(PortListeners.Listener::port)
+                .filter(port -> port != spec.port() && !PortListeners.ephemeral(port)).distinct().sorted().toList();
         return name() + ": its workers neither said ready nor listened on port " + spec.port() + " in time, so they count as online; "
-                + IF_IT_SERVES_NO_PORT;
+                + (elsewhere.isEmpty() ? IF_IT_SERVES_NO_PORT : "they listen on port " + elsewhere.get(0) + " instead: "
+                + "have the app listen on $PORT, or 'cluster delete " + name() + "' and start it with --port " + elsewhere.get(0));
     }
 
     /** Another operation owns the app. */

@@ -83,6 +83,19 @@ class SharingIT {
         }
     }
 
+    /** An app that listens on a port of its own, not $PORT: when its time to be ready runs out, the answer names that port. */
+    @Test
+    void aWorkerListeningElsewhereIsToldWhereWhenItsTimeRunsOut() {
+        int port = ClusterFixture.freePort();
+        int own = portBelowTheEphemeralRange();
+        ClusterFixture.Result start = cluster.cluster("start", "--port", Integer.toString(port), "--name", "elsewhere", "--listen-timeout", "2s", "--",
+                "sh", "-c", "PORT=" + own + " exec " + ClusterFixture.JAVA + " -cp " + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName());
+        assertEquals(0, start.exit(), start.toString());
+        assertEquals(java.util.List.of("cluster: elsewhere: its workers neither said ready nor listened on port " + port + " in time, so they count "
+                + "as online; they listen on port " + own + " instead: have the app listen on $PORT, or 'cluster delete elsewhere' and start it "
+                + "with --port " + own), start.errLines());
+    }
+
     /**
      * A Spring Boot app that never heard of PORT (its application.properties names a port of its own)
      * listens on --port: the supervisor gives every worker SERVER_PORT too, which Spring Boot reads
