@@ -1,6 +1,7 @@
 package dev.cluster.home;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public record Home(Path dir) {
     public static final String ENV = "CLUSTER_HOME";
+    private static final int MAX_SOCKET_PATH = 107;
 
     public static Home fromEnvironment() {
         String env = System.getenv(ENV);
@@ -77,6 +79,7 @@ public record Home(Path dir) {
      * @throws UnsafePath saying what is wrong and how to fix it
      */
     public void verify() throws UnsafePath {
+        requireRoomForSockets();
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             SafePaths.requireOwnDirectory(dir, ENV + " " + dir);
             for (Path sub : new Path[] {lib(), logs(), cache(), profiles()}) {
@@ -88,8 +91,18 @@ public record Home(Path dir) {
         SafePaths.requireSafeParents(dir);
     }
 
+    /** A Unix socket's path holds at most 107 bytes (sun_path, with its NUL): a longer home could bind neither socket. */
+    private void requireRoomForSockets() throws UnsafePath {
+        int length = controlSocket().toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_SOCKET_PATH) {
+            throw new UnsafePath(ENV + " " + dir + " is too long for its sockets: " + controlSocket().getFileName() + " in it would be a path of "
+                    + length + " bytes, and a Unix socket's holds at most " + MAX_SOCKET_PATH + ": use a shorter " + ENV);
+        }
+    }
+
     /** Creates what is missing (0700) and verifies what exists; before writing anything into it. */
     public void prepare() throws IOException {
+        requireRoomForSockets();
         SafePaths.requireSafeParents(dir);
         Path parent = dir.getParent();
         if (parent != null && !Files.exists(parent)) {
