@@ -1,5 +1,7 @@
 package dev.cluster.metrics;
 
+import dev.cluster.worker.ProcessGroups;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * The OS's view of the workers: CPU, resident memory and threads, one pass for all of them. CPU
+ * The OS's view of the workers: CPU, resident memory and threads, one pass for all of them, each
+ * worker with the processes it started (a start script's JVM). CPU
  * time comes from the JDK ({@link ProcessHandle.Info}, which reads {@code /proc/<pid>/stat} with the
  * right clock tick), memory and threads from {@code /proc/<pid>/status}. OSHI did this before, but
  * it and the JNA it loads cost the daemon ~3.5 MB of its 64 MB budget for two numbers Linux hands
@@ -45,29 +48,48 @@ public final class ProcessSampler {
     }
 
     private Map<Long, Sample> sampleNow(Set<Long> pids) {
-        previous.keySet().retainAll(pids);
+        Map<Long, long[]> before = new HashMap<>(previous);
+        previous.clear(); // what is sampled now, and nothing gone
         Map<Long, Sample> samples = new HashMap<>();
         for (long pid : pids) {
-            Optional<ProcessHandle.Info> info = ProcessHandle.of(pid).map(ProcessHandle::info);
-            Optional<Duration> cpu = info.flatMap(ProcessHandle.Info::totalCpuDuration);
-            Status status = Status.read(pid);
-            if (cpu.isEmpty() || status == null) {
-                previous.remove(pid);
+            Sample worker = sampleOne(pid, before);
+            if (worker == null) {
                 continue; // gone, or not ours to read
             }
-            long cpuMs = cpu.get().toMillis();
-            long now = System.nanoTime();
-            long[] before = previous.put(pid, new long[] {cpuMs, now});
-            double percent;
-            if (before != null) {
-                percent = 100.0 * (cpuMs - before[0]) / Math.max(1, (now - before[1]) / 1_000_000.0);
-            } else { // first sight: the average since the process started
-                long aliveMs = info.get().startInstant().map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(0L);
-                percent = aliveMs > 0 ? 100.0 * cpuMs / aliveMs : 0;
+            // A start script that runs its JVM without exec: the JVM's CPU and memory are the worker's, and what
+            // --max-memory-restart must see. Its children are read from /proc/PID/task/PID/children, not a scan of /proc.
+            for (long child : ProcessGroups.children(pid, 3)) {
+                Sample part = sampleOne(child, before);
+                if (part != null) {
+                    worker = new Sample(worker.cpuPercent() + part.cpuPercent(), worker.rssBytes() + part.rssBytes(),
+                            worker.threads() + part.threads(), worker.cpuTimeMs() + part.cpuTimeMs(), worker.stopped() || part.stopped());
+                }
             }
-            samples.put(pid, new Sample(Math.round(percent * 10) / 10.0, status.rssBytes, status.threads, cpuMs, status.stopped));
+            samples.put(pid, worker);
         }
         return samples;
+    }
+
+    /** One process; its CPU over the time since {@code before} saw it (remembered in {@link #previous}), or null if it is gone. */
+    private Sample sampleOne(long pid, Map<Long, long[]> before) {
+        Optional<ProcessHandle.Info> info = ProcessHandle.of(pid).map(ProcessHandle::info);
+        Optional<Duration> cpu = info.flatMap(ProcessHandle.Info::totalCpuDuration);
+        Status status = Status.read(pid);
+        if (cpu.isEmpty() || status == null) {
+            return null;
+        }
+        long cpuMs = cpu.get().toMillis();
+        long now = System.nanoTime();
+        previous.put(pid, new long[] {cpuMs, now});
+        long[] last = before.get(pid);
+        double percent;
+        if (last != null) {
+            percent = 100.0 * (cpuMs - last[0]) / Math.max(1, (now - last[1]) / 1_000_000.0);
+        } else { // first sight: the average since the process started
+            long aliveMs = info.get().startInstant().map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(0L);
+            percent = aliveMs > 0 ? 100.0 * cpuMs / aliveMs : 0;
+        }
+        return new Sample(Math.round(percent * 10) / 10.0, status.rssBytes, status.threads, cpuMs, status.stopped);
     }
 
     /** The lines of {@code /proc/<pid>/status} we need ({@code VmRSS} is in kB; {@code State} T or t: stopped). */

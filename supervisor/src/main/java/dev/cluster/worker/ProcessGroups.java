@@ -52,7 +52,7 @@ public final class ProcessGroups {
      * The children of {@code pid}'s main thread, and theirs, {@code depth} generations down: a start script's server (a shell
      * forks from its main thread). From {@code /proc/PID/task/PID/children}, without a scan of every process.
      */
-    static List<Long> children(long pid, int depth) {
+    public static List<Long> children(long pid, int depth) {
         List<Long> found = new ArrayList<>();
         try {
             for (String child : Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim().split(" ")) {
