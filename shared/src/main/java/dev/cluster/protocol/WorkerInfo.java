@@ -21,6 +21,8 @@ import java.util.List;
  * workers, or into its queue when none serves or the port cannot be steered.
  * {@code share} ({@code describe}) is the share of the machine its process was sized for, when the
  * app has been scaled since (a JVM keeps the share it started with); absent otherwise.
+ * {@code jarOverwritten} says that the jar its process started from was overwritten in place since
+ * (a copy onto it: its classes may fail to load), and when that was seen; absent otherwise.
  */
 public record WorkerInfo(
         String app,
@@ -48,5 +50,6 @@ public record WorkerInfo(
         MemoryInfo memory,
         Boolean paused,
         String whilePaused,
-        String share) {
+        String share,
+        String jarOverwritten) {
 }

@@ -135,7 +135,7 @@ class WireTest {
     void listJsonCarriesTheDocumentedFieldsAndOmitsAbsentOnes() {
         String json = Wire.json(List.of(new WorkerInfo("api", 0, 42L, "online", 1, 1234, 8080,
                 12.5, 50_000_000L, 20_000_000L, new LagSummary(0.1, 0.2, 0.5, 3.25, 1000), false,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null)));
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)));
         for (String field : new String[] {"\"app\":\"api\"", "\"id\":0", "\"pid\":42", "\"state\":\"online\"", "\"restarts\":1", "\"uptimeMs\":1234",
                 "\"cpu\":12.5", "\"rssBytes\":50000000", "\"heapUsedBytes\":20000000", "\"p50Ms\":0.1", "\"p99Ms\":0.5", "\"maxMs\":3.25"}) {
             assertTrue(json.contains(field), field + " in " + json);

@@ -82,6 +82,10 @@ final class DescribeCommand implements Callable<Integer> {
                 if (w.share() != null) {
                     System.out.println("    share        " + w.share());
                 }
+                if (w.jarOverwritten() != null) {
+                    System.out.println("    JAR          " + w.jarOverwritten() + " while it runs from it: its classes may fail to load; 'cluster reload "
+                            + w.app() + "' now");
+                }
                 if (w.outputDropped() != null) {
                     System.out.println("    DROPPING     its output: " + w.outputDropped());
                 }

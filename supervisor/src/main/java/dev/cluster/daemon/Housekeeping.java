@@ -52,9 +52,15 @@ final class Housekeeping {
         }
         lastTickNanos = now;
         sampleProcesses();
+        noticeOverwrittenJars();
         guard((now - awakeSinceNanos) / 1_000_000);
         supervisor.sendFrames();
         loop.schedule(this::tick, TICK_MS);
+    }
+
+    /** A jar copied onto while workers run from it: seen within a second, and logged once per process (see JarWatch). */
+    private void noticeOverwrittenJars() {
+        supervisor.apps().values().forEach(app -> app.attempts().forEach(attempt -> attempt.process().jarOverwritten()));
     }
 
     /** The OS's figures for every serving process and every standby: read off the loop (on the file thread), applied on it. */

@@ -123,7 +123,7 @@ public final class Views {
         return new WorkerInfo(spec.name(), -1, standby.pid(), standby.waiting() ? "standby" : "launching", 0,
                 (System.nanoTime() - standby.startedNanos()) / 1_000_000, spec.port(), standby.cpuPercent(), standby.rssBytes(), null,
                 LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, standby.paused() ? Boolean.TRUE : null, null, null, null);
     }
 
     private WorkerInfo row(Slot slot, Detail detail) {
@@ -151,7 +151,7 @@ public final class Views {
                 running ? slot.telemetry().fullestPool(now) : null, running ? memory(slot, spec, now) : null,
                 running && slot.telemetry().paused() ? Boolean.TRUE : null,
                 details && running && slot.telemetry().paused() ? slot.app().sockets().whileDown(slot) : null,
-                details ? staleShare(slot) : null);
+                details ? staleShare(slot) : null, running ? slot.serving().process().jarOverwritten() : null);
     }
 
     /** The share a worker's process was sized for, when the app has been scaled since; else null. */
@@ -188,6 +188,6 @@ public final class Views {
         AppSpec spec = slot.app().spec();
         return new WorkerInfo(spec.name(), slot.id(), replacement.pid(), replacement.state() == dev.cluster.worker.AttemptState.READY ? "online" : "launching",
                 slot.restarts(), replacement.uptimeMs(), spec.port(), null, null, null, LagSummary.NONE, false,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

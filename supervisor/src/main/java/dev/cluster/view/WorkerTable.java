@@ -10,8 +10,10 @@ import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** The worker table that {@code list}, {@code start}, {@code stop} and {@code restart} print. */
 public final class WorkerTable {
@@ -102,6 +104,12 @@ public final class WorkerTable {
             out.append(PAUSED).append(" standby: its process is stopped (SIGSTOP, a debugger); a worker that dies is replaced by a new ")
                     .append("process instead: 'kill -CONT PID' resumes it\n");
         }
+        workers.stream().filter(w -> w.jarOverwritten() != null && w.id() >= 0)
+                .collect(Collectors.groupingBy(WorkerInfo::app, LinkedHashMap::new, Collectors.toList()))
+                .forEach((app, overwritten) -> out.append(Terminal.paint(colour, Terminal.RED, app + ":"
+                        + overwritten.stream().map(w -> Integer.toString(w.id())).collect(Collectors.joining(",")) + " "
+                        + overwritten.get(0).jarOverwritten() + " while they run from it: their classes may fail to load; 'cluster reload "
+                        + app + "' now, and deploy by renaming a new jar over it (mv) or switching a link, not by copying onto it")).append('\n'));
         for (WorkerInfo w : workers) {
             if (w.outputDropped() != null) {
                 out.append(Terminal.paint(colour, Terminal.RED, w.app() + ":" + w.id() + " output is being dropped: " + w.outputDropped()))

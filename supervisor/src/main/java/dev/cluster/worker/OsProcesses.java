@@ -173,9 +173,10 @@ public final class OsProcesses implements ProcessStarter {
         WorkerOutput output = logs.open(spec, workerId, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
         try {
+            JarWatch jar = jarOf(spec, archive);
             Process process = spawn(builder);
             output.started();
-            OsProcess started = new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1);
+            OsProcess started = new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1, jar);
             startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
             return started;
         } catch (IOException | RuntimeException e) {
@@ -192,9 +193,10 @@ public final class OsProcesses implements ProcessStarter {
         WorkerOutput output = logs.openStandby(spec, OUTPUT_TAIL_LINES);
         builder.redirectOutput(output.stdoutTarget()).redirectError(output.stderrTarget());
         try {
+            JarWatch jar = jarOf(spec, archive);
             Process process = spawn(builder);
             output.started();
-            return new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1);
+            return new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1, jar);
         } catch (IOException | RuntimeException e) {
             output.discard();
             throw e;
@@ -298,6 +300,11 @@ public final class OsProcesses implements ProcessStarter {
         return new ProcessBuilder(cmd).directory(Path.of(spec.cwd()).toFile());
     }
 
+    /** The jar a launch runs (its extracted copy, if it has one), as it is just before the JVM opens it; null for a program. */
+    private static JarWatch jarOf(AppSpec spec, StartCache.Use archive) {
+        return spec.jar() == null ? null : JarWatch.of(archive.jar() != null ? archive.jar() : Path.of(spec.jar()));
+    }
+
     /** The count a jar app's JVM is sized for; 0 for a program, whose share is only a hint ({@code CLUSTER_PROCESSORS}). */
     private static int sharedAmong(AppSpec spec) {
         return spec.shared() && spec.jar() != null ? spec.instances() : 0;
@@ -334,13 +341,16 @@ public final class OsProcesses implements ProcessStarter {
         /** Whether it started from a start-up archive, in words; set again on the loop if the JVM refused it. */
         volatile String startCacheNote;
         private final int sharedAmong;
+        private final JarWatch jar;
 
         /**
          * @param leftoversKillMs when it leads its own process group: how long what it leaves running in it (the java of a
          *                        script that did not exec it, a child it started) has between SIGTERM and SIGKILL; else -1
+         * @param jar             the jar it started from, or null
          */
-        OsProcess(Process process, WorkerOutput output, String startCacheNote, int sharedAmong, long leftoversKillMs) {
+        OsProcess(Process process, WorkerOutput output, String startCacheNote, int sharedAmong, long leftoversKillMs, JarWatch jar) {
             this.process = process;
+            this.jar = jar;
             this.output = output;
             this.startCacheNote = startCacheNote;
             this.sharedAmong = sharedAmong;
@@ -355,6 +365,11 @@ public final class OsProcesses implements ProcessStarter {
                     })
                     .thenCompose(p -> output.closed().copy().completeOnTimeout(null, OUTPUT_DRAIN_MS, TimeUnit.MILLISECONDS))
                     .thenApply(closed -> process.exitValue());
+        }
+
+        @Override
+        public String jarOverwritten() {
+            return jar == null ? null : jar.overwritten(process.pid());
         }
 
         @Override

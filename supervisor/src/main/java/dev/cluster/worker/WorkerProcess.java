@@ -37,6 +37,14 @@ public interface WorkerProcess {
     /** Why its output is being dropped (its log file cannot be written), or null while it is written. */
     String outputDropped();
 
+    /**
+     * For a process started from a jar: if that jar was overwritten in place since it started ({@link JarStamp}), which
+     * jar and when that was first seen; else null. A check of the file each time until it is seen.
+     */
+    default String jarOverwritten() {
+        return null;
+    }
+
     /** A standby becomes worker {@code workerId}: what it writes from now on goes to that worker's log files. */
     void assignedTo(int workerId);
 

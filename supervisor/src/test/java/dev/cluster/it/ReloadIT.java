@@ -138,6 +138,24 @@ class ReloadIT {
         return telemetry().path("lag").path(window).path("samples").asLong();
     }
 
+    /** A deploy by copying onto the jar (cp), which running JVMs still read classes from: said in list and describe, until a reload. */
+    @Test
+    void aJarOverwrittenInPlaceUnderItsWorkersIsSaidUntilAReload() throws Exception {
+        Path jar = cluster.home().resolve("app.jar");
+        Files.copy(WORKER_APP_JAR, jar);
+        startWeb(jar, 2);
+        Files.write(jar, Files.readAllBytes(WORKER_APP_JAR)); // in place: the same file, written again, as cp does
+        String seen = "web:0,1 " + jar + " was overwritten in place (seen at ";
+        ClusterFixture.await("list says so", Duration.ofSeconds(15), () -> cluster.ok("list").out().contains(seen));
+        assertTrue(cluster.ok("list").out().contains(") while they run from it: their classes may fail to load; 'cluster reload web' now"));
+        assertTrue(cluster.ok("describe", "web:0").out().contains("JAR          " + jar + " was overwritten in place (seen at "));
+        assertEquals(2, Files.readAllLines(cluster.home().resolve("daemon.log")).stream()
+                .filter(l -> l.contains(jar + " was overwritten in place")).count(), "logged once per worker");
+
+        cluster.ok("reload", "web");
+        assertTrue(!cluster.ok("list").out().contains("overwritten"), "the new workers started from the jar as it is now");
+    }
+
     @Test
     @Tag("bind-modes")
     void aReloadToAJarThatFailsAtStartUpKeepsTheOldWorkers() throws Exception {

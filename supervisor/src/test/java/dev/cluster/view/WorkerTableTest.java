@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkerTableTest {
     private static WorkerInfo worker(String app, int id, Long pid, String state) {
         return new WorkerInfo(app, id, pid, state, 2, 65_000, 8080, null, null, null, null, false,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static WorkerInfo measured(int id, double p99, boolean over) {
         return new WorkerInfo("api", id, 100L + id, "online", 0, 1_000, 8080, 12.34, 50L * 1024 * 1024, 1536L * 1024,
-                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                new LagSummary(0.05, 0.1, p99, 203.4, 500), over, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -48,10 +48,10 @@ class WorkerTableTest {
     @Test
     void marksAClimbingLiveSetAndAFullPoolAndExplainsTheMarks() {
         WorkerInfo leaking = new WorkerInfo("api", 0, 100L, "online", 0, 1_000, 8080, 1.0, null, null, null, false,
-                null, null, null, null, null, null, null, null, null, null, new MemoryInfo(41L << 20, 2.5 * (1 << 20), true, 600_000L, "-Xmx"), null, null, null);
+                null, null, null, null, null, null, null, null, null, null, new MemoryInfo(41L << 20, 2.5 * (1 << 20), true, 600_000L, "-Xmx"), null, null, null, null);
         WorkerInfo saturated = new WorkerInfo("api", 1, 101L, "online", 0, 1_000, 8080, 1.0, null, null, null, false,
                 null, null, null, null, null, null, null, null, null, new PoolInfo("hash", "executor", 2, 2, 31, 0, 6_000, true),
-                new MemoryInfo(12L << 20, 0, false, null, null), null, null, null);
+                new MemoryInfo(12L << 20, 0, false, null, null), null, null, null, null);
         String table = WorkerTable.render(List.of(leaking, saturated), null, false);
         List<String> lines = table.lines().toList();
         assertTrue(lines.get(1).endsWith("41M +2.5M/m!  -"), lines.get(1));
@@ -76,7 +76,7 @@ class WorkerTableTest {
     @Test
     void aWorkerWhoseProcessIsStoppedReadsPausedNotOnline() {
         WorkerInfo paused = new WorkerInfo("api", 0, 100L, "online", 0, 1_000, 8080, 0.0, null, null, null, false,
-                null, null, null, null, null, null, null, null, null, null, null, true, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, true, null, null, null);
         List<String> lines = WorkerTable.render(List.of(paused, worker("api", 1, 101L, "online")), null, false).lines().toList();
         assertTrue(lines.get(1).startsWith("api  0   100  paused"), lines.get(1));
         assertTrue(lines.get(2).startsWith("api  1   101  online"), lines.get(2));
@@ -87,11 +87,22 @@ class WorkerTableTest {
     @Test
     void aPausedStandbySaysItIsPassedOverNotThatConnectionsGoElsewhere() {
         WorkerInfo standby = new WorkerInfo("api", -1, 102L, "standby", 0, 1_000, 8080, 0.0, null, null, null, false,
-                null, null, null, null, null, null, null, null, null, null, null, true, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, true, null, null, null);
         List<String> lines = WorkerTable.render(List.of(worker("api", 0, 101L, "online"), standby), null, false).lines().toList();
         assertTrue(lines.get(2).startsWith("api  -   102  paused"), lines.get(2));
         assertTrue(lines.get(3).startsWith("paused standby: its process is stopped (SIGSTOP, a debugger); a worker that dies is replaced by a new"),
                 lines.get(3));
         assertEquals(4, lines.size(), "no line about the app's workers: none of them is paused");
+    }
+
+    @Test
+    void workersWhoseJarWasOverwrittenInPlaceGetOneLineForTheirApp() {
+        String seen = "/srv/api/app.jar was overwritten in place (seen at 21:10:03)";
+        List<WorkerInfo> workers = List.of(0, 1, 2).stream().map(id -> new WorkerInfo("api", id, 100L + id, "online", 0, 1_000, 8080, 0.0, null, null,
+                null, false, null, null, null, null, null, null, null, null, null, null, null, null, null, null, id < 2 ? seen : null)).toList();
+        List<String> lines = WorkerTable.render(workers, null, false).lines().toList();
+        assertEquals("api:0,1 " + seen + " while they run from it: their classes may fail to load; 'cluster reload api' now, and deploy by "
+                + "renaming a new jar over it (mv) or switching a link, not by copying onto it", lines.get(4));
+        assertEquals(5, lines.size(), String.join("\n", lines));
     }
 }
