@@ -51,9 +51,10 @@ public final class Daemon {
      * {@code resurrect}) is handled once the sockets are up, one request after the other, and
      * {@code onStarted} receives each answer. Under systemd ({@code NOTIFY_SOCKET}), READY=1 follows
      * the last. {@code exitWhenEveryAppErrors} ({@code cluster run}): once every worker is errored, it
-     * shuts down. Returns why it ended on its own and the fix, one line for an exit code of 1 (a container should fail, as
-     * PM2's runtime does, rather than run on serving nothing), or null: {@code initial} started apps
-     * and none of them was there after it (a mistyped jar or command), or every app errored.
+     * shuts down. Returns null when it was stopped ({@code kill}, a signal), else why it ended on its own
+     * and the fix, one line for an exit code of 1 (a container should fail, as PM2's runtime does, rather
+     * than run on serving nothing): {@code initial} started apps and none of them was there after it (a
+     * mistyped jar or command), or every app errored.
      */
     public static String run(Home home, Path jar, List<Request> initial, Integer metricsPort, boolean exitWhenEveryAppErrors,
             Consumer<Response> onStarted) throws IOException, AlreadyRunning {
