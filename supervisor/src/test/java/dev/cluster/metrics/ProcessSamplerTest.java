@@ -40,12 +40,12 @@ class ProcessSamplerTest {
         assertTrue(sample.threads() > 2, "the JVM's threads count: " + sample);
     }
 
-    /** The script's JVM: waits until it is killed. */
+    /** The script's JVM: waits until it is killed, or until the test's end of its stdin closes (a test JVM that died). */
     public static final class Waits {
-        public static void main(String[] args) throws InterruptedException {
+        public static void main(String[] args) throws java.io.IOException {
             System.out.println("waiting");
             System.out.flush();
-            Thread.sleep(60_000); // until the test kills it
+            System.in.read();
         }
     }
 }
