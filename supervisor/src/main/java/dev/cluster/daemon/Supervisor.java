@@ -362,26 +362,11 @@ public final class Supervisor {
         return processes.startCache();
     }
 
-    /** The listening socket for this process, for handoff; bound on first use. */
-    public int[] listenersFor(Attempt attempt, String host, Boolean ipv6) throws IOException {
-        Slot slot = attempt.slot();
-        if (!(slot.app().sockets() instanceof ListeningSockets sockets)) {
-            throw new IOException("its app has no listening sockets held");
-        }
-        int fd = sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6);
-        attempt.handedSocket();
-        return new int[] {fd};
-    }
-
     Map<String, App> apps() {
         return apps;
     }
 
-    /**
-     * {@code action} gets the apps' names when the last of their workers still meant to run ends errored
-     * (a crash loop): {@code cluster run} then exits, as PM2's runtime does, so that systemd or the
-     * container's restart policy tries afresh instead of a supervisor that serves nothing looking healthy.
-     */
+    /** {@code action} gets the apps' names once every worker has ended errored (a crash loop): {@code cluster run} exits then. */
     public void whenEveryAppErrored(Consumer<String> action) {
         everyAppErrored = action;
     }

@@ -5,8 +5,10 @@ import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.ProtocolException;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.protocol.Wire;
+import dev.cluster.reload.ListeningSockets;
 import dev.cluster.worker.Attempt;
 import dev.cluster.worker.ProcessGroups;
+import dev.cluster.worker.Slot;
 import dev.cluster.worker.Standby;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -174,6 +176,17 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** The listening socket for this process, for handoff; bound on first use. */
+    private static int[] listenersFor(Attempt attempt, String host, Boolean ipv6) throws IOException {
+        Slot slot = attempt.slot();
+        if (!(slot.app().sockets() instanceof ListeningSockets sockets)) {
+            throw new IOException("its app has no listening sockets held");
+        }
+        int fd = sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6);
+        attempt.handedSocket();
+        return new int[] {fd};
+    }
+
     /**
      * Sends copies of the slot's listening sockets (SCM_RIGHTS, one message each), then hangs up.
      * The library's request takes all of them; the agent's ({@code agent}: an unmodified app) takes
@@ -182,7 +195,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private void sendListener(ChannelHandlerContext ctx, WorkerMessage.Listen request) {
         boolean agent = Boolean.TRUE.equals(request.agent());
         try {
-            int[] fds = supervisor.listenersFor(worker, request.host(), request.ipv6());
+            int[] fds = listenersFor(worker, request.host(), request.ipv6());
             for (int fd : fds) {
                 ctx.write(new FileDescriptor(fd));
             }
