@@ -65,20 +65,19 @@ public final class SharingProbe {
         AppSpec spec = app.spec();
         List<PortListeners.Listener> all = PortListeners.listening();
         for (Attempt attempt : app.attempts().toList()) {
-            List<PortListeners.Listener> held = PortListeners.heldBy(attempt.pid(), all);
-            Optional<PortListeners.Listener> alone = held.stream()
+            Optional<PortListeners.Listener> alone = PortListeners.heldBy(attempt.pid(), all).stream()
                     .filter(l -> l.port() == spec.port() || !PortListeners.ephemeral(l.port())).filter(l -> !canJoin(l)).findFirst();
             if (alone.isPresent()) {
                 int port = alone.get().port();
-                boolean secondPort = port != spec.port() && held.stream().anyMatch(l -> l.port() == spec.port());
-                String fix = secondPort ? "give each worker a port of its own for it, or none (the agent shares only --port " + spec.port()
-                        + "; a management or JMX port, say)"
-                        : spec.jar() == null ? "start it as a jar so the agent can share the port"
-                        : !spec.agent() ? "start it without --no-agent so the agent can share the port"
-                        : "the agent could not share it: see 'cluster logs " + app.name() + " --err'";
+                // Another port than --port: the app's own port (it ignores $PORT), or a second one beside it. Which, the probe
+                // cannot tell: a JVM's JMX port is bound before the app's main one, so "it also listens on --port" comes too late.
+                String fix = spec.jar() == null ? ", or start it as a jar so the agent can share the port"
+                        : !spec.agent() ? ", or start it without --no-agent so the agent can share the port"
+                        : port == spec.port() ? ", or the agent could not share it: see 'cluster logs " + app.name() + " --err'" : "";
                 return Optional.of(new NotShared(attempt.pid(), "app '" + app.name() + "' binds port " + port + " without SO_REUSEPORT, so only one worker "
-                        + "can serve it: use -i 1, or " + fix + (port == spec.port() || secondPort ? "" : " (the agent shares only its --port, "
-                        + spec.port() + ": set --port " + port + ")")));
+                        + "can serve it: use -i 1" + fix + (port == spec.port() ? "" : "; the agent shares only --port " + spec.port() + ": if " + port
+                        + " is the app's own port, set --port " + port + "; if it is a second one (a management or JMX port), give each worker "
+                        + "a port of its own for it, or none")));
             }
         }
         return Optional.empty();

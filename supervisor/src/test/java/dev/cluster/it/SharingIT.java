@@ -67,8 +67,8 @@ class SharingIT {
                 "--name", "fixed", "--jvm-args", "-Dcom.sun.management.jmxremote.port=" + fixed + jmx);
         assertEquals(1, start.exit(), start.toString());
         assertEquals(java.util.List.of("cluster: app 'fixed' binds port " + fixed + " without SO_REUSEPORT, so only one worker can serve it: "
-                + "use -i 1, or give each worker a port of its own for it, or none (the agent shares only --port " + port
-                + "; a management or JMX port, say)"), start.errLines());
+                + "use -i 1; the agent shares only --port " + port + ": if " + fixed + " is the app's own port, set --port " + fixed
+                + "; if it is a second one (a management or JMX port), give each worker a port of its own for it, or none"), start.errLines());
     }
 
     /** A free port a user would choose, not one the kernel hands out to a bind of port 0 (32768 and up). */
