@@ -75,6 +75,7 @@ class TelemetryIT {
 
         // 400 ms against the 100 ms block threshold: the watchdog has 300 ms to catch the stack even when
         // this 2-core machine is busy with other tests (at 200 ms it once woke after the stall had ended).
+        long blockRequestedAtEpochMs = System.currentTimeMillis();
         String answer = Http.get(port, "/block?ms=400").body();
         Matcher m = Pattern.compile("pid (\\d+)").matcher(answer);
         assertTrue(m.find(), answer);
@@ -94,7 +95,11 @@ class TelemetryIT {
                 "the stack caught during the stall names the blocking method: " + stall);
         JsonNode other = cluster.list().stream().filter(w -> w.pid() != blockedPid).findFirst()
                 .map(w -> worker(w.pid())).orElseThrow();
-        assertEquals(0, other.path("telemetry").path("stalls").asInt(), other.toString());
+        // None since the block: a stall of its own start-up (seen once, 141 ms in epollWait 0.8 s after its
+        // JVM started, on this 2-core machine starting two JVMs at once) is not what is asserted here.
+        for (JsonNode otherStall : other.path("telemetry").path("blocked")) {
+            assertTrue(otherStall.path("startedAtEpochMs").asLong() < blockRequestedAtEpochMs, "the other worker stalled too: " + other);
+        }
         assertTrue(other.path("lag").path("p99Ms").asDouble() < 40, "the other worker stays under the threshold: " + other);
         System.out.println("TelemetryIT: the supervisor saw the 400 ms stall " + seenMs + " ms after the request answered");
 
