@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
 
 /**
@@ -66,7 +67,11 @@ final class DeathWatches {
             } catch (IOException e) {
                 log.warn("pid {}: its death watch failed: {}", workerPid, e.getMessage());
             }
-            loop.execute(() -> fired(workerPid, thread));
+            try {
+                loop.execute(() -> fired(workerPid, thread));
+            } catch (RejectedExecutionException e) {
+                // the supervisor has exited its loop: nothing is left to tell
+            }
         }, "death-watch-" + workerPid, WATCH_THREAD_STACK);
         waiter.setDaemon(true);
         waiter.start();

@@ -295,7 +295,9 @@ public final class Supervisor {
         phase = Phase.SHUTTING_DOWN;
         log.info("shutting down: stopping every worker");
         List<CompletableFuture<Void>> stopped = apps.values().stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("supervisor shutting down")).toList();
-        Rollout.allOf(stopped).whenCompleteAsync((done, failure) -> {
+        // With every worker stopped, every standby was told to stop too: none is left running behind the supervisor.
+        Rollout.allOf(stopped).thenComposeAsync(done -> CompletableFuture.allOf(apps.values().stream().map(App::standbysStopped)
+                .toArray(CompletableFuture[]::new)), loop).whenCompleteAsync((done, failure) -> {
             reply.accept(Response.ok("stopped " + stopped.size() + " worker(s) and the supervisor"));
             exitDaemon.run();
         }, loop);
@@ -344,7 +346,7 @@ public final class Supervisor {
 
     /** A standby connected to the worker socket: known by its pid, like a worker. */
     public Optional<Standby> standbyWithPid(long pid) {
-        return apps.values().stream().flatMap(app -> app.standbys().stream()).filter(s -> s.pid() == pid).findFirst();
+        return apps.values().stream().map(app -> app.standbyWithPid(pid)).flatMap(Optional::stream).findFirst();
     }
 
     /** Process {@code pid} (a worker or a standby) armed its death watch. */

@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -73,6 +75,8 @@ public final class App {
     private final Readiness readiness = new Readiness();
     /** Workers started ahead of need ({@code --standby N}), in the order they started. */
     private final List<Standby> standbys = new ArrayList<>();
+    /** Standbys told to stop and not yet gone: their connection is still a standby's, and the supervisor's exit waits for them. */
+    private final List<Standby> stopping = new ArrayList<>();
     /** Whether a refill of the standbys is scheduled: a second after one was taken, or after one exited (backing off). */
     private boolean refillScheduled;
     private static final long STANDBY_REFILL_DELAY_MS = 1_000;
@@ -237,6 +241,16 @@ public final class App {
         return standbys;
     }
 
+    /** A standby of this app by its pid: waiting, starting, or told to stop and not yet gone. */
+    public Optional<Standby> standbyWithPid(long pid) {
+        return Stream.concat(standbys.stream(), stopping.stream()).filter(s -> s.pid() == pid).findFirst();
+    }
+
+    /** Completes once every standby told to stop is gone (SIGKILL follows SIGTERM after the kill timeout). */
+    public CompletableFuture<Void> standbysStopped() {
+        return CompletableFuture.allOf(stopping.stream().map(s -> s.process().exited()).toArray(CompletableFuture[]::new));
+    }
+
     /**
      * A standby that waits for its socket, taken out of the pool; null if none waits (a paused one would serve nothing). Another starts
      * behind it a second later, not at once: starting a JVM would hold up the takeover on this loop
@@ -276,7 +290,9 @@ public final class App {
         cannotWait = cannot;
         int wanted = up && operation != Operation.RELOAD && !standbysGivenUp && cannotWait == null ? spec.standby() : 0;
         while (standbys.size() > wanted) {
-            standbys.remove(standbys.size() - 1).stop();
+            Standby stopped = standbys.remove(standbys.size() - 1);
+            stopping.add(stopped);
+            stopped.stop(loop, spec.killTimeoutMs(), name()).whenCompleteAsync((status, failure) -> stopping.remove(stopped), loop);
         }
         while (standbys.size() < wanted && !refillScheduled) {
             try {

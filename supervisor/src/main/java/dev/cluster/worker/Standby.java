@@ -2,7 +2,11 @@ package dev.cluster.worker;
 
 import dev.cluster.metrics.WorkerTelemetry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -16,6 +20,7 @@ import java.util.function.IntConsumer;
  * a JVM's start. Used on the supervisor's loop.
  */
 public final class Standby {
+    private static final Logger log = LoggerFactory.getLogger(Standby.class);
     private final WorkerProcess process;
     private final long startedNanos;
     /** Its request for its socket, once made: where it wants it, and how to answer. */
@@ -112,7 +117,17 @@ public final class Standby {
         }
     }
 
-    void stop() {
+    /**
+     * SIGTERM, then SIGKILL once {@code killTimeoutMs} has passed: an app may never end on SIGTERM while
+     * its start waits for the socket (Spring Boot's shutdown hook waits for the start, which waits in
+     * the bind). Completes when its process is gone.
+     */
+    CompletableFuture<Integer> stop(Loop loop, long killTimeoutMs, String app) {
         process.terminate();
+        Loop.Timer kill = loop.schedule(() -> {
+            log.warn("{}: standby pid {} did not exit within the kill timeout of {} ms: sending SIGKILL", app, pid(), killTimeoutMs);
+            process.kill();
+        }, killTimeoutMs);
+        return process.exited().whenComplete((status, failure) -> kill.cancel());
     }
 }

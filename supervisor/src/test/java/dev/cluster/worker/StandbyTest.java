@@ -215,6 +215,30 @@ class StandbyTest {
         assertEquals(0, app.standbys().size());
     }
 
+    /**
+     * A standby that does not end on SIGTERM (a Spring Boot app: its shutdown hook waits for its start, which waits in
+     * the bind for the socket) gets SIGKILL after the kill timeout, and is known as the app's until it is gone.
+     */
+    @Test
+    void aStoppedStandbyThatIgnoresSigtermIsKilledAfterTheKillTimeout() {
+        App app = online(1, 1);
+        FakeProcess standby = processes.standbys.get(0);
+        standby.ignoresTerm = true;
+        app.slots().get(0).stop("stop requested");
+        loop.runDue();
+        assertEquals(List.of("TERM"), standby.received);
+        assertEquals(0, app.standbys().size());
+        assertTrue(app.standbyWithPid(standby.pid()).isPresent(), "its connection is still a standby's while it ends");
+        assertFalse(app.standbysStopped().isDone(), "the supervisor's exit waits for it");
+
+        loop.advance(app.spec().killTimeoutMs() - 1);
+        assertEquals(List.of("TERM"), standby.received);
+        loop.advance(1);
+        assertEquals(List.of("TERM", "KILL"), standby.received);
+        assertTrue(app.standbysStopped().isDone());
+        assertTrue(app.standbyWithPid(standby.pid()).isEmpty());
+    }
+
     /** A standby that cannot start (it fails as it starts, every time) backs off as a crashing worker does, then is given up. */
     @Test
     void standbysThatFailToStartBackOffAndAreGivenUpUntilTheAppIsReloaded() {
