@@ -422,11 +422,12 @@ public final class Supervisor {
     }
 
     /**
-     * Releases what outlives requests: what workers left running (see {@link ProcessGroups#endLeftoversNow}), the file thread
+     * Releases what outlives requests: what workers left running (see {@link ProcessGroups#endLeftoversNow}), training starts, the file thread
      * (after writing out the logs) and the metrics endpoint.
      */
     public void close() {
         ProcessGroups.endLeftoversNow();
+        startCache().close();
         output.close();
         metricsEndpoint.close();
     }

@@ -14,9 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 final class ArchiveMaker {
     private static final Logger log = LoggerFactory.getLogger(ArchiveMaker.class);
     static final int KEPT_PER_APP = 2;
-    private static final long TIMEOUT_MS = 120_000;
+    static final long TIMEOUT_MS = 120_000;
     /** A line of the JVM's unified logging at level error, its message the group: {@code [2.375s][error  ][aot] message}. */
     private static final Pattern JVM_ERROR = Pattern.compile("(?:\\[[^\\]]*\\])*?\\[error *\\](?:\\[[^\\]]*\\])* *(.*)");
 
@@ -61,14 +61,19 @@ final class ArchiveMaker {
     private final Trainer trainer;
     /** Told the key whose making ended: null if its archive was kept, else why none could be made (logged here). */
     private final BiConsumer<String, String> onDone;
-    /** Training starts by pid. */
-    private final Map<Long, TrainingStart> training = new HashMap<>();
+    /** Training starts by pid (also read by {@link #close} as the supervisor exits, off its loop). */
+    private final Map<Long, TrainingStart> training = new ConcurrentHashMap<>();
 
     ArchiveMaker(Path dir, Loop loop, Trainer trainer, BiConsumer<String, String> onDone) {
         this.dir = dir;
         this.loop = loop;
         this.trainer = trainer;
         this.onDone = onDone;
+    }
+
+    /** The supervisor exits: its training starts go with it, even one whose shutdown hook would never end. */
+    void close() {
+        training.values().forEach(TrainingStart::kill);
     }
 
     /** The training start of this pid, or null. */

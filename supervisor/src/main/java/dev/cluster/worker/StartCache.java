@@ -329,6 +329,11 @@ public final class StartCache {
         }, MAPPED_CHECK_MS);
     }
 
+    /** The supervisor exits: no training start outlives it. */
+    public void close() {
+        maker.close();
+    }
+
     /** Whether {@code pid} is a training start (its messages on the worker socket are its own). */
     public boolean isTraining(long pid) {
         return maker.training(pid) != null;

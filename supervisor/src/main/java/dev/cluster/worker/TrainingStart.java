@@ -4,6 +4,8 @@ import dev.cluster.protocol.AppSpec;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Socket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
  * One training start of the {@link StartCache}: the app's JVM with the record option, on a loopback
  * port of its own. Once it listens there (or, with the library, says ready), it is sent
  * {@value #EXERCISE_REQUESTS} {@code GET /} requests, then SIGTERM, and its JVM writes the archive as
- * it exits. Not ready within the timeout: killed. Used on the supervisor's loop.
+ * it exits. Not ready within the timeout, or not gone within it after SIGTERM (a shutdown hook that
+ * never ends): killed. Used on the supervisor's loop.
  */
 final class TrainingStart {
+    private static final Logger log = LoggerFactory.getLogger(TrainingStart.class);
     static final int EXERCISE_REQUESTS = 20;
     private static final long POLL_MS = 200;
 
@@ -119,10 +123,27 @@ final class TrainingStart {
                     // not HTTP, or gone: it has loaded what it would
                 }
             }
-            loop.execute(process::destroy);
+            loop.execute(this::end);
         }, "cluster-training-requests");
         requests.setDaemon(true);
         requests.start();
+    }
+
+    /** SIGTERM: its JVM writes what it recorded as it exits. SIGKILL if it is still there after the timeout. */
+    private void end() {
+        process.destroy();
+        loop.schedule(() -> {
+            if (process.isAlive()) {
+                log.warn("training start pid {} did not exit within {} s of SIGTERM (a shutdown hook of the app that does not end?): SIGKILL",
+                        process.pid(), timeoutMs / 1000);
+                process.destroyForcibly();
+            }
+        }, timeoutMs);
+    }
+
+    /** SIGKILL now: the supervisor exits (what it wrote is cleared by the next one's start). */
+    void kill() {
+        process.destroyForcibly();
     }
 
     private void onExit() {
