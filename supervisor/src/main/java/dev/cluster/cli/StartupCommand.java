@@ -79,7 +79,8 @@ final class StartupCommand implements Callable<Integer> {
                 "# cluster: the supervisor for " + user + "'s JVM services, with the apps saved by 'cluster save'.",
                 "[Unit]",
                 "Description=cluster supervisor (" + user + ")",
-                "Documentation=file://" + ControlClient.ownJar().toAbsolutePath().getParent().getParent().getParent().resolve("README.md"),
+                "Documentation=" + word(ControlClient.ownJar().toAbsolutePath().getParent().getParent().getParent().resolve("README.md").toUri()
+                        .toASCIIString(), false),
                 "After=network-online.target",
                 "Wants=network-online.target",
                 "",
@@ -87,8 +88,8 @@ final class StartupCommand implements Callable<Integer> {
                 "Type=notify",
                 "NotifyAccess=main",
                 "User=" + user,
-                "Environment=CLUSTER_HOME=" + clusterHome,
-                "ExecStart=" + String.join(" ", exec),
+                "Environment=" + word("CLUSTER_HOME=" + clusterHome, false),
+                "ExecStart=" + String.join(" ", exec.stream().map(w -> word(w, true)).toList()),
                 "ExecReload=/bin/kill -HUP $MAINPID",
                 "KillMode=mixed",
                 "TimeoutStopSec=60",
@@ -101,6 +102,19 @@ final class StartupCommand implements Callable<Integer> {
                 "[Install]",
                 "WantedBy=multi-user.target",
                 "");
+    }
+
+    /**
+     * A word of a unit's line as systemd reads it back whatever it holds (a clone in {@code /opt/my tools}): {@code %}
+     * doubled (a specifier), in a command line {@code $} doubled too (a variable), and quoted, with C escapes, if it
+     * holds a space, a quote, a backslash or a {@code ;} (between commands of one line).
+     */
+    static String word(String word, boolean commandLine) {
+        String escaped = word.replace("%", "%%");
+        if (commandLine) {
+            escaped = escaped.replace("$", "$$");
+        }
+        return escaped.matches("[^\\s\"'\\\\;]+") ? escaped : "\"" + escaped.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** The user's home directory from /etc/passwd; a clear error for a user that does not exist. */
