@@ -1,6 +1,7 @@
 package dev.cluster.cli;
 
 import dev.cluster.config.Durations;
+import dev.cluster.config.ShellPath;
 import dev.cluster.protocol.AppInfo;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.BlockedReport;
@@ -45,7 +46,7 @@ final class DescribeCommand implements Callable<Integer> {
         for (AppInfo app : apps) {
             AppSpec s = app.spec();
             System.out.println("app " + s.name());
-            System.out.println("  command        " + String.join(" ", app.commandLine()));
+            System.out.println("  command        " + ShellPath.line(app.commandLine()));
             System.out.println("  cwd            " + s.cwd());
             System.out.println("  instances      " + s.instances() + " on port " + s.port());
             if (!s.env().isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.cluster.daemon;
 
 import dev.cluster.config.AppSpecValidator;
+import dev.cluster.config.ShellPath;
 import dev.cluster.home.Home;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.logs.LogWriter;
@@ -176,7 +177,7 @@ public final class Supervisor {
         apps.put(spec.name(), app);
         String unsaved = saveApps();
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
-                spec.bind(), String.join(" ", processes.commandLine(spec)));
+                spec.bind(), ShellPath.line(processes.commandLine(spec)));
         Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList()).whenCompleteAsync((done, failure) ->
                 reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
                         : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
