@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The systemd unit's words, as systemd reads them back, whatever the paths hold. */
-class StartupCommandTest {
+public class StartupCommandTest {
     @Test
     void aWordIsQuotedAndEscapedOnlyWhereSystemdWouldReadItOtherwise() {
         assertEquals("/usr/lib/jvm/java-17/bin/java", StartupCommand.word("/usr/lib/jvm/java-17/bin/java", true));
@@ -32,6 +32,11 @@ class StartupCommandTest {
         assertTrue(unit.contains("\nEnvironment=\"CLUSTER_HOME=" + dir + "/my home/100%%/$x\"\n"), unit);
 
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "no systemd-analyze here");
+        assertSystemdAccepts(unit, dir);
+    }
+
+    /** {@code systemd-analyze verify} of the unit, written in {@code dir}: it exits 0 and names nothing in it. */
+    public static void assertSystemdAccepts(String unit, Path dir) throws Exception {
         Path file = dir.resolve("cluster-test.service");
         Files.writeString(file, unit);
         Process verify = new ProcessBuilder("systemd-analyze", "verify", file.toString()).redirectErrorStream(true).start();

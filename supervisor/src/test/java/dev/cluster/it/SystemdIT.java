@@ -1,5 +1,6 @@
 package dev.cluster.it;
 
+import dev.cluster.cli.StartupCommandTest;
 import dev.cluster.protocol.WorkerInfo;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,13 +142,7 @@ class SystemdIT {
             assertTrue(unit.contains(line), line + " missing in\n" + unit);
         }
         assertTrue(unit.matches("(?s).*\\nExecStart=/\\S+/java .*-Xmx64m.* -jar /\\S+/cluster\\.jar run --resurrect\\n.*"), unit);
-        Path file = cluster.home().resolve("cluster-test.service");
-        Files.writeString(file, unit);
-        Process verify = new ProcessBuilder("systemd-analyze", "verify", file.toString()).redirectErrorStream(true).start();
-        String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(verify.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, verify.exitValue(), output);
-        assertFalse(output.contains("cluster-test.service"), "systemd-analyze found something in the unit:\n" + output);
+        StartupCommandTest.assertSystemdAccepts(unit, cluster.home());
     }
 
     @Test
