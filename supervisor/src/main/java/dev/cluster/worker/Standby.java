@@ -1,7 +1,6 @@
 package dev.cluster.worker;
 
 import dev.cluster.metrics.WorkerTelemetry;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
