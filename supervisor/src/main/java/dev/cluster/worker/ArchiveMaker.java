@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 final class ArchiveMaker {
     private static final Logger log = LoggerFactory.getLogger(ArchiveMaker.class);
     static final int KEPT_PER_APP = 2;
-    static final long TIMEOUT_MS = 120_000;
+    private static final long TIMEOUT_MS = 120_000;
     /** A line of the JVM's unified logging at level error, its message the group: {@code [2.375s][error  ][aot] message}. */
     private static final Pattern JVM_ERROR = Pattern.compile("(?:\\[[^\\]]*\\])*?\\[error *\\](?:\\[[^\\]]*\\])* *(.*)");
 

@@ -305,31 +305,6 @@ class StartCacheTest {
         assertTrue(Files.exists(extraction), "kept: the app exists");
     }
 
-    /** A training start that does not end on SIGTERM (its app's shutdown hook never returns) is killed once the timeout passes. */
-    @Test
-    void aTrainingStartThatIgnoresSigtermIsKilledOnceTheTimeoutPasses() throws Exception {
-        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
-        StartCache cache = cache();
-        List<String> command = javaJar(jar);
-        AppSpec a = app("a", jar).toBuilder().agent(false).build(); // on a port of its own, which nothing here listens on
-        trainingIgnoresTerm = true;
-        launchedAndReady(cache, a, command);
-        Process training = processes.get(0);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!ignoresTerm(training.pid()) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertTrue(ignoresTerm(training.pid()), "its shell has set its trap");
-
-        cache.ready(training.pid()); // as the library says it: the requests (refused), then SIGTERM from the loop
-        loop.awaitDueTask(10_000);
-        loop.runDue();
-        loop.advance(ArchiveMaker.TIMEOUT_MS - 1);
-        assertTrue(training.isAlive(), "SIGTERM is ignored, and the timeout has not passed");
-        loop.advance(1);
-        assertTrue(training.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "killed");
-    }
-
     /** The supervisor exits: a training start does not outlive it, whatever it does with SIGTERM. */
     @Test
     void theSupervisorsExitKillsItsTrainingStarts() throws Exception {
@@ -339,16 +314,5 @@ class StartCacheTest {
         launchedAndReady(cache, app("a", jar), javaJar(jar));
         cache.close();
         assertTrue(processes.get(0).waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "killed");
-    }
-
-    /** Whether SIGTERM is in the process's ignored signals ({@code SigIgn} in {@code /proc/PID/status}). */
-    private static boolean ignoresTerm(long pid) {
-        try {
-            String status = Files.readString(Path.of("/proc/" + pid + "/status"));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("SigIgn:\\s*([0-9a-f]+)").matcher(status);
-            return m.find() && (Long.parseLong(m.group(1), 16) & (1L << (15 - 1))) != 0;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
