@@ -39,9 +39,10 @@ public sealed interface Request {
 
     /**
      * Every worker. {@code output} ({@code table} or {@code json}) asks for the text the CLI prints,
-     * rendered by the daemon, in the response's message; {@code colour} for the table.
+     * rendered by the daemon, in the response's message; {@code colour} and {@code columns} (the terminal's
+     * width, null or 0 for none) for the table.
      */
-    record ListWorkers(String output, Boolean colour) implements Request {
+    record ListWorkers(String output, Boolean colour, Integer columns) implements Request {
     }
 
     /** Everything about the target's workers; the environment's values only with {@code showEnv}. */

@@ -27,7 +27,7 @@ class WireTest {
     @Test
     void eachCommandAndWorkerMessageIsItsOwnRecord() {
         assertEquals(new Request.Stop("web:1"), Wire.decode("{\"v\":1,\"command\":\"stop\",\"target\":\"web:1\"}", Request.class));
-        assertEquals(new Request.ListWorkers("table", true), Wire.decode("{\"v\":1,\"command\":\"list\",\"output\":\"table\",\"colour\":true}", Request.class));
+        assertEquals(new Request.ListWorkers("table", true, null), Wire.decode("{\"v\":1,\"command\":\"list\",\"output\":\"table\",\"colour\":true}", Request.class));
         assertEquals(new WorkerMessage.Listen("::", true, true), Wire.decode(new String(Wire.encode(new WorkerMessage.Listen("::", true, true)),
                 StandardCharsets.UTF_8).trim(), WorkerMessage.class));
         assertEquals("{\"v\":1,\"type\":\"shutdown\"}\n", new String(Wire.encode(new WorkerMessage.Shutdown()), StandardCharsets.UTF_8));

@@ -32,7 +32,7 @@ public final class Cli {
     public static void main(String[] args) {
         boolean list = (args.length == 1 || args.length == 2 && args[1].equals("--json"))
                 && (args[0].equals("list") || args[0].equals("ls"));
-        String text = list ? quickList(Home.fromEnvironment(), args.length == 2, Terminal.colour()) : null;
+        String text = list ? quickList(Home.fromEnvironment(), args.length == 2, Terminal.colour(), Terminal.columns()) : null;
         if (text == null) {
             Main.main(args);
             return;
@@ -43,14 +43,14 @@ public final class Cli {
     }
 
     /** What {@code list} prints, from a running daemon; null if there is none or its answer is not the text. */
-    public static String quickList(Home home, boolean json, boolean colour) {
+    public static String quickList(Home home, boolean json, boolean colour, int columns) {
         try {
             home.verify(); // a home that is not ours alone gets the full path, which says why
         } catch (UnsafePath e) {
             return null;
         }
         String request = "{\"v\":" + Wire.VERSION + ",\"command\":\"list\",\"output\":\"" + (json ? "json" : "table")
-                + "\",\"colour\":" + colour + "}\n";
+                + "\",\"colour\":" + colour + ",\"columns\":" + columns + "}\n";
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(home.controlSocket()))) {
             channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
             byte[] line = new LineReader(channel).readLine(); // bounded; reads no JSON (Jackson stays unloaded)

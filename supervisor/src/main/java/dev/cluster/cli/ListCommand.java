@@ -22,18 +22,18 @@ final class ListCommand implements Callable<Integer> {
         ControlClient client = new ControlClient(home);
         boolean colour = Terminal.colour();
         if (client.daemonRunning()) {
-            System.out.print(ControlClient.ok(client.call(new Request.ListWorkers(json ? "json" : "table", colour))).message());
+            System.out.print(ControlClient.ok(client.call(new Request.ListWorkers(json ? "json" : "table", colour, Terminal.columns()))).message());
             return 0;
         }
         client.requireNoUnreachableDaemon();
         String saved = SavedApps.summary(home.dir());
         if (saved == null) {
-            System.out.print(WorkerTable.list(null, json, colour));
+            System.out.print(WorkerTable.list(null, json, colour, 0));
             return 0;
         }
         // Nothing runs, yet apps were: a supervisor that died or a reboot. Say so, not "no apps".
         if (json) {
-            System.out.print(WorkerTable.list(null, true, false));
+            System.out.print(WorkerTable.list(null, true, false, 0));
         }
         System.err.println("cluster: no supervisor is running on " + home.dir() + "; " + saved + ": 'cluster resurrect' starts them again");
         return 1;
@@ -42,6 +42,6 @@ final class ListCommand implements Callable<Integer> {
     /** What stop, restart, delete, reload and scale print: the daemon's one-line summary, then the table. */
     static void printOutcome(Response response) {
         System.out.println(response.message());
-        System.out.print(WorkerTable.list(response, false, Terminal.colour()));
+        System.out.print(WorkerTable.list(response, false, Terminal.colour(), Terminal.columns()));
     }
 }

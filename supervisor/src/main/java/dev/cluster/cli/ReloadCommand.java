@@ -98,7 +98,7 @@ final class ReloadCommand implements Callable<Integer> {
             response = ControlClient.ok(client.call(new Request.Reload(spec.name(), parallel, spec.env(), spec.jvmArgs(), spec.java()), System.out::println));
             System.out.println(response.message());
         }
-        System.out.print(WorkerTable.list(response, false, Terminal.colour())); // every app's workers
+        System.out.print(WorkerTable.list(response, false, Terminal.colour(), Terminal.columns())); // every app's workers
         return 0;
     }
 }

@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
             if (response.message() != null) {
                 System.out.println(response.message());
             }
-            System.out.print(WorkerTable.list(response, false, Terminal.colour()));
+            System.out.print(WorkerTable.list(response, false, Terminal.colour(), Terminal.columns()));
         } else {
             System.out.println("failed: " + response.error());
             if (response.details() != null) {

@@ -59,7 +59,7 @@ final class StartCommand implements Callable<Integer> {
         Response response = ControlClient.ok(anAppOfOursWithWorkersDown(client)
                 ? client.call(new Request.Restart(app.program.get(0), true)) // as PM2's 'pm2 start NAME'
                 : client.callStartingDaemon(new Request.Start(app.toSpec())));
-        System.out.print(WorkerTable.list(response, json, Terminal.colour()));
+        System.out.print(WorkerTable.list(response, json, Terminal.colour(), Terminal.columns()));
         return 0;
     }
 
@@ -79,7 +79,7 @@ final class StartCommand implements Callable<Integer> {
     }
 
     static List<WorkerInfo> workers(ControlClient client) {
-        List<WorkerInfo> workers = ControlClient.ok(client.call(new Request.ListWorkers(null, null))).workers();
+        List<WorkerInfo> workers = ControlClient.ok(client.call(new Request.ListWorkers(null, null, null))).workers();
         return workers == null ? List.of() : workers;
     }
 
@@ -127,7 +127,7 @@ final class StartCommand implements Callable<Integer> {
         for (AppSpec spec : specs) {
             response = ControlClient.ok(client.callStartingDaemon(new Request.Start(spec)));
         }
-        System.out.print(WorkerTable.list(response, json, Terminal.colour()));
+        System.out.print(WorkerTable.list(response, json, Terminal.colour(), Terminal.columns()));
         return 0;
     }
 }

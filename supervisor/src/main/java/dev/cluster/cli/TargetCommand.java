@@ -48,7 +48,7 @@ abstract class TargetCommand implements Callable<Integer> {
             response = ControlClient.ok(client.call(request(name)));
             System.out.println(response.message());
         }
-        System.out.print(WorkerTable.list(response, false, Terminal.colour())); // every app's workers
+        System.out.print(WorkerTable.list(response, false, Terminal.colour(), Terminal.columns())); // every app's workers
         return 0;
     }
 }

@@ -117,7 +117,7 @@ public final class Supervisor {
             } else if (request instanceof Request.ListWorkers r) {
                 Response list = views.list(apps.values(), null);
                 boolean json = "json".equals(r.output());
-                reply.accept(r.output() == null ? list : Response.ok(WorkerTable.list(list, json, Boolean.TRUE.equals(r.colour()))
+                reply.accept(r.output() == null ? list : Response.ok(WorkerTable.list(list, json, Boolean.TRUE.equals(r.colour()), r.columns() == null ? 0 : r.columns())
                         + (saved.held() == null || json ? "" : "note: " + saved.held() + "\n")));
             } else if (request instanceof Request.Describe r) {
                 reply.accept(Response.apps(views.describe(apps.values(), Targets.resolve(r.target(), apps), Boolean.TRUE.equals(r.showEnv()),

@@ -17,6 +17,22 @@ public final class Terminal {
         return System.console() != null && (noColor == null || noColor.isEmpty());
     }
 
+    /**
+     * The terminal's width in columns, or 0 (no limit) when stdout is not a terminal or the width is
+     * not known: {@code COLUMNS}, as {@code ps} reads it, which {@code bin/cluster} sets from the
+     * terminal (the JDK has no way to ask it).
+     */
+    public static int columns() {
+        if (System.console() == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(System.getenv("COLUMNS")));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     public static String paint(boolean colour, String code, String text) {
         return colour ? code + text + RESET : text;
     }

@@ -10,6 +10,7 @@ import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,9 +22,15 @@ public final class WorkerTable {
     private static final int STATE = 3;
     /** What STATE shows for an online worker whose process is stopped (WorkerInfo.paused). */
     public static final String PAUSED = "paused";
+    private static final int RESTARTS = 5;
+    private static final int HEAP = 8;
     private static final int P99 = 9;
+    private static final int MAX = 10;
+    private static final int PORT = 11;
     private static final int LIVE = 12;
     private static final int POOL = 13;
+    /** On a narrow terminal, the columns left out, in this order, until the table fits (see {@link #shown}). */
+    private static final int[] LEFT_OUT_FIRST = {POOL, LIVE, PORT, MAX, HEAP, RESTARTS};
 
     private WorkerTable() {
     }
@@ -32,16 +39,20 @@ public final class WorkerTable {
      * What {@code list} prints for a daemon's list response: the table, or the JSON array scripts
      * read (a documented contract). A null response (no supervisor runs) is the empty list.
      */
-    public static String list(Response response, boolean json, boolean colour) {
+    public static String list(Response response, boolean json, boolean colour, int columns) {
         List<WorkerInfo> workers = response == null || response.workers() == null ? List.of() : response.workers();
         if (json) {
             return Wire.json(workers) + "\n";
         }
-        return render(workers, response == null ? null : response.lag(), colour);
+        return render(workers, response == null ? null : response.lag(), colour, columns);
     }
 
-    /** @param clusterLag the whole cluster's lag over the last 10 s, or null: then no footer */
-    public static String render(List<WorkerInfo> workers, LagSummary clusterLag, boolean colour) {
+    /**
+     * @param clusterLag the whole cluster's lag over the last 10 s, or null: then no footer
+     * @param columns    the terminal's width ({@link Terminal#columns}), 0 for none: a table wider than it leaves out
+     *                   columns, the least read at a glance first, rather than wrap each row into two
+     */
+    public static String render(List<WorkerInfo> workers, LagSummary clusterLag, boolean colour, int columns) {
         if (workers.isEmpty()) {
             return "no apps: start one with 'cluster start app.jar -i max'\n";
         }
@@ -68,11 +79,15 @@ public final class WorkerTable {
                 width[i] = Math.max(width[i], row[i].length());
             }
         }
+        boolean[] shown = shown(rows, width, columns);
         StringBuilder out = new StringBuilder();
         for (int r = 0; r < rows.size(); r++) {
             String[] row = rows.get(r);
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
+                if (!shown[i]) {
+                    continue;
+                }
                 String cell = String.format("%-" + width[i] + "s", row[i]);
                 if (r > 0 && i == STATE) {
                     cell = Terminal.paint(colour, stateColour(row[i]), cell);
@@ -82,6 +97,15 @@ public final class WorkerTable {
                 line.append(cell).append(i + 1 < row.length ? "  " : "");
             }
             out.append(line.toString().stripTrailing()).append('\n');
+        }
+        List<String> left = new ArrayList<>();
+        for (int i = 0; i < HEADER.length; i++) {
+            if (!shown[i]) {
+                left.add(HEADER[i]);
+            }
+        }
+        if (!left.isEmpty()) {
+            out.append(String.join(", ", left)).append(" left out to fit ").append(columns).append(" columns: 'cluster list | cat' shows all\n");
         }
         if (clusterLag != null && clusterLag.samples() > 0) {
             out.append("lag over the last 10s: cluster p50 ").append(millis(clusterLag.p50Ms())).append(", p99 ")
@@ -117,6 +141,24 @@ public final class WorkerTable {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Which columns fit in {@code columns} (0: all): the least read at a glance go first ({@link #LEFT_OUT_FIRST}),
+     * but never one that marks a worker ({@code !}), nor the identity, state and lag of each worker.
+     */
+    private static boolean[] shown(List<String[]> rows, int[] width, int columns) {
+        boolean[] shown = new boolean[HEADER.length];
+        Arrays.fill(shown, true);
+        int total = Arrays.stream(width).sum() + 2 * (width.length - 1);
+        for (int i = 0; columns > 0 && total > columns && i < LEFT_OUT_FIRST.length; i++) {
+            int column = LEFT_OUT_FIRST[i];
+            if (rows.stream().skip(1).noneMatch(row -> row[column].endsWith("!"))) {
+                shown[column] = false;
+                total -= width[column] + 2;
+            }
+        }
+        return shown;
     }
 
     /** "12M", or "12M +2.1M/m!" while it climbs. */

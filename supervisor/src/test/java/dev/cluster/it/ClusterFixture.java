@@ -205,7 +205,7 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
         if (!Files.exists(home.resolve("control.sock"))) {
             return cliList();
         }
-        Response response = request(new Request.ListWorkers(null, null));
+        Response response = request(new Request.ListWorkers(null, null, null));
         if (!response.ok()) {
             throw new AssertionError("list: " + response.error());
         }

@@ -53,11 +53,14 @@ class StartIT {
         assertEquals(Set.of(0, 1), workers.stream().map(WorkerInfo::id).collect(Collectors.toSet()));
 
         // `list` is answered without picocli or Jackson (Cli's quick path): it must see the same cluster.
-        String json = Cli.quickList(new Home(cluster.home()), true, false);
+        String json = Cli.quickList(new Home(cluster.home()), true, false, 0);
         assertNotNull(json, "the quick path got no text from the daemon, so every list takes the long way");
         assertEquals(listed, Arrays.stream(Wire.mapper().readValue(json, WorkerInfo[].class)).map(WorkerInfo::pid).collect(Collectors.toSet()));
-        String table = Cli.quickList(new Home(cluster.home()), false, false);
+        String table = Cli.quickList(new Home(cluster.home()), false, false, 0);
         assertTrue(table.startsWith("APP ") && listed.stream().allMatch(pid -> table.contains(" " + pid + " ")), table);
+        String narrow = Cli.quickList(new Home(cluster.home()), false, false, 60);
+        assertTrue(narrow.startsWith("APP ") && !narrow.lines().findFirst().orElseThrow().contains("POOL")
+                && narrow.contains("left out to fit 60 columns"), narrow);
     }
 
     @Test
