@@ -19,15 +19,15 @@ public final class Terminal {
 
     /**
      * The terminal's width in columns, or 0 (no limit) when stdout is not a terminal or the width is
-     * not known: {@code COLUMNS}, as {@code ps} reads it, which {@code bin/cluster} sets from the
-     * terminal (the JDK has no way to ask it).
+     * not known: {@code -Dcluster.columns}, which {@code bin/cluster} sets from the terminal (the JDK
+     * has no way to ask it), else {@code COLUMNS}, as {@code ps} reads it.
      */
     public static int columns() {
         if (System.console() == null) {
             return 0;
         }
         try {
-            return Math.max(0, Integer.parseInt(System.getenv("COLUMNS")));
+            return Math.max(0, Integer.parseInt(System.getProperty("cluster.columns", System.getenv("COLUMNS"))));
         } catch (NumberFormatException e) {
             return 0;
         }
