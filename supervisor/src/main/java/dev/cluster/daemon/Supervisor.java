@@ -287,7 +287,7 @@ public final class Supervisor {
         }, loop);
     }
 
-    /** Stops every worker, answers, then ends the daemon. Also what SIGTERM and SIGINT do. */
+    /** Stops every worker, then waits for the standbys (told to stop with them), answers, and ends the daemon. Also SIGTERM and SIGINT. */
     public void kill(Consumer<Response> reply) {
         if (phase == Phase.SHUTTING_DOWN) {
             reply.accept(Response.ok("already shutting down"));
@@ -296,7 +296,6 @@ public final class Supervisor {
         phase = Phase.SHUTTING_DOWN;
         log.info("shutting down: stopping every worker");
         List<CompletableFuture<Void>> stopped = apps.values().stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("supervisor shutting down")).toList();
-        // With every worker stopped, every standby was told to stop too: none is left running behind the supervisor.
         Rollout.allOf(stopped).thenComposeAsync(done -> CompletableFuture.allOf(apps.values().stream().map(App::standbysStopped)
                 .toArray(CompletableFuture[]::new)), loop).whenCompleteAsync((done, failure) -> {
             reply.accept(Response.ok("stopped " + stopped.size() + " worker(s) and the supervisor"));
