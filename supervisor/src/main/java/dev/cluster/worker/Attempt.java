@@ -1,5 +1,6 @@
 package dev.cluster.worker;
 
+import dev.cluster.config.Durations;
 import dev.cluster.protocol.BlockedReport;
 import dev.cluster.protocol.TelemetryReport;
 import org.slf4j.Logger;
@@ -17,6 +18,8 @@ import java.util.function.BooleanSupplier;
 public final class Attempt {
     private static final Logger log = LoggerFactory.getLogger(Attempt.class);
     static final long READINESS_POLL_MS = 100;
+    /** How often one counted ready without showing it is looked at again (see {@link #checkLateReadiness}). */
+    static final long LATE_READINESS_POLL_MS = 1_000;
     /** Between SIGQUIT and SIGKILL for a hung worker: a JVM writes its thread dump in milliseconds, a big one in a second. */
     static final long THREAD_DUMP_GRACE_MS = 1_500;
     /** The status of an exit handled as its death watch fired, before it was reaped (see {@link #dying()}). */
@@ -158,6 +161,8 @@ public final class Attempt {
         if (state == AttemptState.LAUNCHING) {
             slot.app().readiness().started(uptimeMs());
             becomeReady("ready over the worker socket");
+        } else if (state == AttemptState.READY && readinessAssumed) {
+            readyLate("said ready");
         }
     }
 
@@ -165,19 +170,48 @@ public final class Attempt {
         if (state != AttemptState.LAUNCHING) {
             return;
         }
-        int port = slot.app().spec().port();
-        long listener = drainRequest == null ? process.listenerOn(port) : 0;
-        if (listener != 0) {
-            if (listener != pid()) {
-                appPid = listener; // a start script's server: the app's process for list and signals
-            }
+        if (listening()) {
             slot.app().readiness().started(uptimeMs());
-            becomeReady("listening on port " + port);
+            becomeReady("listening on port " + slot.app().spec().port());
         } else if (uptimeMs() >= slot.app().readiness().waitMs(slot.app().spec())) {
             slot.attemptNotReadyInTime(this);
         } else {
             readinessTimer = loop.schedule(this::checkReadiness, READINESS_POLL_MS);
         }
+    }
+
+    /** Whether it listens on the app's port, when that is its readiness (not a library's worker, which says ready). */
+    private boolean listening() {
+        long listener = drainRequest == null ? process.listenerOn(slot.app().spec().port()) : 0;
+        if (listener != 0 && listener != pid()) {
+            appPid = listener; // a start script's server: the app's process for list and signals
+        }
+        return listener != 0;
+    }
+
+    /**
+     * One counted ready when its allowance ran out may still show readiness later: a Spring Boot start
+     * that took 17 s on a loaded machine against the first start's 15 s. Unless learnt, the app's next
+     * start (a reload's replacement) would get the same allowance and be abandoned, every time. So it is
+     * looked at until it listens (or says ready, {@link #onReady}) or the longest allowance has passed.
+     */
+    private void checkLateReadiness() {
+        if (state != AttemptState.READY || !readinessAssumed) {
+            return;
+        }
+        if (listening()) {
+            readyLate("listened on port " + slot.app().spec().port());
+        } else if (uptimeMs() < Readiness.CEILING_MS) {
+            readinessTimer = loop.schedule(this::checkLateReadiness, LATE_READINESS_POLL_MS);
+        }
+    }
+
+    private void readyLate(String how) {
+        readinessAssumed = false;
+        cancel(readinessTimer);
+        slot.app().readiness().started(uptimeMs());
+        log.info("{} pid {} {} {} after its start, later than its allowance: later starts of {} wait {}", slot.name(), pid(), how,
+                Durations.format(uptimeMs()), slot.app().spec().name(), slot.app().readiness().describe(slot.app().spec()));
     }
 
     /** A standby took over the slot: it has its socket and serves from now on. */
@@ -194,6 +228,9 @@ public final class Attempt {
         if (state == AttemptState.LAUNCHING) {
             readinessAssumed = true;
             becomeReady(reason);
+            if (!slot.app().spec().servesNoPort()) {
+                readinessTimer = loop.schedule(this::checkLateReadiness, LATE_READINESS_POLL_MS);
+            }
         }
     }
 

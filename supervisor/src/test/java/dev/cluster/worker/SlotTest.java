@@ -76,6 +76,30 @@ class SlotTest {
     }
 
     @Test
+    void aStartThatListensOnlyAfterItWasCountedOnlineIsLearntSoAReloadAsSlowIsNotAbandoned() {
+        Slot slot = app(spec().listenTimeoutMs(null)).slots().get(0);
+        slot.start("start");
+        loop.advance(Readiness.FIRST_MS);
+        assertEquals(SlotState.ONLINE, slot.state());
+        assertTrue(slot.serving().readinessAssumed());
+        loop.advance(1_500);
+        processes.last().listening = true; // a Spring Boot app on a loaded machine, seen at the next look: 17 s
+        loop.advance(Attempt.LATE_READINESS_POLL_MS - 500);
+        assertFalse(slot.serving().readinessAssumed(), "it showed readiness after all");
+        assertEquals(Readiness.MULTIPLE * 17_000, slot.app().readiness().waitMs(slot.app().spec()), "its real start is learnt");
+
+        processes.onStart = p -> { };
+        CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
+        FakeProcess fresh = processes.last();
+        loop.advance(17_000);
+        fresh.listening = true;
+        loop.advance(Attempt.READINESS_POLL_MS);
+        loop.runDue();
+        assertEquals(fresh.pid(), slot.pid(), "the replacement was given the learnt time");
+        assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally());
+    }
+
+    @Test
     void aWorkerThatServedIsRestartedAtOnce() {
         Slot slot = online();
         loop.advance(5_000);
