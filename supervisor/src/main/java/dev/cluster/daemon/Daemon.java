@@ -150,6 +150,7 @@ public final class Daemon {
             if (systemd != null) {
                 String[] lastStatus = {""};
                 loop.scheduleAtFixedRate(() -> {
+                    systemd.extendWhileBusy();
                     String status = supervisor.status();
                     if (!status.equals(lastStatus[0])) {
                         lastStatus[0] = status;

@@ -15,14 +15,19 @@ import java.nio.charset.StandardCharsets;
 /**
  * sd_notify(3) for a supervisor that systemd runs as a {@code Type=notify} service: {@code READY=1}
  * once the apps are up, {@code STATUS=} lines, {@code RELOADING=1}/{@code STOPPING=1}, and
- * {@code WATCHDOG=1}. The protocol is one datagram per message to the Unix socket in
+ * {@code WATCHDOG=1}, and {@code EXTEND_TIMEOUT_USEC=} while it starts, reloads or stops. The protocol is one datagram per message to the Unix socket in
  * {@code $NOTIFY_SOCKET}; the JDK has no datagram Unix sockets, Netty's epoll transport does.
  */
 final class SystemdNotifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SystemdNotifier.class);
 
+    /** How much longer each {@link #extendWhileBusy} gives systemd's timeout. */
+    static final long EXTENSION_MS = 30_000;
+
     private final Channel channel;
     private final long watchdogIntervalMs;
+    /** Starting (until the first READY=1), reloading or stopping. Used on the supervisor's loop only. */
+    private boolean busy = true;
 
     private SystemdNotifier(Channel channel, long watchdogIntervalMs) {
         this.channel = channel;
@@ -65,12 +70,32 @@ final class SystemdNotifier implements AutoCloseable {
 
     /** Sends newline-separated assignments, e.g. {@code READY=1\nSTATUS=4/4 workers online}. */
     void send(String state) {
+        if (state.startsWith("READY=1")) {
+            busy = false;
+        } else if (state.startsWith("RELOADING=1") || state.startsWith("STOPPING=1")) {
+            busy = true;
+        }
         channel.writeAndFlush(Unpooled.copiedBuffer(state, StandardCharsets.UTF_8))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         log.warn("systemd notification '{}' not sent: {}", state.replace('\n', ' '), f.cause().toString());
                     }
                 });
+    }
+
+    /**
+     * Called every second from the supervisor's loop. Starting the saved apps (Spring Boot apps one after
+     * another on a loaded boot), a reload and a stop (drains of {@code --kill-timeout 2m}) take as long as
+     * the apps need, which can be more than the unit's TimeoutStartSec (90 s) or TimeoutStopSec (60 s):
+     * systemd would kill the supervisor mid-start, and restart it to fail the same way, or its workers
+     * mid-drain. While busy, each call moves systemd's deadline to {@value #EXTENSION_MS} ms from now. The
+     * supervisor's own bounds end each of these (a start's readiness allowance, a stop's kill timeout); if
+     * its loop stops turning, the extensions stop and systemd's timeout comes at most that much later.
+     */
+    void extendWhileBusy() {
+        if (busy) {
+            send("EXTEND_TIMEOUT_USEC=" + EXTENSION_MS * 1_000);
+        }
     }
 
     @Override

@@ -134,6 +134,35 @@ class SystemdIT {
         }
     }
 
+    /**
+     * A start or a stop may take longer than the unit's TimeoutStartSec or TimeoutStopSec: the supervisor
+     * keeps moving systemd's deadline while it starts and stops, never while it runs. Here a server that
+     * listens after 3 s and ignores SIGTERM, so that its stop lasts the kill timeout.
+     */
+    @Test
+    void extendsSystemdsTimeoutWhileItStartsAndStopsNotWhileItRuns() throws Exception {
+        Path socket = cluster.home().resolve("notify.sock");
+        String extend = "EXTEND_TIMEOUT_USEC=30000000";
+        try (NotifySocket systemd = new NotifySocket(socket)) {
+            int port = ClusterFixture.freePort();
+            Process run = cluster.spawn(Map.of("NOTIFY_SOCKET", socket.toString(), "WATCHDOG_USEC", "400000"), "run", "--name", "slow",
+                    "--port", Integer.toString(port), "--kill-timeout", "4s", "--", "sh", "-c", "trap '' TERM; exec " + ClusterFixture.JAVA
+                            + " -cp " + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName() + " 3000");
+            assertEquals(extend, systemd.await("an extension before READY=1", Duration.ofSeconds(60),
+                    m -> m.startsWith("EXTEND_TIMEOUT_USEC=") || m.contains("READY=1")));
+            systemd.await("READY=1", Duration.ofSeconds(60), m -> m.contains("READY=1"));
+            for (int i = 0; i < 10; i++) { // 2 s of running, in which the once-a-second extension would have come
+                String m = systemd.await("WATCHDOG=1", Duration.ofSeconds(5), w -> w.equals("WATCHDOG=1") || w.startsWith("EXTEND_TIMEOUT_USEC="));
+                assertEquals("WATCHDOG=1", m, "no extension while it runs");
+            }
+            run.destroy();
+            systemd.await("STOPPING=1", Duration.ofSeconds(10), "STOPPING=1"::equals);
+            systemd.await("an extension while the worker drains", Duration.ofSeconds(10), extend::equals);
+            assertTrue(run.waitFor(30, TimeUnit.SECONDS), "cluster run exits once the kill timeout has passed");
+            assertEquals(0, run.exitValue());
+        }
+    }
+
     @Test
     void theUnitPassesSystemdAnalyzeVerify() throws Exception {
         String unit = cluster.ok("startup", "systemd", "--print").out();
