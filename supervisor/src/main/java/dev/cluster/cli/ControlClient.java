@@ -128,10 +128,20 @@ final class ControlClient {
     /** Refuses, in one line, what needs a reachable supervisor when this home's cannot be reached. */
     void requireNoUnreachableDaemon() {
         unreachableDaemon().ifPresent(daemon -> {
-            throw new UserError("the supervisor (pid " + daemon.pid() + ") of " + home.dir() + " can no longer be reached: its control "
-                    + "socket was removed (the home deleted, or a cleaner of old files), and its workers still run; 'cluster kill' stops it "
-                    + "and them, then start them again");
+            throw new UserError(unreachable(daemon) + "; " + unreachableFix(daemon));
         });
+    }
+
+    /** What is wrong with {@code daemon}, the process {@link #unreachableDaemon} found, and what it leaves running. */
+    String unreachable(ProcessHandle daemon) {
+        long workers = daemon.children().count();
+        return "the supervisor (pid " + daemon.pid() + ") of " + home.dir() + " can no longer be reached: its control socket was removed "
+                + "(the home deleted, or a cleaner of old files), " + (workers == 0 ? "and it runs no worker" : "and its " + workers
+                + " worker process(es) still run");
+    }
+
+    static String unreachableFix(ProcessHandle daemon) {
+        return "'cluster kill' stops it" + (daemon.children().findAny().isPresent() ? " and them, then start them again" : "");
     }
 
     private static String readQuietly(Path file) {

@@ -154,8 +154,7 @@ final class DoctorCommand implements Callable<Integer> {
         ControlClient client = new ControlClient(home);
         Optional<ProcessHandle> unreachable = Files.exists(home.controlSocket()) ? Optional.empty() : client.unreachableDaemon();
         if (unreachable.isPresent()) {
-            add(Level.FAIL, "the supervisor (pid " + unreachable.get().pid() + ") of " + home.dir() + " can no longer be reached: its control "
-                    + "socket was removed, and its workers still run", "'cluster kill' stops it and them, then start them again");
+            add(Level.FAIL, client.unreachable(unreachable.get()), ControlClient.unreachableFix(unreachable.get()));
         } else if (!Files.exists(home.controlSocket())) {
             add(Level.OK, "no supervisor running on " + home.dir() + " (the first 'cluster start' starts one)", null);
         } else if (!client.daemonRunning()) {

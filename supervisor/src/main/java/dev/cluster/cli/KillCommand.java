@@ -25,10 +25,11 @@ final class KillCommand implements Callable<Integer> {
                 return 0;
             }
             // Its SIGTERM handler does what a kill request does: every worker stopped gracefully, then the supervisor.
+            long workers = unreachable.get().children().count();
             unreachable.get().destroy();
             waitForExit(unreachable.get());
             System.out.println("stopped the supervisor (pid " + unreachable.get().pid() + "), which could no longer be reached (its control "
-                    + "socket was removed), and its workers");
+                    + "socket was removed)" + (workers == 0 ? "" : ", and its " + workers + " worker process(es)"));
             return 0;
         }
         Optional<ProcessHandle> daemon = daemonProcess(client.home());

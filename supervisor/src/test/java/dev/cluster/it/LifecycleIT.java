@@ -131,6 +131,7 @@ class LifecycleIT {
             ClusterFixture.Result r = cluster.cluster(command);
             assertEquals(1, r.exit(), r.toString());
             assertTrue(r.err().startsWith(unreachable), r.toString());
+            assertTrue(r.err().contains("and its 1 worker process(es) still run; 'cluster kill' stops it and them"), r.toString());
         }
         assertEquals(List.of(daemon, worker).stream().sorted().toList(), cluster.processesOfThisHome().stream().sorted().toList(),
                 "no second supervisor was started");
@@ -138,7 +139,7 @@ class LifecycleIT {
 
         ClusterFixture.Result kill = cluster.ok("kill");
         assertEquals("stopped the supervisor (pid " + daemon + "), which could no longer be reached (its control socket was removed), "
-                + "and its workers\n", kill.out());
+                + "and its 1 worker process(es)\n", kill.out());
         assertEquals(List.of(), cluster.processesOfThisHome());
     }
 
