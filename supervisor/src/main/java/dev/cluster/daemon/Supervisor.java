@@ -184,7 +184,8 @@ public final class Supervisor {
     }
 
     private void stop(String target, Consumer<Response> reply) {
-        List<Slot> slots = idle(Targets.resolve(target, apps));
+        List<Slot> slots = Targets.resolve(target, apps);
+        App.yieldTo("stop", slots.stream().map(Slot::app).distinct().toList());
         answer(slots.stream().map(s -> s.stop("stop requested")).toList(), "stopped " + slots.size() + " worker(s)", reply);
     }
 
@@ -200,7 +201,7 @@ public final class Supervisor {
 
     private void delete(String target, Consumer<Response> reply) {
         List<App> doomed = Targets.apps(target, apps);
-        doomed.forEach(App::requireIdle);
+        App.yieldTo("delete", doomed);
         Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList()).whenCompleteAsync((done, failure) -> {
             doomed.forEach(app -> {
                 apps.remove(app.name());
@@ -432,7 +433,7 @@ public final class Supervisor {
         metricsEndpoint.close();
     }
 
-    /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile. */
+    /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile (a stop or delete cuts a reload short: {@link App#yieldTo}). */
     private List<Slot> idle(List<Slot> slots) {
         slots.stream().map(Slot::app).distinct().forEach(App::requireIdle);
         return slots;

@@ -26,13 +26,19 @@ public final class Rollout {
         this.loop = loop;
     }
 
-    /** Every slot of the app, {@code parallel} at a time in id order. Stops at the first replacement that fails. */
+    /** Every slot of the app, {@code parallel} at a time in id order. Stops at the first replacement that fails, or at a stop of the app. */
     public CompletableFuture<Void> reload(App app, int parallel, Consumer<String> progress) {
         List<Slot> slots = List.copyOf(app.slots());
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (int first = 0; first < slots.size(); first += parallel) {
             List<Slot> batch = slots.subList(first, Math.min(slots.size(), first + parallel));
-            chain = chain.thenComposeAsync(done -> allOf(batch.stream().map(s -> replace(s, slots.size(), "reload", progress)).toList()), loop);
+            chain = chain.thenComposeAsync(done -> {
+                if (app.preemptedBy() != null) {
+                    throw new CompletionException(new IllegalStateException("'cluster " + app.preemptedBy() + "' came first; "
+                            + batch.get(0).name() + " and the workers after it were not replaced"));
+                }
+                return allOf(batch.stream().map(s -> replace(s, slots.size(), "reload", progress)).toList());
+            }, loop);
         }
         return chain;
     }

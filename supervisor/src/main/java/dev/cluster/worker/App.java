@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +24,7 @@ public final class App {
      */
     static final String IF_IT_SERVES_NO_PORT = "if it serves no port (a queue consumer, a job), give it --listen-timeout 0: "
             + "online at once, and a reload can replace its workers";
-    /** What can own an app for a while: other commands on it are refused meanwhile, not queued. */
+    /** What can own an app for a while: other commands on it are refused meanwhile, not queued (a stop or delete excepted: {@link #yieldTo}). */
     public enum Operation {
         RELOAD("reload"), SCALE("scale"), MEMORY_REPLACEMENT("memory replacement");
 
@@ -70,6 +71,8 @@ public final class App {
     private final ProcessStarter starter;
     private final Slot.Listener listener;
     private Operation operation;
+    /** The stop or delete that cut the operation under way short, or null (see {@link #yieldTo}). */
+    private String preemptedBy;
     /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when not known to be so. */
     private String portNotShared;
     private final Readiness readiness = new Readiness();
@@ -191,6 +194,7 @@ public final class App {
     public void begin(Operation next) {
         requireIdle();
         operation = next;
+        preemptedBy = null;
         if (next == Operation.RELOAD) {
             retryStandbys();
         }
@@ -367,6 +371,22 @@ public final class App {
 
     public Operation operation() {
         return operation;
+    }
+
+    /**
+     * A stop or delete ({@code command}) of these apps' workers. A reload or a memory replacement under
+     * way gives way: each slot's stop abandons its replacement, and a reload replaces no further slot
+     * ({@link #preemptedBy}); an operator must never wait minutes for a slow replacement to take an app
+     * down. A scale refuses it as it refuses any command (it ends within one start): then none is marked.
+     */
+    public static void yieldTo(String command, Collection<App> apps) {
+        apps.stream().filter(app -> app.operation == Operation.SCALE).forEach(App::requireIdle);
+        apps.stream().filter(app -> app.operation != null).forEach(app -> app.preemptedBy = command);
+    }
+
+    /** The command that cut the operation under way short (see {@link #yieldTo}), or null. */
+    public String preemptedBy() {
+        return preemptedBy;
     }
 
     public void requireIdle() {

@@ -89,7 +89,7 @@ public final class Slot {
                 change(SlotState.STOPPING, reason);
                 online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready (" + reason + ")", ExitOutput.NONE));
                 if (replacement() != null) {
-                    abandon("stopped with its worker");
+                    abandon("stopped with its worker (" + reason + ")");
                 }
                 stopped = new CompletableFuture<>();
                 Attempt attempt = serving;

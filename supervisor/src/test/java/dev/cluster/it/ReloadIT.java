@@ -91,6 +91,28 @@ class ReloadIT {
         assertEquals(200, Http.get(port, "/").status());
     }
 
+    /** An operator who stops an app mid-reload (a slow new version) is not told to wait: the reload ends, and nothing comes back. */
+    @Test
+    void aStopDuringAReloadEndsTheReloadAndTheAppStaysStopped() throws Exception {
+        // The new version (NEW_VERSION=1) takes a minute to start: it is surely starting when the stop comes.
+        cluster.ok("start", "--name", "slow", "-i", "2", "--port", Integer.toString(ClusterFixture.freePort()), "--listen-timeout", "2m",
+                "--", "sh", "-c", "if [ \"$NEW_VERSION\" = 1 ]; then sleep 60; fi; exec " + ClusterFixture.JAVA + " -cp "
+                        + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName());
+        long daemon = cluster.daemonPid();
+        Process reload = cluster.spawn("reload", "slow", "--update-env", "--env", "NEW_VERSION=1");
+        ClusterFixture.await("the first replacement", Duration.ofSeconds(30), () -> cluster.processesOfThisHome().size() >= 4);
+
+        ClusterFixture.Result stop = cluster.ok("stop", "slow");
+        assertTrue(stop.out().contains("stopped 2 worker(s)"), stop.toString());
+        assertTrue(reload.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the reload answers once the stop has ended it");
+        String said = new String(reload.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                + new String(reload.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, reload.exitValue(), said);
+        assertTrue(said.contains("reload stopped: slow:0 replacement stopped with its worker (stop requested)"), said);
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("stopped")), cluster.list().toString());
+        assertEquals(List.of(daemon), cluster.processesOfThisHome(), "no worker left, none started again");
+    }
+
     @Test
     @Tag("bind-modes")
     void threeReloadsUnderLoadFailNoRequest() throws Exception {

@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reload and scale as the order of slot operations they are, in virtual time. */
@@ -71,6 +73,41 @@ class RolloutTest {
         assertTrue(message.contains("web:0 replacement exited with code 1 before it was ready; web:0 keeps serving with pid 1000"), message);
         assertEquals(pid1, app.slots().get(1).pid(), "worker 1 was not touched");
         assertEquals(3, processes.started.size());
+    }
+
+    /**
+     * 'cluster stop' while the reload waits for worker 0's old process to drain (it ignores SIGTERM: the kill timeout):
+     * the reload ends there, and worker 1, stopped, is not started again as a reload starts a stopped worker.
+     */
+    @Test
+    void aStopOfTheAppEndsItsReloadAndNoWorkerComesBack() {
+        App app = online(2);
+        processes.started.forEach(p -> p.ignoresTerm = true);
+        app.begin(App.Operation.RELOAD);
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.advance(100);
+        assertEquals(List.of("TERM"), processes.started.get(0).received, "worker 0's replacement serves, its old process drains");
+
+        App.yieldTo("stop", List.of(app));
+        app.slots().forEach(s -> s.stop("stop requested"));
+        loop.advance(app.spec().killTimeoutMs() + 1_000);
+        assertTrue(reload.isCompletedExceptionally());
+        String message = reload.handle((v, e) -> Rollout.cause(e).getMessage()).join();
+        assertEquals("'cluster stop' came first; web:1 and the workers after it were not replaced", message);
+        assertEquals(3, processes.started.size(), "nothing started after the stop");
+        assertTrue(app.slots().stream().allMatch(s -> s.state() == SlotState.STOPPED), app.slots().toString());
+    }
+
+    @Test
+    void aScaleUnderWayRefusesAStopAndMarksNoOtherApp() {
+        App reloading = online(1);
+        reloading.begin(App.Operation.RELOAD);
+        App scaling = new App(AppSpec.builder().name("api").cwd("/").command(List.of("server")).build(), sockets, loop, processes, (slot, state) -> { });
+        scaling.begin(App.Operation.SCALE);
+        assertThrows(App.Busy.class, () -> App.yieldTo("stop", List.of(reloading, scaling)));
+        assertNull(reloading.preemptedBy(), "the stop was refused as a whole");
+        App.yieldTo("stop", List.of(reloading));
+        assertEquals("stop", reloading.preemptedBy());
     }
 
     /** Its output is introduced once, at the end, where the lines follow: not also before "keeps serving". */

@@ -393,7 +393,7 @@ class SlotTest {
         CompletableFuture<Slot.Replaced> replaced = slot.replace("reload");
         FakeProcess fresh = processes.last();
         slot.stop("stop requested");
-        assertEquals("web:0 replacement stopped with its worker", failure(replaced).getMessage());
+        assertEquals("web:0 replacement stopped with its worker (stop requested)", failure(replaced).getMessage());
         assertEquals(List.of("KILL"), fresh.received);
 
         Slot other = app(spec().name("api")).slots().get(0);
