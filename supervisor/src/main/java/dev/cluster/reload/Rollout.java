@@ -97,6 +97,9 @@ public final class Rollout {
             if (failure == null) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
+            if (slot.app().preemptedBy() != null) {
+                return CompletableFuture.<Void>failedFuture(failure); // a stop of the app: a restart would undo it
+            }
             progress.accept(slot.name() + ": no replacement got ready (" + reason(failure) + "): restarting it instead");
             return slot.stop(why).thenComposeAsync(stopped -> slot.start(why), loop);
         }, loop).thenCompose(restarted -> restarted);

@@ -198,4 +198,20 @@ class RolloutTest {
         assertFalse(processes.started.get(0).alive());
         assertEquals(3, processes.started.size(), "the original, the abandoned replacement, the restart");
     }
+
+    @Test
+    void aStopDuringAMemoryReplacementIsNotUndoneByTheRestartInstead() {
+        App app = online(1);
+        Slot slot = app.slots().get(0);
+        processes.onStart = p -> { }; // a slow start
+        app.begin(App.Operation.MEMORY_REPLACEMENT);
+        CompletableFuture<Void> replaced = rollout.replaceOverMemory(slot, "over --max-memory-restart 64M", progress::add);
+        loop.advance(1_000);
+        App.yieldTo("stop", List.of(app));
+        slot.stop("stop requested");
+        loop.advance(60_000);
+        assertTrue(replaced.isCompletedExceptionally());
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertEquals(2, processes.started.size(), "the original and the killed replacement: no restart");
+    }
 }
