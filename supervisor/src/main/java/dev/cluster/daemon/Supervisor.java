@@ -296,6 +296,7 @@ public final class Supervisor {
         }
         phase = Phase.SHUTTING_DOWN;
         log.info("shutting down: stopping every worker");
+        apps.values().forEach(app -> app.preempt("kill"));
         List<CompletableFuture<Void>> stopped = apps.values().stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("supervisor shutting down")).toList();
         Rollout.allOf(stopped).thenComposeAsync(done -> CompletableFuture.allOf(apps.values().stream().map(App::standbysStopped)
                 .toArray(CompletableFuture[]::new)), loop).whenCompleteAsync((done, failure) -> {

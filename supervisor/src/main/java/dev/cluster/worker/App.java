@@ -381,7 +381,14 @@ public final class App {
      */
     public static void yieldTo(String command, Collection<App> apps) {
         apps.stream().filter(app -> app.operation == Operation.SCALE).forEach(App::requireIdle);
-        apps.stream().filter(app -> app.operation != null).forEach(app -> app.preemptedBy = command);
+        apps.forEach(app -> app.preempt(command));
+    }
+
+    /** The operation under way, if any, ends at its next step: {@code command} (a stop, delete or kill) takes the app down. */
+    public void preempt(String command) {
+        if (operation != null) {
+            preemptedBy = command;
+        }
     }
 
     /** The command that cut the operation under way short (see {@link #yieldTo}), or null. */
