@@ -53,7 +53,8 @@ public final class App {
         List<Integer> elsewhere = assumed.stream().flatMap(a -> PortListeners.heldBy(a.pid(), listening).stream()).map(PortListeners.Listener::port)
                 .filter(port -> port != spec.port() && !PortListeners.ephemeral(port)).distinct().sorted().toList();
         return name() + ": its workers neither said ready nor listened on port " + spec.port() + " in time, so they count as online; "
-                + (elsewhere.isEmpty() ? IF_IT_SERVES_NO_PORT : "they listen on port " + elsewhere.get(0) + " instead: "
+                + (elsewhere.isEmpty() ? IF_IT_SERVES_NO_PORT + "; if it is only slow to start, nothing to do: once it listens, its later starts wait as long"
+                : "they listen on port " + elsewhere.get(0) + " instead: "
                 + "have the app listen on $PORT, or 'cluster delete " + name() + "' and start it with --port " + elsewhere.get(0));
     }
 
