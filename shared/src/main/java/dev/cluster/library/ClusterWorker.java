@@ -157,7 +157,9 @@ public final class ClusterWorker {
      * <p>
      * In a standby ({@code --standby N}) this is where it waits, however long, until a worker slot
      * needs it; {@link #workerId()} is then that slot's. Do everything that can be done before
-     * serving first, so that taking over is a matter of milliseconds.
+     * serving first, so that taking over is a matter of milliseconds. A standby stopped while it
+     * waits (its app stopped, deleted or reloaded) exits here ({@code System.exit(0)}): it has
+     * served nothing, and must never serve.
      */
     public int[] inheritListeners(String host) throws IOException {
         if (!handoff) {
@@ -167,7 +169,16 @@ public final class ClusterWorker {
             // Learnt now, not when it comes: the first decoding loads and warms Jackson's parser.
             Wire.decode(Wire.encode(new WorkerMessage.Assigned(0)), WorkerMessage.class);
         }
-        int[] fds = ListenerHandoff.receive(link.path(), host, standby);
+        int[] fds;
+        try {
+            fds = ListenerHandoff.receive(link.path(), host, standby);
+        } catch (IOException e) {
+            if (standby) {
+                System.err.println("cluster: this standby was stopped before it took a worker's place: it exits");
+                System.exit(0);
+            }
+            throw e;
+        }
         if (standby) {
             try {
                 assigned.await(1, java.util.concurrent.TimeUnit.SECONDS); // sent just before the sockets, on the other connection

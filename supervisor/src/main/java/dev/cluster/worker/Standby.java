@@ -35,6 +35,8 @@ public final class Standby {
     private Long rssBytes;
     /** Samples in a row that found its process stopped (SIGSTOP, a debugger). */
     private int stoppedSamples;
+    /** Told to stop: a request for its socket is answered without one (see {@link #release}). */
+    private boolean stopping;
 
     Standby(WorkerProcess process, long startedNanos) {
         this.process = process;
@@ -83,6 +85,9 @@ public final class Standby {
         this.host = host;
         this.ipv6 = ipv6;
         this.socketReply = reply;
+        if (stopping) {
+            release();
+        }
     }
 
     /**
@@ -117,11 +122,25 @@ public final class Standby {
     }
 
     /**
-     * SIGTERM, then SIGKILL once {@code killTimeoutMs} has passed: an app may never end on SIGTERM while
-     * its start waits for the socket (Spring Boot's shutdown hook waits for the start, which waits in
-     * the bind). Completes when its process is gone.
+     * Its request for a socket answered without one, which ends it at once: the library's
+     * {@code inheritListeners} throws, the agent exits. SIGTERM alone may never end it: Spring Boot's
+     * shutdown hook waits for the start, which waits in the bind for this answer.
+     */
+    private void release() {
+        Consumer<int[]> reply = socketReply;
+        socketReply = null;
+        reply.accept(new int[0]);
+    }
+
+    /**
+     * Its request for a socket answered without one ({@link #release}), SIGTERM (to one still starting), and SIGKILL
+     * once {@code killTimeoutMs} has passed. Completes when its process is gone.
      */
     CompletableFuture<Integer> stop(Loop loop, long killTimeoutMs, String app) {
+        stopping = true;
+        if (socketReply != null) {
+            release();
+        }
         process.terminate();
         Loop.Timer kill = loop.schedule(() -> {
             log.warn("{}: standby pid {} did not exit within the kill timeout of {} ms: sending SIGKILL", app, pid(), killTimeoutMs);

@@ -22,13 +22,19 @@ class StandbyTest {
 
     /** An app of {@code instances} online workers and {@code standby} standbys, each waiting for its socket. */
     App online(int instances, int standby) {
+        App app = started(instances, standby);
+        waiting(app);
+        return app;
+    }
+
+    /** The same with its standbys still starting: none has asked for its socket yet. */
+    App started(int instances, int standby) {
         processes.onStart = p -> p.listening = true;
         App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(instances).standby(standby)
                 .minUptimeMs(1_000).build(), sockets, loop, processes, (slot, state) -> { });
         app.slots().forEach(s -> s.start("start"));
         app.slots().forEach(s -> s.serving().handedSocket()); // as the library or the agent asks for it before it listens
         loop.advance(Attempt.READINESS_POLL_MS);
-        waiting(app);
         return app;
     }
 
@@ -36,7 +42,7 @@ class StandbyTest {
     void waiting(App app) {
         for (Standby s : app.standbys()) {
             if (!s.waiting()) {
-                s.asked("127.0.0.1", false, fds -> handed.add(s.pid() + " got " + fds[0]));
+                s.asked("127.0.0.1", false, fds -> handed.add(s.pid() + " got " + (fds.length == 0 ? "none" : fds[0])));
             }
         }
     }
@@ -219,6 +225,30 @@ class StandbyTest {
      * A standby that does not end on SIGTERM (a Spring Boot app: its shutdown hook waits for its start, which waits in
      * the bind for the socket) gets SIGKILL after the kill timeout, and is known as the app's until it is gone.
      */
+    /**
+     * A stopped standby's request for its socket is answered without one, which ends it (the agent exits,
+     * the library throws): SIGTERM alone does not end a Spring Boot standby waiting in its bind. One still
+     * starting when it was stopped is answered so as soon as it asks.
+     */
+    @Test
+    void aStoppedStandbyIsAnsweredWithoutASocketAtOnceOrWhenItAsks() {
+        App app = online(1, 2);
+        List<Standby> asked = List.copyOf(app.standbys());
+        handed.clear();
+        List<String> late = new ArrayList<>();
+        app.slots().get(0).stop("stop requested");
+        loop.runDue();
+        assertEquals(asked.stream().map(s -> s.pid() + " got none").sorted().toList(), handed.stream().sorted().toList());
+
+        App other = started(1, 1);
+        Standby starting = other.standbys().get(0);
+        assertFalse(starting.waiting());
+        other.slots().get(0).stop("stop requested");
+        loop.runDue();
+        starting.asked("127.0.0.1", false, fds -> late.add("got " + fds.length));
+        assertEquals(List.of("got 0"), late, "a request made after the stop is answered at once");
+    }
+
     @Test
     void aStoppedStandbyThatIgnoresSigtermIsKilledAfterTheKillTimeout() {
         App app = online(1, 1);
@@ -303,10 +333,10 @@ class StandbyTest {
         slot.stop("stop requested");
         attempt.dying();
         assertEquals(SlotState.STOPPING, slot.state());
-        assertTrue(handed.isEmpty());
+        assertTrue(handed.stream().allMatch(h -> h.endsWith(" got none")), "no socket handed, the standby stopped with the app: " + handed);
         processes.started.get(0).exit(143);
         loop.runDue();
         assertEquals(SlotState.STOPPED, slot.state());
-        assertTrue(handed.isEmpty());
+        assertTrue(handed.stream().allMatch(h -> h.endsWith(" got none")), handed.toString());
     }
 }

@@ -31,7 +31,8 @@ import java.util.WeakHashMap;
  *     next worker instead of being reset.</li>
  * </ul>
  * Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
- * handoff that fails leaves the app its own (shared) socket, and says so on stderr once.
+ * handoff that fails leaves the app its own (shared) socket, and says so on stderr once; a
+ * standby answered without a socket exits (see {@link #adopt}).
  */
 public final class PortBinds {
     private static final int ANSWER_TIMEOUT_MS = 10_000;
@@ -118,6 +119,13 @@ public final class PortBinds {
         String host = bound.address().getAddress().getHostAddress();
         byte[] request = Wire.encode(new WorkerMessage.Listen(host, bound.ipv6(), Boolean.TRUE));
         int[] received = NativeSockets.receive(c.workerSocket().toString(), request, STANDBY ? STANDBY_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
+        if (received.length == 0 && STANDBY) {
+            // Stopped before it took a worker's place, or its supervisor is gone: it must never serve. It cannot
+            // exit as the app would (Spring Boot's shutdown hook waits for the start, which waits here), and
+            // it has served nothing: halt, as SIGKILL would after the kill timeout.
+            System.err.println("cluster agent: this standby was stopped before it took a worker's place: it exits");
+            Runtime.getRuntime().halt(0);
+        }
         if (received.length == 0) {
             System.err.println("cluster agent: the supervisor handed over no socket for " + host + ":" + bound.address().getPort()
                     + " (its log says why): the app serves its own socket, shared with SO_REUSEPORT");
