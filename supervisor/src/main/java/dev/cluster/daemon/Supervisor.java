@@ -434,7 +434,7 @@ public final class Supervisor {
         metricsEndpoint.close();
     }
 
-    /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile (a stop or delete cuts a reload short: {@link App#yieldTo}). */
+    /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile (but see {@link App#yieldTo}). */
     private List<Slot> idle(List<Slot> slots) {
         slots.stream().map(Slot::app).distinct().forEach(App::requireIdle);
         return slots;

@@ -14,9 +14,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * sd_notify(3) for a supervisor that systemd runs as a {@code Type=notify} service: {@code READY=1}
- * once the apps are up, {@code STATUS=} lines, {@code RELOADING=1}/{@code STOPPING=1}, and
- * {@code WATCHDOG=1}, and {@code EXTEND_TIMEOUT_USEC=} while it starts, reloads or stops. The protocol is one datagram per message to the Unix socket in
- * {@code $NOTIFY_SOCKET}; the JDK has no datagram Unix sockets, Netty's epoll transport does.
+ * once the apps are up, {@code STATUS=} lines, {@code RELOADING=1}/{@code STOPPING=1},
+ * {@code WATCHDOG=1}, and {@code EXTEND_TIMEOUT_USEC=} while it starts, reloads or stops. The
+ * protocol is one datagram per message to the Unix socket in {@code $NOTIFY_SOCKET}; the JDK has
+ * no datagram Unix sockets, Netty's epoll transport does.
  */
 final class SystemdNotifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SystemdNotifier.class);

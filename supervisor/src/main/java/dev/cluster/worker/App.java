@@ -24,7 +24,7 @@ public final class App {
      */
     static final String IF_IT_SERVES_NO_PORT = "if it serves no port (a queue consumer, a job), give it --listen-timeout 0: "
             + "online at once, and a reload can replace its workers";
-    /** What can own an app for a while: other commands on it are refused meanwhile, not queued (a stop or delete excepted: {@link #yieldTo}). */
+    /** What can own an app for a while: other commands on it are refused meanwhile, not queued (but see {@link #yieldTo}). */
     public enum Operation {
         RELOAD("reload"), SCALE("scale"), MEMORY_REPLACEMENT("memory replacement");
 
@@ -72,7 +72,7 @@ public final class App {
     private final ProcessStarter starter;
     private final Slot.Listener listener;
     private Operation operation;
-    /** The stop or delete that cut the operation under way short, or null (see {@link #yieldTo}). */
+    /** The stop, delete or kill that cut the operation under way short, or null (see {@link #yieldTo}). */
     private String preemptedBy;
     /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when not known to be so. */
     private String portNotShared;
