@@ -60,7 +60,7 @@ final class DescribeCommand implements Callable<Integer> {
             System.out.println("  restarts       " + (!s.restartsOnExit() ? "none: a worker that exits is left stopped (--autorestart off)"
                     : "at once after a run that served; else after " + Durations.format(s.restartDelayMs()) + " (x1.5, max 15s); errored after "
                     + s.maxRestarts() + " restarts that each lived under " + Durations.format(s.minUptimeMs())));
-            System.out.println("  timeouts       listen " + (s.listenTimeoutMs() == null ? "auto (learnt from the app's starts)"
+            System.out.println("  timeouts       listen " + (s.listenTimeoutMs() == null ? app.readiness()
                     : s.servesNoPort() ? "0 (online at once: it serves no port)" : Durations.format(s.listenTimeoutMs())) + ", kill " + Durations.format(s.killTimeoutMs()));
             System.out.println("  telemetry      " + (s.jar() == null ? "only apps using the library report it" : !s.agent() ? "agent off (--no-agent)"
                     : LibraryJar.is(s.jar()) ? "from the cluster library the jar bundles (no agent)" : "agent on")

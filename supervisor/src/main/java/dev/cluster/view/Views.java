@@ -69,7 +69,8 @@ public final class Views {
             List<WorkerInfo> selected = app.slots().stream().filter(targets::contains).map(s -> row(s, Detail.DESCRIBE)).toList();
             if (!selected.isEmpty()) {
                 AppSpec spec = showEnv ? app.spec() : app.spec().withEnv(Env.hidden(app.spec().env()));
-                infos.add(new AppInfo(spec, commandLine.apply(app.spec()), selected, lag(app.slots()), share(app.spec()), app.describeStandbys()));
+                infos.add(new AppInfo(spec, commandLine.apply(app.spec()), selected, lag(app.slots()), share(app.spec()), app.describeStandbys(),
+                        app.readiness().describe(app.spec())));
             }
         }
         return infos;

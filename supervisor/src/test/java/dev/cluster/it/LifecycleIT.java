@@ -183,6 +183,7 @@ class LifecycleIT {
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         String describe = cluster.ok("describe", "web").out();
         assertTrue(describe.contains("last exit    exited with code 0"), describe);
+        assertTrue(describe.matches("(?s).*timeouts       listen \\S+ \\(auto: 5 x its slowest recent start of .*"), "the wait learnt from its start: " + describe);
     }
 
     @Test
