@@ -189,14 +189,23 @@ public final class Supervisor {
         answer(slots.stream().map(s -> s.stop("stop requested")).toList(), "stopped " + slots.size() + " worker(s)", reply);
     }
 
-    /** Stops and starts the target's workers, all side by side; {@code onlyDown}: only those stopped or errored. */
+    /**
+     * Stops and starts the target's workers, all side by side; {@code onlyDown}: only those stopped or errored. Their apps
+     * are taken meanwhile: a scale down between a slot's stop and its start would drop the slot and leave its new process
+     * a worker no app knows, and a stop meanwhile is not undone by the start ({@link App#yieldTo}).
+     */
     private void restart(String target, boolean onlyDown, Consumer<Response> reply) {
         List<Slot> slots = idle(Targets.resolve(target, apps)).stream()
                 .filter(s -> !onlyDown || s.state().waitsForAStart()).toList();
         String why = onlyDown ? "start requested" : "restart requested";
-        slots.stream().map(s -> s.app().name()).distinct().forEach(startCache()::tryAgain);
-        answer(slots.stream().map(s -> s.stop(why).thenComposeAsync(stopped -> s.start(why), loop)).toList(),
-                (onlyDown ? "started " : "restarted ") + slots.size() + " worker(s)", reply);
+        List<App> taken = slots.stream().map(Slot::app).distinct().toList();
+        taken.forEach(app -> {
+            startCache().tryAgain(app.name());
+            app.begin(App.Operation.RESTART);
+        });
+        CompletableFuture<Void> restarted = CompletableFuture.allOf(rollout.restart(slots, why).toArray(CompletableFuture[]::new))
+                .whenCompleteAsync((done, failure) -> taken.forEach(app -> app.end(App.Operation.RESTART)), loop);
+        answer(List.of(restarted), (onlyDown ? "started " : "restarted ") + slots.size() + " worker(s)", reply);
     }
 
     private void delete(String target, Consumer<Response> reply) {

@@ -13,9 +13,10 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Changing an app's processes without downtime, one named operation each: a reload replaces every
- * slot's process, a scale adds or drains slots, and the memory guard replaces one process. Every
- * step reports progress; the first failure stops a reload, and what was not replaced keeps serving.
+ * Changing an app's processes, one named operation each: a reload replaces every slot's process
+ * without downtime, a scale adds or drains slots, a restart stops and starts slots, and the memory
+ * guard replaces one process. Every step reports progress; the first failure stops a reload, and what
+ * was not replaced keeps serving.
  * What a single slot does (a new process beside the old, the old steered away from and drained) is
  * {@link Slot#replace}; this class decides the order.
  */
@@ -60,8 +61,10 @@ public final class Rollout {
                 // A replacement that failed at bind beside its old process: the app cannot share its port.
                 String cause = slot.lastExitWasBindFailure() ? SharingProbe.check(slot.app()).map(SharingProbe.NotShared::reason).orElse(reason(failure))
                         : reason(failure);
-                throw new CompletionException(new LaunchFailure(cause + "; " + (slot.state() == SlotState.ONLINE
-                        ? slot.name() + " keeps serving with pid " + slot.pid() : slot.name() + " is " + slot.state().label()), output(failure)));
+                // A crash of the serving worker gave the replacement up: the cause says so, and the slot restarts as after any crash.
+                String slotNow = slot.state() != SlotState.ONLINE ? "; " + slot.name() + " is " + slot.state().label()
+                        : slot.pid() != null ? "; " + slot.name() + " keeps serving with pid " + slot.pid() : "";
+                throw new CompletionException(new LaunchFailure(cause + slotNow, output(failure)));
             }
             progress.accept(String.format("%s ready in %.1f s, old drained in %.1f s", step, done.readyMs() / 1e3, done.drainedMs() / 1e3));
             return null;
@@ -86,6 +89,13 @@ public final class Rollout {
                 app.truncate(wanted);
             }
         }, loop);
+    }
+
+    /** Each slot stopped, then started again, all side by side; one whose app was stopped meanwhile ({@link App#yieldTo}) stays stopped. */
+    public List<CompletableFuture<Void>> restart(List<Slot> slots, String why) {
+        return slots.stream().map(s -> s.stop(why).thenComposeAsync(stopped -> s.app().preemptedBy() == null ? s.start(why)
+                : CompletableFuture.<Void>failedFuture(new IllegalStateException("'cluster " + s.app().preemptedBy() + "' came first: "
+                + s.name() + " was not started again")), loop)).toList();
     }
 
     /**

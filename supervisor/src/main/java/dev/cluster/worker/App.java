@@ -26,7 +26,7 @@ public final class App {
             + "online at once, and a reload can replace its workers";
     /** What can own an app for a while: other commands on it are refused meanwhile, not queued (but see {@link #yieldTo}). */
     public enum Operation {
-        RELOAD("reload"), SCALE("scale"), MEMORY_REPLACEMENT("memory replacement");
+        RELOAD("reload"), SCALE("scale"), RESTART("restart"), MEMORY_REPLACEMENT("memory replacement");
 
         private final String label;
 
@@ -375,9 +375,9 @@ public final class App {
     }
 
     /**
-     * A stop or delete ({@code command}) of these apps' workers. A reload or a memory replacement under
-     * way gives way: each slot's stop abandons its replacement, and a reload replaces no further slot
-     * ({@link #preemptedBy}); an operator must never wait minutes for a slow replacement to take an app
+     * A stop or delete ({@code command}) of these apps' workers. A reload, restart or memory replacement
+     * under way gives way: each slot's stop abandons its replacement, and none is started again after
+     * it ({@link #preemptedBy}); an operator must never wait minutes for a slow start to take an app
      * down. A scale refuses it as it refuses any command (it ends within one start): then none is marked.
      */
     public static void yieldTo(String command, Collection<App> apps) {

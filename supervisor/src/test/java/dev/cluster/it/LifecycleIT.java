@@ -201,6 +201,30 @@ class LifecycleIT {
         assertTrue(log.contains("did not exit within the kill timeout of 1000 ms: sending SIGKILL"), log);
     }
 
+    /**
+     * A restart owns its app until its workers are up again: a scale down meanwhile dropped a slot between its stop and its
+     * start, and its new process was a worker no app knew, restarted in a loop out of sight. A stop meanwhile ends the restart.
+     */
+    @Test
+    void aScaleDuringARestartIsRefusedAndAStopEndsIt() throws Exception {
+        cluster.ok("start", "--name", "slow", "-i", "2", "--kill-timeout", "10s", "--port", Integer.toString(ClusterFixture.freePort()),
+                "--", "sh", "-c", "trap '' TERM; exec " + ClusterFixture.JAVA + " -cp " + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName());
+        long daemon = cluster.daemonPid();
+        Process restart = cluster.spawn("restart", "slow"); // its workers ignore SIGTERM: their stop lasts the kill timeout
+        ClusterFixture.await("the restart's stops", Duration.ofSeconds(30), () -> cluster.daemonLog().contains("online -> stopping (restart requested)"));
+
+        ClusterFixture.Result scale = cluster.cluster("scale", "slow", "1");
+        assertEquals(1, scale.exit(), scale.toString());
+        assertEquals("cluster: app 'slow' is busy with a restart: run the command again when it has finished", scale.err().strip());
+        cluster.ok("stop", "slow");
+        assertTrue(restart.waitFor(30, TimeUnit.SECONDS));
+        String said = new String(restart.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, restart.exitValue(), said);
+        assertTrue(said.contains("'cluster stop' came first: slow:"), said);
+        assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("stopped")), cluster.list().toString());
+        assertEquals(List.of(daemon), cluster.processesOfThisHome(), "no worker started after the stop");
+    }
+
     @Test
     void logsArePrefixedAndFollowedAcrossRestarts() throws Exception {
         int port = ClusterFixture.freePort();

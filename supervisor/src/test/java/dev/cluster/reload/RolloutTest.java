@@ -214,4 +214,34 @@ class RolloutTest {
         assertEquals(SlotState.STOPPED, slot.state());
         assertEquals(2, processes.started.size(), "the original and the killed replacement: no restart");
     }
+
+    /** A stop while a restart waits for a worker to drain: the restart does not start it again after. */
+    @Test
+    void aRestartStartsNoWorkerAgainOnceTheAppWasStopped() {
+        App app = online(2);
+        processes.started.forEach(p -> p.ignoresTerm = true);
+        app.begin(App.Operation.RESTART);
+        List<CompletableFuture<Void>> restarted = rollout.restart(app.slots(), "restart requested");
+        App.yieldTo("stop", List.of(app));
+        app.slots().forEach(s -> s.stop("stop requested"));
+        loop.advance(app.spec().killTimeoutMs() + 1_000);
+        assertTrue(restarted.stream().allMatch(CompletableFuture::isCompletedExceptionally));
+        assertEquals("'cluster stop' came first: web:0 was not started again", restarted.get(0).handle((v, e) -> Rollout.cause(e).getMessage()).join());
+        assertEquals(2, processes.started.size(), "nothing started after the stop");
+        assertTrue(app.slots().stream().allMatch(s -> s.state() == SlotState.STOPPED), app.slots().toString());
+    }
+
+    /** The serving worker crashes while its replacement starts: the reload says so, not that a process "keeps serving with pid null". */
+    @Test
+    void aReloadWhoseServingWorkerCrashesMeanwhileSaysSo() {
+        App app = online(1);
+        processes.onStart = p -> { };
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.runDue();
+        app.slots().get(0).serving().dying(); // its death watch fired: handled before the exit is reaped
+        loop.runDue();
+        String message = reload.handle((v, e) -> Rollout.cause(e).getMessage()).join();
+        assertTrue(message.startsWith("web:0 replacement given up as its worker crashed meanwhile (died"), message);
+        assertFalse(message.contains("null"), message);
+    }
 }
