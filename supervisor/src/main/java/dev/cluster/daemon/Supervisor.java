@@ -190,21 +190,16 @@ public final class Supervisor {
     }
 
     /**
-     * Stops and starts the target's workers, all side by side; {@code onlyDown}: only those stopped or errored. Their apps
-     * are taken meanwhile: a scale down between a slot's stop and its start would drop the slot and leave its new process
-     * a worker no app knows, and a stop meanwhile is not undone by the start ({@link App#yieldTo}).
+     * Stops and starts the target's workers, side by side; {@code onlyDown}: only those stopped or errored. It owns their apps
+     * meanwhile: a scale down between a slot's stop and its start would leave a process no app knows ({@link App#yieldTo}).
      */
     private void restart(String target, boolean onlyDown, Consumer<Response> reply) {
-        List<Slot> slots = idle(Targets.resolve(target, apps)).stream()
-                .filter(s -> !onlyDown || s.state().waitsForAStart()).toList();
-        String why = onlyDown ? "start requested" : "restart requested";
+        List<Slot> slots = idle(Targets.resolve(target, apps)).stream().filter(s -> !onlyDown || s.state().waitsForAStart()).toList();
         List<App> taken = slots.stream().map(Slot::app).distinct().toList();
-        taken.forEach(app -> {
-            startCache().tryAgain(app.name());
-            app.begin(App.Operation.RESTART);
-        });
-        CompletableFuture<Void> restarted = CompletableFuture.allOf(rollout.restart(slots, why).toArray(CompletableFuture[]::new))
-                .whenCompleteAsync((done, failure) -> taken.forEach(app -> app.end(App.Operation.RESTART)), loop);
+        taken.forEach(app -> app.begin(App.Operation.RESTART));
+        taken.forEach(app -> startCache().tryAgain(app.name()));
+        CompletableFuture<Void> restarted = CompletableFuture.allOf(rollout.restart(slots, onlyDown ? "start requested" : "restart requested")
+                .toArray(CompletableFuture[]::new)).whenCompleteAsync((done, failure) -> taken.forEach(app -> app.end(App.Operation.RESTART)), loop);
         answer(List.of(restarted), (onlyDown ? "started " : "restarted ") + slots.size() + " worker(s)", reply);
     }
 
