@@ -438,7 +438,7 @@ public final class Supervisor {
         metricsEndpoint.close();
     }
 
-    /** A reload or scale owns its app until it ends: other commands on it are refused meanwhile (but see {@link App#yieldTo}). */
+    /** A reload, scale or restart owns its app until it ends: other commands on it are refused meanwhile (but see {@link App#yieldTo}). */
     private List<Slot> idle(List<Slot> slots) {
         slots.stream().map(Slot::app).distinct().forEach(App::requireIdle);
         return slots;

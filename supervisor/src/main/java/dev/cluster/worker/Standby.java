@@ -122,8 +122,8 @@ public final class Standby {
     }
 
     /**
-     * Its request for a socket answered without one, which ends it at once: the library's
-     * {@code inheritListeners} throws, the agent exits. SIGTERM alone may never end it: Spring Boot's
+     * Its request for a socket answered without one, which ends it at once: the agent, and the
+     * library's {@code inheritListeners}, exit. SIGTERM alone may never end it: Spring Boot's
      * shutdown hook waits for the start, which waits in the bind for this answer.
      */
     private void release() {
