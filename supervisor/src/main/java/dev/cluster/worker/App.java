@@ -295,9 +295,7 @@ public final class App {
         cannotWait = cannot;
         int wanted = up && operation != Operation.RELOAD && !standbysGivenUp && cannotWait == null ? spec.standby() : 0;
         while (standbys.size() > wanted) {
-            Standby stopped = standbys.remove(standbys.size() - 1);
-            stopping.add(stopped);
-            stopped.stop(loop, spec.killTimeoutMs(), name()).whenCompleteAsync((status, failure) -> stopping.remove(stopped), loop);
+            stop(standbys.remove(standbys.size() - 1));
         }
         while (standbys.size() < wanted && !refillScheduled) {
             try {
@@ -338,6 +336,12 @@ public final class App {
                 ? "did not listen on port " + spec.port() + " in time" : "bound port " + spec.port() + " itself")
                 + "), so a standby would serve as soon as it started: standbys need a jar app (the agent holds its bind) or the library"
                 + " (ClusterWorker.inheritListeners)";
+    }
+
+    /** Stops a standby no longer in {@link #standbys}: one too many, or one taken by a slot that was stopped before it took over. */
+    void stop(Standby standby) {
+        stopping.add(standby);
+        standby.stop(loop, spec.killTimeoutMs(), name()).whenCompleteAsync((status, failure) -> stopping.remove(standby), loop);
     }
 
     private void standbyExited(Standby standby, int status) {

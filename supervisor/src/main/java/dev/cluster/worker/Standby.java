@@ -104,15 +104,32 @@ public final class Standby {
     }
 
     /**
-     * Becomes {@code slot}'s process: told its id, handed the slot's socket.
+     * Hands it {@code slot}'s socket, with which it serves at once: the first thing done when it takes
+     * a slot over ({@link #takeOver} does it if this was not done before). Its output goes to the
+     * slot's worker's log from now on: its first line as the worker comes after the socket.
+     *
+     * @throws IOException when the slot's socket cannot be had (the standby is then of no use)
+     */
+    void handSocket(Slot slot) throws IOException {
+        if (socketReply == null) {
+            return; // handed already
+        }
+        int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6);
+        process.assignedTo(slot.id());
+        Consumer<int[]> reply = socketReply;
+        socketReply = null;
+        reply.accept(new int[] {fd});
+    }
+
+    /**
+     * Becomes {@code slot}'s process {@code attempt}: handed the slot's socket if it was not yet, told
+     * its id, and its hello replayed as the worker's.
      *
      * @throws IOException when the slot's socket cannot be had (the standby is then of no use)
      */
     void takeOver(Slot slot, Attempt attempt) throws IOException {
-        int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6);
-        process.assignedTo(slot.id()); // before it is told: its first line as the worker goes to the worker's log
+        handSocket(slot);
         assign.accept(slot.id());
-        socketReply.accept(new int[] {fd}); // then at once: the rest is bookkeeping that the first request need not wait for
         if (agentHello) {
             attempt.onAgentHello();
         }

@@ -115,6 +115,8 @@ class StandbyTest {
         assertEquals(List.of(standby.pid() + " got 100"), handed, "handed slot 0's socket");
         assertTrue(sockets.calls.containsAll(List.of("down 0", "fd 0")) && sockets.calls.get(sockets.calls.size() - 1).equals("serving 0"),
                 sockets.calls.toString());
+        assertTrue(sockets.calls.indexOf("fd 0") < sockets.calls.indexOf("down 0"),
+                "handed the socket before anything else is done (its first request waits for none of it): " + sockets.calls);
         assertEquals(instances, processes.started.size(), "no fresh start");
         assertEquals(1, processes.standbys.size(), "not at once: a JVM's start would compete with the first requests");
         loop.advance(1_000);
@@ -338,5 +340,28 @@ class StandbyTest {
         loop.runDue();
         assertEquals(SlotState.STOPPED, slot.state());
         assertTrue(handed.stream().allMatch(h -> h.endsWith(" got none")), handed.toString());
+    }
+
+    /** A caller told of the crash stops the slot before it restarts: the standby it had taken is stopped, not left serving. */
+    @Test
+    void aStandbyTakenForASlotStoppedAsItCrashedIsStopped() {
+        processes.onStart = p -> p.listening = true;
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(1).standby(1).minUptimeMs(1_000).build(),
+                sockets, loop, processes, (slot, state) -> {
+                    if (state == SlotState.EXITED) {
+                        slot.stop("stop requested");
+                    }
+                });
+        app.slots().forEach(s -> s.start("start"));
+        app.slots().forEach(s -> s.serving().handedSocket());
+        loop.advance(Attempt.READINESS_POLL_MS);
+        waiting(app);
+        FakeProcess standby = processes.standbys.get(0);
+        loop.advance(5_000);
+        processes.started.get(0).exit(137);
+        loop.runDue();
+        assertEquals(SlotState.STOPPED, app.slots().get(0).state());
+        assertEquals(List.of("TERM"), standby.received, "the standby was stopped");
+        assertFalse(standby.alive());
     }
 }
