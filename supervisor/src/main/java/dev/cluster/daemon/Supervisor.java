@@ -350,6 +350,11 @@ public final class Supervisor {
         return apps.values().stream().flatMap(App::attempts).filter(a -> a.pid() == pid).findFirst();
     }
 
+    /** A reload's replacement given up and killed, not yet exited ({@link App#givenUp(long)}). */
+    public boolean givenUp(long pid) {
+        return apps.values().stream().anyMatch(app -> app.givenUp(pid));
+    }
+
     /** A standby connected to the worker socket: known by its pid, like a worker. */
     public Optional<Standby> standbyWithPid(long pid) {
         return apps.values().stream().map(app -> app.standbyWithPid(pid)).flatMap(Optional::stream).findFirst();

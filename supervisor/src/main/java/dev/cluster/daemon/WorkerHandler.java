@@ -40,7 +40,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private long training;
     /** A standby on this connection, until it takes over a slot (then its attempt is {@link #worker}). */
     private Standby standby;
-    /** The peer's pid (SO_PEERCRED), or the worker's whose group it is in, once it is known to be a worker or a standby; else 0. */
+    /** The peer's pid (SO_PEERCRED), or the worker's whose group it is in, once it is known to be a worker, a standby or a given-up replacement; else 0. */
     private long peer;
 
     WorkerHandler(Supervisor supervisor) {
@@ -91,6 +91,10 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 training(ctx, message);
             } else if (standby != null) {
                 standby(ctx, message);
+            } else if (worker == null && supervisor.givenUp(pid)) {
+                peer = pid; // what the closed connection reports is its death, which it is
+                log.info("worker connection from pid {} closed: a replacement given up and killed", pid);
+                ctx.close();
             } else if (worker == null) {
                 log.warn("worker connection from pid {} closed: no worker has that pid", pid);
                 ctx.close();

@@ -7,8 +7,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -81,6 +83,8 @@ public final class App {
     private final List<Standby> standbys = new ArrayList<>();
     /** Standbys told to stop and not yet gone: their connection is still a standby's, and the supervisor's exit waits for them. */
     private final List<Standby> stopping = new ArrayList<>();
+    /** Pids of replacements given up and killed, until they exit (see {@link #givenUp(WorkerProcess)}). */
+    private final Set<Long> givenUp = new HashSet<>();
     /** Whether a refill of the standbys is scheduled: a second after one was taken, or after one exited (backing off). */
     private boolean refillScheduled;
     private static final long STANDBY_REFILL_DELAY_MS = 1_000;
@@ -247,6 +251,21 @@ public final class App {
     }
 
     /** A standby of this app by its pid: waiting, starting, or told to stop and not yet gone. */
+    /**
+     * A process killed as given up (a reload's replacement), known until it exits: one that connects to
+     * the worker socket meanwhile is its dying replacement, not a stranger.
+     */
+    void givenUp(WorkerProcess process) {
+        long pid = process.pid();
+        givenUp.add(pid);
+        process.exited().whenCompleteAsync((status, failure) -> givenUp.remove(pid), loop);
+    }
+
+    /** Whether {@code pid} is a process given up and killed, not yet exited (see {@link #givenUp(WorkerProcess)}). */
+    public boolean givenUp(long pid) {
+        return givenUp.contains(pid);
+    }
+
     public Optional<Standby> standbyWithPid(long pid) {
         return Stream.concat(standbys.stream(), stopping.stream()).filter(s -> s.pid() == pid).findFirst();
     }

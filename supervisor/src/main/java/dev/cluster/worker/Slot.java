@@ -221,7 +221,9 @@ public final class Slot {
 
     /** A replacement that did not make it: the reload fails and the old process keeps serving. */
     private void abandon(String why) {
-        endReload().abandon(why); // ended before the kill: the abandoned process's exit is no longer the reload's
+        Replacement ended = endReload(); // ended before the kill: the abandoned process's exit is no longer the reload's
+        app.givenUp(ended.incoming().process());
+        ended.abandon(why);
     }
 
     /** The reload under way, which the slot no longer has from now on. */

@@ -396,6 +396,9 @@ class SlotTest {
         slot.stop("stop requested");
         assertEquals("web:0 replacement stopped with its worker (stop requested)", failure(replaced).getMessage());
         assertEquals(List.of("KILL"), fresh.received);
+        assertTrue(slot.app().givenUp(fresh.pid()), "known until it exits: its late connection to the worker socket is no stranger's");
+        loop.runDue();
+        assertFalse(slot.app().givenUp(fresh.pid()), "forgotten once it exited");
 
         Slot other = app(spec().name("api")).slots().get(0);
         processes.onStart = p -> p.listening = true;
