@@ -52,7 +52,7 @@ public final class Rollout {
         String step = slot.app().name() + " worker " + (slot.id() + 1) + "/" + total;
         if (slot.state() != SlotState.ONLINE) {
             String was = slot.state().label();
-            return slot.stop(why).thenComposeAsync(stopped -> slot.start(why + " of a worker that was " + was), loop)
+            return slot.stop(why).thenComposeAsync(stopped -> startAgain(slot, why + " of a worker that was " + was), loop)
                     .thenRun(() -> progress.accept(step + " started (it was " + was + ")"));
         }
         long oldPid = slot.pid();
@@ -91,11 +91,19 @@ public final class Rollout {
         }, loop);
     }
 
-    /** Each slot stopped, then started again, all side by side; one whose app was stopped meanwhile ({@link App#yieldTo}) stays stopped. */
+    /** Each slot stopped, then started again, all side by side. */
     public List<CompletableFuture<Void>> restart(List<Slot> slots, String why) {
-        return slots.stream().map(s -> s.stop(why).thenComposeAsync(stopped -> s.app().preemptedBy() == null ? s.start(why)
-                : CompletableFuture.<Void>failedFuture(new IllegalStateException("'cluster " + s.app().preemptedBy() + "' came first: "
-                + s.name() + " was not started again")), loop)).toList();
+        return slots.stream().map(s -> s.stop(why).thenComposeAsync(stopped -> startAgain(s, why), loop)).toList();
+    }
+
+    /**
+     * A slot this stopped, started again, unless a stop or delete of its app came meanwhile ({@link App#yieldTo}): then it
+     * stays stopped (a deleted app's slot started again ran a process no app knew, crash-looping out of sight).
+     */
+    private static CompletableFuture<Void> startAgain(Slot slot, String why) {
+        return slot.app().preemptedBy() == null ? slot.start(why)
+                : CompletableFuture.failedFuture(new IllegalStateException("'cluster " + slot.app().preemptedBy() + "' came first: "
+                + slot.name() + " was not started again"));
     }
 
     /**

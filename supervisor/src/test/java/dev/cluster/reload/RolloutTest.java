@@ -215,6 +215,24 @@ class RolloutTest {
         assertEquals(2, processes.started.size(), "the original and the killed replacement: no restart");
     }
 
+    /** A delete while a reload waits for a worker that was stopping to exit: the reload does not start it again after. */
+    @Test
+    void aReloadStartsNoStoppingWorkerAgainOnceTheAppWasDeleted() {
+        App app = online(1);
+        Slot slot = app.slots().get(0);
+        processes.started.get(0).ignoresTerm = true;
+        slot.stop("stop requested");
+        app.begin(App.Operation.RELOAD);
+        CompletableFuture<Void> reload = rollout.reload(app, 1, progress::add);
+        loop.runDue();
+        App.yieldTo("delete", List.of(app));
+        loop.advance(app.spec().killTimeoutMs() + 1_000);
+        assertTrue(reload.isCompletedExceptionally());
+        assertEquals("'cluster delete' came first: web:0 was not started again", reload.handle((v, e) -> Rollout.cause(e).getMessage()).join());
+        assertEquals(1, processes.started.size(), "nothing started after the delete");
+        assertEquals(SlotState.STOPPED, slot.state());
+    }
+
     /** A stop while a restart waits for a worker to drain: the restart does not start it again after. */
     @Test
     void aRestartStartsNoWorkerAgainOnceTheAppWasStopped() {
