@@ -75,7 +75,7 @@ public final class Slot {
             restarts++;
         }
         policy.reset();
-        return launch(reason, app.takeStandby());
+        return launch(reason, app.takeStandby(this));
     }
 
     /**
@@ -279,14 +279,7 @@ public final class Slot {
         // A start that fails at bind is unstable however long it took (slow starters bind late).
         RestartPolicy.Decision decision = app.spec().restartsOnExit()
                 ? policy.afterCrash(attempt == null ? 0 : attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure) : null;
-        Standby standby = decision != null && !decision.errored() && decision.delayMs() == 0 ? app.takeStandby() : null;
-        if (standby != null) {
-            try {
-                standby.handSocket(this); // first: its first request waits for none of the bookkeeping below (1-4 ms on a busy 2-core VM)
-            } catch (IOException e) {
-                // said by its takeOver, which meets it again
-            }
-        }
+        Standby standby = decision != null && !decision.errored() && decision.delayMs() == 0 ? app.takeStandby(this) : null; // first
         app.sockets().down(this);
         if (replacement() != null) {
             abandon("given up as its worker crashed meanwhile (" + exit + ")");
