@@ -294,4 +294,25 @@ public final class AppSpecValidator {
         }
         return next;
     }
+
+    /**
+     * {@code scale}'s count, N, +N, -N or max (one per core, as {@code -i max}), of an app running {@code current}
+     * workers: the number it asks for, or why it cannot be.
+     */
+    public static int scaled(String count, int current, String app) {
+        boolean relative = count != null && (count.startsWith("+") || count.startsWith("-"));
+        long asked;
+        try {
+            asked = "max".equals(count) ? Runtime.getRuntime().availableProcessors()
+                    : relative ? current + Long.parseLong(count) : Long.parseLong(count);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException("scale takes N, +N, -N or max workers (got '" + count + "')");
+        }
+        if (asked < 1 || asked > MAX_INSTANCES) {
+            throw new IllegalArgumentException("an app runs 1 to " + MAX_INSTANCES + " workers (asked for "
+                    + (relative ? current + " " + count.charAt(0) + " " + count.substring(1) + " = " : "") + asked
+                    + "); to stop it use 'cluster stop " + app + "'");
+        }
+        return (int) asked;
+    }
 }

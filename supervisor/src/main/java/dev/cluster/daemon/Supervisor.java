@@ -260,20 +260,7 @@ public final class Supervisor {
             throw new Targets.NoMatch("no app named '" + target + "': scale takes one app name (see 'cluster list')");
         }
         int current = app.slots().size();
-        boolean relative = count != null && (count.startsWith("+") || count.startsWith("-"));
-        long asked;
-        try {
-            asked = "max".equals(count) ? Runtime.getRuntime().availableProcessors() // as -i max: one per core
-                    : relative ? current + Long.parseLong(count) : Long.parseLong(count);
-        } catch (NumberFormatException | NullPointerException e) {
-            throw new IllegalArgumentException("scale takes N, +N, -N or max workers (got '" + count + "')");
-        }
-        if (asked < 1 || asked > AppSpecValidator.MAX_INSTANCES) {
-            throw new IllegalArgumentException("an app runs 1 to " + AppSpecValidator.MAX_INSTANCES + " workers (asked for "
-                    + (relative ? current + " " + count.charAt(0) + " " + count.substring(1) + " = " : "") + asked
-                    + "); to stop it use 'cluster stop " + app.name() + "'");
-        }
-        int wanted = (int) asked;
+        int wanted = AppSpecValidator.scaled(count, current, app.name());
         app.begin(App.Operation.SCALE);
         CompletableFuture<Void> scaled;
         String unsaved = null;

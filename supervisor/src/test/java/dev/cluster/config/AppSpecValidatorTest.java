@@ -180,4 +180,18 @@ class AppSpecValidatorTest {
         assertTrue(AppSpecValidator.cannotBind(8080, new java.net.BindException("Address already in use"))
                 .startsWith("port 8080 is in use by another process that does not share it"));
     }
+
+    @Test
+    void scaleTakesACountOrAChangeOfOne() {
+        assertEquals(5, AppSpecValidator.scaled("5", 2, "web"));
+        assertEquals(4, AppSpecValidator.scaled("+2", 2, "web"));
+        assertEquals(1, AppSpecValidator.scaled("-1", 2, "web"));
+        assertEquals(Runtime.getRuntime().availableProcessors(), AppSpecValidator.scaled("max", 2, "web"));
+        assertEquals("scale takes N, +N, -N or max workers (got 'two')",
+                assertThrows(IllegalArgumentException.class, () -> AppSpecValidator.scaled("two", 2, "web")).getMessage());
+        assertEquals("an app runs 1 to 1024 workers (asked for 0); to stop it use 'cluster stop web'",
+                assertThrows(IllegalArgumentException.class, () -> AppSpecValidator.scaled("0", 2, "web")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AppSpecValidator.scaled("99999999999999999999", 2, "web"))
+                .getMessage().startsWith("scale takes N"));
+    }
 }
