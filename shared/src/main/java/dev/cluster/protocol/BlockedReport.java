@@ -1,6 +1,7 @@
 package dev.cluster.protocol;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One stall of an event loop, reported once when it ends: how long the loop did not run its
@@ -8,20 +9,35 @@ import java.util.List;
  * first). {@code stack} is empty when the stall ended before the watchdog could look.
  */
 public record BlockedReport(String loop, long durationMs, long startedAtEpochMs, List<String> stack) {
+    /** The top frame of a loop waiting for I/O (Netty's epoll transport, the JDK's selector). */
+    private static final Pattern WAITING = Pattern.compile("^(io\\.netty\\.channel\\.epoll\\.Native\\.epoll(Busy)?Wait0?|sun\\.nio\\.ch\\.EPoll\\.wait)\\(.*");
+
     public BlockedReport {
         stack = stack == null ? List.of() : List.copyOf(stack);
     }
 
     /**
      * The frame to blame: the first one in the app's own code, below JDK and Netty frames (a busy
-     * loop's top frame is often {@code System.nanoTime}). The top frame if all are library frames.
+     * loop's top frame is often {@code System.nanoTime}). The top frame if all are library frames; words, not a frame,
+     * for a loop caught {@link #waiting} or not caught at all.
      */
     public String culprit() {
+        if (waiting()) {
+            return "(no code: the loop was waiting for events and woke late, held off the CPU by other processes or a pause of the whole JVM)";
+        }
         for (String frame : stack) {
             if (!frame.matches("^(java|javax|jdk|sun|com\\.sun|io\\.netty)\\..*")) {
                 return frame;
             }
         }
         return stack.isEmpty() ? "(the stall ended before its stack could be caught)" : stack.get(0);
+    }
+
+    /**
+     * Caught in the loop's own wait for events: no task ran long, the thread was not scheduled in time (on a machine
+     * busy with other processes, a GC pause). Blaming the wait's frame would send the operator into Netty's code.
+     */
+    public boolean waiting() {
+        return !stack.isEmpty() && WAITING.matcher(stack.get(0)).matches();
     }
 }

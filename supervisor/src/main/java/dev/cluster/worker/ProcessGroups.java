@@ -38,6 +38,35 @@ public final class ProcessGroups {
         return fields == null ? 0 : Long.parseLong(fields[2]);
     }
 
+    /** PF_EXITING among the flags of {@code /proc/PID/stat}: the process has begun its exit. */
+    private static final long EXITING = 0x4;
+    /** SIGKILL's bit in the pending-signal masks of {@code /proc/PID/status}. */
+    private static final long SIGKILL = 1L << (9 - 1);
+
+    /**
+     * Whether a process, from the fields of its {@code /proc/PID/stat} ({@link #stat}) and its {@code /proc/PID/status}, is
+     * dying: a zombie, exiting, or with SIGKILL pending (for it, or for its whole thread group).
+     */
+    static boolean dying(String[] stat, String status) {
+        if (stat[0].equals("Z") || stat[0].equals("X") || (Long.parseUnsignedLong(stat[6]) & EXITING) != 0) {
+            return true;
+        }
+        for (String line : status.split("\n")) {
+            if ((line.startsWith("SigPnd:") || line.startsWith("ShdPnd:")) && (Long.parseUnsignedLong(line.substring(7).trim(), 16) & SIGKILL) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String status(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "status"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** The fields of {@code /proc/PID/stat} after the name (state first), or null if it is gone. */
     private static String[] stat(long pid) {
         try {
@@ -69,13 +98,16 @@ public final class ProcessGroups {
         return found;
     }
 
-    /** The processes of group {@code pgid} that still run (a zombie, such as a death watch's child not yet reaped, does not). */
+    /**
+     * The processes of group {@code pgid} that still run. Not one that is dying: a zombie, or one exiting or with SIGKILL
+     * pending, such as a death watch's child, killed as its worker died but not yet scheduled to end on a busy machine.
+     */
     private static List<Long> runningInGroup(long pgid) {
         try (var pids = Files.list(Path.of("/proc"))) {
             return pids.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).map(Long::parseLong)
                     .filter(pid -> {
                         String[] fields = stat(pid);
-                        return fields != null && !fields[0].equals("Z") && !fields[0].equals("X") && Long.parseLong(fields[2]) == pgid;
+                        return fields != null && Long.parseLong(fields[2]) == pgid && !dying(fields, status(pid));
                     }).toList();
         } catch (IOException | RuntimeException e) {
             return List.of();

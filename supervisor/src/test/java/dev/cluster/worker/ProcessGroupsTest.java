@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A start script that runs its server without exec, as real processes: its group names it, and nothing of it outlives it. */
@@ -38,5 +39,22 @@ class ProcessGroupsTest {
     private static long awaitChild(long pid) {
         ClusterFixture.await("a child of " + pid, Duration.ofSeconds(10), () -> !ProcessGroups.children(pid, 4).isEmpty());
         return ProcessGroups.children(pid, 4).get(0);
+    }
+
+    /**
+     * A death watch's child killed as its worker died but not yet run to its end (seen on 2 busy cores: SIGKILL pending) is
+     * dying, not left running: no warning, no SIGTERM for it. The stat fields are those after the name, state first.
+     */
+    @Test
+    void aProcessWithSigkillPendingOrExitingIsDying() {
+        String[] sleeping = "S 1 4242 4242 0 -1 4194304 93 0".split(" ");
+        String quiet = "Name:\tsleep\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\n";
+        assertFalse(ProcessGroups.dying(sleeping, quiet));
+        assertTrue(ProcessGroups.dying(sleeping, quiet.replace("SigPnd:\t0000000000000000", "SigPnd:\t0000000000000100")), "SIGKILL pending");
+        assertTrue(ProcessGroups.dying(sleeping, quiet.replace("ShdPnd:\t0000000000000000", "ShdPnd:\t0000000000004100")), "for the group");
+        assertFalse(ProcessGroups.dying(sleeping, quiet.replace("ShdPnd:\t0000000000000000", "ShdPnd:\t0000000000004000")), "SIGTERM is not");
+        assertTrue(ProcessGroups.dying("R 1 4242 4242 0 -1 4194308 93 0".split(" "), quiet), "PF_EXITING");
+        assertTrue(ProcessGroups.dying("Z 1 4242 4242 0 -1 4194304 93 0".split(" "), ""), "a zombie");
+        assertFalse(ProcessGroups.dying(sleeping, ""), "gone meanwhile: its stat said it runs");
     }
 }
