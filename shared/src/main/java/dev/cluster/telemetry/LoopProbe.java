@@ -115,11 +115,22 @@ public final class LoopProbe implements Runnable {
         }
         StackTraceElement[] stack = t.getStackTrace();
         synchronized (this) {
-            if (dueNanos == due) { // still stuck in the same stall: the stack is the culprit's
+            // Still stuck in the same stall, and not yet in this probe, whose run ends it: the stack is the culprit's.
+            if (dueNanos == due && !inProbe(stack)) {
                 stall = new Stall(due, System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(now - due), stack);
             }
         }
         return now + telemetry.blockThresholdNs();
+    }
+
+    /** A stack caught as the probe ran, late (seen on 2 busy cores): its frames are the probe's, not those of what held the loop. */
+    static boolean inProbe(StackTraceElement[] stack) {
+        for (StackTraceElement frame : stack) {
+            if (frame.getClassName().equals(LoopProbe.class.getName()) && frame.getMethodName().equals("run")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** This loop's interval: its summary, and its samples added into {@code merged}. */
