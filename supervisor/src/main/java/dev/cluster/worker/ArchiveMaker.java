@@ -71,8 +71,12 @@ final class ArchiveMaker {
         this.onDone = onDone;
     }
 
+    /** Set as the supervisor exits: a making it ends then did not fail, and is not warned of. */
+    private volatile boolean closing;
+
     /** The supervisor exits: its training starts go with it, even one whose shutdown hook would never end. */
     void close() {
+        closing = true;
         training.values().forEach(TrainingStart::kill);
     }
 
@@ -155,6 +159,11 @@ final class ArchiveMaker {
         training.remove(t.pid());
         if (!becameReady || !nonEmpty(recorded)) {
             deleteQuietly(recorded);
+            if (closing) {
+                log.info("{}: the training start (pid {}) ended with the supervisor: the next one makes the start-up archive", spec.name(), t.pid());
+                onDone.accept(key, "the supervisor exited before it was made");
+                return;
+            }
             failed(spec, key, "the training start (pid " + t.pid() + ") " + (becameReady ? "exited"
                     : "was not ready within " + TIMEOUT_MS / 1000 + " s, or exited before it was,") + " without writing a start-up archive" + said);
             return;
