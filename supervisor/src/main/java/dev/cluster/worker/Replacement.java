@@ -52,11 +52,18 @@ final class Replacement {
         return ready;
     }
 
-    /** The new process is given up ({@code why}: not ready in time, its worker stopped or crashed): killed at once; the reload fails. */
-    void abandon(String why) {
+    /**
+     * The new process is given up ({@code why}: not ready in time, its worker stopped or crashed): killed at once; the reload
+     * fails. {@code stopped}: its worker was stopped on purpose (stop, delete, kill), an info line then, not a warning.
+     */
+    void abandon(String why, boolean stopped) {
         Attempt gone = incoming;
         incoming = null;
-        log.warn("{} replacement pid {} {}; killed", slotName, gone.pid(), why);
+        if (stopped) {
+            log.info("{} replacement pid {} {}; killed", slotName, gone.pid(), why);
+        } else {
+            log.warn("{} replacement pid {} {}; killed", slotName, gone.pid(), why);
+        }
         gone.kill();
         outcome.completeExceptionally(new LaunchFailure(slotName + " replacement " + why,
                 ExitOutput.of(gone.process().lastErrLines(), gone.process().lastOutLines())));

@@ -89,7 +89,7 @@ public final class Slot {
                 change(SlotState.STOPPING, reason);
                 online.completeExceptionally(new LaunchFailure(name() + " was stopped before it was ready (" + reason + ")", ExitOutput.NONE));
                 if (replacement() != null) {
-                    abandon("stopped with its worker (" + reason + ")");
+                    abandon("stopped with its worker (" + reason + ")", true);
                 }
                 stopped = new CompletableFuture<>();
                 Attempt attempt = serving;
@@ -201,7 +201,7 @@ public final class Slot {
             attempt.assumeReady("--listen-timeout 0: it serves no port");
         } else if (attempt == replacement()) {
             abandon("not ready within " + app.readiness().describe(app.spec()) + (serving != null && serving.readinessAssumed()
-                    ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : ""));
+                    ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : ""), false);
         } else {
             attempt.assumeReady(app.readiness().describe(app.spec()) + " passed");
         }
@@ -220,10 +220,10 @@ public final class Slot {
     }
 
     /** A replacement that did not make it: the reload fails and the old process keeps serving. */
-    private void abandon(String why) {
+    private void abandon(String why, boolean stopped) {
         Replacement ended = endReload(); // ended before the kill: the abandoned process's exit is no longer the reload's
         app.givenUp(ended.incoming().process());
-        ended.abandon(why);
+        ended.abandon(why, stopped);
     }
 
     /** The reload under way, which the slot no longer has from now on. */
@@ -282,7 +282,7 @@ public final class Slot {
         Standby standby = decision != null && !decision.errored() && decision.delayMs() == 0 ? app.takeStandby(this) : null; // first
         app.sockets().down(this);
         if (replacement() != null) {
-            abandon("given up as its worker crashed meanwhile (" + exit + ")");
+            abandon("given up as its worker crashed meanwhile (" + exit + ")", false);
         }
         boolean wasLaunching = state == SlotState.LAUNCHING;
         String next;
