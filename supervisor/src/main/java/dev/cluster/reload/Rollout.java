@@ -97,8 +97,9 @@ public final class Rollout {
     }
 
     /**
-     * A slot this stopped, started again, unless a stop or delete of its app came meanwhile ({@link App#yieldTo}): then it
-     * stays stopped (a deleted app's slot started again ran a process no app knew, crash-looping out of sight).
+     * A slot this stopped, started again (a reload, a restart, a memory replacement), unless a stop or delete of its app came
+     * meanwhile ({@link App#yieldTo}): then it stays stopped (a deleted app's slot started again ran a process no app knew,
+     * crash-looping out of sight).
      */
     private static CompletableFuture<Void> startAgain(Slot slot, String why) {
         return slot.app().preemptedBy() == null ? slot.start(why)
@@ -119,7 +120,7 @@ public final class Rollout {
                 return CompletableFuture.<Void>failedFuture(failure); // a stop of the app: a restart would undo it
             }
             progress.accept(slot.name() + ": no replacement got ready (" + reason(failure) + "): restarting it instead");
-            return slot.stop(why).thenComposeAsync(stopped -> slot.start(why), loop);
+            return slot.stop(why).thenComposeAsync(stopped -> startAgain(slot, why), loop); // a stop may come while it drains
         }, loop).thenCompose(restarted -> restarted);
     }
 

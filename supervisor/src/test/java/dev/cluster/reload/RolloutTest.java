@@ -215,6 +215,25 @@ class RolloutTest {
         assertEquals(2, processes.started.size(), "the original and the killed replacement: no restart");
     }
 
+    /** A stop while the restart instead waits for the worker to drain: it does not start it again after. */
+    @Test
+    void aStopWhileAMemoryReplacementRestartsInsteadIsNotUndone() {
+        App app = online(1);
+        Slot slot = app.slots().get(0);
+        processes.started.get(0).ignoresTerm = true; // its stop lasts until the kill timeout
+        processes.onStart = p -> { }; // the replacement never listens
+        app.begin(App.Operation.MEMORY_REPLACEMENT);
+        CompletableFuture<Void> replaced = rollout.replaceOverMemory(slot, "over --max-memory-restart 64M", progress::add);
+        loop.advance(10_100); // the replacement is given up after 10 s (the floor of the learnt wait)
+        assertTrue(progress.stream().anyMatch(line -> line.endsWith("restarting it instead")), progress.toString());
+        App.yieldTo("stop", List.of(app));
+        slot.stop("stop requested");
+        loop.advance(app.spec().killTimeoutMs() + 1_000);
+        assertTrue(replaced.isCompletedExceptionally());
+        assertEquals(SlotState.STOPPED, slot.state());
+        assertEquals(2, processes.started.size(), "the original and the abandoned replacement: no restart");
+    }
+
     /** A delete while a reload waits for a worker that was stopping to exit: the reload does not start it again after. */
     @Test
     void aReloadStartsNoStoppingWorkerAgainOnceTheAppWasDeleted() {
