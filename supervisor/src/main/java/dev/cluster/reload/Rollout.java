@@ -35,8 +35,7 @@ public final class Rollout {
             List<Slot> batch = slots.subList(first, Math.min(slots.size(), first + parallel));
             chain = chain.thenComposeAsync(done -> {
                 if (app.preemptedBy() != null) {
-                    throw new CompletionException(new IllegalStateException("'cluster " + app.preemptedBy() + "' came first; "
-                            + batch.get(0).name() + " and the workers after it were not replaced"));
+                    throw new CompletionException(cameFirst(app, "; " + batch.get(0).name() + " and the workers after it were not replaced"));
                 }
                 return allOf(batch.stream().map(s -> replace(s, slots.size(), "reload", progress)).toList());
             }, loop);
@@ -103,8 +102,12 @@ public final class Rollout {
      */
     private static CompletableFuture<Void> startAgain(Slot slot, String why) {
         return slot.app().preemptedBy() == null ? slot.start(why)
-                : CompletableFuture.failedFuture(new IllegalStateException("'cluster " + slot.app().preemptedBy() + "' came first: "
-                + slot.name() + " was not started again"));
+                : CompletableFuture.failedFuture(cameFirst(slot.app(), ": " + slot.name() + " was not started again"));
+    }
+
+    /** The stop or delete that ended the operation under way on {@code app}, then what it left undone. */
+    private static IllegalStateException cameFirst(App app, String leftUndone) {
+        return new IllegalStateException("'cluster " + app.preemptedBy() + "' came first" + leftUndone);
     }
 
     /**
