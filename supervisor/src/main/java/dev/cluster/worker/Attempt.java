@@ -237,6 +237,7 @@ public final class Attempt {
     private void becomeReady(String how) {
         change(AttemptState.READY);
         cancel(readinessTimer);
+        process.ready();
         slot.attemptReady(this, how);
     }
 

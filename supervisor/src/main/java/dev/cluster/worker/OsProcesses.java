@@ -177,7 +177,7 @@ public final class OsProcesses implements ProcessStarter {
             Process process = spawn(builder);
             output.started();
             OsProcess started = new OsProcess(process, output, archive.note(), sharedAmong(spec), ownGroup ? spec.killTimeoutMs() : -1, jar);
-            startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
+            started.onReady = () -> startCache.check(spec, archive, process.pid(), note -> started.startCacheNote = note);
             return started;
         } catch (IOException | RuntimeException e) {
             output.discard();
@@ -340,6 +340,8 @@ public final class OsProcesses implements ProcessStarter {
         private final CompletableFuture<Integer> exited;
         /** Whether it started from a start-up archive, in words; set again on the loop if the JVM refused it. */
         volatile String startCacheNote;
+        /** Run once, on the loop, when it is ready ({@link #ready}); null after. */
+        private Runnable onReady;
         private final int sharedAmong;
         private final JarWatch jar;
 
@@ -424,6 +426,15 @@ public final class OsProcesses implements ProcessStarter {
         @Override
         public String startCache() {
             return startCacheNote;
+        }
+
+        @Override
+        public void ready() {
+            Runnable run = onReady;
+            onReady = null;
+            if (run != null) {
+                run.run();
+            }
         }
 
         @Override

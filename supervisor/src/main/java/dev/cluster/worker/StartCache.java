@@ -15,11 +15,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -59,14 +61,13 @@ import java.util.stream.Stream;
  * </ul>
  * <p>
  * A JVM that cannot use an archive (damaged, made by another build) warns at most and starts
- * without it. So a second after a worker launched with one, its memory map
- * ({@code /proc/PID/maps}) is checked for the archive: a refused one is said once in the log,
+ * without it. So once a worker launched with one is ready (its JVM maps archives as it starts, long
+ * before), its memory map ({@code /proc/PID/maps}) is checked for the archive: a refused one is said once in the log,
  * deleted and made again; refused twice, the key is given up on until the supervisor restarts.
  * Everything here runs on the supervisor's loop.
  */
 public final class StartCache {
     private static final Logger log = LoggerFactory.getLogger(StartCache.class);
-    private static final long MAPPED_CHECK_MS = 1_000;
 
     /** How a JDK records an archive and starts from one. */
     enum Flavor {
@@ -112,7 +113,6 @@ public final class StartCache {
     }
 
     private final Path dir;
-    private final Loop loop;
     private final ArchiveMaker maker;
     /** Keys whose archive is being made (extraction, training start, dump). */
     private final Set<String> trainingKeys = new HashSet<>();
@@ -135,7 +135,6 @@ public final class StartCache {
 
     StartCache(Path dir, Loop loop, ArchiveMaker.Trainer trainer) {
         this.dir = dir;
-        this.loop = loop;
         this.maker = new ArchiveMaker(dir, loop, trainer, this::made);
         deleteLeftovers();
     }
@@ -292,41 +291,60 @@ public final class StartCache {
     }
 
     /**
-     * After a launch of {@code spec} with an archive: whether the JVM mapped it, checked once it
-     * surely has. A refused archive is deleted and (the first time) made again at once.
+     * A worker launched for {@code spec} is ready: whether its JVM mapped the archive it was given. Not a fixed time after
+     * the launch: on a busy machine a JVM had not got that far in a second, and a good archive was deleted and made again.
+     * A refused archive is deleted and (the first time) made again at once.
      */
-    public void check(AppSpec spec, Use use, long pid, java.util.function.Consumer<String> note) {
+    void check(AppSpec spec, Use use, long pid, java.util.function.Consumer<String> note) {
         if (use.archive() == null) {
             return;
         }
-        loop.schedule(() -> {
-            Path maps = Path.of("/proc", Long.toString(pid), "maps");
-            String mapped;
-            try {
-                mapped = Files.readString(maps);
-            } catch (IOException e) {
-                return; // exited meanwhile
-            }
-            if (mapped.contains(use.archive().toString())) {
-                return;
-            }
-            String name = use.archive().getFileName().toString();
-            String key = name.substring(0, name.lastIndexOf('.'));
-            boolean again = refusedOnce.add(key);
-            log.warn("pid {} did not use the start-up archive {} (damaged, or not this JDK's): {}", pid, name,
-                    again ? "it is deleted and made again" : "it is deleted, and made again only when the app is restarted or reloaded");
-            note.accept("refused by the JVM: " + (again ? "being made again" : "given up on"));
-            try {
-                Files.deleteIfExists(use.archive());
-            } catch (IOException e) {
-                log.warn("cannot delete {}: {}", use.archive(), e.getMessage());
-            }
-            if (again) {
-                maker.make(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
-            } else {
-                givenUp.put(key, "the JVM refused it twice");
-            }
-        }, MAPPED_CHECK_MS);
+        String mapped;
+        try {
+            mapped = Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
+        } catch (IOException e) {
+            return; // exited meanwhile
+        }
+        if (mapped.contains(use.archive().toString())) {
+            return;
+        }
+        String name = use.archive().getFileName().toString();
+        String key = name.substring(0, name.lastIndexOf('.'));
+        if (trainingKeys.contains(key) || madeAfter(use.archive(), pid)) {
+            // Refused by another worker too, launched from the same file: that one is deleted and made again already.
+            note.accept("refused by the JVM: made again for later workers");
+            return;
+        }
+        boolean again = refusedOnce.add(key);
+        log.warn("pid {} did not use the start-up archive {} (damaged, or not this JDK's): {}", pid, name,
+                again ? "it is deleted and made again" : "it is deleted, and made again only when the app is restarted or reloaded");
+        note.accept("refused by the JVM: " + (again ? "being made again" : "given up on"));
+        try {
+            Files.deleteIfExists(use.archive());
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", use.archive(), e.getMessage());
+        }
+        if (again) {
+            trainingKeys.add(key);
+            pending.remove(key);
+            maker.make(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
+        } else {
+            givenUp.put(key, "the JVM refused it twice");
+        }
+    }
+
+    /**
+     * Whether the archive now at that path was made after process {@code pid} started, so it is not the file that process
+     * refused. With a margin: a process's start is known to a second (the boot time's), and making an archive takes longer.
+     */
+    private static boolean madeAfter(Path archive, long pid) {
+        try {
+            Optional<Instant> started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant());
+            return started.isPresent()
+                    && Files.getLastModifiedTime(archive, LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(started.get().plusSeconds(2));
+        } catch (IOException e) {
+            return false; // none there now
+        }
     }
 
     /** The supervisor exits: no training start outlives it. */

@@ -45,6 +45,13 @@ public interface WorkerProcess {
         return null;
     }
 
+    /**
+     * It is ready (serving): its JVM's start is over, and what waits for that runs now (whether it used its start-up
+     * archive, {@link StartCache#check}).
+     */
+    default void ready() {
+    }
+
     /** A standby becomes worker {@code workerId}: what it writes from now on goes to that worker's log files. */
     void assignedTo(int workerId);
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which archive a launch gets and when a training start begins, with a stand-in process for the training. */
@@ -174,6 +175,33 @@ class StartCacheTest {
         assertTrue(cache.forLaunch(a, command).note().startsWith("none yet"), "the old version's archive is not the new one's");
         cache.workerReady(a, command);
         assertEquals(List.of("a", "a"), trained, "the new version gets its own training");
+    }
+
+    /**
+     * Two workers launched from one archive their JVM refused, each checked as it gets ready: it is deleted and made again
+     * once, not given up on as refused twice (seen with a crash restart and a reload side by side: two training starts).
+     */
+    @Test
+    void anArchiveRefusedByTwoWorkersIsMadeAgainOnce() throws Exception {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = javaJar(jar);
+        AppSpec a = app("a", jar);
+        launchedAndReady(cache, a, command);
+        String key = trainingKey();
+        endTrainings(() -> cache.forLaunch(a, command).note().startsWith("none: making one failed"));
+        cache.tryAgain("a");
+        Path archive = Files.write(dir.resolve("cache").resolve(key + StartCache.Flavor.of(Runtime.version().feature()).suffix), new byte[] {1});
+        StartCache.Use use = cache.forLaunch(a, command);
+        assertEquals(archive, use.archive());
+        Process first = sleeper();
+        Process second = sleeper(); // launched from it, they say: neither maps it
+        List<String> notes = new ArrayList<>();
+        cache.check(a, use, first.pid(), notes::add);
+        cache.check(a, use, second.pid(), notes::add);
+        assertEquals(List.of("a", "a"), trained, "made again once");
+        assertEquals(List.of("refused by the JVM: being made again", "refused by the JVM: made again for later workers"), notes);
+        assertFalse(Files.exists(archive), "deleted");
     }
 
     @Test
