@@ -95,6 +95,10 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 peer = pid; // what the closed connection reports is its death, which it is
                 log.info("worker connection from pid {} closed: a replacement given up and killed", pid);
                 ctx.close();
+            } else if (worker == null && ProcessHandle.of(pid).isEmpty()) {
+                // Its exit was handled first (the reaper's thread and this connection's race): a worker stopped as it started, say.
+                log.info("worker connection from pid {} closed: that process has exited", pid);
+                ctx.close();
             } else if (worker == null) {
                 log.warn("worker connection from pid {} closed: no worker has that pid", pid);
                 ctx.close();
