@@ -165,22 +165,25 @@ public final class Supervisor {
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get().message());
         }
-        List<PortListeners.Listener> listening = PortListeners.listening(spec.port());
-        if (!listening.isEmpty()) {
-            // Set SO_REUSEPORT, so the validator's probe could join it: but it is no app of ours, and
-            // the kernel would give it a share of this app's connections (another supervisor's app, say).
-            throw new IllegalArgumentException("port " + spec.port() + " is already served by " + PortListeners.holder(listening.get(0))
-                    + ", which shares it (SO_REUSEPORT), so the kernel would split the connections between it and " + spec.name()
-                    + ": stop it or choose another --port (see 'ss -ltnp sport = :" + spec.port() + "')");
-        }
+        PortListeners.requireNoneOn(spec.port(), spec.name());
         App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, this::slotChanged);
         apps.put(spec.name(), app);
         String unsaved = saveApps();
         log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
                 spec.bind(), ShellPath.line(processes.commandLine(spec)));
-        Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList()).whenCompleteAsync((done, failure) ->
-                reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
-                        : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure)), loop);
+        // It owns the app until its workers are up: a reload meanwhile restarted a starting worker, and the start failed.
+        app.begin(App.Operation.START);
+        CompletableFuture<Void> started;
+        try {
+            started = Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList());
+        } catch (RuntimeException e) {
+            started = CompletableFuture.failedFuture(e); // the mark is cleared below on every path
+        }
+        started.whenCompleteAsync((done, failure) -> {
+            app.end(App.Operation.START);
+            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
+                    : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure));
+        }, loop);
     }
 
     private void stop(String target, Consumer<Response> reply) {

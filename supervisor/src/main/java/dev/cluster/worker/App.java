@@ -28,7 +28,7 @@ public final class App {
             + "online at once, and a reload can replace its workers";
     /** What can own an app for a while: other commands on it are refused meanwhile, not queued (but see {@link #yieldTo}). */
     public enum Operation {
-        RELOAD("reload"), SCALE("scale"), RESTART("restart"), MEMORY_REPLACEMENT("memory replacement");
+        START("start"), RELOAD("reload"), SCALE("scale"), RESTART("restart"), MEMORY_REPLACEMENT("memory replacement");
 
         private final String label;
 

@@ -121,4 +121,17 @@ public final class PortListeners {
         return OpenFiles.of(pid).stream().filter(l -> l.startsWith("socket:[")).map(l -> l.substring(8, l.length() - 1))
                 .collect(Collectors.toSet());
     }
+
+    /**
+     * Refuses a port that a process already listens on: with SO_REUSEPORT set, so the validator's probe could join it, but
+     * no app of ours; the kernel would give it a share of {@code app}'s connections (another supervisor's app, say).
+     */
+    public static void requireNoneOn(int port, String app) {
+        List<Listener> listening = listening(port);
+        if (!listening.isEmpty()) {
+            throw new IllegalArgumentException("port " + port + " is already served by " + holder(listening.get(0))
+                    + ", which shares it (SO_REUSEPORT), so the kernel would split the connections between it and " + app
+                    + ": stop it or choose another --port (see 'ss -ltnp sport = :" + port + "')");
+        }
+    }
 }

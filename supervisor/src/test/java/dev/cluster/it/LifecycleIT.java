@@ -225,6 +225,27 @@ class LifecycleIT {
         assertEquals(List.of(daemon), cluster.processesOfThisHome(), "no worker started after the stop");
     }
 
+    /**
+     * A start owns its app until its workers are up, as a restart does: a reload meanwhile restarted a starting worker in
+     * place, and the start answered that its worker "was stopped before it was ready". A stop meanwhile ends the start.
+     */
+    @Test
+    void aReloadDuringAStartIsRefusedAndAStopEndsIt() throws Exception {
+        Process start = cluster.spawn("start", "--name", "starting", "--listen-timeout", "60s", "--port", Integer.toString(ClusterFixture.freePort()),
+                "--", "sleep", "1000"); // listens on nothing: launching until its listen timeout
+        ClusterFixture.await("the start's worker", Duration.ofSeconds(30), () -> cluster.daemonLog().contains("starting:0 stopped -> launching (start"));
+
+        ClusterFixture.Result reload = cluster.cluster("reload", "starting");
+        assertEquals(1, reload.exit(), reload.toString());
+        assertEquals("cluster: app 'starting' is busy with a start: run the command again when it has finished", reload.err().strip());
+        cluster.ok("stop", "starting");
+        assertTrue(start.waitFor(30, TimeUnit.SECONDS));
+        String said = new String(start.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, start.exitValue(), said);
+        assertTrue(said.contains("starting:0 was stopped before it was ready (stop requested)"), said);
+        assertEquals("stopped", cluster.list().get(0).state());
+    }
+
     @Test
     void logsArePrefixedAndFollowedAcrossRestarts() throws Exception {
         int port = ClusterFixture.freePort();
