@@ -108,7 +108,7 @@ final class Housekeeping {
         switch (verdict.kind()) {
             case HANG -> verdict.slot().hang(verdict.why());
             case MEMORY -> {
-                if (app.operation() != null) {
+                if (!app.idle()) {
                     return;
                 }
                 log.info("{} (pid {}) {}: replacing it without downtime", verdict.slot().name(), verdict.slot().pid(), verdict.why());

@@ -209,6 +209,7 @@ public final class Supervisor {
     private void delete(String target, Consumer<Response> reply) {
         List<App> doomed = Targets.apps(target, apps);
         App.yieldTo("delete", doomed);
+        doomed.forEach(App::deleting);
         Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList()).whenCompleteAsync((done, failure) -> {
             doomed.forEach(app -> {
                 apps.remove(app.name());

@@ -76,6 +76,7 @@ public final class App {
     private Operation operation;
     /** The stop, delete or kill that cut the operation under way short, or null (see {@link #yieldTo}). */
     private String preemptedBy;
+    private boolean deleted;
     /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when not known to be so. */
     private String portNotShared;
     private final Readiness readiness = new Readiness();
@@ -427,9 +428,22 @@ public final class App {
     }
 
     public void requireIdle() {
+        if (deleted) {
+            throw new Busy("app '" + name() + "' is being deleted: once 'cluster delete' has finished, start it again if you meant to");
+        }
         if (operation != null) {
             throw new Busy("app '" + name() + "' is busy with a " + operation.label() + ": run the command again when it has finished");
         }
+    }
+
+    /** No operation owns it and it is not being deleted: the memory guard may replace a worker. */
+    public boolean idle() {
+        return operation == null && !deleted;
+    }
+
+    /** A delete took it: no other command meanwhile (a reload then ran a slot of an app about to be forgotten, out of sight). */
+    public void deleting() {
+        deleted = true;
     }
 
     public String portNotShared() {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AppTest {
@@ -27,5 +28,17 @@ class AppTest {
         app.begin(App.Operation.SCALE);
         app.end(App.Operation.RELOAD);
         assertEquals(App.Operation.SCALE, app.operation());
+    }
+
+    /** A reload that came while a delete stopped the app's workers started one again, for an app then forgotten (a fuzz found it). */
+    @Test
+    void anAppBeingDeletedTakesNoOtherOperation() {
+        App.yieldTo("delete", List.of(app));
+        app.deleting();
+        for (App.Operation operation : App.Operation.values()) {
+            App.Busy busy = assertThrows(App.Busy.class, () -> app.begin(operation));
+            assertEquals("app 'web' is being deleted: once 'cluster delete' has finished, start it again if you meant to", busy.getMessage());
+        }
+        assertFalse(app.idle(), "nor a memory replacement");
     }
 }
