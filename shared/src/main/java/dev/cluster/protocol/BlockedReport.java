@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
 /**
  * One stall of an event loop, reported once when it ends: how long the loop did not run its
  * tasks, and where its thread was while it was blocked (captured during the stall, top frame
- * first). {@code stack} is empty when the stall ended before the watchdog could look.
+ * first). {@code stack} is empty when the stall ended before the watchdog could look, or when {@code paused}: the whole
+ * JVM was (a stop-the-world collection, SIGSTOP, no CPU), not the loop's code.
  */
-public record BlockedReport(String loop, long durationMs, long startedAtEpochMs, List<String> stack) {
+public record BlockedReport(String loop, long durationMs, long startedAtEpochMs, List<String> stack, boolean paused) {
     /** The top frame of a loop waiting for I/O (Netty's epoll transport, the JDK's selector). */
     private static final Pattern WAITING = Pattern.compile("^(io\\.netty\\.channel\\.epoll\\.Native\\.epoll(Busy)?Wait0?|sun\\.nio\\.ch\\.EPoll\\.wait)\\(.*");
 
@@ -16,12 +17,19 @@ public record BlockedReport(String loop, long durationMs, long startedAtEpochMs,
         stack = stack == null ? List.of() : List.copyOf(stack);
     }
 
+    public BlockedReport(String loop, long durationMs, long startedAtEpochMs, List<String> stack) {
+        this(loop, durationMs, startedAtEpochMs, stack, false);
+    }
+
     /**
      * The frame to blame: the first one in the app's own code, below JDK and Netty frames (a busy
      * loop's top frame is often {@code System.nanoTime}). The top frame if all are library frames; words, not a frame,
-     * for a loop caught {@link #waiting} or not caught at all.
+     * for a loop {@link #paused}, caught {@link #waiting} or not caught at all.
      */
     public String culprit() {
+        if (paused) {
+            return "(no code: the whole JVM was paused, by a stop-the-world collection, SIGSTOP or a lack of CPU)";
+        }
         if (waiting()) {
             return "(no code: the loop was waiting for events and woke late, held off the CPU by other processes or a pause of the whole JVM)";
         }

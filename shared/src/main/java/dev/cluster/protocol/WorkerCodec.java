@@ -226,6 +226,7 @@ final class WorkerCodec {
             json.writeString(frame);
         }
         json.writeEndArray();
+        json.writeBooleanField("paused", b.paused());
         json.writeEndObject();
     }
 

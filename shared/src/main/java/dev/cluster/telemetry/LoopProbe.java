@@ -28,11 +28,13 @@ public final class LoopProbe implements Runnable {
     private volatile long dueNanos;
     // Touched by the loop thread only.
     private long lastRunNanos;
-    private long lastCpuNanos;
+    /** The loop thread's CPU time at the probe's last run; also read by the watchdog. */
+    private volatile long lastCpuNanos;
     /** The stall the watchdog is looking at, with the stack it caught; guarded by this. */
     private Stall stall;
 
-    private record Stall(long dueNanos, long startedAtEpochMs, StackTraceElement[] stack) {
+    /** {@code paused}: the whole JVM was, for most of it (then no stack: the one caught after would be wherever the loop stood). */
+    private record Stall(long dueNanos, long startedAtEpochMs, StackTraceElement[] stack, boolean paused) {
     }
 
     private LoopProbe(EventExecutor loop, String name, Telemetry telemetry) {
@@ -88,8 +90,10 @@ public final class LoopProbe implements Runnable {
         }
         if (late >= telemetry.blockThresholdNs()) {
             boolean sameStall = caught != null && caught.dueNanos == due;
+            // Not looked at: if the watchdog was held as long, the whole JVM was (it runs before the loop or after, by chance).
+            boolean paused = sameStall ? caught.paused : pausedFor(late, telemetry.watchdogOverdueNs(now), cpu >= 0 ? cpu - lastCpuNanos : 0);
             telemetry.stallEnded(name, late, sameStall ? caught.startedAtEpochMs
-                    : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(late), sameStall ? caught.stack : null);
+                    : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(late), sameStall ? caught.stack : null, paused);
         }
         lastRunNanos = now;
         lastCpuNanos = cpu;
@@ -101,26 +105,42 @@ public final class LoopProbe implements Runnable {
      * stall. Returns when to look again: when this loop would cross the threshold if its next probe
      * does not run, so a healthy cluster costs the watchdog a few wake-ups a second, not a hundred.
      */
-    long watch(long now) {
+    long watch(long now, long selfLateNs) {
         Thread t = thread;
         long due = dueNanos;
         long crossing = due + telemetry.blockThresholdNs();
         if (t == null || now < crossing) {
             return t == null ? now + telemetry.blockThresholdNs() : crossing;
         }
+        Stall seen;
         synchronized (this) {
-            if (stall != null && stall.dueNanos == due) {
-                return now + telemetry.blockThresholdNs(); // caught already; the probe reports it when it runs
-            }
+            seen = stall != null && stall.dueNanos == due ? stall : null;
         }
-        StackTraceElement[] stack = t.getStackTrace();
+        if (seen != null && !seen.paused) {
+            return now + telemetry.blockThresholdNs(); // caught already; the probe reports it when it runs
+        }
+        // Looked at again a threshold after a pause: a loop still stuck then is held by its code.
+        long cpu = THREADS.getThreadCpuTime(t.getId());
+        boolean paused = pausedFor(now - due, selfLateNs, cpu < 0 ? 0 : cpu - lastCpuNanos);
+        StackTraceElement[] stack = paused ? null : t.getStackTrace();
         synchronized (this) {
             // Still stuck in the same stall, and not yet in this probe, whose run ends it: the stack is the culprit's.
-            if (dueNanos == due && !inProbe(stack)) {
-                stall = new Stall(due, System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(now - due), stack);
+            if (dueNanos == due && (paused || !inProbe(stack))) {
+                stall = new Stall(due, seen != null ? seen.startedAtEpochMs : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(now - due),
+                        stack, paused);
             }
         }
         return now + telemetry.blockThresholdNs();
+    }
+
+    /**
+     * Whether a loop overdue by {@code overdueNs} was held by a pause of the whole JVM (a stop-the-world collection,
+     * SIGSTOP, no CPU for anyone): the watchdog itself woke {@code watchdogLateNs} late, and the loop's thread ran on a
+     * processor for {@code loopCpuNs}, each for most of that time. Such a pause stops the loop wherever it stands, and a
+     * stack caught after it would blame that code. A loop thread that ran meanwhile was running code: its stack is the culprit's.
+     */
+    static boolean pausedFor(long overdueNs, long watchdogLateNs, long loopCpuNs) {
+        return 2 * watchdogLateNs >= overdueNs && 2 * loopCpuNs < overdueNs;
     }
 
     /** A stack caught as the probe ran, late (seen on 2 busy cores): its frames are the probe's, not those of what held the loop. */

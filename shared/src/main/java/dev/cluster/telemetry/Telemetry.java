@@ -39,6 +39,8 @@ public final class Telemetry {
 
     private final SupervisorLink link;
     private final long blockThresholdNs;
+    /** When the watchdog is next due to look ({@link System#nanoTime}). */
+    private volatile long watchdogWake = System.nanoTime();
     private final Recorder jvmLag = LagHistograms.recorder();
     private Histogram jvmSpare;
     private final Histogram loopsMerged = LagHistograms.create();
@@ -124,20 +126,33 @@ public final class Telemetry {
         return -1;
     }
 
-    /** Sleeps until the first moment a loop could cross the block threshold, then looks. */
+    /**
+     * Sleeps until the first moment a loop could cross the block threshold, then looks. How late it woke itself tells a
+     * pause of the whole JVM (a stop-the-world collection, SIGSTOP, no CPU) from a loop held by its code.
+     */
     private void watch() {
+        long wake = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
+            long selfLate = Math.max(0, now - wake);
             long next = now + blockThresholdNs;
             for (LoopProbe probe : loops) {
-                next = Math.min(next, probe.watch(now));
+                next = Math.min(next, probe.watch(now, selfLate));
             }
-            LockSupport.parkNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), next - now));
+            long sleep = Math.max(TimeUnit.MILLISECONDS.toNanos(1), next - now);
+            wake = now + sleep;
+            watchdogWake = wake;
+            LockSupport.parkNanos(sleep);
         }
     }
 
+    /** How long the watchdog has been due to wake and has not ({@link #watch}): 0 if it is not overdue. */
+    long watchdogOverdueNs(long now) {
+        return Math.max(0, now - watchdogWake);
+    }
+
     /** Called on the loop whose stall just ended. */
-    void stallEnded(String loop, long durationNs, long startedAtEpochMs, StackTraceElement[] stack) {
+    void stallEnded(String loop, long durationNs, long startedAtEpochMs, StackTraceElement[] stack, boolean paused) {
         List<String> frames = new ArrayList<>();
         for (int i = 0; stack != null && i < stack.length && i < MAX_STACK_FRAMES; i++) {
             StackTraceElement f = stack[i];
@@ -145,7 +160,7 @@ public final class Telemetry {
             frames.add(f.getClassName() + "." + f.getMethodName() + "("
                     + (f.isNativeMethod() ? "Native Method" : f.getFileName() + ":" + f.getLineNumber()) + ")");
         }
-        link.send(new WorkerMessage.Blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames)));
+        link.send(new WorkerMessage.Blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames, paused)));
     }
 
     private void report() {

@@ -29,4 +29,10 @@ class BlockedReportTest {
         }
         assertFalse(new BlockedReport("loop-0", 134, 1, List.of("io.netty.channel.epoll.Native.epollCtlMod0(Native Method)")).waiting());
     }
+
+    @Test
+    void aStallOfTheWholeJvmBlamesNoFrame() {
+        assertEquals("(no code: the whole JVM was paused, by a stop-the-world collection, SIGSTOP or a lack of CPU)",
+                new BlockedReport("loop-0", 1456, 1, null, true).culprit());
+    }
 }

@@ -63,7 +63,8 @@ class WireTest {
                         List.of(new PoolReport("hash", "executor", 1, 2, 3, 4), new PoolReport("common", "forkjoin", 0, 2, 0, -1)))),
                 new WorkerMessage.Metrics(new TelemetryReport(1000, null, null, 0, null, null, 0, 0, -1, 0, 0, 1, -1, null, 0, null)),
                 new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1_796_000_000_000L, List.of("a.B.c(B.java:1)", tricky))),
-                new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1, null)));
+                new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1, null)),
+                new WorkerMessage.Blocked(new BlockedReport("loop-1", 1456, 1, null, true)));
         for (WorkerMessage m : reports) {
             String line = new String(Wire.encode(m), StandardCharsets.UTF_8);
             assertEquals(new String(Wire.encodeWithDatabind(m), StandardCharsets.UTF_8), line, m.toString());

@@ -257,6 +257,30 @@ class TelemetryIT {
     }
 
     /** The describe --json object of the worker with this pid. */
+    /**
+     * A worker stopped (SIGSTOP) for a second: its loop stalls, but no code held it, and the stall names none. Before, the
+     * watchdog woke with the loop and caught its stack wherever the stop had left it (seen: "at Unsafe.compareAndSetLong").
+     */
+    @Test
+    void aStallOfTheWholeStoppedJvmBlamesNoCode() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "web");
+        long pid = cluster.list().get(0).pid();
+        ClusterFixture.await("its first report", Duration.ofSeconds(10), () -> worker(pid).path("telemetry").isObject());
+        new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+        try {
+            // Stopped until the daemon has seen it so (its state 'T', sampled each second): that is over a second.
+            ClusterFixture.await("the daemon to see it stopped", Duration.ofSeconds(10), () -> cluster.daemonLog().contains("(pid " + pid + ") is stopped"));
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+        }
+        ClusterFixture.await("the stall of the stop", Duration.ofSeconds(10),
+                () -> stalls(pid).stream().anyMatch(stall -> stall.path("durationMs").asLong() >= 900));
+        JsonNode stall = stalls(pid).stream().filter(st -> st.path("durationMs").asLong() >= 900).findFirst().orElseThrow();
+        assertEquals(0, stall.path("stack").size(), "no frame blamed: " + stall);
+        assertTrue(stall.path("paused").asBoolean(), "told as a pause of the whole JVM: " + stall);
+    }
+
     private JsonNode worker(long pid) {
         for (JsonNode app : describeJson("all")) {
             for (JsonNode w : app.path("workers")) {
