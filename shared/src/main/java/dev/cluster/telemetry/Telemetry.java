@@ -131,22 +131,20 @@ public final class Telemetry {
      * pause of the whole JVM (a stop-the-world collection, SIGSTOP, no CPU) from a loop held by its code.
      */
     private void watch() {
-        long wake = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
-            long selfLate = Math.max(0, now - wake);
+            long selfLate = watchdogOverdueNs(now);
             long next = now + blockThresholdNs;
             for (LoopProbe probe : loops) {
                 next = Math.min(next, probe.watch(now, selfLate));
             }
             long sleep = Math.max(TimeUnit.MILLISECONDS.toNanos(1), next - now);
-            wake = now + sleep;
-            watchdogWake = wake;
+            watchdogWake = now + sleep;
             LockSupport.parkNanos(sleep);
         }
     }
 
-    /** How long the watchdog has been due to wake and has not ({@link #watch}): 0 if it is not overdue. */
+    /** How long the watchdog has been due to wake and has not ({@link #watch}): 0 if it is not overdue; also read by the loops' probes. */
     long watchdogOverdueNs(long now) {
         return Math.max(0, now - watchdogWake);
     }
