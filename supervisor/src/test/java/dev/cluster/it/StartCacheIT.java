@@ -87,8 +87,9 @@ class StartCacheIT {
         assertTrue(cluster.ok("describe", "web").out().contains("start cache  none yet when it launched: a training start makes one"));
         ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(suffix).size() == 1);
         Path archive = archives(suffix).get(0);
-        String log = Files.readString(cluster.home().resolve("daemon.log"));
-        assertTrue(log.contains("a training start (pid") && log.contains("start-up archive " + archive.getFileName() + " made in"), log);
+        // The file is moved into place just before that is logged: waited for, not read at once (CI once read it between).
+        ClusterFixture.await("the archive's making logged", Duration.ofSeconds(10), () -> cluster.daemonLog().contains("a training start (pid")
+                && cluster.daemonLog().contains("start-up archive " + archive.getFileName() + " made in"));
 
         cluster.ok("restart", "web");
         long pid = cluster.worker("web", 0).pid();
