@@ -400,10 +400,6 @@ public final class App {
         }
     }
 
-    public Operation operation() {
-        return operation;
-    }
-
     /**
      * A stop or delete ({@code command}) of these apps' workers. A reload, restart or memory replacement
      * under way gives way: each slot's stop abandons its replacement, and none is started again after

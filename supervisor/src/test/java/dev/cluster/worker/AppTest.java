@@ -20,14 +20,16 @@ class AppTest {
         assertEquals("app 'web' is busy with a reload: run the command again when it has finished", busy.getMessage());
         app.end(App.Operation.RELOAD);
         app.begin(App.Operation.SCALE);
-        assertEquals(App.Operation.SCALE, app.operation());
+        assertEquals("app 'web' is busy with a scale: run the command again when it has finished",
+                assertThrows(App.Busy.class, app::requireIdle).getMessage());
     }
 
     @Test
     void anOperationThatEndsDoesNotClearAnother() {
         app.begin(App.Operation.SCALE);
         app.end(App.Operation.RELOAD);
-        assertEquals(App.Operation.SCALE, app.operation());
+        assertEquals("app 'web' is busy with a scale: run the command again when it has finished",
+                assertThrows(App.Busy.class, app::requireIdle).getMessage());
     }
 
     /** A reload that came while a delete stopped the app's workers started one again, for an app then forgotten (a fuzz found it). */
