@@ -219,10 +219,7 @@ public final class StartCache {
             return Use.none("none: making an AOT cache needs the native library (built without gcc)");
         }
         if (!trainingKeys.contains(key)) {
-            pending.putIfAbsent(key, () -> {
-                trainingKeys.add(key);
-                maker.make(spec, key, flavor, archive);
-            });
+            pending.putIfAbsent(key, () -> make(spec, key, flavor, archive));
         }
         return Use.none("none yet when it launched: a training start makes one once a worker of this version is ready");
     }
@@ -325,12 +322,17 @@ public final class StartCache {
             log.warn("cannot delete {}: {}", use.archive(), e.getMessage());
         }
         if (again) {
-            trainingKeys.add(key);
             pending.remove(key);
-            maker.make(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
+            make(spec, key, name.endsWith(Flavor.AOT.suffix) ? Flavor.AOT : Flavor.CDS, use.archive());
         } else {
             givenUp.put(key, "the JVM refused it twice");
         }
+    }
+
+    /** Begins making the key's archive, marked as under way until {@link #made}: a launch meanwhile begins no second making. */
+    private void make(AppSpec spec, String key, Flavor flavor, Path archive) {
+        trainingKeys.add(key);
+        maker.make(spec, key, flavor, archive);
     }
 
     /**
