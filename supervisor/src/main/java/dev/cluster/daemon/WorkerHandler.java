@@ -49,6 +49,10 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) throws IOException {
+        if (!ctx.channel().isOpen()) {
+            // Lines read in the same batch as one this handler answered by closing: the verdict stands for them too.
+            return;
+        }
         WorkerMessage message;
         try {
             message = Wire.decode(LineServer.bytes(line), WorkerMessage.class);

@@ -7,6 +7,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -167,6 +170,28 @@ class SecurityIT {
         assertFalse(describe.contains("\u001b"), "no escape sequence reaches the terminal: " + describe);
         assertTrue(describe.contains("bye \\x1b[2J\\x1b[H"), describe);
         assertTrue(describe.contains("evil.Frame(\\x1b[2J"), describe);
+    }
+
+    @Test
+    void aStrangerOnTheWorkerSocketIsRefusedOnceAndTheRestOfWhatItSentIgnored() throws Exception {
+        cluster.ok("ping"); // starts the supervisor, no app
+        String hello = "{\"v\":1,\"type\":\"hello\",\"agent\":true}\n";
+        for (int i = 0; i < 2; i++) {
+            // Two lines in one write: the supervisor reads both in one batch and closes at the first.
+            try (SocketChannel socket = SocketChannel.open(UnixDomainSocketAddress.of(
+                    cluster.home().resolve("worker.sock")))) {
+                socket.write(ByteBuffer.wrap((hello + hello).getBytes(StandardCharsets.UTF_8)));
+                while (socket.read(ByteBuffer.allocate(256)) >= 0) {
+                    // until the supervisor closes it
+                }
+            }
+        }
+        // One loop serves every connection in turn: the second refusal is logged after all the first connection's lines.
+        ClusterFixture.await("both connections refused", java.time.Duration.ofSeconds(10),
+                () -> daemonLog().split("no worker has that pid", -1).length == 3);
+        String log = daemonLog();
+        assertFalse(log.contains("ClosedChannelException"), "a line after the refusal is not read from the closed connection: " + log);
+        assertEquals(2, log.lines().filter(line -> line.contains(" WARN WorkerHandler")).count(), "one warning per stranger: " + log);
     }
 
     private String daemonLog() {
