@@ -227,6 +227,7 @@ final class WorkerCodec {
         }
         json.writeEndArray();
         json.writeBooleanField("paused", b.paused());
+        json.writeNumberField("waitedMs", b.waitedMs());
         json.writeEndObject();
     }
 

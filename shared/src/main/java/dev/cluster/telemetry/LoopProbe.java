@@ -30,6 +30,9 @@ public final class LoopProbe implements Runnable {
     private long lastRunNanos;
     /** The loop thread's CPU time at the probe's last run; also read by the watchdog. */
     private volatile long lastCpuNanos;
+    /** The loop thread's wait for a processor, opened on its first run; and that wait's total at the last run (-1: unknown). */
+    private CpuWait cpuWait;
+    private long lastWaitNanos = -1;
     /** The stall the watchdog is looking at, with the stack it caught; guarded by this. */
     private Stall stall;
 
@@ -73,7 +76,11 @@ public final class LoopProbe implements Runnable {
         if (thread == null) {
             thread = Thread.currentThread();
             name = thread.getName();
+            CpuWait opened = CpuWait.ofCurrentThread();
+            cpuWait = opened;
+            loop.terminationFuture().addListener(done -> opened.close());
         }
+        long waitedTotal = cpuWait.nanos();
         long due = dueNanos;
         long late = Math.max(0, now - due);
         if (late > Telemetry.PROBE_INTERVAL_NS && lastRunNanos != 0 && cpu >= 0) {
@@ -92,11 +99,14 @@ public final class LoopProbe implements Runnable {
             boolean sameStall = caught != null && caught.dueNanos == due;
             // Not looked at: if the watchdog was held as long, the whole JVM was (it runs before the loop or after, by chance).
             boolean paused = sameStall ? caught.paused : pausedFor(late, telemetry.watchdogOverdueNs(now), cpu >= 0 ? cpu - lastCpuNanos : 0);
+            // The part of it the thread was ready to run and no processor took it: other processes held it off.
+            long waited = waitedTotal >= 0 && lastWaitNanos >= 0 ? Math.min(late, waitedTotal - lastWaitNanos) : 0;
             telemetry.stallEnded(name, late, sameStall ? caught.startedAtEpochMs
-                    : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(late), sameStall ? caught.stack : null, paused);
+                    : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(late), sameStall ? caught.stack : null, paused, waited);
         }
         lastRunNanos = now;
         lastCpuNanos = cpu;
+        lastWaitNanos = waitedTotal;
         schedule();
     }
 

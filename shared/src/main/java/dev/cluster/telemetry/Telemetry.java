@@ -150,7 +150,7 @@ public final class Telemetry {
     }
 
     /** Called on the loop whose stall just ended. */
-    void stallEnded(String loop, long durationNs, long startedAtEpochMs, StackTraceElement[] stack, boolean paused) {
+    void stallEnded(String loop, long durationNs, long startedAtEpochMs, StackTraceElement[] stack, boolean paused, long waitedNs) {
         List<String> frames = new ArrayList<>();
         for (int i = 0; stack != null && i < stack.length && i < MAX_STACK_FRAMES; i++) {
             StackTraceElement f = stack[i];
@@ -158,7 +158,8 @@ public final class Telemetry {
             frames.add(f.getClassName() + "." + f.getMethodName() + "("
                     + (f.isNativeMethod() ? "Native Method" : f.getFileName() + ":" + f.getLineNumber()) + ")");
         }
-        link.send(new WorkerMessage.Blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames, paused)));
+        link.send(new WorkerMessage.Blocked(new BlockedReport(loop, TimeUnit.NANOSECONDS.toMillis(durationNs), startedAtEpochMs, frames, paused,
+                TimeUnit.NANOSECONDS.toMillis(waitedNs))));
     }
 
     private void report() {

@@ -33,6 +33,21 @@ class BlockedReportTest {
     @Test
     void aStallOfTheWholeJvmBlamesNoFrame() {
         assertEquals("(no code: the whole JVM was paused, by a stop-the-world collection, SIGSTOP or a lack of CPU)",
-                new BlockedReport("loop-0", 1456, 1, null, true).culprit());
+                new BlockedReport("loop-0", 1456, 1, null, true, 0).culprit());
+    }
+
+    /** Seen in a fuzz on 2 busy cores: "blocked 161 ms at Unsafe.compareAndSetLong", a CAS that ran for a moment of it. */
+    @Test
+    void aLoopThatWaitedForAProcessorMostOfTheStallBlamesNoFrame() {
+        List<String> stack = List.of("jdk.internal.misc.Unsafe.compareAndSetLong(Native Method)", "com.example.Handler.channelRead(Handler.java:42)");
+        BlockedReport starved = new BlockedReport("loop-0", 161, 1, stack, false, 150);
+        assertTrue(starved.starved());
+        assertEquals("(no code: its thread waited 150 ms of it for a processor: the processors were busy with other work, or a CPU quota was spent)", starved.culprit());
+        assertFalse(starved.blamesCode());
+        BlockedReport busy = new BlockedReport("loop-0", 161, 1, stack, false, 40);
+        assertFalse(busy.starved(), "a loop that ran most of it is held by its code");
+        assertEquals("com.example.Handler.channelRead(Handler.java:42)", busy.culprit());
+        assertTrue(busy.blamesCode());
+        assertFalse(new BlockedReport("loop-0", 161, 1, stack, false, 0).starved(), "unknown (no schedstat): the stack speaks");
     }
 }

@@ -64,7 +64,8 @@ class WireTest {
                 new WorkerMessage.Metrics(new TelemetryReport(1000, null, null, 0, null, null, 0, 0, -1, 0, 0, 1, -1, null, 0, null)),
                 new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1_796_000_000_000L, List.of("a.B.c(B.java:1)", tricky))),
                 new WorkerMessage.Blocked(new BlockedReport("loop-1", 250, 1, null)),
-                new WorkerMessage.Blocked(new BlockedReport("loop-1", 1456, 1, null, true)));
+                new WorkerMessage.Blocked(new BlockedReport("loop-1", 1456, 1, null, true, 0)),
+                new WorkerMessage.Blocked(new BlockedReport("loop-0", 161, 1, List.of("jdk.internal.misc.Unsafe.compareAndSetLong(Native Method)"), false, 150)));
         for (WorkerMessage m : reports) {
             String line = new String(Wire.encode(m), StandardCharsets.UTF_8);
             assertEquals(new String(Wire.encodeWithDatabind(m), StandardCharsets.UTF_8), line, m.toString());

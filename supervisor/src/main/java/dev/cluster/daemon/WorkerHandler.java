@@ -226,7 +226,8 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     /** What the worker says about a stall, escaped and bounded before it is logged or kept. */
     private static BlockedReport escaped(BlockedReport r) {
         return new BlockedReport(Untrusted.escape(r.loop(), MAX_NAME), r.durationMs(), r.startedAtEpochMs(),
-                r.stack().stream().limit(MAX_FRAMES).map(frame -> Untrusted.escape(frame, MAX_FRAME)).toList(), r.paused());
+                r.stack().stream().limit(MAX_FRAMES).map(frame -> Untrusted.escape(frame, MAX_FRAME)).toList(), r.paused(),
+                Math.max(0, Math.min(r.waitedMs(), r.durationMs())));
     }
 
     @Override

@@ -269,7 +269,7 @@ final class MonitScreen {
                     .append("blocked " + b.durationMs() + "ms").style(AttributedStyle.DEFAULT)
                     .append(" " + Durations.format(ago) + " ago on " + b.loop() + ", " + t.stalls() + " stall(s) in all")
                     .toAttributedString(), cols));
-            lines.add(fit(new AttributedString(b.stack().isEmpty() || b.waiting() ? "  " + b.culprit() : "  at " + b.culprit()), cols));
+            lines.add(fit(new AttributedString(b.blamesCode() ? "  at " + b.culprit() : "  " + b.culprit()), cols));
             int at = b.stack().indexOf(b.culprit());
             lines.add(fit(new AttributedString(at >= 0 && at + 1 < b.stack().size() ? "  at " + b.stack().get(at + 1) : ""), cols));
         } else if (w.lastExit() != null) {

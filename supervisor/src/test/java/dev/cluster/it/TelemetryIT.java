@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Wire;
 import dev.cluster.protocol.WorkerInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -256,7 +257,6 @@ class TelemetryIT {
         return jar;
     }
 
-    /** The describe --json object of the worker with this pid. */
     /**
      * A worker stopped (SIGSTOP) for a second: its loop stalls, but no code held it, and the stall names none. Before, the
      * watchdog woke with the loop and caught its stack wherever the stop had left it (seen: "at Unsafe.compareAndSetLong").
@@ -281,6 +281,70 @@ class TelemetryIT {
         assertTrue(stall.path("paused").asBoolean(), "told as a pause of the whole JVM: " + stall);
     }
 
+    /**
+     * A loop held off the CPU: the worker put in a cgroup whose CPU quota is 5 ms per half second, as a container's
+     * limit throttles it. The stalls that follow name no code: the loop's thread waited for a processor. Before, a stall
+     * blamed whatever frame the loop stood at when the watchdog looked (seen in a fuzz on 2 busy cores: "blocked 161 ms
+     * at Unsafe.compareAndSetLong"). (Other processes spinning on every core do not starve a loop that long: the
+     * scheduler serves a thread that wakes from a sleep within milliseconds, even under SCHED_IDLE.)
+     */
+    @Test
+    void aLoopHeldOffTheCpuBlamesNoCode() throws Exception {
+        Path v1 = Path.of("/sys/fs/cgroup/cpu");
+        Path v2 = Path.of("/sys/fs/cgroup");
+        boolean v2Cpu = Files.isReadable(v2.resolve("cgroup.subtree_control")) && Files.readString(v2.resolve("cgroup.subtree_control")).contains("cpu");
+        Path parent = Files.isWritable(v1.resolve("tasks")) ? v1 : v2Cpu && Files.isWritable(v2.resolve("cgroup.procs")) ? v2 : null;
+        Assumptions.assumeTrue(parent != null, "needs a writable cgroup CPU controller (v1 at " + v1 + " or v2 at " + v2 + ")");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--port", Integer.toString(port), "--name", "web");
+        long pid = cluster.list().get(0).pid();
+        ClusterFixture.await("its first report", Duration.ofSeconds(10), () -> worker(pid).path("telemetry").isObject());
+        Path loop;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            loop = tasks.filter(task -> comm(task).startsWith("multiThreadIoEv")).findFirst().orElseThrow();
+        }
+        long before = waitedNs(loop);
+        Path group = Files.createDirectory(parent.resolve("cluster-it-" + ProcessHandle.current().pid() + "-" + port));
+        try {
+            if (parent == v1) {
+                Files.writeString(group.resolve("cpu.cfs_period_us"), "500000");
+                Files.writeString(group.resolve("cpu.cfs_quota_us"), "5000");
+            } else {
+                Files.writeString(group.resolve("cpu.max"), "5000 500000");
+            }
+            Files.writeString(group.resolve("cgroup.procs"), Long.toString(pid));
+            try {
+                ClusterFixture.await("the loop to wait a second for a processor", Duration.ofSeconds(30), () -> waitedNs(loop) - before > 1_000_000_000L);
+            } finally {
+                Files.writeString(parent.resolve("cgroup.procs"), Long.toString(pid));
+            }
+        } finally {
+            Files.delete(group);
+        }
+        ClusterFixture.await("a stall mostly waited for a processor", Duration.ofSeconds(10),
+                () -> stalls(pid).stream().anyMatch(stall -> 2 * stall.path("waitedMs").asLong() >= stall.path("durationMs").asLong()));
+        String describe = cluster.ok("describe", "web").out();
+        assertTrue(describe.contains("ms of it for a processor"), describe);
+    }
+
+    private static String comm(Path task) {
+        try {
+            return Files.readString(task.resolve("comm"));
+        } catch (IOException e) {
+            return ""; // the thread ended
+        }
+    }
+
+    /** A thread's total wait for a processor (schedstat's second field), in ns. */
+    private static long waitedNs(Path task) {
+        try {
+            return Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The describe --json object of the worker with this pid. */
     private JsonNode worker(long pid) {
         for (JsonNode app : describeJson("all")) {
             for (JsonNode w : app.path("workers")) {
