@@ -13,7 +13,9 @@ import java.nio.file.Path;
  * <ul>
  * <li>makes the app's bind of its port share the port with the other workers, and take the slot's
  *     listening socket from the supervisor (see {@link dev.cluster.agent.bind.PortBinds});</li>
- * <li>reports JVM lag, heap, the live set after GC, GC, threads, and the pools it finds.</li>
+ * <li>reports JVM lag, heap, the live set after GC, GC, threads, and the pools it finds;</li>
+ * <li>watches each Netty event loop the app runs, as the library's {@code monitor} does: its lag, and the stack of
+ *     whatever blocks it (see {@link NettyLoops}).</li>
  * </ul>
  * Readiness stays with the port and stopping with SIGTERM, as for any process that does not use
  * the library. Outside a supervisor it does nothing; it never fails the app it rides in, and its
@@ -33,6 +35,7 @@ public final class Agent {
         shareThePort(args, instrumentation, socket);
         try {
             instrumentation.addTransformer(new PoolTransformer());
+            instrumentation.addTransformer(new LoopTransformer());
         } catch (LinkageError e) {
             // the app's own copy of the library came first (see shareThePort): its request pools go unreported
         }
@@ -42,8 +45,9 @@ public final class Agent {
             try {
                 String app = System.getenv().getOrDefault(Env.APP, "unknown");
                 int id = Integer.parseInt(System.getenv().getOrDefault(Env.WORKER_ID, "0"));
-                Telemetry.start(SupervisorLink.connect(socket, app, id));
+                NettyLoops.telemetryStarted(Telemetry.start(SupervisorLink.connect(socket, app, id)));
             } catch (Throwable e) {
+                NettyLoops.telemetryStarted(null);
                 System.err.println("cluster agent: no telemetry for this worker: " + e);
             }
         }).start();

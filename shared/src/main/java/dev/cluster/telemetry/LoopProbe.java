@@ -2,24 +2,30 @@ package dev.cluster.telemetry;
 
 import dev.cluster.protocol.TelemetryReport;
 import dev.cluster.telemetry.LagHistograms;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.EventExecutorGroup;
-import io.netty.util.concurrent.SingleThreadEventExecutor;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Method;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The lag probe of one Netty event loop: a task the loop runs every {@link Telemetry#PROBE_INTERVAL_NS},
- * recording how late it started. The only Netty-aware telemetry class: an app without Netty never loads it.
+ * recording how late it started. It names no Netty type (a loop is a {@link ScheduledExecutorService}; the two Netty
+ * methods it needs are found on the loop's own classes): the agent, whose class loader cannot see an app's Netty,
+ * watches the loops of unmodified apps with it, as the library does those it is given.
  */
 public final class LoopProbe implements Runnable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private final EventExecutor loop;
+    private final ScheduledExecutorService loop;
+    /** Netty's EventExecutorGroup.isShuttingDown and SingleThreadEventExecutor.pendingTasks, null where not found. */
+    private final Method shuttingDown;
+    private final Method pendingTasks;
+    /** Set as the probe sees its loop shutting down: it is no longer watched nor reported. */
+    private volatile boolean ended;
     private final Telemetry telemetry;
     private final Recorder lag = LagHistograms.recorder();
     private Histogram spare;
@@ -31,7 +37,7 @@ public final class LoopProbe implements Runnable {
     /** The loop thread's CPU time at the probe's last run; also read by the watchdog. */
     private volatile long lastCpuNanos;
     /** The loop thread's wait for a processor, opened on its first run; and that wait's total at the last run (-1: unknown). */
-    private CpuWait cpuWait;
+    private volatile CpuWait cpuWait;
     private long lastWaitNanos = -1;
     /** The stall the watchdog is looking at, with the stack it caught; guarded by this. */
     private Stall stall;
@@ -40,25 +46,78 @@ public final class LoopProbe implements Runnable {
     private record Stall(long dueNanos, long startedAtEpochMs, StackTraceElement[] stack, boolean paused) {
     }
 
-    private LoopProbe(EventExecutor loop, String name, Telemetry telemetry) {
+    private LoopProbe(ScheduledExecutorService loop, String name, Telemetry telemetry) {
         this.loop = loop;
         this.name = name;
         this.telemetry = telemetry;
+        this.shuttingDown = nettyMethod(loop, "io.netty.util.concurrent.EventExecutorGroup", "isShuttingDown");
+        this.pendingTasks = nettyMethod(loop, "io.netty.util.concurrent.SingleThreadEventExecutor", "pendingTasks");
     }
 
-    /** Puts a probe on every loop of the group. */
-    public static void monitor(EventExecutorGroup group, Telemetry telemetry) {
+    /** Puts a probe on every loop of a Netty event loop group (an {@code EventExecutorGroup}), once per loop. */
+    public static void monitor(Iterable<? extends ScheduledExecutorService> group, Telemetry telemetry) {
         int n = 0;
-        for (EventExecutor executor : group) {
+        for (ScheduledExecutorService executor : group) {
             LoopProbe probe = new LoopProbe(executor, "loop-" + n++, telemetry);
-            telemetry.add(probe);
+            if (telemetry.add(probe)) {
+                probe.schedule();
+            }
+        }
+    }
+
+    /**
+     * Puts a probe on the loop whose thread calls this, as it starts running the loop: known from now, a stall of the
+     * loop's very first task is caught with its stack (the first probe would run after that task).
+     */
+    public static void monitorThisThread(ScheduledExecutorService loop, Telemetry telemetry) {
+        LoopProbe probe = new LoopProbe(loop, Thread.currentThread().getName(), telemetry);
+        probe.lastRunNanos = System.nanoTime();
+        probe.lastCpuNanos = THREADS.getCurrentThreadCpuTime();
+        probe.thread = Thread.currentThread();
+        if (telemetry.add(probe)) {
             probe.schedule();
+        }
+    }
+
+    /** The public method of Netty's public type, looked up through the loop's class loader: callable on any of its loops. */
+    private static Method nettyMethod(ScheduledExecutorService loop, String type, String method) {
+        try {
+            Class<?> owner = Class.forName(type, false, loop.getClass().getClassLoader());
+            return owner.isInstance(loop) ? owner.getMethod(method) : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    ScheduledExecutorService loop() {
+        return loop;
+    }
+
+    /** Whether the loop is no longer watched: it began to shut down (seen by the probe), or it has. */
+    boolean ended() {
+        return ended || loop.isShutdown();
+    }
+
+    /** Once {@link #ended}: its file closed (a read after it is an unknown wait). */
+    void close() {
+        CpuWait file = cpuWait;
+        if (file != null) {
+            file.close();
+        }
+    }
+
+    private boolean shuttingDown() {
+        try {
+            return shuttingDown != null ? (Boolean) shuttingDown.invoke(loop) : loop.isShutdown();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return loop.isShutdown();
         }
     }
 
     private void schedule() {
         // A loop that is shutting down must see no new tasks, or its quiet period never ends.
-        if (loop.isShuttingDown()) {
+        if (shuttingDown()) {
+            ended = true; // the next report drops it
             return;
         }
         dueNanos = System.nanoTime() + Telemetry.PROBE_INTERVAL_NS;
@@ -76,9 +135,9 @@ public final class LoopProbe implements Runnable {
         if (thread == null) {
             thread = Thread.currentThread();
             name = thread.getName();
-            CpuWait opened = CpuWait.ofCurrentThread();
-            cpuWait = opened;
-            loop.terminationFuture().addListener(done -> opened.close());
+        }
+        if (cpuWait == null) {
+            cpuWait = CpuWait.ofCurrentThread();
         }
         long waitedTotal = cpuWait.nanos();
         long due = dueNanos;
@@ -169,7 +228,12 @@ public final class LoopProbe implements Runnable {
         merged.add(spare);
         long overdue = now - dueNanos;
         long stalledMs = thread != null && overdue >= telemetry.blockThresholdNs() ? TimeUnit.NANOSECONDS.toMillis(overdue) : 0;
-        long pending = loop instanceof SingleThreadEventExecutor single ? single.pendingTasks() : -1;
+        long pending = -1;
+        try {
+            pending = pendingTasks == null ? -1 : ((Number) pendingTasks.invoke(loop)).longValue();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // unknown
+        }
         return new TelemetryReport.LoopReport(name, LagHistograms.summary(spare), pending, stalledMs);
     }
 }

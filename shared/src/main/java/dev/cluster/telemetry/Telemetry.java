@@ -93,8 +93,12 @@ public final class Telemetry {
         return instance;
     }
 
-    void add(LoopProbe probe) {
-        loops.add(probe);
+    /** Watches the probe's loop unless one already is (the library and the agent may both find it): false then. */
+    synchronized boolean add(LoopProbe probe) {
+        if (loops.stream().anyMatch(watched -> watched.loop() == probe.loop())) {
+            return false;
+        }
+        return loops.add(probe);
     }
 
     long blockThresholdNs() {
@@ -136,7 +140,9 @@ public final class Telemetry {
             long selfLate = watchdogOverdueNs(now);
             long next = now + blockThresholdNs;
             for (LoopProbe probe : loops) {
-                next = Math.min(next, probe.watch(now, selfLate));
+                if (!probe.ended()) {
+                    next = Math.min(next, probe.watch(now, selfLate));
+                }
             }
             long sleep = Math.max(TimeUnit.MILLISECONDS.toNanos(1), next - now);
             watchdogWake = now + sleep;
@@ -168,7 +174,13 @@ public final class Telemetry {
             List<TelemetryReport.LoopReport> loopReports = new ArrayList<>(loops.size());
             loopsMerged.reset();
             for (LoopProbe probe : loops) {
-                loopReports.add(probe.report(now, loopsMerged));
+                if (probe.ended()) {
+                    // An app that shuts a group down (a client's, a test's) leaves no loop reported as stalled forever.
+                    loops.remove(probe);
+                    probe.close();
+                } else {
+                    loopReports.add(probe.report(now, loopsMerged));
+                }
             }
             jvmSpare = jvmLag.getIntervalHistogram(jvmSpare);
             MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();

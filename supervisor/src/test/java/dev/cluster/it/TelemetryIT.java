@@ -335,6 +335,40 @@ class TelemetryIT {
         }
     }
 
+    /**
+     * An unmodified Netty server (the zoo's, which never heard of us): the agent watches each event loop it runs, so a
+     * handler that blocks one is named as it is for a library app. Before, such an app reported JVM lag only, and a
+     * blocked loop, which stops no other thread, showed nowhere.
+     */
+    @Test
+    void anUnmodifiedNettyServersBlockedLoopNamesItsCode() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("netty/target/netty.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "netty");
+        long pid = cluster.list().get(0).pid();
+        assertEquals(200, Http.get(port, "/").status());
+        assertEquals(200, Http.get(port, "/block").status());
+        ClusterFixture.await("the stall of /block", Duration.ofSeconds(15),
+                () -> stalls(pid).stream().anyMatch(stall -> stall.path("stack").toString().contains("zoo.Main.blockTheLoop")));
+        JsonNode loops = worker(pid).path("telemetry").path("loops");
+        assertTrue(loops.size() >= 2 && loops.toString().contains("nioEventLoopGroup"), "the boss and worker loops: " + loops);
+        assertTrue(cluster.daemonLog().contains("blocked ") && cluster.daemonLog().contains(" at zoo.Main.blockTheLoop(Main.java:"), cluster.daemonLog());
+    }
+
+    /** Vert.x builds its event loops on Netty's: the agent watches them too. */
+    @Test
+    void anUnmodifiedVertxServersEventLoopsAreWatched() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("vertx/target/vertx.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "vertx");
+        long pid = cluster.list().get(0).pid();
+        assertEquals(200, Http.get(port, "/").status());
+        ClusterFixture.await("its event loop's lag", Duration.ofSeconds(15),
+                () -> worker(pid).path("telemetry").path("loops").toString().contains("vert.x-eventloop-thread-"));
+    }
+
     /** A thread's total wait for a processor (schedstat's second field), in ns. */
     private static long waitedNs(Path task) {
         try {

@@ -21,7 +21,10 @@ import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
 
-/** A plain Netty 4.1 HTTP server on NIO, as Netty's examples write one. */
+/**
+ * A plain Netty 4.1 HTTP server on NIO, as Netty's examples write one. {@code /block} is a handler that blocks its
+ * event loop for 400 ms, the mistake the agent's loop watch is there to name.
+ */
 public class Main {
     public static void main(String[] args) throws InterruptedException {
         int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
@@ -35,6 +38,9 @@ public class Main {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), new SimpleChannelInboundHandler<FullHttpRequest>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                                if (request.uri().equals("/block")) {
+                                    blockTheLoop();
+                                }
                                 FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(pid));
                                 response.headers().set(HttpHeaderNames.CONTENT_LENGTH, pid.length);
                                 boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -48,5 +54,12 @@ public class Main {
                     }
                 })
                 .bind(port).sync().channel().closeFuture().sync();
+    }
+
+    static void blockTheLoop() {
+        long end = System.nanoTime() + 400_000_000L;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
     }
 }

@@ -1,0 +1,42 @@
+package dev.cluster.agent;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+
+/**
+ * Puts {@code NettyLoops.started(this)} at the start of the {@code run()} of every Netty event loop class (a direct
+ * subclass of {@code io.netty.channel.SingleThreadEventLoop}: Netty 4.1's NioEventLoop, EpollEventLoop, KQueueEventLoop,
+ * DefaultEventLoop; 4.2's SingleThreadIoEventLoop), a {@link StaticCall} like the pools'. {@code run()} is what the
+ * loop's thread runs for its whole life, so the call comes once per loop, on that thread, as it starts.
+ */
+final class LoopTransformer implements ClassFileTransformer {
+    static final String LOOP = "io/netty/channel/SingleThreadEventLoop";
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
+        // A prefix test first: the class header of every other class loaded is not read.
+        if (className == null || !className.startsWith("io/netty/channel/")) {
+            return null;
+        }
+        try {
+            return LOOP.equals(new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
+        } catch (Throwable e) {
+            return null; // its loops go unwatched; the app runs as it would without us
+        }
+    }
+
+    static byte[] inject(byte[] bytes) {
+        return StaticCall.rewrite(bytes, (name, descriptor, mv) -> !name.equals("run") || !descriptor.equals("()V") ? mv : new MethodVisitor(Opcodes.ASM9, mv) {
+            @Override
+            public void visitCode() {
+                super.visitCode();
+                StaticCall.emit(this, NettyLoops.class, "started", List.of(Object.class), List.of(m -> m.visitVarInsn(Opcodes.ALOAD, 0)));
+            }
+        });
+    }
+}

@@ -1,0 +1,64 @@
+package dev.cluster.agent;
+
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class LoopTransformerTest {
+    private final LoopTransformer transformer = new LoopTransformer();
+
+    /** Netty 4.2's loop (what every 4.2 group's children are) and 4.1's kind (DefaultEventLoop is one in both). */
+    @Test
+    void aLoopsRunStartsWithTheCallThatWatchesIt() throws IOException {
+        for (String loop : List.of("io/netty/channel/SingleThreadIoEventLoop", "io/netty/channel/DefaultEventLoop")) {
+            byte[] injected = transformer.transform(null, loop, null, null, bytes(loop));
+            assertNotNull(injected, loop);
+            assertEquals(List.of("java/lang/ClassLoader.getSystemClassLoader", "java/lang/ClassLoader.loadClass"), firstCalls(injected, "run", 2), loop);
+        }
+    }
+
+    @Test
+    void everyOtherClassIsLeftAsItIs() throws IOException {
+        // The loops' own superclass (its run() is abstract), a Netty class of another kind, and a class outside Netty.
+        for (String other : List.of("io/netty/channel/SingleThreadEventLoop", "io/netty/channel/DefaultChannelPipeline", "java/lang/String")) {
+            assertNull(transformer.transform(null, other, null, null, bytes(other)), other);
+        }
+        assertNull(transformer.transform(null, "io/netty/channel/Broken", null, null, new byte[] {1, 2, 3}), "a class it cannot read");
+    }
+
+    private static byte[] bytes(String className) throws IOException {
+        try (InputStream in = ClassLoader.getSystemResourceAsStream(className + ".class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The first {@code n} methods called in {@code method}, as owner.name. */
+    private static List<String> firstCalls(byte[] bytes, String method, int n) {
+        List<String> calls = new ArrayList<>();
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                return !name.equals(method) || !descriptor.equals("()V") ? null : new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String desc, boolean isInterface) {
+                        if (calls.size() < n) {
+                            calls.add(owner + "." + called);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return calls;
+    }
+}
