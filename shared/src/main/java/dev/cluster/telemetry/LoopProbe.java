@@ -124,7 +124,7 @@ public final class LoopProbe implements Runnable {
         try {
             loop.schedule(this, Telemetry.PROBE_INTERVAL_NS, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            // the loop stopped
+            ended = true; // the loop stopped
         }
     }
 
