@@ -8,6 +8,8 @@ import org.HdrHistogram.Recorder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LoopProbe implements Runnable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /**
+     * Threads held on purpose ({@link #heldOnPurpose}): true while held, false once released until the loop's probe has
+     * run. Seen: a standby of a Netty app reported "blocked 7974 ms at NativeSockets.receive" as it took over.
+     */
+    private static final Map<Thread, Boolean> HELD = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop;
     /** Netty's EventExecutorGroup.isShuttingDown and SingleThreadEventExecutor.pendingTasks, null where not found. */
     private final Method shuttingDown;
@@ -77,6 +84,19 @@ public final class LoopProbe implements Runnable {
         if (telemetry.add(probe)) {
             probe.schedule();
         }
+    }
+
+    /**
+     * The calling thread waits on purpose (a standby's bind, held until it takes a slot over), or its wait has ended:
+     * if it runs a loop, that wait is neither a stall nor lag.
+     */
+    public static void heldOnPurpose(boolean holding) {
+        HELD.put(Thread.currentThread(), holding);
+    }
+
+    private boolean held() {
+        Thread t = thread;
+        return t != null && HELD.get(t) == Boolean.TRUE;
     }
 
     /** The public method of Netty's public type, looked up through the loop's class loader: callable on any of its loops. */
@@ -140,6 +160,17 @@ public final class LoopProbe implements Runnable {
             cpuWait = CpuWait.ofCurrentThread();
         }
         long waitedTotal = cpuWait.nanos();
+        if (!HELD.isEmpty() && HELD.remove(thread) != null) {
+            // The interval since the last run was a wait on purpose: not measured.
+            lastRunNanos = now;
+            lastCpuNanos = cpu;
+            lastWaitNanos = waitedTotal;
+            synchronized (this) {
+                stall = null;
+            }
+            schedule();
+            return;
+        }
         long due = dueNanos;
         long late = Math.max(0, now - due);
         if (late > Telemetry.PROBE_INTERVAL_NS && lastRunNanos != 0 && cpu >= 0) {
@@ -178,8 +209,11 @@ public final class LoopProbe implements Runnable {
         Thread t = thread;
         long due = dueNanos;
         long crossing = due + telemetry.blockThresholdNs();
-        if (t == null || now < crossing) {
-            return t == null ? now + telemetry.blockThresholdNs() : crossing;
+        if (t == null || held()) {
+            return now + telemetry.blockThresholdNs();
+        }
+        if (now < crossing) {
+            return crossing;
         }
         Stall seen;
         synchronized (this) {
@@ -227,7 +261,7 @@ public final class LoopProbe implements Runnable {
         spare = lag.getIntervalHistogram(spare);
         merged.add(spare);
         long overdue = now - dueNanos;
-        long stalledMs = thread != null && overdue >= telemetry.blockThresholdNs() ? TimeUnit.NANOSECONDS.toMillis(overdue) : 0;
+        long stalledMs = thread != null && overdue >= telemetry.blockThresholdNs() && !held() ? TimeUnit.NANOSECONDS.toMillis(overdue) : 0;
         long pending = -1;
         try {
             pending = pendingTasks == null ? -1 : ((Number) pendingTasks.invoke(loop)).longValue();

@@ -145,6 +145,11 @@ class StandbyIT {
             }
             return false;
         });
+        // Its wait in the bind ran on Netty's boss loop, which the agent watches: a wait on purpose, not a stall (it was
+        // reported as one, "blocked 7974 ms at NativeSockets.receive"). A real stall after it still is.
+        assertEquals(200, Http.get(port, "/block").status());
+        ClusterFixture.await("the stall of /block", Duration.ofSeconds(15), () -> cluster.daemonLog().contains(" at zoo.Main.blockTheLoop("));
+        assertFalse(cluster.daemonLog().contains("NativeSockets.receive"), cluster.daemonLog());
     }
 
     /**

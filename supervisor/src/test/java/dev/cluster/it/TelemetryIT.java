@@ -342,10 +342,7 @@ class TelemetryIT {
      */
     @Test
     void anUnmodifiedNettyServersBlockedLoopNamesItsCode() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("netty/target/netty.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
-        int port = ClusterFixture.freePort();
-        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "netty");
+        int port = startZooApp("netty");
         long pid = cluster.list().get(0).pid();
         assertEquals(200, Http.get(port, "/").status());
         assertEquals(200, Http.get(port, "/block").status());
@@ -359,14 +356,20 @@ class TelemetryIT {
     /** Vert.x builds its event loops on Netty's: the agent watches them too. */
     @Test
     void anUnmodifiedVertxServersEventLoopsAreWatched() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("vertx/target/vertx.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
-        int port = ClusterFixture.freePort();
-        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "vertx");
+        int port = startZooApp("vertx");
         long pid = cluster.list().get(0).pid();
         assertEquals(200, Http.get(port, "/").status());
         ClusterFixture.await("its event loop's lag", Duration.ofSeconds(15),
                 () -> worker(pid).path("telemetry").path("loops").toString().contains("vert.x-eventloop-thread-"));
+    }
+
+    /** Starts the zoo's {@code module} as an app of that name, one worker, and returns its port; skipped when the zoo is not built. */
+    private int startZooApp(String module) {
+        Path jar = ClusterFixture.ZOO.resolve(module + "/target/" + module + ".jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", module);
+        return port;
     }
 
     /** A thread's total wait for a processor (schedstat's second field), in ns. */

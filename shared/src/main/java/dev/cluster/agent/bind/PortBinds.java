@@ -2,6 +2,7 @@ package dev.cluster.agent.bind;
 
 import dev.cluster.protocol.Wire;
 import dev.cluster.sockets.NativeSockets;
+import dev.cluster.telemetry.LoopProbe;
 import dev.cluster.protocol.WorkerMessage;
 
 import java.io.FileDescriptor;
@@ -118,7 +119,14 @@ public final class PortBinds {
         }
         String host = bound.address().getAddress().getHostAddress();
         byte[] request = Wire.encode(new WorkerMessage.Listen(host, bound.ipv6(), Boolean.TRUE));
-        int[] received = NativeSockets.receive(c.workerSocket().toString(), request, STANDBY ? STANDBY_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
+        int[] received;
+        // On a Netty app's loop thread (its bind runs there) a standby waits here for minutes: a wait, not a stall.
+        LoopProbe.heldOnPurpose(true);
+        try {
+            received = NativeSockets.receive(c.workerSocket().toString(), request, STANDBY ? STANDBY_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
+        } finally {
+            LoopProbe.heldOnPurpose(false);
+        }
         if (received.length == 0 && STANDBY) {
             // Stopped before it took a worker's place, or its supervisor is gone: it must never serve. It cannot
             // exit as the app would (Spring Boot's shutdown hook waits for the start, which waits here), and
