@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A worker's full telemetry as {@code describe} shows it (the summary figures are on {@link WorkerInfo}).
  *
- * @param reporter   "library" (loops registered), "agent" (JVM figures only), or null: nothing reported yet
+ * @param reporter   "library" (loops registered), "agent" (JVM figures, and the Netty loops the app runs), or null: nothing reported yet
  * @param lag        event-loop lag over the last 1s, 10s, 1m and 10m, from merged histograms
  * @param jvmLag     lateness of the plain timer thread over the last 10 s
  * @param gcCount    collections since the worker started; {@code gcPauseMs} likewise

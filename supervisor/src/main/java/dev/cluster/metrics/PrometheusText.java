@@ -73,6 +73,9 @@ public final class PrometheusText {
                 p -> p.rejections() < 0 ? null : (double) p.rejections());
         text.perWorker(rows, "cluster_event_loop_stalls_total", "counter", "Event loop stalls longer than the block threshold.",
                 r -> (double) r.telemetry().stalls());
+        text.perWorker(rows, "cluster_event_loop_stalls_cpu_starved_total", "counter",
+                "Of those stalls, the ones whose loop thread waited for a processor most of the time: busy processors or a spent CPU quota, not the app's code.",
+                r -> (double) r.telemetry().starvedStalls());
 
         text.family("cluster_event_loop_lag_seconds", "histogram",
                 "How late the worker's event-loop probes ran (its loops merged; the JVM timer thread for apps without registered loops).");

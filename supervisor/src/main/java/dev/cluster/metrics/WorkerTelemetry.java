@@ -64,6 +64,8 @@ public final class WorkerTelemetry {
     private long gcCount;
     private long gcPauseMs;
     private long stalls;
+    /** Of {@link #stalls}, those whose loop thread waited for a processor most of the time ({@link BlockedReport#starved}). */
+    private long starvedStalls;
     private long refusedReports;
     private String lastRefusal;
     private final ArrayDeque<BlockedReport> blocked = new ArrayDeque<>();
@@ -194,6 +196,9 @@ public final class WorkerTelemetry {
 
     public void onBlocked(BlockedReport report) {
         stalls++;
+        if (report.starved()) {
+            starvedStalls++;
+        }
         blocked.addFirst(report);
         while (blocked.size() > MAX_BLOCKED) {
             blocked.removeLast();
@@ -301,6 +306,10 @@ public final class WorkerTelemetry {
 
     public long stalls() {
         return stalls;
+    }
+
+    public long starvedStalls() {
+        return starvedStalls;
     }
 
     public long gcCount() {

@@ -1,5 +1,8 @@
 package dev.cluster.metrics;
 
+import dev.cluster.protocol.BlockedReport;
+import dev.cluster.protocol.LagSummary;
+import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,5 +18,19 @@ class PrometheusTextTest {
         assertTrue(text.contains("# TYPE cluster_app_standbys gauge\n"), text);
         assertTrue(text.contains("\ncluster_app_standbys{app=\"web\"} 0\n"), text);
         assertTrue(text.contains("\ncluster_app_standbys_wanted{app=\"web\"} 1\n"), text);
+    }
+
+    /** Stalls the machine caused (the loop's thread waited for a processor) counted apart: an alert on code stalls subtracts them. */
+    @Test
+    void stallsThatWaitedForAProcessorAreCountedApart() {
+        WorkerTelemetry telemetry = new WorkerTelemetry();
+        List<String> stack = List.of("com.example.Handler.channelRead(Handler.java:42)");
+        telemetry.onBlocked(new BlockedReport("loop-0", 300, 1, stack, false, 40));
+        telemetry.onBlocked(new BlockedReport("loop-0", 160, 2, stack, false, 150));
+        WorkerInfo worker = new WorkerInfo("web", 0, 100L, "online", 0, 1_000, 8080, null, null, null, new LagSummary(0.05, 0.1, 1, 2, 500), false,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        String text = PrometheusText.render(Map.of("web", List.of(new PrometheusText.Row(worker, telemetry))), Map.of(), Map.of(), 1_000);
+        assertTrue(text.contains("\ncluster_event_loop_stalls_total{app=\"web\",id=\"0\"} 2\n"), text);
+        assertTrue(text.contains("\ncluster_event_loop_stalls_cpu_starved_total{app=\"web\",id=\"0\"} 1\n"), text);
     }
 }
