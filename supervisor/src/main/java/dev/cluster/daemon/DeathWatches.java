@@ -3,6 +3,7 @@ package dev.cluster.daemon;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.sockets.NativeSockets;
 import dev.cluster.worker.Loop;
+import dev.cluster.worker.ProcessGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +98,9 @@ final class DeathWatches {
     }
 
     private void confirm(long workerPid, long thread, long deadlineNanos) {
-        if (!Files.exists(task(workerPid, thread))) {
+        // A worker whose process is exiting is dying, though its thread is still listed: a JVM's exit on a starved machine
+        // took longer than the wait below (seen in a fuzz: a drained worker's exit warned of a child "killed by someone else").
+        if (!Files.exists(task(workerPid, thread)) || ProcessGroups.dyingOrGone(workerPid)) {
             dying.accept(workerPid);
         } else if (loop.nanoTime() < deadlineNanos) {
             loop.schedule(() -> confirm(workerPid, thread, deadlineNanos), 1);

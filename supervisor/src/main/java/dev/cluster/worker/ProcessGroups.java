@@ -59,6 +59,12 @@ public final class ProcessGroups {
         return false;
     }
 
+    /** Whether process {@code pid} is gone or {@link #dying}. */
+    public static boolean dyingOrGone(long pid) {
+        String[] stat = stat(pid);
+        return stat == null || dying(stat, status(pid));
+    }
+
     private static String status(long pid) {
         try {
             return Files.readString(Path.of("/proc", Long.toString(pid), "status"));
