@@ -12,15 +12,18 @@ import java.util.List;
  * Puts {@code NettyLoops.started(this)} at the start of the {@code run()} of every Netty event loop class (a direct
  * subclass of {@code io.netty.channel.SingleThreadEventLoop}: Netty 4.1's NioEventLoop, EpollEventLoop, KQueueEventLoop,
  * DefaultEventLoop; 4.2's SingleThreadIoEventLoop), a {@link StaticCall} like the pools'. {@code run()} is what the
- * loop's thread runs for its whole life, so the call comes once per loop, on that thread, as it starts.
+ * loop's thread runs for its whole life, so the call comes once per loop, on that thread, as it starts. Not 4.1's
+ * ThreadPerChannelEventLoop (the deprecated OIO transport): its thread blocks in a socket read by design, up to a second
+ * at a time, and every read would be reported as a stall.
  */
 final class LoopTransformer implements ClassFileTransformer {
     static final String LOOP = "io/netty/channel/SingleThreadEventLoop";
+    static final String OIO_LOOP = "io/netty/channel/ThreadPerChannelEventLoop";
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
         // A prefix test first: the class header of every other class loaded is not read.
-        if (className == null || !className.startsWith("io/netty/channel/")) {
+        if (className == null || !className.startsWith("io/netty/channel/") || className.equals(OIO_LOOP)) {
             return null;
         }
         try {
