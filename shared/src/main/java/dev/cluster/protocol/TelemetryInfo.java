@@ -11,6 +11,7 @@ import java.util.Map;
  * @param jvmLag     lateness of the plain timer thread over the last 10 s
  * @param gcCount    collections since the worker started; {@code gcPauseMs} likewise
  * @param cpuTimeMs  the JVM's own count of its process's CPU time
+ * @param starvedStalls of {@code stalls}, those whose loop thread waited for a processor most of the time ({@link BlockedReport#starved})
  * @param blocked    the last stalls, newest first, with the stack caught while each was in progress
  * @param history    per-second series, oldest first; only in the first {@code watch} frame, so that
  *                   monit's sparklines start with the last minutes instead of empty
@@ -32,6 +33,7 @@ public record TelemetryInfo(
         Long cpuTimeMs,
         Integer osThreads,
         long stalls,
+        long starvedStalls,
         List<BlockedReport> blocked,
         Series history,
         List<ProcessStart> processes,

@@ -150,7 +150,8 @@ final class DescribeCommand implements Callable<Integer> {
         if (t.refused() != null) {
             System.out.println("    refused      " + t.refused());
         }
-        System.out.println("    stalls       " + t.stalls() + (t.blocked().isEmpty() ? "" : "; the last ones, newest first:"));
+        System.out.println("    stalls       " + t.stalls() + (t.starvedStalls() == 0 ? "" : " (" + t.starvedStalls() + " of them waiting for a processor, not in code)")
+                + (t.blocked().isEmpty() ? "" : "; the last ones, newest first:"));
         for (BlockedReport b : t.blocked()) {
             System.out.println("      " + Instant.ofEpochMilli(b.startedAtEpochMs()).truncatedTo(ChronoUnit.SECONDS) + "  " + b.loop()
                     + " blocked " + b.durationMs() + " ms at " + b.culprit());

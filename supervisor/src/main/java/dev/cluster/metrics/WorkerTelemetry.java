@@ -370,7 +370,7 @@ public final class WorkerTelemetry {
     public TelemetryInfo glance(int historyPoints) {
         return new TelemetryInfo(reporter, Map.of("1s", newestLag()), null, loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
-                gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls,
+                gcCount, gcPauseMs, latest == null ? null : latest.threads(), null, osThreads, stalls, starvedStalls,
                 blocked.isEmpty() ? List.of() : List.of(blocked.getFirst()),
                 historyPoints > 0 ? series(historyPoints) : null, null, refusals(), pools.pools(System.currentTimeMillis()));
     }
@@ -411,7 +411,7 @@ public final class WorkerTelemetry {
         return new TelemetryInfo(reporter, windows, LagHistograms.summary(window(jvmLag, nowMs, LIST_WINDOW_MS)), loops(),
                 latest == null ? null : latest.heapCommittedBytes(), latest == null ? null : latest.heapMaxBytes(),
                 gcCount, gcPauseMs, latest == null ? null : latest.threads(),
-                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, List.copyOf(blocked), null,
+                latest == null || latest.cpuTimeMs() < 0 ? null : latest.cpuTimeMs(), osThreads, stalls, starvedStalls, List.copyOf(blocked), null,
                 List.copyOf(processStarts), refusals(), pools.pools(nowMs));
     }
 }

@@ -325,6 +325,7 @@ class TelemetryIT {
                 () -> stalls(pid).stream().anyMatch(stall -> 2 * stall.path("waitedMs").asLong() >= stall.path("durationMs").asLong()));
         String describe = cluster.ok("describe", "web").out();
         assertTrue(describe.contains("ms of it for a processor"), describe);
+        assertTrue(describe.matches("(?s).*stalls       [1-9]\\d* \\([1-9]\\d* of them waiting for a processor, not in code\\).*"), describe);
     }
 
     private static String comm(Path task) {
