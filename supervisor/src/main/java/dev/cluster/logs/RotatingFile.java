@@ -218,9 +218,15 @@ final class RotatingFile {
             Path archive = archiveNames.next();
             Files.move(path, archive);
             open();
-            LogFiles.prune(path, spec.keep());
-            if (spec.compress() && Files.exists(archive)) {
-                compressor.execute(() -> gzip(archive));
+            if (spec.compress()) {
+                // Pruned on the gzip's thread, after it: a prune that lists the directory while a gzip renames and deletes
+                // in it can miss a file altogether (seen: four rotated files kept of --log-keep 3, in a verify).
+                compressor.execute(() -> {
+                    gzip(archive);
+                    prune();
+                });
+            } else {
+                LogFiles.prune(path, spec.keep());
             }
         } catch (IOException e) {
             log.error("cannot rotate {}: {}; writing on to it", path, e.getMessage());
@@ -234,10 +240,18 @@ final class RotatingFile {
         }
     }
 
+    private void prune() {
+        try {
+            LogFiles.prune(path, spec.keep());
+        } catch (IOException e) {
+            log.error("cannot delete the oldest rotated files of {}: {}", path, e.getMessage());
+        }
+    }
+
     /**
-     * Runs on the compressor thread: gzip next to it, then the plain file goes. The log thread may
-     * prune the file meanwhile (it deletes the plain file first): then whatever this made of it goes
-     * too, or a gzipped copy made just after the prune listed the files would outlive --log-keep.
+     * Runs on the compressor thread: gzip next to it, then the plain file goes. `cluster flush` may
+     * delete the file meanwhile (the plain file first): then whatever this made of it goes too, or a
+     * gzipped copy made just after the flush listed the files would outlive it.
      */
     static void gzip(Path archive) {
         Path partial = archive.resolveSibling(archive.getFileName() + LogFiles.GZ_PARTIAL);
