@@ -64,6 +64,6 @@ public record BlockedReport(String loop, long durationMs, long startedAtEpochMs,
 
     /** Whether {@link #culprit} is a frame of the stack, not words. */
     public boolean blamesCode() {
-        return !paused && !starved() && !waiting() && !stack.isEmpty();
+        return stack.contains(culprit());
     }
 }

@@ -162,15 +162,20 @@ public final class LoopProbe implements Runnable {
         long waitedTotal = cpuWait.nanos();
         if (!HELD.isEmpty() && HELD.remove(thread) != null) {
             // The interval since the last run was a wait on purpose: not measured.
-            lastRunNanos = now;
-            lastCpuNanos = cpu;
-            lastWaitNanos = waitedTotal;
             synchronized (this) {
                 stall = null;
             }
-            schedule();
-            return;
+        } else {
+            measure(now, cpu, waitedTotal);
         }
+        lastRunNanos = now;
+        lastCpuNanos = cpu;
+        lastWaitNanos = waitedTotal;
+        schedule();
+    }
+
+    /** Records how late this run came since the last, and reports the stall it ends, if it ends one. */
+    private void measure(long now, long cpu, long waitedTotal) {
         long due = dueNanos;
         long late = Math.max(0, now - due);
         if (late > Telemetry.PROBE_INTERVAL_NS && lastRunNanos != 0 && cpu >= 0) {
@@ -194,10 +199,6 @@ public final class LoopProbe implements Runnable {
             telemetry.stallEnded(name, late, sameStall ? caught.startedAtEpochMs
                     : System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(late), sameStall ? caught.stack : null, paused, waited);
         }
-        lastRunNanos = now;
-        lastCpuNanos = cpu;
-        lastWaitNanos = waitedTotal;
-        schedule();
     }
 
     /**

@@ -218,7 +218,7 @@ final class RotatingFile {
             Path archive = archiveNames.next();
             Files.move(path, archive);
             open();
-            if (spec.compress()) {
+            if (spec.compress() && spec.keep() > 0) {
                 // Pruned on the gzip's thread, after it: a prune that lists the directory while a gzip renames and deletes
                 // in it can miss a file altogether (seen: four rotated files kept of --log-keep 3, in a verify).
                 compressor.execute(() -> {
