@@ -70,7 +70,7 @@ final class Housekeeping {
         }
         Map<Long, Slot> byPid = supervisor.apps().values().stream().flatMap(a -> a.slots().stream()).filter(s -> s.pid() != null)
                 .collect(Collectors.toMap(s -> s.serving().appPid(), s -> s, (a, b) -> a));
-        Map<Long, Standby> standbys = supervisor.apps().values().stream().flatMap(a -> a.standbys().stream())
+        Map<Long, Standby> standbys = supervisor.apps().values().stream().flatMap(a -> a.standbys().list().stream())
                 .collect(Collectors.toMap(Standby::pid, s -> s, (a, b) -> a));
         if (byPid.isEmpty() && standbys.isEmpty()) {
             return;

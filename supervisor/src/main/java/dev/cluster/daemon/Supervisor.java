@@ -1,17 +1,13 @@
 package dev.cluster.daemon;
 
-import dev.cluster.config.AppSpecValidator;
-import dev.cluster.config.ShellPath;
 import dev.cluster.home.Home;
 import dev.cluster.logs.LogFiles;
 import dev.cluster.logs.LogWriter;
 import dev.cluster.metrics.MetricsEndpoint;
 import dev.cluster.metrics.ProcessSampler;
-import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.Response;
 import dev.cluster.protocol.WorkerMessage;
-import dev.cluster.reload.ListeningSockets;
 import dev.cluster.reload.Rollout;
 import dev.cluster.reload.SharingProbe;
 import dev.cluster.view.Views;
@@ -19,13 +15,9 @@ import dev.cluster.view.WorkerTable;
 import dev.cluster.worker.AgentJar;
 import dev.cluster.worker.App;
 import dev.cluster.worker.Attempt;
-import dev.cluster.worker.ExitOutput;
-import dev.cluster.worker.LaunchFailure;
 import dev.cluster.worker.Loop;
 import dev.cluster.worker.OsProcesses;
-import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.ProcessGroups;
-import dev.cluster.worker.Signals;
 import dev.cluster.worker.Slot;
 import dev.cluster.worker.SlotState;
 import dev.cluster.worker.Standby;
@@ -44,9 +36,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * Owns the app table and answers the control commands. Every method runs on the loop, one event at
- * a time, so nothing needs a lock. Each command handler reads: resolve the target, delegate (to the
- * slots, or to {@link Rollout} for reload and scale), answer when the workers got where they were sent.
+ * Owns the app table and answers the control commands: those that change apps through
+ * {@link AppCommands}, the rest (list, describe, save, resurrect, kill, metrics, watch) here. Every
+ * method runs on the loop, one event at a time, so nothing needs a lock.
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -61,7 +53,7 @@ public final class Supervisor {
     private final LogWriter output;
     private final OsProcesses processes;
     private final Views views;
-    private final Rollout rollout;
+    private final AppCommands commands;
     private final Housekeeping housekeeping;
     private final SavedApps saved;
     private final Runnable exitDaemon;
@@ -86,10 +78,11 @@ public final class Supervisor {
         agent.loadNativeSockets();
         this.processes = new OsProcesses(output, home.workerSocket(), agent, home.cache(), loop);
         this.views = new Views(logs);
-        this.rollout = new Rollout(loop);
+        Rollout rollout = new Rollout(loop);
         this.housekeeping = new Housekeeping(this, new ProcessSampler(output.thread()), rollout, loop);
         this.exitDaemon = exitDaemon;
         this.saved = new SavedApps(home.dir());
+        this.commands = new AppCommands(apps, loop, processes, views, rollout, saved, this::slotChanged);
         saved.holdIfAnySaved();
         if (saved.held() != null) {
             log.info("apps are saved that this supervisor has not started: changes are not saved over them until 'cluster resurrect' "
@@ -113,7 +106,7 @@ public final class Supervisor {
             if (request instanceof Request.Ping) {
                 reply.accept(Response.daemon(daemonInfo()));
             } else if (request instanceof Request.Start r) {
-                start(r.app(), reply);
+                commands.start(r.app(), reply);
             } else if (request instanceof Request.ListWorkers r) {
                 Response list = views.list(apps.values(), null);
                 boolean json = "json".equals(r.output());
@@ -123,17 +116,17 @@ public final class Supervisor {
                 reply.accept(Response.apps(views.describe(apps.values(), Targets.resolve(r.target(), apps), Boolean.TRUE.equals(r.showEnv()),
                         processes::commandLine)));
             } else if (request instanceof Request.Stop r) {
-                stop(r.target(), reply);
+                commands.stop(r.target(), reply);
             } else if (request instanceof Request.Restart r) {
-                restart(r.target(), Boolean.TRUE.equals(r.down()), reply);
+                commands.restart(r.target(), Boolean.TRUE.equals(r.down()), reply);
             } else if (request instanceof Request.Delete r) {
-                delete(r.target(), reply);
+                commands.delete(r.target(), reply);
             } else if (request instanceof Request.Reload r) {
-                reload(r, reply);
+                commands.reload(r, reply);
             } else if (request instanceof Request.Scale r) {
-                scale(r.app(), r.count(), reply);
+                commands.scale(r.app(), r.count(), reply);
             } else if (request instanceof Request.Signal r) {
-                signal(r.signal(), r.target(), reply);
+                commands.signal(r.signal(), r.target(), reply);
             } else if (request instanceof Request.Metrics r) {
                 reply.accept(metricsEndpoint.request(r.port()));
             } else if (request instanceof Request.Save) {
@@ -156,133 +149,6 @@ public final class Supervisor {
         }
     }
 
-    /** Registers the app and answers once every worker is online, or with the first failure. */
-    private void start(AppSpec spec, Consumer<Response> reply) {
-        if (spec == null) {
-            throw new IllegalArgumentException("start needs an app spec");
-        }
-        Optional<AppSpecValidator.Problem> problem = AppSpecValidator.problem(spec, apps.values().stream().map(App::spec).toList());
-        if (problem.isPresent()) {
-            throw new IllegalArgumentException(problem.get().message());
-        }
-        PortListeners.requireNoneOn(spec.port(), spec.name());
-        App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, this::slotChanged);
-        apps.put(spec.name(), app);
-        String unsaved = saveApps();
-        log.info("app {} added: {} worker(s) on port {} ({} bind): {}", spec.name(), spec.instances(), spec.port(),
-                spec.bind(), ShellPath.line(processes.commandLine(spec)));
-        // It owns the app until its workers are up: a reload meanwhile restarted a starting worker, and the start failed.
-        app.begin(App.Operation.START);
-        CompletableFuture<Void> started;
-        try {
-            started = Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList());
-        } catch (RuntimeException e) {
-            started = CompletableFuture.failedFuture(e); // the mark is cleared below on every path
-        }
-        started.whenCompleteAsync((done, failure) -> {
-            app.end(App.Operation.START);
-            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
-                    : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure));
-        }, loop);
-    }
-
-    private void stop(String target, Consumer<Response> reply) {
-        List<Slot> slots = Targets.resolve(target, apps);
-        App.yieldTo("stop", slots.stream().map(Slot::app).distinct().toList());
-        answer(slots.stream().map(s -> s.stop("stop requested")).toList(), "stopped " + slots.size() + " worker(s)", reply);
-    }
-
-    /**
-     * Stops and starts the target's workers, side by side; {@code onlyDown}: only those stopped or errored. It owns their apps
-     * meanwhile: a scale down between a slot's stop and its start would leave a process no app knows ({@link App#yieldTo}).
-     */
-    private void restart(String target, boolean onlyDown, Consumer<Response> reply) {
-        List<Slot> slots = idle(Targets.resolve(target, apps)).stream().filter(s -> !onlyDown || s.state().waitsForAStart()).toList();
-        List<App> taken = slots.stream().map(Slot::app).distinct().toList();
-        taken.forEach(app -> app.begin(App.Operation.RESTART));
-        taken.forEach(app -> startCache().tryAgain(app.name()));
-        CompletableFuture<Void> restarted = CompletableFuture.allOf(rollout.restart(slots, onlyDown ? "start requested" : "restart requested")
-                .toArray(CompletableFuture[]::new)).whenCompleteAsync((done, failure) -> taken.forEach(app -> app.end(App.Operation.RESTART)), loop);
-        answer(List.of(restarted), (onlyDown ? "started " : "restarted ") + slots.size() + " worker(s)", reply);
-    }
-
-    private void delete(String target, Consumer<Response> reply) {
-        List<App> doomed = Targets.apps(target, apps);
-        App.yieldTo("delete", doomed);
-        doomed.forEach(App::deleting);
-        Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList()).whenCompleteAsync((done, failure) -> {
-            doomed.forEach(app -> {
-                apps.remove(app.name());
-                startCache().forget(app.name());
-            });
-            String unsaved = saveApps();
-            log.info("deleted {}", doomed.stream().map(App::name).toList());
-            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "deleted " + doomed.stream().map(App::name).toList()), unsaved)
-                    : failed("", failure));
-        }, loop);
-    }
-
-    /** Replaces every worker of the target apps, {@code parallel} at a time (see {@link Rollout#reload}). */
-    private void reload(Request.Reload request, Consumer<Response> reply) {
-        List<App> targets = Targets.apps(request.target(), apps);
-        int parallel = request.parallel() == null ? 1 : request.parallel();
-        if (parallel < 1) {
-            throw new IllegalArgumentException("--parallel must be at least 1 (got " + parallel + ")");
-        }
-        List<AppSpec> updated = targets.stream().map(app -> AppSpecValidator.reloaded(app.spec(), request.env(), request.jvmArgs(), request.java())).toList();
-        targets.forEach(App::requireIdle);
-        targets.forEach(app -> startCache().tryAgain(app.name()));
-        // Everything is checked: from here every path, a throw included, clears the mark.
-        targets.forEach(app -> app.begin(App.Operation.RELOAD));
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        String unsaved = null;
-        try {
-            for (int i = 0; i < targets.size(); i++) {
-                targets.get(i).spec(updated.get(i));
-            }
-            if (request.env() != null || request.jvmArgs() != null || request.java() != null) {
-                unsaved = saveApps();
-            }
-            for (App app : targets) {
-                chain = chain.thenComposeAsync(done -> rollout.reload(app, parallel, step -> reply.accept(Response.progress(step))), loop);
-            }
-        } catch (RuntimeException e) {
-            chain = CompletableFuture.failedFuture(e);
-        }
-        String notSaved = unsaved;
-        chain.whenCompleteAsync((done, failure) -> {
-            targets.forEach(app -> app.end(App.Operation.RELOAD));
-            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "reloaded " + targets.stream().map(App::name).toList()), notSaved)
-                    : failed("reload stopped: ", failure));
-        }, loop);
-    }
-
-    /** Sets the number of workers: new ones get new ids and count once online; scaling down drains the highest ids. */
-    private void scale(String target, String count, Consumer<Response> reply) {
-        App app = target == null ? null : apps.get(target);
-        if (app == null) {
-            throw new Targets.NoMatch("no app named '" + target + "': scale takes one app name (see 'cluster list')");
-        }
-        int current = app.slots().size();
-        int wanted = AppSpecValidator.scaled(count, current, app.name());
-        app.begin(App.Operation.SCALE);
-        CompletableFuture<Void> scaled;
-        String unsaved = null;
-        try {
-            app.spec(app.spec().withInstances(wanted));
-            unsaved = saveApps();
-            scaled = rollout.scale(app, wanted);
-        } catch (RuntimeException e) {
-            scaled = CompletableFuture.failedFuture(e);
-        }
-        String notSaved = unsaved;
-        scaled.whenCompleteAsync((done, failure) -> {
-            app.end(App.Operation.SCALE);
-            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "scaled " + app.name() + " from " + current + " to " + wanted
-                    + " worker(s)" + app.sharesKeptAfterScale()), notSaved) : failed("", failure));
-        }, loop);
-    }
-
     /** Stops every worker, then waits for the standbys (told to stop with them), answers, and ends the daemon. Also SIGTERM and SIGINT. */
     public void kill(Consumer<Response> reply) {
         if (phase == Phase.SHUTTING_DOWN) {
@@ -293,37 +159,10 @@ public final class Supervisor {
         log.info("shutting down: stopping every worker");
         apps.values().forEach(app -> app.preempt("kill"));
         List<CompletableFuture<Void>> stopped = apps.values().stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("supervisor shutting down")).toList();
-        Rollout.allOf(stopped).thenComposeAsync(done -> CompletableFuture.allOf(apps.values().stream().map(App::standbysStopped)
+        Rollout.allOf(stopped).thenComposeAsync(done -> CompletableFuture.allOf(apps.values().stream().map(app -> app.standbys().stopped())
                 .toArray(CompletableFuture[]::new)), loop).whenCompleteAsync((done, failure) -> {
             reply.accept(Response.ok("stopped " + stopped.size() + " worker(s) and the supervisor"));
             exitDaemon.run();
-        }, loop);
-    }
-
-    /**
-     * {@code cluster signal SIG TARGET}: the signal to each targeted worker that has a process. What
-     * the worker does with it is its own business; if it exits, that is a crash like any other.
-     */
-    private void signal(String requested, String target, Consumer<Response> reply) {
-        String name = Signals.canonical(requested);
-        if (name == null) {
-            throw new IllegalArgumentException("unknown signal '" + requested + "': use one of " + String.join(", ", Signals.NAMES));
-        }
-        List<Slot> slots = Targets.resolve(target, apps);
-        List<Slot> running = slots.stream().filter(s -> s.pid() != null).toList();
-        List<String> skipped = slots.stream().filter(s -> s.pid() == null).map(Slot::name).toList();
-        if (running.isEmpty()) {
-            throw new IllegalArgumentException("no running worker in '" + target + "' to signal");
-        }
-        List<String> sent = running.stream().map(s -> s.name() + " (pid " + s.serving().appPid() + ")").toList();
-        Rollout.allOf(running.stream().map(s -> s.serving().signal(name)).toList()).whenCompleteAsync((ok, failure) -> {
-            if (failure != null) {
-                reply.accept(failed("", failure));
-                return;
-            }
-            log.info("sent SIG{} to {}", name, sent);
-            reply.accept(Response.ok("sent SIG" + name + " to " + String.join(", ", sent)
-                    + (skipped.isEmpty() ? "" : "; skipped (no process): " + String.join(", ", skipped))));
         }, loop);
     }
 
@@ -348,7 +187,7 @@ public final class Supervisor {
 
     /** A standby connected to the worker socket: known by its pid, like a worker. */
     public Optional<Standby> standbyWithPid(long pid) {
-        return apps.values().stream().map(app -> app.standbyWithPid(pid)).flatMap(Optional::stream).findFirst();
+        return apps.values().stream().map(app -> app.standbys().withPid(pid)).flatMap(Optional::stream).findFirst();
     }
 
     /** Process {@code pid} (a worker or a standby) armed its death watch. */
@@ -416,14 +255,6 @@ public final class Supervisor {
     }
 
     /**
-     * After every change of the app list: a supervisor that dies loses nothing {@code resurrect}
-     * needs. Returns why it could not be saved, or null.
-     */
-    private String saveApps() {
-        return saved.saveQuietly(apps.values().stream().map(App::spec).toList());
-    }
-
-    /**
      * Releases what outlives requests: what workers left running (see {@link ProcessGroups#endLeftoversNow}), training starts, the file thread
      * (after writing out the logs) and the metrics endpoint.
      */
@@ -432,22 +263,5 @@ public final class Supervisor {
         startCache().close();
         output.close();
         metricsEndpoint.close();
-    }
-
-    /** A reload, scale or restart owns its app until it ends: other commands on it are refused meanwhile (but see {@link App#yieldTo}). */
-    private List<Slot> idle(List<Slot> slots) {
-        slots.stream().map(Slot::app).distinct().forEach(App::requireIdle);
-        return slots;
-    }
-
-    private void answer(List<CompletableFuture<Void>> done, String message, Consumer<Response> reply) {
-        Rollout.allOf(done).whenCompleteAsync((ok, failure) -> reply.accept(failure == null ? views.list(apps.values(), message) : failed("", failure)), loop);
-    }
-
-    /** The error answer for a failed future: its cause's message, and the worker's last lines if it has them. */
-    private static Response failed(String prefix, Throwable failure) {
-        Throwable cause = Rollout.cause(failure);
-        ExitOutput output = cause instanceof LaunchFailure lf ? lf.output() : ExitOutput.NONE;
-        return Response.error(prefix + cause.getMessage(), output.lines());
     }
 }

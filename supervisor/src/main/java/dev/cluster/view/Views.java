@@ -69,7 +69,7 @@ public final class Views {
             List<WorkerInfo> selected = app.slots().stream().filter(targets::contains).map(s -> row(s, Detail.DESCRIBE)).toList();
             if (!selected.isEmpty()) {
                 AppSpec spec = showEnv ? app.spec() : app.spec().withEnv(Env.hidden(app.spec().env()));
-                infos.add(new AppInfo(spec, commandLine.apply(app.spec()), selected, lag(app.slots()), share(app.spec()), app.describeStandbys(),
+                infos.add(new AppInfo(spec, commandLine.apply(app.spec()), selected, lag(app.slots()), share(app.spec()), app.standbys().describe(),
                         app.readiness().describe(app.spec())));
             }
         }
@@ -83,7 +83,7 @@ public final class Views {
         for (App app : apps) {
             rows.put(app.name(), app.slots().stream().map(s -> new PrometheusText.Row(row(s, Detail.LIST), s.telemetry())).toList());
             appLag.put(app.name(), lag(app.slots()));
-            standbys.put(app.name(), new PrometheusText.Standbys(app.waitingStandbys(), app.spec().standby()));
+            standbys.put(app.name(), new PrometheusText.Standbys(app.standbys().waiting(), app.spec().standby()));
         }
         return PrometheusText.render(rows, appLag, standbys, daemonUptimeMs);
     }
@@ -112,7 +112,7 @@ public final class Views {
                     rows.add(replacementRow(slot, slot.replacement()));
                 }
             }
-            for (Standby standby : app.standbys()) {
+            for (Standby standby : app.standbys().list()) {
                 rows.add(standbyRow(app.spec(), standby));
             }
         }

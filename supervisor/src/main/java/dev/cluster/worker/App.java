@@ -4,19 +4,16 @@ import dev.cluster.protocol.AppSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
- * One supervised app: its spec, its slots (ids 0..N-1), its standbys, its listening sockets, and
- * the operation under way on it, if any.
+ * One supervised app: its spec, its slots (ids 0..N-1), its standbys ({@link StandbyPool}), its
+ * listening sockets, and the operation under way on it, if any.
  */
 public final class App {
     private static final Logger log = LoggerFactory.getLogger(App.class);
@@ -80,28 +77,9 @@ public final class App {
     /** Why only one worker can serve this app (it binds its port without SO_REUSEPORT); null when not known to be so. */
     private String portNotShared;
     private final Readiness readiness = new Readiness();
-    /** Workers started ahead of need ({@code --standby N}), in the order they started. */
-    private final List<Standby> standbys = new ArrayList<>();
-    /** Standbys told to stop and not yet gone: their connection is still a standby's, and the supervisor's exit waits for them. */
-    private final List<Standby> stopping = new ArrayList<>();
+    private final StandbyPool standbys;
     /** Pids of replacements given up and killed, until they exit (see {@link #givenUp(WorkerProcess)}). */
     private final Set<Long> givenUp = new HashSet<>();
-    /** Whether a refill of the standbys is scheduled: a second after one was taken, or after one exited (backing off). */
-    private boolean refillScheduled;
-    private static final long STANDBY_REFILL_DELAY_MS = 1_000;
-    /**
-     * Standbys that exit before they were needed, as crashed workers are: one that never got as far
-     * as waiting for its socket is an unstable run; the next starts after a back-off from a second up,
-     * and after {@code --max-restarts} of them in a row the app keeps none until it is started or
-     * reloaded again, rather than start a JVM every few seconds for ever.
-     */
-    private RestartPolicy standbyPolicy;
-    private boolean standbysGivenUp;
-    /** Why no standby of this app could wait before it serves ({@link #standbysCannotWait}), once found; null while none is known. */
-    private String cannotWait;
-    /** Whether the app has served since it was last started: standbys are kept from then until it is stopped. */
-    private boolean up;
-
     /** How long a starting worker may take to be ready: learnt from the app's starts unless --listen-timeout says. */
     public Readiness readiness() {
         return readiness;
@@ -112,10 +90,10 @@ public final class App {
         this.sockets = sockets;
         this.loop = loop;
         this.starter = starter;
-        this.standbyPolicy = standbyPolicy(spec);
+        this.standbys = new StandbyPool(this, loop, starter);
         this.listener = (slot, state) -> {
             listener.changed(slot, state);
-            balanceStandbys();
+            standbys.balance();
         };
         for (int id = 0; id < spec.instances(); id++) {
             slots.add(new Slot(this, id, loop, starter, this.listener));
@@ -130,14 +108,14 @@ public final class App {
         this.spec = newSpec;
     }
 
-    private static RestartPolicy standbyPolicy(AppSpec spec) {
-        return new RestartPolicy(STANDBY_REFILL_DELAY_MS, spec.maxRestarts(), spec.minUptimeMs());
+    /** Its workers started ahead of need ({@code --standby N}). */
+    public StandbyPool standbys() {
+        return standbys;
     }
 
-    /** The app is started or reloaded again: standbys that had failed are tried afresh. */
-    private void retryStandbys() {
-        standbyPolicy = standbyPolicy(spec);
-        standbysGivenUp = false;
+    /** A reload is under way: standbys now would be of the old version. */
+    boolean reloading() {
+        return operation == Operation.RELOAD;
     }
 
     public String name() {
@@ -202,9 +180,9 @@ public final class App {
         operation = next;
         preemptedBy = null;
         if (next == Operation.RELOAD) {
-            retryStandbys();
+            standbys.retry();
         }
-        balanceStandbys();
+        standbys.balance();
     }
 
     /** Ends the operation; every path out of one must call it (a mark left behind would refuse commands for ever). */
@@ -212,43 +190,7 @@ public final class App {
         if (operation == finished) {
             operation = null;
         }
-        balanceStandbys();
-    }
-
-    /** For {@code describe}: the standbys kept, each waiting or starting, or why there are none; null when the app keeps none. */
-    public String describeStandbys() {
-        if (spec.standby() == 0) {
-            return null;
-        }
-        if (cannotWait != null) {
-            return "none: " + cannotWait;
-        }
-        if (standbysGivenUp) {
-            return "none: given up after " + (spec.maxRestarts() + 1) + " in a row exited before they were ready (see the daemon log);"
-                    + " a start or reload tries again";
-        }
-        StringBuilder line = new StringBuilder(waitingStandbys() + " of " + spec.standby() + " waiting");
-        String separator = ": ";
-        for (Standby standby : standbys) {
-            line.append(separator).append("pid ").append(standby.pid())
-                    .append(!standby.waiting() ? " (starting)" : standby.paused() ? " (paused: passed over until it runs again)" : "");
-            separator = ", ";
-        }
-        return line.toString();
-    }
-
-    /** How many standbys wait for a slot and could take one over (the others are still starting, or paused). */
-    public int waitingStandbys() {
-        return (int) standbys.stream().filter(App::ready).count();
-    }
-
-    private static boolean ready(Standby standby) {
-        return standby.waiting() && !standby.paused();
-    }
-
-    /** The standbys, waiting or still starting. */
-    public List<Standby> standbys() {
-        return standbys;
+        standbys.balance();
     }
 
     /**
@@ -264,140 +206,6 @@ public final class App {
     /** Whether {@code pid} is a process given up and killed, not yet exited (see {@link #givenUp(WorkerProcess)}). */
     public boolean givenUp(long pid) {
         return givenUp.contains(pid);
-    }
-
-    /** A standby of this app by its pid: waiting, starting, or told to stop and not yet gone. */
-    public Optional<Standby> standbyWithPid(long pid) {
-        return Stream.concat(standbys.stream(), stopping.stream()).filter(s -> s.pid() == pid).findFirst();
-    }
-
-    /** Completes once every standby told to stop is gone (SIGKILL follows SIGTERM after the kill timeout). */
-    public CompletableFuture<Void> standbysStopped() {
-        return CompletableFuture.allOf(stopping.stream().map(s -> s.process().exited()).toArray(CompletableFuture[]::new));
-    }
-
-    /**
-     * A standby that waits for its socket, taken out of the pool for {@code slot} and handed its socket at once, before the
-     * slot's bookkeeping (its first request waits for none of it: 1-4 ms on a busy 2-core VM); null if none waits (a paused one
-     * would serve nothing). Another starts behind it a second later, not at once: starting a JVM would hold up the takeover on this
-     * loop and compete for the processors with the first requests of the one that took over.
-     */
-    Standby takeStandby(Slot slot) {
-        Standby taken = standbys.stream().filter(App::ready).findFirst().orElse(null);
-        if (taken != null) {
-            standbys.remove(taken);
-            scheduleRefill(STANDBY_REFILL_DELAY_MS);
-            try {
-                taken.handSocket(slot);
-            } catch (IOException e) {
-                // said by its takeOver, which meets it again
-            }
-        } else {
-            standbys.stream().filter(Standby::paused).forEach(s -> log.warn(
-                    "{}: standby pid {} is paused (its process is stopped: SIGSTOP, a debugger): passed over, the slot starts a new process", name(),
-                    s.pid()));
-        }
-        return taken;
-    }
-
-    /**
-     * As many standbys as {@code --standby} says while the app is up (a worker of it has served and it is not stopped) and no
-     * reload is under way (a reload's standbys would be of the old version: they start after it); none
-     * otherwise. The newest go first when there are too many.
-     */
-    void balanceStandbys() {
-        if (slots.stream().anyMatch(s -> s.state() == SlotState.ONLINE)) {
-            if (!up) {
-                retryStandbys();
-            }
-            up = true;
-        } else if (slots.stream().noneMatch(s -> s.state() == SlotState.LAUNCHING || s.state() == SlotState.EXITED)) {
-            up = false; // stopped, stopping or errored: a crash of its only worker is not (that is what standbys are for)
-        }
-        String cannot = spec.standby() > 0 ? standbysCannotWait() : null;
-        if (cannot != null && cannotWait == null) {
-            log.warn("{}: no standbys: {}", name(), cannot);
-        }
-        cannotWait = cannot;
-        int wanted = up && operation != Operation.RELOAD && !standbysGivenUp && cannotWait == null ? spec.standby() : 0;
-        while (standbys.size() > wanted) {
-            stop(standbys.remove(standbys.size() - 1));
-        }
-        while (standbys.size() < wanted && !refillScheduled) {
-            try {
-                WorkerProcess process = starter.startStandby(spec);
-                Standby standby = new Standby(process, loop.nanoTime());
-                standbys.add(standby);
-                process.exited().thenAcceptAsync(status -> standbyExited(standby, status), loop);
-            } catch (IOException e) {
-                log.warn("{}: cannot start a standby: {}", name(), e.getMessage());
-                scheduleRefill(STANDBY_REFILL_DELAY_MS);
-            }
-        }
-    }
-
-    /**
-     * A worker took its slot's socket from the supervisor. Standbys kept off for want of one (its
-     * worker was counted ready when its time ran out, before it asked) can wait now.
-     */
-    void socketTaken() {
-        if (cannotWait != null) {
-            balanceStandbys();
-        }
-    }
-
-    /**
-     * Why a standby of this app could not wait before it serves, judged by its online workers; null
-     * when it can, or while none is online. A standby waits for its slot's socket (the library in
-     * {@code inheritListeners}, the agent in the app's bind); an app whose workers bind the port
-     * themselves never asks for one, and its standby would serve (or consume its queue) as soon as it
-     * started, counted nowhere.
-     */
-    private String standbysCannotWait() {
-        List<Attempt> online = slots.stream().filter(s -> s.state() == SlotState.ONLINE).map(Slot::serving).filter(a -> a != null).toList();
-        if (online.isEmpty() || online.stream().anyMatch(Attempt::tookSocket)) {
-            return null;
-        }
-        return "its workers take no socket from the supervisor (pid " + online.get(0).pid() + " " + (online.get(0).readinessAssumed()
-                ? "did not listen on port " + spec.port() + " in time" : "bound port " + spec.port() + " itself")
-                + "), so a standby would serve as soon as it started: standbys need a jar app (the agent holds its bind) or the library"
-                + " (ClusterWorker.inheritListeners)";
-    }
-
-    /** Stops a standby no longer in {@link #standbys}: one too many, or one taken by a slot that was stopped before it took over. */
-    void stop(Standby standby) {
-        stopping.add(standby);
-        standby.stop(loop, spec.killTimeoutMs(), name()).whenCompleteAsync((status, failure) -> stopping.remove(standby), loop);
-    }
-
-    private void standbyExited(Standby standby, int status) {
-        if (!standbys.remove(standby)) {
-            return; // one stopped on purpose, or one that took over a slot
-        }
-        long uptimeMs = (loop.nanoTime() - standby.startedNanos()) / 1_000_000;
-        String exit = Signals.describeUnaskedExit(status, starter::oomKillJustNow);
-        RestartPolicy.Decision decision = standbyPolicy.afterCrash(uptimeMs, standby.waiting(), !standby.waiting());
-        if (decision.errored()) {
-            standbysGivenUp = true;
-            List<String> said = ExitOutput.of(standby.process().lastErrLines(), standby.process().lastOutLines()).lines();
-            log.error("{}: no more standbys: {} in a row exited before they were ready to take over, the last (pid {}) {}{};"
-                    + " its output is in {}-standby-*.log; a start or reload of the app tries again", name(), decision.unstableRestarts() + 1,
-                    standby.pid(), exit, said.isEmpty() ? "" : ": " + said.get(said.size() - 1), name());
-            return;
-        }
-        long delayMs = Math.max(STANDBY_REFILL_DELAY_MS, decision.delayMs());
-        log.warn("{}: standby pid {} {} before it was needed; another starts in {} ms", name(), standby.pid(), exit, delayMs);
-        scheduleRefill(delayMs);
-    }
-
-    private void scheduleRefill(long delayMs) {
-        if (!refillScheduled) {
-            refillScheduled = true;
-            loop.schedule(() -> {
-                refillScheduled = false;
-                balanceStandbys();
-            }, delayMs);
-        }
     }
 
     /**

@@ -87,7 +87,7 @@ public final class Attempt {
     public void handedSocket() {
         if (!tookSocket) {
             tookSocket = true;
-            slot.app().socketTaken();
+            slot.app().standbys().socketTaken();
         }
     }
 

@@ -75,7 +75,7 @@ public final class Slot {
             restarts++;
         }
         policy.reset();
-        return launch(reason, app.takeStandby(this));
+        return launch(reason, app.standbys().take(this));
     }
 
     /**
@@ -279,7 +279,7 @@ public final class Slot {
         // A start that fails at bind is unstable however long it took (slow starters bind late).
         RestartPolicy.Decision decision = app.spec().restartsOnExit()
                 ? policy.afterCrash(attempt == null ? 0 : attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure) : null;
-        Standby standby = decision != null && !decision.errored() && decision.delayMs() == 0 ? app.takeStandby(this) : null; // first
+        Standby standby = decision != null && !decision.errored() && decision.delayMs() == 0 ? app.standbys().take(this) : null; // first
         app.sockets().down(this);
         if (replacement() != null) {
             abandon("given up as its worker crashed meanwhile (" + exit + ")", false);
@@ -317,7 +317,7 @@ public final class Slot {
             restarts++;
             launch("restart " + restarts + " after crash", standby);
         } else if (standby != null) {
-            app.stop(standby); // the slot was stopped as it crashed (by a caller told of its exit): its socket must not be served
+            app.standbys().stop(standby); // the slot was stopped as it crashed (by a caller told of its exit): its socket must not be served
         }
     }
 

@@ -40,7 +40,7 @@ class StandbyTest {
 
     /** Every standby asks for its socket, as the library or the agent does once it has started. */
     void waiting(App app) {
-        for (Standby s : app.standbys()) {
+        for (Standby s : app.standbys().list()) {
             if (!s.waiting()) {
                 s.asked("127.0.0.1", false, fds -> handed.add(s.pid() + " got " + (fds.length == 0 ? "none" : fds[0])));
             }
@@ -57,8 +57,8 @@ class StandbyTest {
         loop.advance(Attempt.READINESS_POLL_MS);
         assertEquals(SlotState.ONLINE, app.slots().get(0).state());
         assertEquals(0, processes.standbys.size(), "none started");
-        assertTrue(app.describeStandbys().startsWith("none: its workers take no socket from the supervisor (pid "
-                + processes.started.get(0).pid() + " bound port 18000 itself)"), app.describeStandbys());
+        assertTrue(app.standbys().describe().startsWith("none: its workers take no socket from the supervisor (pid "
+                + processes.started.get(0).pid() + " bound port 18000 itself)"), app.standbys().describe());
 
         // Its next worker takes its socket (as a new version that uses the library would): standbys start with it.
         loop.advance(5_000);
@@ -68,7 +68,7 @@ class StandbyTest {
         app.slots().get(0).serving().handedSocket();
         loop.advance(Attempt.READINESS_POLL_MS);
         assertEquals(SlotState.ONLINE, app.slots().get(0).state());
-        assertEquals(1, processes.standbys.size(), app.describeStandbys());
+        assertEquals(1, processes.standbys.size(), app.standbys().describe());
     }
 
     /** A slow library app: counted ready when its time ran out, it asks for its socket only after that. Its standbys start then. */
@@ -81,7 +81,7 @@ class StandbyTest {
         assertEquals(SlotState.ONLINE, app.slots().get(0).state());
         assertTrue(app.slots().get(0).serving().readinessAssumed());
         assertEquals(0, processes.standbys.size());
-        assertTrue(app.describeStandbys().contains("did not listen on port 18000 in time"), app.describeStandbys());
+        assertTrue(app.standbys().describe().contains("did not listen on port 18000 in time"), app.standbys().describe());
 
         app.slots().get(0).serving().handedSocket();
         assertEquals(1, processes.standbys.size(), "no need to wait for the app's next change of state");
@@ -94,8 +94,8 @@ class StandbyTest {
         App app = online(2, 1);
         assertEquals(1, processes.standbys.size());
         assertEquals(2, processes.started.size());
-        assertEquals(1, app.standbys().size());
-        assertTrue(app.standbys().get(0).waiting());
+        assertEquals(1, app.standbys().list().size());
+        assertTrue(app.standbys().list().get(0).waiting());
     }
 
     /** With one worker, its crash leaves no slot online: the standby must still be there for it. */
@@ -129,13 +129,13 @@ class StandbyTest {
     void aPausedStandbyIsPassedOverAndTheSlotStartsANewProcess() {
         App app = online(1, 1);
         Slot slot = app.slots().get(0);
-        Standby standby = app.standbys().get(0);
+        Standby standby = app.standbys().list().get(0);
         standby.sampled(0, 80_000_000, true);
         assertFalse(standby.paused(), "one sample is not enough: strace stops a process for an instant at every system call");
         standby.sampled(0, 80_000_000, true);
         assertTrue(standby.paused());
-        assertEquals(0, app.waitingStandbys(), "not counted as ready (cluster_app_standbys)");
-        assertTrue(app.describeStandbys().endsWith("pid " + standby.pid() + " (paused: passed over until it runs again)"), app.describeStandbys());
+        assertEquals(0, app.standbys().waiting(), "not counted as ready (cluster_app_standbys)");
+        assertTrue(app.standbys().describe().endsWith("pid " + standby.pid() + " (paused: passed over until it runs again)"), app.standbys().describe());
         loop.advance(5_000);
         processes.started.get(0).exit(137);
         loop.runDue();
@@ -145,10 +145,10 @@ class StandbyTest {
         loop.advance(Attempt.READINESS_POLL_MS);
         assertEquals(SlotState.ONLINE, slot.state());
         assertEquals(processes.started.get(1).pid(), slot.pid());
-        assertEquals(List.of(standby), app.standbys(), "kept: it may be resumed");
+        assertEquals(List.of(standby), app.standbys().list(), "kept: it may be resumed");
 
         standby.sampled(0, 80_000_000, false);
-        assertEquals(1, app.waitingStandbys(), "resumed: ready again");
+        assertEquals(1, app.standbys().waiting(), "resumed: ready again");
         loop.advance(5_000);
         processes.started.get(1).exit(137);
         loop.runDue();
@@ -200,9 +200,9 @@ class StandbyTest {
         App app = online(1, 2);
         app.begin(App.Operation.RELOAD);
         assertTrue(processes.standbys.stream().allMatch(p -> p.received.contains("TERM")), "the old version's standbys are stopped");
-        assertEquals(0, app.standbys().size());
+        assertEquals(0, app.standbys().list().size());
         app.end(App.Operation.RELOAD);
-        assertEquals(2, app.standbys().size());
+        assertEquals(2, app.standbys().list().size());
         assertEquals(4, processes.standbys.size());
     }
 
@@ -211,7 +211,7 @@ class StandbyTest {
         App app = online(1, 1);
         processes.standbys.get(0).exit(1);
         loop.runDue();
-        assertEquals(0, app.standbys().size());
+        assertEquals(0, app.standbys().list().size());
         loop.advance(999);
         assertEquals(1, processes.standbys.size(), "not at once: a failing standby must not spin");
         loop.advance(1);
@@ -220,7 +220,7 @@ class StandbyTest {
         app.slots().get(0).stop("stop requested");
         loop.runDue();
         assertTrue(processes.standbys.get(1).received.contains("TERM"), "nothing to stand by for");
-        assertEquals(0, app.standbys().size());
+        assertEquals(0, app.standbys().list().size());
     }
 
     /**
@@ -235,7 +235,7 @@ class StandbyTest {
     @Test
     void aStoppedStandbyIsAnsweredWithoutASocketAtOnceOrWhenItAsks() {
         App app = online(1, 2);
-        List<Standby> asked = List.copyOf(app.standbys());
+        List<Standby> asked = List.copyOf(app.standbys().list());
         handed.clear();
         List<String> late = new ArrayList<>();
         app.slots().get(0).stop("stop requested");
@@ -243,7 +243,7 @@ class StandbyTest {
         assertEquals(asked.stream().map(s -> s.pid() + " got none").sorted().toList(), handed.stream().sorted().toList());
 
         App other = started(1, 1);
-        Standby starting = other.standbys().get(0);
+        Standby starting = other.standbys().list().get(0);
         assertFalse(starting.waiting());
         other.slots().get(0).stop("stop requested");
         loop.runDue();
@@ -259,16 +259,16 @@ class StandbyTest {
         app.slots().get(0).stop("stop requested");
         loop.runDue();
         assertEquals(List.of("TERM"), standby.received);
-        assertEquals(0, app.standbys().size());
-        assertTrue(app.standbyWithPid(standby.pid()).isPresent(), "its connection is still a standby's while it ends");
-        assertFalse(app.standbysStopped().isDone(), "the supervisor's exit waits for it");
+        assertEquals(0, app.standbys().list().size());
+        assertTrue(app.standbys().withPid(standby.pid()).isPresent(), "its connection is still a standby's while it ends");
+        assertFalse(app.standbys().stopped().isDone(), "the supervisor's exit waits for it");
 
         loop.advance(app.spec().killTimeoutMs() - 1);
         assertEquals(List.of("TERM"), standby.received);
         loop.advance(1);
         assertEquals(List.of("TERM", "KILL"), standby.received);
-        assertTrue(app.standbysStopped().isDone());
-        assertTrue(app.standbyWithPid(standby.pid()).isEmpty());
+        assertTrue(app.standbys().stopped().isDone());
+        assertTrue(app.standbys().withPid(standby.pid()).isEmpty());
     }
 
     /** A standby that cannot start (it fails as it starts, every time) backs off as a crashing worker does, then is given up. */
@@ -292,14 +292,14 @@ class StandbyTest {
         assertEquals(List.of(1_000L, 1_500L, 2_250L, 3_500L, 5_250L, 7_750L, 11_500L, 15_000L), waits.subList(0, 8),
                 "from a second, x1.5 each time, up to 15 s (to the next 250 ms)");
         assertEquals(60_000L, waits.get(16), "the 17th in a row is not followed by another");
-        assertEquals(0, app.standbys().size());
-        assertTrue(app.describeStandbys().startsWith("none: given up after 17 in a row exited"), app.describeStandbys());
+        assertEquals(0, app.standbys().list().size());
+        assertTrue(app.standbys().describe().startsWith("none: given up after 17 in a row exited"), app.standbys().describe());
         app.begin(App.Operation.RELOAD);
         app.end(App.Operation.RELOAD);
-        assertEquals(1, app.standbys().size(), "a reload tries again");
-        assertEquals("0 of 1 waiting: pid " + app.standbys().get(0).pid() + " (starting)", app.describeStandbys());
+        assertEquals(1, app.standbys().list().size(), "a reload tries again");
+        assertEquals("0 of 1 waiting: pid " + app.standbys().list().get(0).pid() + " (starting)", app.standbys().describe());
         waiting(app);
-        assertEquals("1 of 1 waiting: pid " + app.standbys().get(0).pid(), app.describeStandbys());
+        assertEquals("1 of 1 waiting: pid " + app.standbys().list().get(0).pid(), app.standbys().describe());
     }
 
     /** Its death watch tells of a death before the kernel has reaped the process: the standby takes over then. */
