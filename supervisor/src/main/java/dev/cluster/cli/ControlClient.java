@@ -2,7 +2,7 @@ package dev.cluster.cli;
 
 import dev.cluster.home.DaemonBuild;
 import dev.cluster.home.Home;
-import dev.cluster.home.ContentHash;
+import dev.cluster.home.DaemonCopy;
 import dev.cluster.home.SafePaths;
 import dev.cluster.home.UnsafePath;
 import dev.cluster.daemon.DaemonMain;
@@ -20,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -351,33 +350,13 @@ final class ControlClient {
         }
     }
 
-    /**
-     * The daemon runs from its own copy of the jar in the home, so rebuilding or upgrading the jar
-     * does not pull classes from under a running daemon. The copy is named by its content's hash and
-     * checked by content before it is used: a name says nothing about what a file holds. Copies of
-     * other jars are removed: no daemon runs on this home now, or we would not be starting one.
-     */
+    /** The daemon runs from its own copy of the jar ({@link DaemonCopy}); a classes directory, as an IDE runs it, as it is. */
     private Path daemonCopy(Path jar) {
         if (!Files.isRegularFile(jar)) {
-            return jar; // a classes directory, when run from an IDE
+            return jar;
         }
         try {
-            Path lib = home.lib();
-            String hash = ContentHash.of(jar);
-            Path copy = lib.resolve("cluster-" + hash.substring(0, 16) + ".jar");
-            try (var old = Files.newDirectoryStream(lib, "cluster-*.jar")) {
-                for (Path p : old) {
-                    if (!p.equals(copy)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-            if (!Files.isRegularFile(copy, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !ContentHash.of(copy).equals(hash)) {
-                Path partial = Files.createTempFile(lib, "cluster-", ".partial");
-                Files.copy(jar, partial, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return copy;
+            return DaemonCopy.of(home, jar);
         } catch (IOException e) {
             throw new UserError("cannot copy the cluster jar into " + home.dir() + " (" + e.getMessage() + "): check its permissions and free space");
         }
@@ -385,8 +364,8 @@ final class ControlClient {
 
     static Path ownJar() {
         try {
-            return Path.of(ControlClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (Exception e) {
+            return DaemonCopy.running();
+        } catch (IOException e) {
             throw new UserError("cannot locate the cluster jar to start the daemon: " + e.getMessage());
         }
     }

@@ -1,6 +1,7 @@
 package dev.cluster.daemon;
 
 import dev.cluster.home.DaemonBuild;
+import dev.cluster.home.DaemonCopy;
 import dev.cluster.home.Home;
 import dev.cluster.home.SafePaths;
 import dev.cluster.protocol.Request;
@@ -70,6 +71,11 @@ public final class Daemon {
             } catch (IOException e) {
                 log.warn("cannot record which cluster jar this supervisor runs in {}: {}; a CLI of a newer build will not say so",
                         home.buildFile(), e.getMessage());
+            }
+            try {
+                DaemonCopy.pruneOthers(home, DaemonCopy.running());
+            } catch (IOException e) {
+                log.warn("cannot remove the copies of other cluster builds from {}: {}", home.lib(), e.getMessage());
             }
             if (initial.equals(List.of(new Request.Resurrect())) && SavedApps.noneSaved(home.dir())) {
                 // The unit that 'cluster startup' writes runs 'run --resurrect' at every boot, the first
