@@ -47,8 +47,12 @@ final class DeathWatches {
         }
         long child = watch.pid();
         long thread = watch.thread();
-        if (parentOf(child) != workerPid || !Files.exists(task(workerPid, thread))) {
-            log.warn("pid {}: its death watch (child {}, thread {}) is not its own: not watched", workerPid, child, thread);
+        long childsParent = parentOf(child);
+        Found found = found(workerPid, childsParent, Files.exists(task(workerPid, thread)), ProcessGroups.dyingOrGone(workerPid));
+        if (found == Found.FOREIGN) {
+            log.warn("pid {}: its death watch names child {}, a process of pid {}'s: not watched", workerPid, child, childsParent);
+        }
+        if (found != Found.OWN) {
             return;
         }
         int pidfd;
@@ -76,6 +80,28 @@ final class DeathWatches {
         }, "death-watch-" + workerPid, WATCH_THREAD_STACK);
         waiter.setDaemon(true);
         waiter.start();
+    }
+
+    /** What a worker's watch names, as found when its message is read. */
+    enum Found {
+        /** Its own child, and a thread of its own: watched. */
+        OWN,
+        /**
+         * The child or the thread is gone, or the worker is: it was stopped or died as its message was read (seen in a fuzz:
+         * the child dies with the thread that started it, which ends as the JVM shuts down). Nothing to watch, nothing wrong.
+         */
+        ENDED,
+        /** A live process of someone else's: a worker that names it would have us take over when that one dies. */
+        FOREIGN
+    }
+
+    /** @param childsParent the named child's parent pid, -1 when it is gone */
+    static Found found(long workerPid, long childsParent, boolean threadListed, boolean workerDyingOrGone) {
+        if (childsParent == workerPid && threadListed) {
+            return Found.OWN;
+        }
+        // A dying worker's child is given to another parent (a subreaper, init) before it dies of its parent's death.
+        return childsParent == -1 || !threadListed || workerDyingOrGone ? Found.ENDED : Found.FOREIGN;
     }
 
     /**

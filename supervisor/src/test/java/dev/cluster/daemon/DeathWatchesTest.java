@@ -77,4 +77,18 @@ class DeathWatchesTest {
         assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the release killed the watch's child");
         assertEquals(SELF, dying.get(10, TimeUnit.SECONDS), "the watch fired, and the worker was reported dying");
     }
+
+    /**
+     * Seen in a fuzz: "its death watch (child …, thread …) is not its own" for workers stopped while they started, whose
+     * message was read after their watch had ended. Only a live worker naming a live process of another's is a warning.
+     */
+    @Test
+    void aWatchThatEndedBeforeItsMessageWasReadIsNoForgery() {
+        long worker = 100;
+        assertEquals(DeathWatches.Found.OWN, DeathWatches.found(worker, worker, true, false));
+        assertEquals(DeathWatches.Found.ENDED, DeathWatches.found(worker, -1, true, false), "the child died with its thread");
+        assertEquals(DeathWatches.Found.ENDED, DeathWatches.found(worker, worker, false, false), "the thread ended as the JVM shut down");
+        assertEquals(DeathWatches.Found.ENDED, DeathWatches.found(worker, 1, true, true), "a dying worker's child, reparented");
+        assertEquals(DeathWatches.Found.FOREIGN, DeathWatches.found(worker, 4242, true, false), "a live worker naming another's process");
+    }
 }
