@@ -30,7 +30,7 @@ public interface SlotSockets {
     /** The replaced process has exited: the socket it served, if it was not the slot's, is closed. */
     void retired(Slot slot);
 
-    /** Stopped, errored or gone: the slot's sockets are closed. */
+    /** Stopped, errored or gone: the slot's sockets are closed, but for a retiring one ({@link #retired} closes it). */
     void close(Slot slot);
 
     /**

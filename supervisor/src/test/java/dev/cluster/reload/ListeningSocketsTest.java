@@ -6,6 +6,7 @@ import dev.cluster.sockets.NativeSockets;
 import dev.cluster.worker.App;
 import dev.cluster.worker.FakeLoop;
 import dev.cluster.worker.FakeProcesses;
+import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.Slot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,5 +112,26 @@ class ListeningSocketsTest {
         int fd2 = sockets.fd(2, false, "127.0.0.1", false);
         assertEquals(0L, NativeSockets.acceptQueue(fd1));
         assertEquals(2L, NativeSockets.acceptQueue(fd2));
+    }
+
+    /**
+     * A stop just after a reload, while the old process drains: that process holds a copy of the retiring socket, which
+     * must stay ours until it has exited (closed first, it stayed in the group, held by the draining process only, and
+     * steering went off for good: seen in a fuzz).
+     */
+    @Test
+    void aRetiringSocketOutlivesTheSlotsCloseUntilItsProcessHasExited() throws Exception {
+        app(1);
+        Slot slot = app.slots().get(0);
+        sockets.serving(slot);
+        sockets.fd(0, true, "127.0.0.1", false); // the replacement's socket
+        sockets.promoted(slot);
+        sockets.close(slot); // stopped: the new process exited, the old one still drains
+        assertEquals(1, PortListeners.listening(port).size(), "the retiring socket is still ours");
+        sockets.fd(0, false, "127.0.0.1", false); // started again
+        sockets.serving(slot);
+        assertEquals(List.of(6L), connect(6), "steered to the serving socket, none to the retiring one");
+        sockets.retired(slot); // the old process has exited
+        assertEquals(1, PortListeners.listening(port).size());
     }
 }
