@@ -204,6 +204,45 @@ class StartCacheTest {
         assertFalse(Files.exists(archive), "deleted");
     }
 
+    /** A worker killed as it got ready: its memory map is empty as it exits, which says nothing of the archive (seen in a fuzz). */
+    @Test
+    void aWorkerExitingAsItIsCheckedDoesNotCondemnItsArchive() throws Exception {
+        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
+        StartCache cache = cache();
+        List<String> command = javaJar(jar);
+        AppSpec a = app("a", jar);
+        launchedAndReady(cache, a, command);
+        String key = trainingKey();
+        endTrainings(() -> cache.forLaunch(a, command).note().startsWith("none: making one failed"));
+        cache.tryAgain("a");
+        trained.clear();
+        Path archive = Files.write(dir.resolve("cache").resolve(key + StartCache.Flavor.of(Runtime.version().feature()).suffix), new byte[] {1});
+        StartCache.Use use = cache.forLaunch(a, command);
+        // A zombie stands for the exiting worker: a child that sh started and, exec'd into sleep, never reaps.
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & exec sleep 60").start();
+        processes.add(parent);
+        long zombie = awaitZombieChild(parent);
+        List<String> notes = new ArrayList<>();
+        cache.check(a, use, zombie, notes::add);
+        assertEquals(List.of(), notes);
+        assertEquals(List.of(), trained, "not made again");
+        assertTrue(Files.exists(archive), "kept");
+    }
+
+    private static long awaitZombieChild(Process parent) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (ProcessHandle child : parent.children().toList()) {
+                String stat = Files.readString(Path.of("/proc", Long.toString(child.pid()), "stat"));
+                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
+                    return child.pid();
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("sh's child did not become a zombie within 10 s");
+    }
+
     @Test
     void anArchiveThatFailedIsTriedAgainOnlyWhenTheOperatorRestartsTheApp() throws IOException {
         Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
