@@ -177,12 +177,11 @@ class StartCacheTest {
         assertEquals(List.of("a", "a"), trained, "the new version gets its own training");
     }
 
-    /**
-     * Two workers launched from one archive their JVM refused, each checked as it gets ready: it is deleted and made again
-     * once, not given up on as refused twice (seen with a crash restart and a reload side by side: two training starts).
-     */
-    @Test
-    void anArchiveRefusedByTwoWorkersIsMadeAgainOnce() throws Exception {
+    /** App a's launch from an archive of its key, put in place as a training start would have (one training ran, and failed). */
+    private record FromArchive(StartCache cache, AppSpec app, StartCache.Use use, Path archive) {
+    }
+
+    private FromArchive launchedFromAnArchive() throws Exception {
         Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
         StartCache cache = cache();
         List<String> command = javaJar(jar);
@@ -194,39 +193,38 @@ class StartCacheTest {
         Path archive = Files.write(dir.resolve("cache").resolve(key + StartCache.Flavor.of(Runtime.version().feature()).suffix), new byte[] {1});
         StartCache.Use use = cache.forLaunch(a, command);
         assertEquals(archive, use.archive());
+        return new FromArchive(cache, a, use, archive);
+    }
+
+    /**
+     * Two workers launched from one archive their JVM refused, each checked as it gets ready: it is deleted and made again
+     * once, not given up on as refused twice (seen with a crash restart and a reload side by side: two training starts).
+     */
+    @Test
+    void anArchiveRefusedByTwoWorkersIsMadeAgainOnce() throws Exception {
+        FromArchive launch = launchedFromAnArchive();
         Process first = sleeper();
         Process second = sleeper(); // launched from it, they say: neither maps it
         List<String> notes = new ArrayList<>();
-        cache.check(a, use, first.pid(), notes::add);
-        cache.check(a, use, second.pid(), notes::add);
+        launch.cache().check(launch.app(), launch.use(), first.pid(), notes::add);
+        launch.cache().check(launch.app(), launch.use(), second.pid(), notes::add);
         assertEquals(List.of("a", "a"), trained, "made again once");
         assertEquals(List.of("refused by the JVM: being made again", "refused by the JVM: made again for later workers"), notes);
-        assertFalse(Files.exists(archive), "deleted");
+        assertFalse(Files.exists(launch.archive()), "deleted");
     }
 
     /** A worker killed as it got ready: its memory map is empty as it exits, which says nothing of the archive (seen in a fuzz). */
     @Test
     void aWorkerExitingAsItIsCheckedDoesNotCondemnItsArchive() throws Exception {
-        Path jar = Files.write(dir.resolve("app.jar"), new byte[] {1, 2, 3});
-        StartCache cache = cache();
-        List<String> command = javaJar(jar);
-        AppSpec a = app("a", jar);
-        launchedAndReady(cache, a, command);
-        String key = trainingKey();
-        endTrainings(() -> cache.forLaunch(a, command).note().startsWith("none: making one failed"));
-        cache.tryAgain("a");
-        trained.clear();
-        Path archive = Files.write(dir.resolve("cache").resolve(key + StartCache.Flavor.of(Runtime.version().feature()).suffix), new byte[] {1});
-        StartCache.Use use = cache.forLaunch(a, command);
+        FromArchive launch = launchedFromAnArchive();
         // A zombie stands for the exiting worker: a child that sh started and, exec'd into sleep, never reaps.
         Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & exec sleep 60").start();
         processes.add(parent);
-        long zombie = awaitZombieChild(parent);
         List<String> notes = new ArrayList<>();
-        cache.check(a, use, zombie, notes::add);
+        launch.cache().check(launch.app(), launch.use(), awaitZombieChild(parent), notes::add);
         assertEquals(List.of(), notes);
-        assertEquals(List.of(), trained, "not made again");
-        assertTrue(Files.exists(archive), "kept");
+        assertEquals(List.of("a"), trained, "not made again");
+        assertTrue(Files.exists(launch.archive()), "kept");
     }
 
     private static long awaitZombieChild(Process parent) throws Exception {
