@@ -48,7 +48,8 @@ public final class DaemonCopy {
     public static void pruneOthers(Home home, Path running) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(home.lib(), p -> NAME.matcher(p.getFileName().toString()).matches())) {
             for (Path file : files) {
-                if (!file.equals(running) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                // The same file, however the path that runs it was spelt.
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isSameFile(file, running)) {
                     Files.deleteIfExists(file);
                 }
             }
