@@ -325,7 +325,7 @@ public final class Slot {
      */
     private void closeSocketsAfter(List<Attempt> holders) {
         CompletableFuture.allOf(holders.stream().map(a -> a.process().exited()).toArray(CompletableFuture[]::new)).whenCompleteAsync((done, failure) -> {
-            if (state == SlotState.STOPPED || state == SlotState.ERRORED) {
+            if (state.waitsForAStart()) {
                 app.sockets().close(this);
             }
         }, loop);

@@ -302,9 +302,9 @@ public final class StartCache {
         } catch (IOException e) {
             return; // exited meanwhile
         }
-        if (mapped.contains(use.archive().toString()) || mapped.isEmpty() || ProcessGroups.dyingOrGone(pid)) {
-            // Exiting: its memory is unmapped first, so an empty map says nothing of the archive (seen in a fuzz: a worker
-            // killed as it got ready had a good archive deleted and made again).
+        if (mapped.contains(use.archive().toString()) || ProcessGroups.dyingOrGone(pid)) {
+            // Exiting: its memory is unmapped first (flagged exiting before that), so its map says nothing of the archive (seen
+            // in a fuzz: a worker killed as it got ready had a good archive deleted and made again).
             return;
         }
         String name = use.archive().getFileName().toString();
