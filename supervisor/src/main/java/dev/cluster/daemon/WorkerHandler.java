@@ -194,7 +194,7 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (!(slot.app().sockets() instanceof ListeningSockets sockets)) {
             throw new IOException("its app has no listening sockets held");
         }
-        int fd = sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6);
+        int fd = sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6, attempt.process());
         attempt.handedSocket();
         return new int[] {fd};
     }

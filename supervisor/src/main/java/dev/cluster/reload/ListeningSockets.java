@@ -5,6 +5,7 @@ import dev.cluster.worker.Loop;
 import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.Slot;
 import dev.cluster.worker.SlotSockets;
+import dev.cluster.worker.WorkerProcess;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Socket;
@@ -39,7 +40,8 @@ import java.util.stream.IntStream;
  * <li><b>Steering.</b> All the group's sockets are ours, so a classic BPF program attached to the
  *     group ({@link NativeSockets#steer}) decides where each new connection goes: only to sockets
  *     whose process is ready ("routed"). A crashed slot, a leaving slot, a reload's old socket get
- *     nothing new; once the accept queue of a socket that is leaving is empty, its process may go.
+ *     nothing new; once the accept queue of a socket that is leaving is empty, its process may go,
+ *     and once every process handed a copy has exited, the socket is closed ({@link #leave}).
  *     The program names sockets by their index in the group (the order they started listening; a
  *     close moves the last one into the gap), which {@link #group} mirrors.</li>
  * <li><b>A reload</b> gives the replacement a socket of its own (unrouted until it is ready), so the
@@ -63,12 +65,14 @@ public final class ListeningSockets implements SlotSockets {
     /** A process that stopped accepting leaves its queue full: the drain does not wait longer than this. */
     static final long DRAIN_MAX_MS = 5_000;
 
-    /** A socket, the slot it serves, what it is bound to, and whether new connections go to it. */
+    /** A socket, what it is bound to, whether new connections go to it, and the processes handed a copy. */
     private static final class Held {
         final Socket socket;
         final InetAddress address;
         final boolean ipv6;
         boolean routed;
+        /** The exits of the processes handed a copy, which may hold it still: see {@link #leave}. */
+        final List<CompletableFuture<Integer>> holders = new ArrayList<>();
 
         Held(Socket socket, InetAddress address, boolean ipv6) {
             this.socket = socket;
@@ -91,8 +95,6 @@ public final class ListeningSockets implements SlotSockets {
     private final Map<Integer, Held> current = new HashMap<>();
     /** A reload's replacement's own socket, until it takes over. */
     private final Map<Integer, Held> next = new HashMap<>();
-    /** A replaced process's socket, until that process has exited. */
-    private final Map<Integer, Held> retiring = new HashMap<>();
     private boolean foreignMembers;
 
     public ListeningSockets(String app, int port, Loop loop) {
@@ -103,15 +105,16 @@ public final class ListeningSockets implements SlotSockets {
     }
 
     /**
-     * The socket for a process of slot {@code id} that asks (the library, or the agent of an
-     * unmodified app), bound on first use on {@code host} with the family of the app's own socket
+     * The socket for {@code holder}, a process of slot {@code id} that asks (the library, or the agent
+     * of an unmodified app), bound on first use on {@code host} with the family of the app's own socket
      * ({@code ipv6}; null: the machine's preference). A reload's replacement gets a socket of its own
-     * when the group can be steered. The caller sends a copy and never closes it.
+     * when the group can be steered. The caller sends a copy and never closes it; the socket stays
+     * ours until {@code holder} has exited.
      *
      * @throws IOException when the port cannot be bound, or the slot's socket is bound elsewhere
      *                     than asked (the process then keeps the socket it bound itself)
      */
-    public int fd(int id, boolean forReplacement, String host, Boolean ipv6) throws IOException {
+    public int fd(int id, boolean forReplacement, String host, Boolean ipv6, WorkerProcess holder) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         boolean family = ipv6 != null ? ipv6 : Socket.isIPv6Preferred();
         Held own = current.get(id);
@@ -123,19 +126,22 @@ public final class ListeningSockets implements SlotSockets {
             own = bind(id, address, family);
             current.put(id, own);
         } else if (forReplacement && canSteer && !foreignMembers) {
-            Held fresh = next.get(id);
-            if (fresh == null) {
-                fresh = bind(id, address, family);
-                next.put(id, fresh);
+            own = next.get(id);
+            if (own == null) {
+                own = bind(id, address, family);
+                next.put(id, own);
             }
-            return fresh.fd();
+        }
+        own.holders.removeIf(CompletableFuture::isDone);
+        if (!own.holders.contains(holder.exited())) {
+            own.holders.add(holder.exited());
         }
         return own.fd();
     }
 
     @Override
-    public int fd(int id, String host, Boolean ipv6) throws IOException {
-        return fd(id, false, host, ipv6);
+    public int fd(int id, String host, Boolean ipv6, WorkerProcess holder) throws IOException {
+        return fd(id, false, host, ipv6, holder);
     }
 
     @Override
@@ -175,8 +181,8 @@ public final class ListeningSockets implements SlotSockets {
             return CompletableFuture.completedFuture(null);
         }
         old.routed = false;
-        retiring.put(slot.id(), old);
         steer();
+        leave(old); // once the old process has exited, after its drain
         return drained(old, slot.name());
     }
 
@@ -198,19 +204,29 @@ public final class ListeningSockets implements SlotSockets {
     }
 
     @Override
-    public void retired(Slot slot) {
-        close(retiring.remove(slot.id()));
+    public void close(Slot slot) {
+        leave(current.remove(slot.id()));
+        leave(next.remove(slot.id()));
     }
 
     /**
-     * Not a reload's retiring socket: its process may still drain (a stop or a crash of the slot just after a reload), holding
-     * its copy, and closed by us first the socket would stay in the port's group, in an order no longer the one mirrored here
-     * (seen in a fuzz: "another socket listens on port …", and steering off for good). {@link #retired} closes it after the exit.
+     * A socket no slot takes any more is closed once every process handed a copy has exited: a crashed process handled
+     * as its death watch fired (before its reap), a replacement killed with it, a reload's old process still draining.
+     * Closed by us while a process still held its copy, it would stay in the port's group, held by that process alone,
+     * in an order no longer the one mirrored here, and steering would be off for good ("another socket listens on port
+     * …": seen in a fuzz). Where nothing is steered the order does not matter, and it is closed at once.
      */
-    @Override
-    public void close(Slot slot) {
-        close(current.remove(slot.id()));
-        close(next.remove(slot.id()));
+    private void leave(Held held) {
+        if (held == null) {
+            return;
+        }
+        held.holders.removeIf(CompletableFuture::isDone);
+        if (held.holders.isEmpty() || !steering()) {
+            close(held);
+            return;
+        }
+        route(held, false);
+        CompletableFuture.allOf(held.holders.toArray(CompletableFuture[]::new)).whenCompleteAsync((exited, failure) -> close(held), loop);
     }
 
     /**
@@ -304,6 +320,9 @@ public final class ListeningSockets implements SlotSockets {
     }
 
     private static long queued(Held held) {
+        if (!held.socket.isOpen()) {
+            return 0; // its process exited as it drained, and the socket was closed after it
+        }
         try {
             return NativeSockets.acceptQueue(held.fd());
         } catch (IOException e) {

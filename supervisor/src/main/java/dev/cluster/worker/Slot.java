@@ -7,8 +7,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -245,9 +243,7 @@ public final class Slot {
             lastExitWasBindFailure = bindFailure;
             endReload().exitedBeforeReady(exit, output, serving);
         } else if (reload != null && attempt == reload.retiring()) {
-            Replacement done = endReload();
-            app.sockets().retired(this);
-            done.retired(loop.nanoTime());
+            endReload().retired(loop.nanoTime());
         } else if (attempt == serving) {
             serving = null;
             lastExit = new LastExit(exit + " at " + now() + " after " + attempt.uptimeMs() + " ms", attempt.pid(), output, was);
@@ -284,9 +280,6 @@ public final class Slot {
                 ? policy.afterCrash(attempt == null ? 0 : attempt.uptimeMs(), was != AttemptState.LAUNCHING, bindFailure) : null;
         Standby standby = decision != null && !decision.errored() && decision.delayMs() == 0 ? app.standbys().take(this) : null; // first
         app.sockets().down(this);
-        // What may still hold copies of the slot's sockets: the crashed process (its death watch fired before its reap), and a
-        // replacement killed now.
-        List<Attempt> holders = Stream.of(attempt, replacement()).filter(Objects::nonNull).toList();
         if (replacement() != null) {
             abandon("given up as its worker crashed meanwhile (" + exit + ")", false);
         }
@@ -295,11 +288,11 @@ public final class Slot {
         if (decision == null) {
             next = "not restarted: --autorestart off";
             change(SlotState.STOPPED, lastExit.text() + "; " + next);
-            closeSocketsAfter(holders);
+            app.sockets().close(this);
         } else if (decision.errored()) {
             next = "errored after " + decision.unstableRestarts() + " restarts that each lived under " + app.spec().minUptimeMs() + " ms";
             change(SlotState.ERRORED, lastExit.text() + "; " + next + ": crash loop, giving up");
-            closeSocketsAfter(holders);
+            app.sockets().close(this);
         } else {
             next = decision.delayMs() == 0 ? "restarting at once" : "restarting in " + decision.delayMs() + " ms";
             change(SlotState.EXITED, lastExit.text() + "; " + next);
@@ -316,19 +309,6 @@ public final class Slot {
         } else {
             restartTimer = loop.schedule(() -> restartAfterCrash(null), decision.delayMs()); // a standby is not for a crash loop
         }
-    }
-
-    /**
-     * Closes the slot's sockets once {@code holders} have exited, unless it was started again meanwhile. Closed while a process
-     * still holds its copy, a socket stays in the port's group, held by that process alone, and the app's steering is off for
-     * good (see {@code ListeningSockets#close}).
-     */
-    private void closeSocketsAfter(List<Attempt> holders) {
-        CompletableFuture.allOf(holders.stream().map(a -> a.process().exited()).toArray(CompletableFuture[]::new)).whenCompleteAsync((done, failure) -> {
-            if (state.waitsForAStart()) {
-                app.sockets().close(this);
-            }
-        }, loop);
     }
 
     private void restartAfterCrash(Standby standby) {

@@ -27,17 +27,17 @@ public interface SlotSockets {
     /** Before a deliberate stop: no new connections to the slot; completes when its queue is empty. */
     CompletableFuture<Void> quiesce(Slot slot);
 
-    /** The replaced process has exited: the socket it served, if it was not the slot's, is closed. */
-    void retired(Slot slot);
-
-    /** Stopped, errored or gone: the slot's sockets are closed, but for a retiring one ({@link #retired} closes it). */
+    /**
+     * Stopped, errored or gone: the slot's sockets are closed, each once the processes handed a copy
+     * have exited (a reload's old one still draining, a crashed one not yet reaped).
+     */
     void close(Slot slot);
 
     /**
-     * The slot's listening socket for a process that takes it over (a standby), bound on first use
-     * on {@code host} with the family {@code ipv6} (null: the machine's preference). The caller sends
-     * a copy and never closes it.
+     * The slot's listening socket for {@code holder}, a process that takes it over (a standby), bound
+     * on first use on {@code host} with the family {@code ipv6} (null: the machine's preference). The
+     * caller sends a copy and never closes it.
      */
-    int fd(int id, String host, Boolean ipv6) throws java.io.IOException;
+    int fd(int id, String host, Boolean ipv6, WorkerProcess holder) throws java.io.IOException;
 
 }

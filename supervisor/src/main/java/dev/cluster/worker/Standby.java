@@ -114,7 +114,7 @@ public final class Standby {
         if (socketReply == null) {
             return; // handed already
         }
-        int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6);
+        int fd = slot.app().sockets().fd(slot.id(), host == null ? "127.0.0.1" : host, ipv6, process);
         process.assignedTo(slot.id());
         Consumer<int[]> reply = socketReply;
         socketReply = null;

@@ -5,6 +5,7 @@ import dev.cluster.sockets.NativeLibraryForTests;
 import dev.cluster.sockets.NativeSockets;
 import dev.cluster.worker.App;
 import dev.cluster.worker.FakeLoop;
+import dev.cluster.worker.FakeProcess;
 import dev.cluster.worker.FakeProcesses;
 import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.Slot;
@@ -31,6 +32,9 @@ class ListeningSocketsTest {
     private ListeningSockets sockets;
     private App app;
     private int port;
+    /** The process of each slot handed its socket first. */
+    private final List<FakeProcess> first = new ArrayList<>();
+    private long nextPid = 1000;
 
     @BeforeAll
     static void loadTheNativeLibrary() throws Exception {
@@ -45,8 +49,18 @@ class ListeningSocketsTest {
         app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).port(port).instances(slots).build(), sockets, loop,
                 new FakeProcesses(), (slot, state) -> { });
         for (Slot slot : app.slots()) {
-            sockets.fd(slot.id(), false, "127.0.0.1", false);
+            first.add(process());
+            sockets.fd(slot.id(), false, "127.0.0.1", false, first.get(slot.id()));
         }
+    }
+
+    private FakeProcess process() {
+        return new FakeProcess(nextPid++);
+    }
+
+    /** The socket that slot {@code id}'s processes take (a test's own look at it: it stands for no process). */
+    private int fd(int id) throws Exception {
+        return sockets.fd(id, false, "127.0.0.1", false, first.get(id));
     }
 
     @AfterEach
@@ -54,9 +68,11 @@ class ListeningSocketsTest {
         for (Socket c : clients) {
             c.close();
         }
+        first.forEach(p -> p.exit(0));
         if (app != null) {
             app.slots().forEach(sockets::close);
         }
+        loop.runDue();
     }
 
     /** Opens {@code n} connections and returns how many each slot's socket has queued. */
@@ -68,8 +84,7 @@ class ListeningSocketsTest {
         }
         List<Long> queued = new ArrayList<>();
         for (Slot slot : app.slots()) {
-            int fd = sockets.fd(slot.id(), false, "127.0.0.1", false);
-            queued.add(NativeSockets.acceptQueue(fd));
+            queued.add(NativeSockets.acceptQueue(fd(slot.id())));
         }
         return queued;
     }
@@ -103,15 +118,14 @@ class ListeningSocketsTest {
     @Test
     void theGroupOrderStaysRightAfterASocketCloses() throws Exception {
         app(3);
+        first.get(0).exit(0);
         sockets.close(app.slots().get(0)); // the kernel moves slot 2's socket into index 0
         sockets.serving(app.slots().get(2));
         clients.add(new Socket("127.0.0.1", port));
         Socket more = new Socket("127.0.0.1", port);
         clients.add(more);
-        int fd1 = sockets.fd(1, false, "127.0.0.1", false);
-        int fd2 = sockets.fd(2, false, "127.0.0.1", false);
-        assertEquals(0L, NativeSockets.acceptQueue(fd1));
-        assertEquals(2L, NativeSockets.acceptQueue(fd2));
+        assertEquals(0L, NativeSockets.acceptQueue(fd(1)));
+        assertEquals(2L, NativeSockets.acceptQueue(fd(2)));
     }
 
     /**
@@ -124,14 +138,48 @@ class ListeningSocketsTest {
         app(1);
         Slot slot = app.slots().get(0);
         sockets.serving(slot);
-        sockets.fd(0, true, "127.0.0.1", false); // the replacement's socket
+        FakeProcess replacement = process();
+        sockets.fd(0, true, "127.0.0.1", false, replacement);
         sockets.promoted(slot);
+        replacement.exit(137);
         sockets.close(slot); // stopped: the new process exited, the old one still drains
         assertEquals(1, PortListeners.listening(port).size(), "the retiring socket is still ours");
-        sockets.fd(0, false, "127.0.0.1", false); // started again
+        FakeProcess old = first.set(0, process());
+        sockets.fd(0, false, "127.0.0.1", false, first.get(0)); // started again
         sockets.serving(slot);
         assertEquals(List.of(6L), connect(6), "steered to the serving socket, none to the retiring one");
-        sockets.retired(slot); // the old process has exited
-        assertEquals(1, PortListeners.listening(port).size());
+        assertEquals(2, PortListeners.listening(port).size());
+        old.exit(0);
+        loop.runDue();
+        assertEquals(1, PortListeners.listening(port).size(), "the old process's exit closes its socket");
+        assertEquals(List.of(10L), connect(4), "and the steering is still on");
+    }
+
+    /**
+     * A crash loop's last crash, handled as its death watch fired, errors the slot while the process and a replacement
+     * killed with it still hold their copies: each socket is closed once its own holders have exited, and the steering
+     * of the app's other slots stays on.
+     */
+    @Test
+    void aSocketIsClosedOnlyOnceEveryProcessHandedItHasExited() throws Exception {
+        app(2);
+        Slot slot = app.slots().get(0);
+        sockets.serving(slot);
+        sockets.serving(app.slots().get(1));
+        FakeProcess replacement = process();
+        sockets.fd(0, true, "127.0.0.1", false, replacement);
+        sockets.down(slot);
+        sockets.close(slot); // errored: its process is dying, the replacement was just killed
+        assertEquals(3, PortListeners.listening(port).size(), "both of slot 0's sockets are still ours");
+        first.get(0).exit(137);
+        loop.runDue();
+        assertEquals(2, PortListeners.listening(port).size(), "the crashed process's socket is closed after its exit");
+        replacement.exit(137);
+        loop.runDue();
+        assertEquals(1, PortListeners.listening(port).size(), "the replacement's after its own");
+        for (int i = 0; i < 5; i++) {
+            clients.add(new Socket("127.0.0.1", port));
+        }
+        assertEquals(5L, NativeSockets.acceptQueue(fd(1)), "steered to slot 1, the one left");
     }
 }

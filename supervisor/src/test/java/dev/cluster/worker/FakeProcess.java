@@ -16,7 +16,7 @@ public final class FakeProcess implements WorkerProcess {
     /** What {@link #sharedAmong} answers; {@link FakeProcesses} sets it as the real starter does. */
     public int sharedAmong;
 
-    FakeProcess(long pid) {
+    public FakeProcess(long pid) {
         this.pid = pid;
     }
 

@@ -45,17 +45,12 @@ public final class RecordingSockets implements SlotSockets {
     }
 
     @Override
-    public void retired(Slot slot) {
-        calls.add("retired " + slot.id());
-    }
-
-    @Override
     public void close(Slot slot) {
         calls.add("close " + slot.id());
     }
 
     @Override
-    public int fd(int id, String host, Boolean ipv6) {
+    public int fd(int id, String host, Boolean ipv6, WorkerProcess holder) {
         calls.add("fd " + id);
         return 100 + id;
     }

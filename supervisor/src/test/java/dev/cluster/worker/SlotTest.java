@@ -315,7 +315,7 @@ class SlotTest {
         assertTrue(replaced.isDone() && !replaced.isCompletedExceptionally());
         assertEquals(1, slot.restarts());
         assertEquals(SlotState.ONLINE, slot.state());
-        assertEquals(List.of("serving 0", "promoted 0", "retired 0"), sockets.calls);
+        assertEquals(List.of("serving 0", "promoted 0"), sockets.calls);
         assertTrue(fresh.received.isEmpty());
     }
 
@@ -455,25 +455,5 @@ class SlotTest {
         } catch (java.util.concurrent.CompletionException e) {
             return assertInstanceOf(LaunchFailure.class, e.getCause());
         }
-    }
-
-    /**
-     * A crash loop's last crash, handled as its death watch fired: the slot's sockets are closed once the process is reaped,
-     * not while it still holds its copy (closed then, the socket stayed in the port's group and steering went off for good).
-     */
-    @Test
-    void anErroredSlotsSocketsAreClosedOnceItsDyingProcessIsGone() {
-        processes.onStart = p -> p.listening = true;
-        Slot slot = app(spec().maxRestarts(0)).slots().get(0);
-        slot.start("start");
-        loop.advance(Attempt.READINESS_POLL_MS);
-        assertEquals(SlotState.ONLINE, slot.state());
-        slot.serving().dying();
-        loop.runDue();
-        assertEquals(SlotState.ERRORED, slot.state(), "a crash within --min-uptime, with --max-restarts 0");
-        assertFalse(sockets.calls.contains("close 0"), "its process still holds a copy: " + sockets.calls);
-        processes.started.get(0).exit(137);
-        loop.runDue();
-        assertTrue(sockets.calls.contains("close 0"), sockets.calls.toString());
     }
 }
