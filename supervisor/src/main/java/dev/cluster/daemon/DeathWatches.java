@@ -115,7 +115,8 @@ final class DeathWatches {
         }
     }
 
-    private void fired(long workerPid, long thread) {
+    /** Worker {@code workerPid}'s watch's child has exited: {@code thread}, the worker's thread that started it, should be gone. */
+    void fired(long workerPid, long thread) {
         Integer pidfd = pidfds.remove(workerPid);
         if (pidfd != null) {
             NativeSockets.close(pidfd);

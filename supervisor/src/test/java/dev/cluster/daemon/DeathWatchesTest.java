@@ -3,6 +3,7 @@ package dev.cluster.daemon;
 import dev.cluster.protocol.WorkerMessage;
 import dev.cluster.sockets.NativeLibraryForTests;
 import dev.cluster.worker.Loop;
+import dev.cluster.worker.Zombie;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,20 @@ class DeathWatchesTest {
 
         assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the release killed the watch's child");
         assertEquals(SELF, dying.get(10, TimeUnit.SECONDS), "the watch fired, and the worker was reported dying");
+    }
+
+    /**
+     * Seen in a fuzz on a starved machine: a worker's exit outlasted the wait for its watch's thread to leave, and a drained
+     * worker was warned of as a live one whose child "was killed by someone else". A worker whose process is exiting is
+     * dying, though its thread is still listed: a zombie stands for it (its only thread stays listed until its reap).
+     */
+    @Test
+    void aWorkerThatIsExitingIsDyingThoughItsWatchThreadIsStillListed() throws Exception {
+        try (Zombie exiting = new Zombie()) {
+            assertTrue(Files.exists(Path.of("/proc/" + exiting.pid() + "/task/" + exiting.pid())), "its thread is listed");
+            onLoop(() -> watches.fired(exiting.pid(), exiting.pid()));
+            assertEquals(exiting.pid(), dying.get(10, TimeUnit.SECONDS));
+        }
     }
 
     /**
