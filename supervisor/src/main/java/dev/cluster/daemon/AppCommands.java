@@ -108,7 +108,12 @@ final class AppCommands {
         List<App> doomed = Targets.apps(target, apps);
         App.yieldTo("delete", doomed);
         doomed.forEach(App::deleting);
-        Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList()).whenCompleteAsync((done, failure) -> {
+        CompletableFuture<Void> stopped = Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList());
+        // Then their sockets closed too (a reload's old process may still drain, holding one): an app started next on the port
+        // must not find one in its group, or it could not steer its connections.
+        CompletableFuture<Void> released = stopped.thenComposeAsync(done -> CompletableFuture.allOf(doomed.stream().map(app -> app.sockets().released())
+                .toArray(CompletableFuture[]::new)), loop);
+        released.whenCompleteAsync((done, failure) -> {
             doomed.forEach(app -> {
                 apps.remove(app.name());
                 startCache().forget(app.name());

@@ -95,6 +95,8 @@ public final class ListeningSockets implements SlotSockets {
     private final Map<Integer, Held> current = new HashMap<>();
     /** A reload's replacement's own socket, until it takes over. */
     private final Map<Integer, Held> next = new HashMap<>();
+    /** The closes put off until the processes handed the socket have exited ({@link #leave}). */
+    private final List<CompletableFuture<Void>> leaving = new ArrayList<>();
     private boolean foreignMembers;
 
     public ListeningSockets(String app, int port, Loop loop) {
@@ -226,7 +228,17 @@ public final class ListeningSockets implements SlotSockets {
             return;
         }
         route(held, false);
-        CompletableFuture.allOf(held.holders.toArray(CompletableFuture[]::new)).whenCompleteAsync((exited, failure) -> close(held), loop);
+        leaving.removeIf(CompletableFuture::isDone);
+        leaving.add(CompletableFuture.allOf(held.holders.toArray(CompletableFuture[]::new)).handleAsync((exited, failure) -> {
+            close(held);
+            return null;
+        }, loop));
+    }
+
+    @Override
+    public CompletableFuture<Void> released() {
+        leaving.removeIf(CompletableFuture::isDone);
+        return CompletableFuture.allOf(leaving.toArray(CompletableFuture[]::new));
     }
 
     /**

@@ -34,6 +34,12 @@ public interface SlotSockets {
     void close(Slot slot);
 
     /**
+     * Completes once every socket {@link #close} put off is closed: until then the port's group still
+     * holds it, and an app started on the port would find a socket that is not its own there.
+     */
+    CompletableFuture<Void> released();
+
+    /**
      * The slot's listening socket for {@code holder}, a process that takes it over (a standby), bound
      * on first use on {@code host} with the family {@code ipv6} (null: the machine's preference). The
      * caller sends a copy and never closes it.

@@ -18,8 +18,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -171,12 +173,15 @@ class ListeningSocketsTest {
         sockets.down(slot);
         sockets.close(slot); // errored: its process is dying, the replacement was just killed
         assertEquals(3, PortListeners.listening(port).size(), "both of slot 0's sockets are still ours");
+        CompletableFuture<Void> released = sockets.released(); // what a delete waits for
         first.get(0).exit(137);
         loop.runDue();
         assertEquals(2, PortListeners.listening(port).size(), "the crashed process's socket is closed after its exit");
+        assertFalse(released.isDone());
         replacement.exit(137);
         loop.runDue();
         assertEquals(1, PortListeners.listening(port).size(), "the replacement's after its own");
+        assertTrue(released.isDone());
         for (int i = 0; i < 5; i++) {
             clients.add(new Socket("127.0.0.1", port));
         }

@@ -50,6 +50,11 @@ public final class RecordingSockets implements SlotSockets {
     }
 
     @Override
+    public CompletableFuture<Void> released() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public int fd(int id, String host, Boolean ipv6, WorkerProcess holder) {
         calls.add("fd " + id);
         return 100 + id;
