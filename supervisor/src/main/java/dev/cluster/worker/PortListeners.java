@@ -78,6 +78,11 @@ public final class PortListeners {
                 continue;
             }
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                // Most lines are connections (a busy server has tens of thousands): skip them unsplit. " 0A " is only ever the
+                // state, the one two-digit hex field; those around it are wider, or decimal.
+                if (!line.contains(" " + LISTEN + " ")) {
+                    continue;
+                }
                 String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
                 if (f.length > 9 && LISTEN.equals(f[3])) {
