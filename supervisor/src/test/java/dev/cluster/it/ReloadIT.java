@@ -147,8 +147,11 @@ class ReloadIT {
         cluster.ok("reload", "web");
         long after = cluster.worker("web", 0).pid();
         assertTrue(samples("10m") >= sampled, "the 10 minute window still holds the samples from before the reload");
-        String describe = cluster.ok("describe", "web").out();
-        assertTrue(describe.contains("processes  pid " + before + " from ") && describe.contains("pid " + after + " from "), describe);
+        // Where the new process's part begins is noted at its first report (a second after its start, later on a busy machine).
+        ClusterFixture.await("describe names both processes of the history", Duration.ofSeconds(15), () -> {
+            String describe = cluster.ok("describe", "web").out();
+            return describe.contains("processes  pid " + before + " from ") && describe.contains("pid " + after + " from ");
+        });
     }
 
     private com.fasterxml.jackson.databind.JsonNode telemetry() {
