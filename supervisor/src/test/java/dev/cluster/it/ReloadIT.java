@@ -154,6 +154,27 @@ class ReloadIT {
         });
     }
 
+    /**
+     * A delete while a reload's old process still drains (a slow request in it): the command returns once that process's
+     * socket is closed too, not only the serving process's, so an app started next on the port finds none of the deleted
+     * app's sockets in its group (it could not steer its connections).
+     */
+    @Test
+    void aDeleteDuringAReloadsDrainReturnsOnceTheDrainingProcessesSocketIsClosed() throws Exception {
+        int port = startWeb(WORKER_APP_JAR, 1, "--kill-timeout", "30s");
+        try (Http.Pending slow = Http.send(port, "/slow?ms=8000", 30_000)) { // served by the old process, which drains 8 s
+            Process reload = cluster.spawn("reload", "web");
+            ClusterFixture.await("the replacement to take over", Duration.ofSeconds(30), () -> cluster.daemonLog().contains("takes over from"));
+            cluster.ok("delete", "web");
+            List<String> log = cluster.daemonLog().lines().toList();
+            List<String> beforeDelete = log.subList(0, log.indexOf(log.stream().filter(l -> l.contains("deleted [web]")).findFirst().orElseThrow()));
+            assertEquals(2, beforeDelete.stream().filter(l -> l.contains("listening socket on port " + port + " closed")).count(),
+                    "the new process's socket and the draining one's: " + log);
+            assertEquals(200, slow.reply().status(), "the draining process answered what it had");
+            assertTrue(reload.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the reload answers once the delete has ended it");
+        }
+    }
+
     private com.fasterxml.jackson.databind.JsonNode telemetry() {
         return dev.cluster.protocol.Wire.mapper().valueToTree(cluster.request(new dev.cluster.protocol.Request.Describe("web", null)).apps())
                 .path(0).path("workers").path(0).path("telemetry");
