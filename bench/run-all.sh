@@ -19,6 +19,7 @@ dir=$(dirname "$0")
 "$dir/chaos.sh" 60
 "$dir/realapps.sh"
 "$dir/recovery.sh" 20
+"$dir/listeners.sh" 19000
 "$dir/share.sh" 5
 "$dir/signals-cost.sh" 120
 "$dir/profile-cost.sh" 3 30

@@ -3,7 +3,9 @@
  * socket over a Unix-domain socket (SCM_RIGHTS) and puts it in place of the socket the app bound,
  * under the same descriptor number, so the app serves the supervisor's socket without knowing.
  * The supervisor uses it too, for what the JDK and Netty do not offer on the sockets it holds: the
- * length of a listener's accept queue, and steering a SO_REUSEPORT group with a classic BPF program.
+ * length of a listener's accept queue, steering a SO_REUSEPORT group with a classic BPF program, and
+ * the machine's listening sockets from the kernel's sock_diag (which, unlike /proc/net/tcp, does not
+ * walk every connection).
  * Everything else (when to do it, what to ask for) is Java: dev.cluster.sockets.NativeSockets.
  */
 #define _GNU_SOURCE
@@ -16,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
@@ -374,4 +379,93 @@ JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_awaitExit(JNIEnv *
 /* SIGKILL to the process of pidfd `fd`; nothing if it is gone. */
 JNIEXPORT void JNICALL Java_dev_cluster_sockets_NativeSockets_killPidfd(JNIEnv *env, jclass cls, jint fd) {
     syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+}
+
+/* One listener as the Java side reads it: family (4 or 6), port (big-endian), 16 address bytes, inode (big-endian). */
+#define LISTENER_BYTES 23
+#define TCP_LISTEN_STATE 10
+
+/* Appends the TCP listeners of `family` to out (grown as needed); 0, or an errno. */
+static int dump_listeners(int family, unsigned char **out, size_t *length, size_t *capacity) {
+    int s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (s < 0) {
+        return errno;
+    }
+    struct {
+        struct nlmsghdr header;
+        struct inet_diag_req_v2 request;
+    } query = {
+        .header = { .nlmsg_len = sizeof query, .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+        /* Listeners only: the kernel then walks its listening table and never the established one. */
+        .request = { .sdiag_family = (unsigned char) family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = 1u << TCP_LISTEN_STATE },
+    };
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(s, &query, sizeof query, 0, (struct sockaddr *) &kernel, sizeof kernel) < 0) {
+        int err = errno;
+        close(s);
+        return err;
+    }
+    long buffer[32768 / sizeof(long)]; /* aligned for nlmsghdr; the kernel fills at most what one recv asks for */
+    for (;;) {
+        ssize_t n = recv(s, buffer, sizeof buffer, 0);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            int err = errno;
+            close(s);
+            return err;
+        }
+        for (struct nlmsghdr *h = (struct nlmsghdr *) buffer; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == NLMSG_DONE) {
+                close(s);
+                return 0;
+            }
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = NLMSG_DATA(h);
+                close(s);
+                return e->error ? -e->error : EPROTO;
+            }
+            struct inet_diag_msg *m = NLMSG_DATA(h);
+            if (*length + LISTENER_BYTES > *capacity) {
+                size_t grown = *capacity ? *capacity * 2 : 64 * LISTENER_BYTES;
+                unsigned char *bigger = realloc(*out, grown);
+                if (bigger == NULL) {
+                    close(s);
+                    return ENOMEM;
+                }
+                *out = bigger;
+                *capacity = grown;
+            }
+            unsigned char *r = *out + *length;
+            r[0] = m->idiag_family == AF_INET6 ? 6 : 4;
+            memcpy(r + 1, &m->id.idiag_sport, 2); /* network order is big-endian */
+            memset(r + 3, 0, 16);
+            memcpy(r + 3, m->id.idiag_src, m->idiag_family == AF_INET6 ? 16 : 4);
+            uint32_t inode = htonl(m->idiag_inode);
+            memcpy(r + 19, &inode, 4);
+            *length += LISTENER_BYTES;
+        }
+    }
+}
+
+/* Every listening TCP socket of this network namespace, as LISTENER_BYTES records. */
+JNIEXPORT jbyteArray JNICALL Java_dev_cluster_sockets_NativeSockets_listeners(JNIEnv *env, jclass cls) {
+    unsigned char *records = NULL;
+    size_t length = 0, capacity = 0;
+    int err = dump_listeners(AF_INET, &records, &length, &capacity);
+    if (err == 0) {
+        err = dump_listeners(AF_INET6, &records, &length, &capacity);
+    }
+    if (err != 0) {
+        free(records);
+        throw_io(env, "sock_diag", err);
+        return NULL;
+    }
+    jbyteArray result = (*env)->NewByteArray(env, (jsize) length);
+    if (result != NULL) {
+        (*env)->SetByteArrayRegion(env, result, 0, (jsize) length, (jbyte *) records);
+    }
+    free(records);
+    return result;
 }

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * <ul>
  * <li>in a worker, for the agent: receive a socket over SCM_RIGHTS and put it under the number of
  *     the app's own socket (listener handoff for unmodified apps);</li>
- * <li>in the supervisor: read a listener's accept queue, steer a SO_REUSEPORT group, and watch a
- *     process that is not its child (a pidfd: a worker's death watch).</li>
+ * <li>in the supervisor: read a listener's accept queue, steer a SO_REUSEPORT group, watch a
+ *     process that is not its child (a pidfd: a worker's death watch), and list the listening sockets
+ *     without reading every connection of the machine.</li>
  * </ul>
  * One library serves every JDK from 17 on.
  */
@@ -80,6 +81,13 @@ public final class NativeSockets {
      * {@code allowed} (indices in the group's order), at random; none: the kernel's own choice.
      */
     public static native void steer(int fd, int[] allowed) throws IOException;
+
+    /**
+     * Every listening TCP socket of this network namespace, from the kernel's sock_diag: 23 bytes each,
+     * the family (4 or 6), the port (2 bytes), the address (16 bytes, an IPv4 one in the first 4), the inode (4 bytes),
+     * big-endian.
+     */
+    public static native byte[] listeners() throws IOException;
 
     /** A pidfd for process {@code pid}: it refers to that process, never to a later one with its number. */
     public static native int pidfd(long pid) throws IOException;

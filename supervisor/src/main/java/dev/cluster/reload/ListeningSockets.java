@@ -242,10 +242,9 @@ public final class ListeningSockets implements SlotSockets {
     }
 
     /**
-     * Routes to a socket of the group, or away from it. The group's membership is not checked again
-     * here (that reads /proc/net/tcp6, tens of ms with many sockets, on a crash's path): a socket
-     * that joins the group goes to its end, so our indices only move when one of ours closes, and
-     * every close checks.
+     * Routes to a socket of the group, or away from it. The group's membership need not be checked
+     * again here, on a crash's path: a socket that joins the group goes to its end, so our indices
+     * only move when one of ours closes, and every close checks.
      */
     private void route(Held held, boolean routed) {
         if (held != null && held.routed != routed) {

@@ -46,7 +46,8 @@ public final class SharingProbe {
         }
         if (state == SlotState.ONLINE && slot.serving() != null && slot.serving().wasStandby()) {
             // A standby started beside the serving workers of its version, which were checked as they came online. The check
-            // reads /proc/net/tcp on the loop: 5-30 ms of processor on a 2-core VM, taken from the standby's first requests.
+            // reads the listeners and each process's descriptors on the loop, processor taken from the standby's first requests
+            // (5-30 ms on a 2-core VM when the listeners came from /proc/net/tcp).
             return;
         }
         check(app).ifPresent(notShared -> {

@@ -1,10 +1,13 @@
 package dev.cluster.worker;
 
+import dev.cluster.sockets.NativeSockets;
 import dev.cluster.view.Untrusted;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The sockets listening on a TCP port, and which process holds them, read from /proc. With
+ * The sockets listening on a TCP port, and which process holds them, read from the kernel. With
  * SO_REUSEPORT several workers share the port, so "the port accepts a connection" would be true as
  * soon as any one of them is up; this asks about the worker itself.
  */
@@ -62,13 +65,45 @@ public final class PortListeners {
         return listeners.stream().filter(l -> inodes.contains(l.inode())).toList();
     }
 
-    /** Every socket listening on the port, from /proc/net/tcp and tcp6. */
+    /** Every socket listening on the port. */
     public static List<Listener> listening(int port) {
         return listening().stream().filter(l -> l.port() == port).toList();
     }
 
-    /** Every listening TCP socket of this network namespace. */
+    /**
+     * Every listening TCP socket of this network namespace. The daemon's loop asks at every bind and close of a slot's
+     * socket, so it asks the kernel's sock_diag for listeners alone when it can: /proc/net/tcp lists every connection
+     * too, ~70 ms to read with 38,000 of them here (BENCHMARKS.md), and more on a busier server.
+     */
     public static List<Listener> listening() {
+        if (NativeSockets.available()) {
+            try {
+                return fromSockDiag();
+            } catch (IOException | UnsatisfiedLinkError e) {
+                // No sock_diag for TCP (its module not loaded), or a library from before it was asked: /proc says the same.
+            }
+        }
+        return fromProc();
+    }
+
+    /** {@link #listening()} through the native library's sock_diag query. */
+    public static List<Listener> fromSockDiag() throws IOException {
+        ByteBuffer records = ByteBuffer.wrap(NativeSockets.listeners());
+        List<Listener> found = new ArrayList<>();
+        while (records.remaining() >= 23) {
+            boolean ipv6 = records.get() == 6;
+            int port = records.getShort() & 0xffff;
+            byte[] address = new byte[16];
+            records.get(address);
+            // As with /proc: an IPv4-mapped address on an IPv6 socket reads as the IPv4 address.
+            InetAddress bound = InetAddress.getByAddress(ipv6 ? address : Arrays.copyOf(address, 4));
+            found.add(new Listener(bound, port, ipv6, Integer.toUnsignedString(records.getInt())));
+        }
+        return found;
+    }
+
+    /** {@link #listening()} read from /proc/net/tcp and tcp6. */
+    public static List<Listener> fromProc() {
         List<Listener> found = new ArrayList<>();
         for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
             List<String> lines;

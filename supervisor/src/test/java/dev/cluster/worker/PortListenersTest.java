@@ -1,10 +1,14 @@
 package dev.cluster.worker;
 
+import dev.cluster.sockets.NativeLibraryForTests;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,5 +64,29 @@ class PortListenersTest {
             assertEquals(server.getLocalPort(), l.port());
             assertEquals(InetAddress.getLoopbackAddress(), l.address());
         }
+    }
+
+    @Test
+    void theKernelsSockDiagNamesTheSameListenersAsProc() throws Exception {
+        NativeLibraryForTests.loadOrSkip();
+        try (ServerSocket v4 = new ServerSocket(); ServerSocket v6 = new ServerSocket(); ServerSocket any = new ServerSocket()) {
+            v4.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            v6.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
+            any.bind(new InetSocketAddress(0)); // the wildcard of an IPv6 socket that takes IPv4 too
+            Set<Integer> ports = Set.of(v4.getLocalPort(), v6.getLocalPort(), any.getLocalPort());
+            List<PortListeners.Listener> fromKernel = ours(PortListeners.fromSockDiag(), ports);
+            assertEquals(3, fromKernel.size(), fromKernel.toString());
+            assertEquals(new HashSet<>(ours(PortListeners.fromProc(), ports)), new HashSet<>(fromKernel));
+            assertEquals(3, PortListeners.heldBy(self, fromKernel).size());
+            PortListeners.Listener first = PortListeners.listening(v4.getLocalPort()).get(0); // the daemon's way: the native one
+            assertEquals(InetAddress.getByName("127.0.0.1"), first.address()); // on the JDK's IPv6 socket, an IPv4-mapped address
+            PortListeners.Listener second = PortListeners.listening(v6.getLocalPort()).get(0);
+            assertEquals(InetAddress.getByName("::1"), second.address());
+            assertTrue(second.ipv6());
+        }
+    }
+
+    private static List<PortListeners.Listener> ours(List<PortListeners.Listener> listeners, Set<Integer> ports) {
+        return listeners.stream().filter(l -> ports.contains(l.port())).toList();
     }
 }
