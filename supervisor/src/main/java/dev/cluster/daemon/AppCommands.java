@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The control commands that change apps: start, stop, restart, delete, reload, scale and signal. Each
@@ -110,9 +111,10 @@ final class AppCommands {
         doomed.forEach(App::deleting);
         CompletableFuture<Void> stopped = Rollout.allOf(doomed.stream().flatMap(a -> a.slots().stream()).map(s -> s.stop("app deleted")).toList());
         // Then their sockets closed too (a reload's old process may still drain, holding one): an app started next on the port
-        // must not find one in its group, or it could not steer its connections.
-        CompletableFuture<Void> released = stopped.thenComposeAsync(done -> CompletableFuture.allOf(doomed.stream().map(app -> app.sockets().released())
-                .toArray(CompletableFuture[]::new)), loop);
+        // must not find one in its group, or it could not steer its connections. And their standbys gone (told to stop as the
+        // last slot stopped), as kill waits for them: after "deleted" no process of the app is left.
+        CompletableFuture<Void> released = stopped.thenComposeAsync(done -> CompletableFuture.allOf(doomed.stream()
+                .flatMap(app -> Stream.of(app.sockets().released(), app.standbys().stopped())).toArray(CompletableFuture[]::new)), loop);
         released.whenCompleteAsync((done, failure) -> {
             doomed.forEach(app -> {
                 apps.remove(app.name());

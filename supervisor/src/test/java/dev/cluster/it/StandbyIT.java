@@ -170,6 +170,22 @@ class StandbyIT {
         assertFalse(cluster.daemonLog().contains("did not exit within the kill timeout"), cluster.daemonLog());
     }
 
+    /** delete answers once no process of the app is left: its standby too, even one that ends only at the kill timeout. */
+    @Test
+    void aDeleteReturnsOnceItsStandbyHasExited() throws Exception {
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--standby", "1", "--kill-timeout", "3s", "--port",
+                Integer.toString(ClusterFixture.freePort()), "--name", "web");
+        long standby = waitingStandby("web").pid();
+        // Stopped, it cannot act on its SIGTERM: it goes at the kill timeout's SIGKILL, seconds after the worker.
+        new ProcessBuilder("kill", "-STOP", Long.toString(standby)).start().waitFor();
+        try {
+            cluster.ok("delete", "web");
+            assertFalse(ProcessHandle.of(standby).isPresent(), "standby pid " + standby + " still runs after delete answered");
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(standby)).start().waitFor();
+        }
+    }
+
     /** A program that binds with SO_REUSEPORT itself: a standby of it would have served a share of the connections, listed nowhere. */
     @Test
     void aProgramThatBindsItsPortItselfGetsNoStandby() throws Exception {
