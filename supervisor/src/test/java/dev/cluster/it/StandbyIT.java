@@ -49,6 +49,9 @@ class StandbyIT {
     /** kill -9 of web:0 (its death watch armed): the standby takes its slot; returns the standby's pid. */
     private long killedWorkerIsTakenOverByTheStandby(String app, int port, String path) throws Exception {
         WorkerInfo standby = waitingStandby(app);
+        // A worker that dies within --min-uptime (1 s) is a crash loop's, restarted after a back-off, never by a standby;
+        // on a fast machine the standby is waiting sooner than that.
+        ClusterFixture.await(app + ":0 up longer than --min-uptime", Duration.ofSeconds(10), () -> cluster.worker(app, 0).uptimeMs() > 1_500);
         long victim = cluster.worker(app, 0).pid();
         ProcessHandle watch = deathWatch(victim);
         ProcessHandle.of(victim).orElseThrow().destroyForcibly();
