@@ -39,7 +39,7 @@ public final class Agent {
         } catch (LinkageError e) {
             // the app's own copy of the library came first (see shareThePort): its request pools go unreported
         }
-        askSpringForPoolMBeans();
+        askForPoolFigures();
         // Connect off the main thread: the app's start-up does not wait for us.
         SupervisorLink.daemonThread("cluster-agent-start", () -> {
             try {
@@ -54,14 +54,17 @@ public final class Agent {
     }
 
     /**
-     * Spring Boot publishes HikariCP's connection pools as MBeans (which {@link dev.cluster.telemetry.Pools}
-     * reads) only when asked to. A system property is how to ask without touching the app; one the
+     * Asks, through system properties (how to ask without touching the app), for the pool figures that
+     * {@link dev.cluster.telemetry.Pools} reads: Spring Boot publishes HikariCP's connection pools as MBeans
+     * only when asked to, and jboss-threads' executor (Undertow's XNIO worker pool) counts its busy threads
+     * only when asked to (it says -1 otherwise; the count costs an atomic update per task). A property the
      * app's own command line already sets is left as it is.
      */
-    private static void askSpringForPoolMBeans() {
-        String property = "spring.datasource.hikari.register-mbeans";
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, "true");
+    private static void askForPoolFigures() {
+        for (String property : new String[] {"spring.datasource.hikari.register-mbeans", "jboss.threads.eqe.statistics.active-count"}) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "true");
+            }
         }
     }
 

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pools a worker's requests wait for, read once a second: executors the app registered, the
- * ForkJoin common pool, Tomcat's and Jetty's request thread pools (the agent makes them known as
- * they are built: {@link #found}), and HikariCP's connection pools from their MBeans.
+ * ForkJoin common pool, Tomcat's and Jetty's request thread pools and Vert.x's worker pools (the
+ * agent makes them known as they are built: {@link #found}), and from their MBeans XNIO's worker
+ * pools (Undertow's request threads) and HikariCP's connection pools.
  */
 public final class Pools {
     /** MBeans appear as the app starts (Spring registers them late): look for new ones this often. */
@@ -28,9 +29,10 @@ public final class Pools {
     static final int MAX_POOLS = 32;
     private static final Map<String, Registered> registered = new ConcurrentHashMap<>();
 
-    /** Tomcat's and Jetty's pools, as the agent found them; weakly held, so a pool the server drops goes. */
+    /** Tomcat's and Jetty's pools and Vert.x instances, as the agent found them; weakly held, so one the app drops goes. */
     private static final Map<Object, Boolean> servers = Collections.synchronizedMap(new WeakHashMap<>());
     private List<Bean> hikari = List.of();
+    private List<Bean> xnio = List.of();
     private long scannedAtMs = -RESCAN_MS; // the first sample scans
 
     private record Registered(ThreadPoolExecutor executor, AtomicLong rejections) {
@@ -57,8 +59,8 @@ public final class Pools {
     }
 
     /**
-     * Called from the constructors of Tomcat's {@code ThreadPoolExecutor} and Jetty's
-     * {@code QueuedThreadPool} (see {@code PoolTransformer}); never throws into them.
+     * Called from the constructors of Tomcat's {@code ThreadPoolExecutor}, Jetty's {@code QueuedThreadPool}
+     * and Vert.x's {@code VertxImpl} (see {@code PoolTransformer}); never throws into them.
      */
     public static void found(Object pool) {
         try {
@@ -73,6 +75,9 @@ public final class Pools {
         if (nowMs - scannedAtMs >= RESCAN_MS) {
             scannedAtMs = nowMs;
             hikari = query("com.zaxxer.hikari:type=Pool (*");
+            // Each XNIO worker registers itself (Undertow's has its request threads); its servers' beans have an address too.
+            xnio = query("org.xnio:type=Xnio,*").stream()
+                    .filter(b -> b.name().getKeyProperty("worker") != null && b.name().getKeyProperty("address") == null).toList();
         }
         List<PoolReport> out = new ArrayList<>();
         registered.forEach((name, r) -> out.add(new PoolReport(name, "executor", r.executor.getActiveCount(),
@@ -85,11 +90,21 @@ public final class Pools {
             found = new ArrayList<>(servers.keySet());
         }
         for (Object pool : found) {
-            read(out, () -> pool.getClass().getName().startsWith("org.eclipse.jetty.")
-                    ? new PoolReport(String.valueOf(call(pool, "getName")), "jetty", intCall(pool, "getBusyThreads"), intCall(pool, "getMaxThreads"),
-                            intCall(pool, "getQueueSize"), -1)
-                    : new PoolReport(tomcatName(pool), "tomcat", intCall(pool, "getActiveCount"), intCall(pool, "getMaximumPoolSize"),
-                            ((java.util.Collection<?>) call(pool, "getQueue")).size(), -1));
+            String type = pool.getClass().getName();
+            if (type.startsWith("io.vertx.")) {
+                vertx(out, pool);
+            } else {
+                read(out, () -> type.startsWith("org.eclipse.jetty.")
+                        ? new PoolReport(String.valueOf(call(pool, "getName")), "jetty", intCall(pool, "getBusyThreads"), intCall(pool, "getMaxThreads"),
+                                intCall(pool, "getQueueSize"), -1)
+                        : new PoolReport(tomcatName(pool), "tomcat", intCall(pool, "getActiveCount"), intCall(pool, "getMaximumPoolSize"),
+                                ((java.util.Collection<?>) call(pool, "getQueue")).size(), -1));
+            }
+        }
+        for (Bean bean : xnio) {
+            read(out, () -> new PoolReport(ObjectName.unquote(bean.name().getKeyProperty("worker")), "xnio",
+                    bean.intAttribute(bean.name(), "BusyWorkerThreadCount"), bean.intAttribute(bean.name(), "MaxWorkerPoolSize"),
+                    bean.intAttribute(bean.name(), "WorkerQueueSize"), -1));
         }
         for (Bean bean : hikari) {
             read(out, () -> {
@@ -120,6 +135,31 @@ public final class Pools {
 
     private static int intCall(Object target, String method) throws ReflectiveOperationException {
         return ((Number) call(target, method)).intValue();
+    }
+
+    /**
+     * A Vert.x instance's worker pools, where blocking code runs off its event loops ({@code executeBlocking}, worker
+     * verticles): the default one, under the name of its threads, and those made by {@code createSharedWorkerExecutor(name)}.
+     */
+    static void vertx(List<PoolReport> out, Object vertx) {
+        read(out, () -> vertxPool("vert.x-worker-thread", call(vertx, "getWorkerPool")));
+        List<Map.Entry<?, ?>> named = new ArrayList<>();
+        try {
+            java.lang.reflect.Field field = vertx.getClass().getDeclaredField("namedWorkerPools");
+            field.setAccessible(true);
+            named.addAll(((Map<?, ?>) field.get(vertx)).entrySet()); // a pool made meanwhile: read next second
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // the default pool only
+        }
+        for (Map.Entry<?, ?> pool : named) {
+            read(out, () -> vertxPool(String.valueOf(pool.getKey()), pool.getValue()));
+        }
+    }
+
+    /** A Vert.x {@code WorkerPool}: its executor is a JDK {@code ThreadPoolExecutor} unless the app set a factory of its own. */
+    private static PoolReport vertxPool(String name, Object workerPool) throws ReflectiveOperationException {
+        ThreadPoolExecutor executor = (ThreadPoolExecutor) call(workerPool, "executor");
+        return new PoolReport(name, "vertx", executor.getActiveCount(), executor.getMaximumPoolSize(), executor.getQueue().size(), -1);
     }
 
     /** "http-nio-8080", from the prefix its thread factory gives its threads ("http-nio-8080-exec-"). */

@@ -3,7 +3,17 @@ package dev.cluster.telemetry;
 import dev.cluster.protocol.PoolReport;
 import org.junit.jupiter.api.Test;
 
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -41,6 +51,106 @@ class PoolsTest {
     @Test
     void theCommonPoolIsAlwaysThere() {
         assertTrue(new Pools().sample(0).stream().anyMatch(p -> p.kind().equals("forkjoin")));
+    }
+
+    /** What Undertow's XNIO worker registers about itself (org.xnio.management.XnioWorkerMXBean), the part read. */
+    public interface WorkerMXBean {
+        int getBusyWorkerThreadCount();
+
+        int getMaxWorkerPoolSize();
+
+        int getWorkerQueueSize();
+    }
+
+    /** A worker with all of its 16 threads busy and 5 tasks waiting. */
+    public static final class XnioWorker implements WorkerMXBean {
+        @Override
+        public int getBusyWorkerThreadCount() {
+            return 16;
+        }
+
+        @Override
+        public int getMaxWorkerPoolSize() {
+            return 16;
+        }
+
+        @Override
+        public int getWorkerQueueSize() {
+            return 5;
+        }
+    }
+
+    @Test
+    void anXnioWorkersPoolIsReadFromItsMBeanAndItsServersAndProviderAreNot() throws Exception {
+        MBeanServer server = MBeanServerFactory.createMBeanServer(); // found as the platform one would be
+        try {
+            // The names XNIO 3.8 gives its worker, one of its servers and its provider.
+            server.registerMBean(new XnioWorker(), new ObjectName("org.xnio:type=Xnio,provider=\"nio\",worker=\"XNIO-1\""));
+            server.registerMBean(new XnioWorker(), new ObjectName("org.xnio:type=Xnio,provider=\"nio\",worker=\"XNIO-1\",address=\"/0.0.0.0:8080\""));
+            server.registerMBean(new XnioWorker(), new ObjectName("org.xnio:type=Xnio,provider=\"nio\""));
+            List<PoolReport> xnio = new Pools().sample(0).stream().filter(p -> p.kind().equals("xnio")).toList();
+            assertEquals(List.of(new PoolReport("XNIO-1", "xnio", 16, 16, 5, -1)), xnio);
+            assertTrue(xnio.get(0).full());
+        } finally {
+            MBeanServerFactory.releaseMBeanServer(server);
+        }
+    }
+
+    /** Shaped like Vert.x 4's {@code VertxImpl} where it is read: its default worker pool, and the named ones in a private map. */
+    public static final class FakeVertx {
+        private final WorkerPool workerPool;
+        private final Map<String, WorkerPool> namedWorkerPools = new LinkedHashMap<>();
+
+        FakeVertx(ExecutorService workers) {
+            workerPool = new WorkerPool(workers);
+        }
+
+        public WorkerPool getWorkerPool() {
+            return workerPool;
+        }
+    }
+
+    /** Shaped like Vert.x's {@code WorkerPool}. */
+    public static final class WorkerPool {
+        private final ExecutorService pool;
+
+        WorkerPool(ExecutorService pool) {
+            this.pool = pool;
+        }
+
+        public ExecutorService executor() {
+            return pool;
+        }
+    }
+
+    @Test
+    void vertxsDefaultAndNamedWorkerPoolsAreReadAndOneWithAnotherExecutorIsLeftOut() throws Exception {
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
+        ThreadPoolExecutor db = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
+        ForkJoinPool custom = new ForkJoinPool(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(2);
+        try {
+            for (int i = 0; i < 5; i++) { // two run (blocking code off the loop, say), three wait
+                workers.execute(() -> {
+                    running.countDown();
+                    awaitQuietly(release);
+                });
+            }
+            running.await();
+            FakeVertx vertx = new FakeVertx(workers);
+            vertx.namedWorkerPools.put("custom", new WorkerPool(custom)); // an app's own ExecutorServiceFactory
+            vertx.namedWorkerPools.put("db", new WorkerPool(db));
+            List<PoolReport> out = new ArrayList<>();
+            Pools.vertx(out, vertx);
+            assertEquals(List.of(new PoolReport("vert.x-worker-thread", "vertx", 2, 2, 3, -1), new PoolReport("db", "vertx", 0, 4, 0, -1)), out);
+            assertTrue(out.get(0).full());
+        } finally {
+            release.countDown();
+            workers.shutdownNow();
+            db.shutdownNow();
+            custom.shutdownNow();
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

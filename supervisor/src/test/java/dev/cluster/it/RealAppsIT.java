@@ -1,5 +1,6 @@
 package dev.cluster.it;
 
+import dev.cluster.protocol.Request;
 import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,14 +35,17 @@ class RealAppsIT {
 
     /** A zoo app: its jar, and the arguments that select what it shows. */
     enum ZooApp {
-        SPRING("spring"), UNDERTOW("undertow"), VERTX_NIO("vertx"), VERTX_EPOLL("vertx", "epoll"), NETTY_NIO("netty"),
-        JDK_HTTP_SERVER("jdkhttp"), JETTY("jetty");
+        SPRING("spring", "tomcat"), UNDERTOW("undertow", "xnio"), VERTX_NIO("vertx", "vertx"), VERTX_EPOLL("vertx", "vertx", "epoll"),
+        NETTY_NIO("netty", null), JDK_HTTP_SERVER("jdkhttp", null), JETTY("jetty", "jetty");
 
         final String module;
+        /** The kind of request pool its workers report, found without the app's help; null: none is found for it. */
+        final String pool;
         final List<String> args;
 
-        ZooApp(String module, String... args) {
+        ZooApp(String module, String pool, String... args) {
             this.module = module;
+            this.pool = pool;
             this.args = List.of(args);
         }
 
@@ -84,6 +88,13 @@ class RealAppsIT {
             answering.add(pidOf(port));
         }
         assertEquals(workerPids, answering, "every worker answers on port " + port);
+        if (app.pool != null) {
+            ClusterFixture.await(name + "'s request pool (" + app.pool + ") reported", Duration.ofSeconds(30), () -> {
+                WorkerInfo described = cluster.request(new Request.Describe(name + ":0", null)).apps().get(0).workers().get(0);
+                return described.telemetry() != null && described.telemetry().pools() != null
+                        && described.telemetry().pools().stream().anyMatch(p -> p.kind().equals(app.pool) && p.max() > 0 && p.active() >= 0);
+            });
+        }
 
         // A reload under connection-per-request and keep-alive load loses no new connection.
         try (LoadClient load = new LoadClient(port, "/", 30_000, 2, 2)) {
