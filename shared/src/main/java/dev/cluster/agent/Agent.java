@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * <li>makes the app's bind of its port share the port with the other workers, and take the slot's
  *     listening socket from the supervisor (see {@link dev.cluster.agent.bind.PortBinds});</li>
  * <li>reports JVM lag, heap, the live set after GC, GC, threads, and the pools it finds;</li>
- * <li>watches each Netty event loop the app runs, as the library's {@code monitor} does: its lag, and the stack of
- *     whatever blocks it (see {@link NettyLoops}).</li>
+ * <li>watches each Netty event loop and XNIO I/O thread the app runs, as the library's {@code monitor} does: its lag,
+ *     and the stack of whatever blocks it (see {@link AppLoops}).</li>
  * </ul>
  * Readiness stays with the port and stopping with SIGTERM, as for any process that does not use
  * the library. Outside a supervisor it does nothing; it never fails the app it rides in, and its
@@ -45,9 +45,9 @@ public final class Agent {
             try {
                 String app = System.getenv().getOrDefault(Env.APP, "unknown");
                 int id = Integer.parseInt(System.getenv().getOrDefault(Env.WORKER_ID, "0"));
-                NettyLoops.telemetryStarted(Telemetry.start(SupervisorLink.connect(socket, app, id)));
+                AppLoops.telemetryStarted(Telemetry.start(SupervisorLink.connect(socket, app, id)));
             } catch (Throwable e) {
-                NettyLoops.telemetryStarted(null);
+                AppLoops.telemetryStarted(null);
                 System.err.println("cluster agent: no telemetry for this worker: " + e);
             }
         }).start();

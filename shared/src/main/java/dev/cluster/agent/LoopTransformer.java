@@ -9,25 +9,27 @@ import java.security.ProtectionDomain;
 import java.util.List;
 
 /**
- * Puts {@code NettyLoops.started(this)} at the start of the {@code run()} of every Netty event loop class (a direct
+ * Puts {@code AppLoops.started(this)} at the start of the {@code run()} of every Netty event loop class (a direct
  * subclass of {@code io.netty.channel.SingleThreadEventLoop}: Netty 4.1's NioEventLoop, EpollEventLoop, KQueueEventLoop,
- * DefaultEventLoop; 4.2's SingleThreadIoEventLoop), a {@link StaticCall} like the pools'. {@code run()} is what the
- * loop's thread runs for its whole life, so the call comes once per loop, on that thread, as it starts. Not 4.1's
+ * DefaultEventLoop; 4.2's SingleThreadIoEventLoop) and of XNIO's I/O thread (Undertow's, {@code org.xnio.nio.WorkerThread},
+ * a {@code Thread} whose {@code run()} is its selector loop), a {@link StaticCall} like the pools'. {@code run()} is what
+ * the loop's thread runs for its whole life, so the call comes once per loop, on that thread, as it starts. Not 4.1's
  * ThreadPerChannelEventLoop (the deprecated OIO transport): its thread blocks in a socket read by design, up to a second
  * at a time, and every read would be reported as a stall.
  */
 final class LoopTransformer implements ClassFileTransformer {
     static final String LOOP = "io/netty/channel/SingleThreadEventLoop";
     static final String OIO_LOOP = "io/netty/channel/ThreadPerChannelEventLoop";
+    static final String XNIO_THREAD = "org/xnio/nio/WorkerThread";
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
         // A prefix test first: the class header of every other class loaded is not read.
-        if (className == null || !className.startsWith("io/netty/channel/") || className.equals(OIO_LOOP)) {
+        if (className == null || !(className.startsWith("io/netty/channel/") || className.equals(XNIO_THREAD)) || className.equals(OIO_LOOP)) {
             return null;
         }
         try {
-            return LOOP.equals(new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
+            return className.equals(XNIO_THREAD) || LOOP.equals(new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
         } catch (Throwable e) {
             return null; // its loops go unwatched; the app runs as it would without us
         }
@@ -38,7 +40,7 @@ final class LoopTransformer implements ClassFileTransformer {
             @Override
             public void visitCode() {
                 super.visitCode();
-                StaticCall.emit(this, NettyLoops.class, "started", List.of(Object.class), List.of(m -> m.visitVarInsn(Opcodes.ALOAD, 0)));
+                StaticCall.emit(this, AppLoops.class, "started", List.of(Object.class), List.of(m -> m.visitVarInsn(Opcodes.ALOAD, 0)));
             }
         });
     }

@@ -7,7 +7,8 @@ import org.HdrHistogram.Recorder;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,10 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lag probe of one Netty event loop: a task the loop runs every {@link Telemetry#PROBE_INTERVAL_NS},
- * recording how late it started. It names no Netty type (a loop is a {@link ScheduledExecutorService}; the two Netty
- * methods it needs are found on the loop's own classes): the agent, whose class loader cannot see an app's Netty,
- * watches the loops of unmodified apps with it, as the library does those it is given.
+ * The lag probe of one event loop (Netty's, or an XNIO I/O thread: {@link EventLoop}): a task the loop runs every
+ * {@link Telemetry#PROBE_INTERVAL_NS}, recording how late it started. It names no framework's type: the agent, whose
+ * class loader cannot see an app's classes, watches the loops of unmodified apps with it, as the library does those it
+ * is given.
  */
 public final class LoopProbe implements Runnable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -27,10 +28,7 @@ public final class LoopProbe implements Runnable {
      * run. Seen: a standby of a Netty app reported "blocked 7974 ms at NativeSockets.receive" as it took over.
      */
     private static final Map<Thread, Boolean> HELD = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService loop;
-    /** Netty's EventExecutorGroup.isShuttingDown and SingleThreadEventExecutor.pendingTasks, null where not found. */
-    private final Method shuttingDown;
-    private final Method pendingTasks;
+    private final EventLoop loop;
     /** Set as the probe sees its loop shutting down: it is no longer watched nor reported. */
     private volatile boolean ended;
     private final Telemetry telemetry;
@@ -53,30 +51,49 @@ public final class LoopProbe implements Runnable {
     private record Stall(long dueNanos, long startedAtEpochMs, StackTraceElement[] stack, boolean paused) {
     }
 
-    private LoopProbe(ScheduledExecutorService loop, String name, Telemetry telemetry) {
+    private LoopProbe(EventLoop loop, String name, Telemetry telemetry) {
         this.loop = loop;
         this.name = name;
         this.telemetry = telemetry;
-        this.shuttingDown = nettyMethod(loop, "io.netty.util.concurrent.EventExecutorGroup", "isShuttingDown");
-        this.pendingTasks = nettyMethod(loop, "io.netty.util.concurrent.SingleThreadEventExecutor", "pendingTasks");
     }
 
     /** Puts a probe on every loop of a Netty event loop group (an {@code EventExecutorGroup}), once per loop. */
     public static void monitor(Iterable<? extends ScheduledExecutorService> group, Telemetry telemetry) {
+        List<Object> loops = new ArrayList<>();
+        group.forEach(loops::add);
+        monitorLoops(loops, telemetry);
+    }
+
+    /**
+     * Puts a probe on each of {@code loops} that is an event loop we know ({@link #loop}), once per loop; each is named
+     * {@code loop-N} until its probe first runs on its thread.
+     */
+    public static void monitorLoops(List<?> loops, Telemetry telemetry) {
         int n = 0;
-        for (ScheduledExecutorService executor : group) {
-            LoopProbe probe = new LoopProbe(executor, "loop-" + n++, telemetry);
-            if (telemetry.add(probe)) {
+        for (Object candidate : loops) {
+            EventLoop known = loop(candidate);
+            LoopProbe probe = known == null ? null : new LoopProbe(known, "loop-" + n++, telemetry);
+            if (probe != null && telemetry.add(probe)) {
                 probe.schedule();
             }
         }
     }
 
+    /** A Netty loop or an XNIO I/O thread as an {@link EventLoop}; null for anything else. */
+    private static EventLoop loop(Object candidate) {
+        return candidate instanceof ScheduledExecutorService netty ? EventLoop.netty(netty) : EventLoop.xnio(candidate);
+    }
+
     /**
-     * Puts a probe on the loop whose thread calls this, as it starts running the loop: known from now, a stall of the
-     * loop's very first task is caught with its stack (the first probe would run after that task).
+     * Puts a probe on the loop whose thread calls this, as it starts running the loop (nothing if it is not one we
+     * know): known from now, a stall of the loop's very first task is caught with its stack (the first probe would run
+     * after that task).
      */
-    public static void monitorThisThread(ScheduledExecutorService loop, Telemetry telemetry) {
+    public static void monitorThisThread(Object candidate, Telemetry telemetry) {
+        EventLoop loop = loop(candidate);
+        if (loop == null) {
+            return;
+        }
         LoopProbe probe = new LoopProbe(loop, Thread.currentThread().getName(), telemetry);
         probe.lastRunNanos = System.nanoTime();
         probe.lastCpuNanos = THREADS.getCurrentThreadCpuTime();
@@ -99,23 +116,14 @@ public final class LoopProbe implements Runnable {
         return t != null && HELD.get(t) == Boolean.TRUE;
     }
 
-    /** The public method of Netty's public type, looked up through the loop's class loader: callable on any of its loops. */
-    private static Method nettyMethod(ScheduledExecutorService loop, String type, String method) {
-        try {
-            Class<?> owner = Class.forName(type, false, loop.getClass().getClassLoader());
-            return owner.isInstance(loop) ? owner.getMethod(method) : null;
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
-    }
-
-    ScheduledExecutorService loop() {
-        return loop;
+    /** The loop probed (one probe per loop). */
+    Object loop() {
+        return loop.identity();
     }
 
     /** Whether the loop is no longer watched: it began to shut down (seen by the probe), or it has. */
     boolean ended() {
-        return ended || loop.isShutdown();
+        return ended || loop.stopped();
     }
 
     /** Once {@link #ended}: its file closed (a read after it is an unknown wait). */
@@ -126,23 +134,15 @@ public final class LoopProbe implements Runnable {
         }
     }
 
-    private boolean shuttingDown() {
-        try {
-            return shuttingDown != null ? (Boolean) shuttingDown.invoke(loop) : loop.isShutdown();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return loop.isShutdown();
-        }
-    }
-
     private void schedule() {
         // A loop that is shutting down must see no new tasks, or its quiet period never ends.
-        if (shuttingDown()) {
+        if (loop.shuttingDown()) {
             ended = true; // the next report drops it
             return;
         }
         dueNanos = System.nanoTime() + Telemetry.PROBE_INTERVAL_NS;
         try {
-            loop.schedule(this, Telemetry.PROBE_INTERVAL_NS, TimeUnit.NANOSECONDS);
+            loop.schedule(this, Telemetry.PROBE_INTERVAL_NS);
         } catch (RejectedExecutionException e) {
             ended = true; // the loop stopped
         }
@@ -263,12 +263,6 @@ public final class LoopProbe implements Runnable {
         merged.add(spare);
         long overdue = now - dueNanos;
         long stalledMs = thread != null && overdue >= telemetry.blockThresholdNs() && !held() ? TimeUnit.NANOSECONDS.toMillis(overdue) : 0;
-        long pending = -1;
-        try {
-            pending = pendingTasks == null ? -1 : ((Number) pendingTasks.invoke(loop)).longValue();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // unknown
-        }
-        return new TelemetryReport.LoopReport(name, LagHistograms.summary(spare), pending, stalledMs);
+        return new TelemetryReport.LoopReport(name, LagHistograms.summary(spare), loop.pendingTasks(), stalledMs);
     }
 }

@@ -28,6 +28,23 @@ class LoopTransformerTest {
         }
     }
 
+    /** Shaped like XNIO's I/O thread (not on this test's class path): a Thread whose run() is its selector loop. */
+    static final class IoThread extends Thread {
+        @Override
+        public void run() {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void xniosIoThreadIsPickedByItsNameAndItsRunStartsWithTheCall() throws IOException {
+        byte[] injected = transformer.transform(null, LoopTransformer.XNIO_THREAD, null, null, bytes(IoThread.class.getName().replace('.', '/')));
+        assertNotNull(injected);
+        assertEquals(List.of("java/lang/ClassLoader.getSystemClassLoader", "java/lang/ClassLoader.loadClass"), firstCalls(injected, "run", 2));
+        assertNull(transformer.transform(null, "org/xnio/nio/NioXnioWorker", null, null, bytes(IoThread.class.getName().replace('.', '/'))),
+                "another XNIO class");
+    }
+
     @Test
     void everyOtherClassIsLeftAsItIs() throws IOException {
         // The loops' own superclass (its run() is abstract), a Netty class of another kind, and a class outside Netty.

@@ -354,6 +354,23 @@ class TelemetryIT {
         assertTrue(cluster.daemonLog().contains("blocked ") && cluster.daemonLog().contains(" at zoo.Main.blockTheLoop(Main.java:"), cluster.daemonLog());
     }
 
+    /**
+     * Undertow's handlers run on XNIO's I/O threads, which are not Netty's: the agent watches them too, so a handler that
+     * blocks one (work not dispatched to the worker pool) is named with its code.
+     */
+    @Test
+    void anUnmodifiedUndertowServersBlockedIoThreadNamesItsCode() throws Exception {
+        int port = startZooApp("undertow");
+        long pid = cluster.list().get(0).pid();
+        assertEquals(200, Http.get(port, "/").status());
+        assertEquals(200, Http.get(port, "/block").status());
+        ClusterFixture.await("the stall of /block", Duration.ofSeconds(15),
+                () -> stalls(pid).stream().anyMatch(stall -> stall.path("stack").toString().contains("zoo.Main.blockTheLoop")));
+        JsonNode loops = worker(pid).path("telemetry").path("loops");
+        assertTrue(loops.toString().contains("I/O-"), "its I/O threads: " + loops);
+        assertTrue(cluster.daemonLog().contains(" at zoo.Main.blockTheLoop(Main.java:"), cluster.daemonLog());
+    }
+
     /** Vert.x builds its event loops on Netty's: the agent watches them too. */
     @Test
     void anUnmodifiedVertxServersEventLoopsAreWatched() throws Exception {
