@@ -7,6 +7,8 @@ import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -337,38 +339,23 @@ class TelemetryIT {
     }
 
     /**
-     * An unmodified Netty server (the zoo's, which never heard of us): the agent watches each event loop it runs, so a
-     * handler that blocks one is named as it is for a library app. Before, such an app reported JVM lag only, and a
-     * blocked loop, which stops no other thread, showed nowhere.
+     * An unmodified server (the zoo's, which never heard of us): the agent watches each event loop it runs (Netty's; XNIO's
+     * I/O threads, where Undertow's handlers run unless they dispatch), so a handler that blocks one is named as it is for
+     * a library app. Before, such an app reported JVM lag only, and a blocked loop, which stops no other thread, showed
+     * nowhere.
      */
-    @Test
-    void anUnmodifiedNettyServersBlockedLoopNamesItsCode() throws Exception {
-        int port = startZooApp("netty");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"netty, nioEventLoopGroup", "undertow, XNIO-1 I/O-"})
+    void anUnmodifiedServersBlockedLoopNamesItsCode(String module, String loopName) throws Exception {
+        int port = startZooApp(module);
         long pid = cluster.list().get(0).pid();
         assertEquals(200, Http.get(port, "/").status());
         assertEquals(200, Http.get(port, "/block").status());
         ClusterFixture.await("the stall of /block", Duration.ofSeconds(15),
                 () -> stalls(pid).stream().anyMatch(stall -> stall.path("stack").toString().contains("zoo.Main.blockTheLoop")));
         JsonNode loops = worker(pid).path("telemetry").path("loops");
-        assertTrue(loops.size() >= 2 && loops.toString().contains("nioEventLoopGroup"), "the boss and worker loops: " + loops);
+        assertTrue(loops.size() >= 2 && loops.toString().contains(loopName), "its loops: " + loops);
         assertTrue(cluster.daemonLog().contains("blocked ") && cluster.daemonLog().contains(" at zoo.Main.blockTheLoop(Main.java:"), cluster.daemonLog());
-    }
-
-    /**
-     * Undertow's handlers run on XNIO's I/O threads, which are not Netty's: the agent watches them too, so a handler that
-     * blocks one (work not dispatched to the worker pool) is named with its code.
-     */
-    @Test
-    void anUnmodifiedUndertowServersBlockedIoThreadNamesItsCode() throws Exception {
-        int port = startZooApp("undertow");
-        long pid = cluster.list().get(0).pid();
-        assertEquals(200, Http.get(port, "/").status());
-        assertEquals(200, Http.get(port, "/block").status());
-        ClusterFixture.await("the stall of /block", Duration.ofSeconds(15),
-                () -> stalls(pid).stream().anyMatch(stall -> stall.path("stack").toString().contains("zoo.Main.blockTheLoop")));
-        JsonNode loops = worker(pid).path("telemetry").path("loops");
-        assertTrue(loops.toString().contains("I/O-"), "its I/O threads: " + loops);
-        assertTrue(cluster.daemonLog().contains(" at zoo.Main.blockTheLoop(Main.java:"), cluster.daemonLog());
     }
 
     /** Vert.x builds its event loops on Netty's: the agent watches them too. */
