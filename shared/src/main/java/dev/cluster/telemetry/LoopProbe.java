@@ -65,8 +65,8 @@ public final class LoopProbe implements Runnable {
     }
 
     /**
-     * Puts a probe on each of {@code loops} that is an event loop we know ({@link #loop}), once per loop; each is named
-     * {@code loop-N} until its probe first runs on its thread.
+     * Puts a probe on each of {@code loops} that is an event loop we know (Netty's, or an XNIO I/O thread), once per
+     * loop; each is named {@code loop-N} until its probe first runs on its thread.
      */
     public static void monitorLoops(List<?> loops, Telemetry telemetry) {
         int n = 0;
