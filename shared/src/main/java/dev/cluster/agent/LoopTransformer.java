@@ -15,7 +15,8 @@ import java.util.List;
  * a {@code Thread} whose {@code run()} is its selector loop), a {@link StaticCall} like the pools'. {@code run()} is what
  * the loop's thread runs for its whole life, so the call comes once per loop, on that thread, as it starts. Not 4.1's
  * ThreadPerChannelEventLoop (the deprecated OIO transport): its thread blocks in a socket read by design, up to a second
- * at a time, and every read would be reported as a stall.
+ * at a time, and every read would be reported as a stall. A Netty shaded into another package (gRPC's
+ * {@code io.grpc.netty.shaded.io.netty}) is the same classes under a prefix, found as such.
  */
 final class LoopTransformer implements ClassFileTransformer {
     static final String LOOP = "io/netty/channel/SingleThreadEventLoop";
@@ -24,12 +25,16 @@ final class LoopTransformer implements ClassFileTransformer {
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
-        // A prefix test first: the class header of every other class loaded is not read.
-        if (className == null || !(className.startsWith("io/netty/channel/") || className.equals(XNIO_THREAD)) || className.equals(OIO_LOOP)) {
-            return null;
-        }
         try {
-            return className.equals(XNIO_THREAD) || LOOP.equals(new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
+            if (XNIO_THREAD.equals(className)) {
+                return inject(bytes);
+            }
+            // A name test first: the class header of every other class loaded is not read.
+            int netty = className == null ? -1 : className.indexOf("io/netty/channel/");
+            if (netty < 0 || className.endsWith(OIO_LOOP)) {
+                return null;
+            }
+            return (className.substring(0, netty) + LOOP).equals(new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
         } catch (Throwable e) {
             return null; // its loops go unwatched; the app runs as it would without us
         }

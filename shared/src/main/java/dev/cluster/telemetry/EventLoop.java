@@ -29,8 +29,15 @@ interface EventLoop {
     Object identity();
 
     static EventLoop netty(ScheduledExecutorService loop) {
-        return new Netty(loop, publicMethod(loop, "io.netty.util.concurrent.EventExecutorGroup", "isShuttingDown"),
-                publicMethod(loop, "io.netty.util.concurrent.SingleThreadEventExecutor", "pendingTasks"));
+        String netty = nettyPackage(loop.getClass().getName());
+        return new Netty(loop, publicMethod(loop, netty + ".util.concurrent.EventExecutorGroup", "isShuttingDown"),
+                publicMethod(loop, netty + ".util.concurrent.SingleThreadEventExecutor", "pendingTasks"));
+    }
+
+    /** Where a loop's Netty lives: "io.netty", or shaded under a prefix ("io.grpc.netty.shaded.io.netty" in gRPC). */
+    static String nettyPackage(String loopClass) {
+        int at = loopClass.indexOf("io.netty.");
+        return at < 0 ? "io.netty" : loopClass.substring(0, at) + "io.netty";
     }
 
     /** An XNIO I/O thread (org.xnio.XnioIoThread), or null when {@code thread} is none. */

@@ -3,6 +3,7 @@ package dev.cluster.agent;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -43,6 +44,33 @@ class LoopTransformerTest {
         assertEquals(List.of("java/lang/ClassLoader.getSystemClassLoader", "java/lang/ClassLoader.loadClass"), firstCalls(injected, "run", 2));
         assertNull(transformer.transform(null, "org/xnio/nio/NioXnioWorker", null, null, bytes(IoThread.class.getName().replace('.', '/'))),
                 "another XNIO class");
+    }
+
+    /** A class of that name and superclass with an empty {@code run()}, as a shaded jar would hold it. */
+    private static byte[] loopClass(String name, String superName) {
+        ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        writer.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, name, null, superName, null);
+        MethodVisitor run = writer.visitMethod(Opcodes.ACC_PUBLIC, "run", "()V", null, null);
+        run.visitCode();
+        run.visitInsn(Opcodes.RETURN);
+        run.visitMaxs(0, 0);
+        run.visitEnd();
+        writer.visitEnd();
+        return writer.toByteArray();
+    }
+
+    /** gRPC's Netty, shaded under io/grpc/netty/shaded: the same loops under a prefix. */
+    @Test
+    void aShadedNettysLoopsAreFoundUnderTheirPrefix() {
+        String shaded = "io/grpc/netty/shaded/";
+        byte[] loop = loopClass(shaded + "io/netty/channel/nio/NioEventLoop", shaded + LoopTransformer.LOOP);
+        byte[] injected = transformer.transform(null, shaded + "io/netty/channel/nio/NioEventLoop", null, null, loop);
+        assertNotNull(injected);
+        assertEquals(List.of("java/lang/ClassLoader.getSystemClassLoader", "java/lang/ClassLoader.loadClass"), firstCalls(injected, "run", 2));
+        assertNull(transformer.transform(null, shaded + LoopTransformer.OIO_LOOP, null, null,
+                loopClass(shaded + LoopTransformer.OIO_LOOP, shaded + LoopTransformer.LOOP)), "the OIO loop, shaded too");
+        assertNull(transformer.transform(null, shaded + "io/netty/channel/Other", null, null,
+                loopClass(shaded + "io/netty/channel/Other", LoopTransformer.LOOP)), "a subclass of another copy's loop is not this copy's loop");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.cluster.telemetry;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,5 +28,12 @@ class LoopProbeTest {
         assertFalse(LoopProbe.pausedFor(100 * ms, 1 * ms, 0), "the watchdog on time, the loop off the CPU: blocked in a call, its own");
         assertFalse(LoopProbe.pausedFor(2_000 * ms, 150 * ms, 0), "a short pause in a long block: the code's");
         assertFalse(LoopProbe.pausedFor(300 * ms, 200 * ms, 280 * ms), "the watchdog starved while the loop spun in its code: the code's");
+    }
+
+    @Test
+    void aLoopsNettyIsFoundWhereverItIsShaded() {
+        assertEquals("io.netty", EventLoop.nettyPackage("io.netty.channel.SingleThreadIoEventLoop"));
+        assertEquals("io.grpc.netty.shaded.io.netty", EventLoop.nettyPackage("io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoop"));
+        assertEquals("io.netty", EventLoop.nettyPackage("com.example.OwnLoop"), "an app's own loop class: Netty's own package");
     }
 }

@@ -12,6 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -366,6 +369,25 @@ class TelemetryIT {
         assertEquals(200, Http.get(port, "/").status());
         ClusterFixture.await("its event loop's lag", Duration.ofSeconds(15),
                 () -> worker(pid).path("telemetry").path("loops").toString().contains("vert.x-eventloop-thread-"));
+    }
+
+    /**
+     * grpc-java runs on its own copy of Netty, shaded into {@code io.grpc.netty.shaded} (its epoll transport included): its
+     * workers share the port through that copy's native socket, and its loops are watched under that prefix.
+     */
+    @Test
+    void anUnmodifiedGrpcServersShadedNettyLoopsAreWatched() throws Exception {
+        Path jar = ClusterFixture.ZOO.resolve("grpc/target/grpc.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "grpc");
+        // Netty starts a loop's thread at its first task: a connection's registration starts a worker loop.
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            ClusterFixture.await("a boss and a worker loop of grpc's shaded Netty watched", Duration.ofSeconds(15), () -> cluster.list().stream()
+                    .map(w -> worker(w.pid()).path("telemetry").path("loops").toString())
+                    .anyMatch(loops -> loops.contains("grpc-default-boss-ELG") && loops.contains("grpc-default-worker-ELG")));
+        }
     }
 
     /** Starts the zoo's {@code module} as an app of that name, one worker, and returns its port; skipped when the zoo is not built. */
