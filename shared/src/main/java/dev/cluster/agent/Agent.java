@@ -34,10 +34,13 @@ public final class Agent {
         }
         shareThePort(args, instrumentation, socket);
         try {
-            instrumentation.addTransformer(new PoolTransformer());
-            instrumentation.addTransformer(new LoopTransformer());
+            instrumentation.addTransformer(new PoolTransformer(), true);
+            instrumentation.addTransformer(new LoopTransformer(), true);
+            EarlyClasses.retransform(instrumentation);
         } catch (LinkageError e) {
             // the app's own copy of the library came first (see shareThePort): its request pools go unreported
+        } catch (Exception e) {
+            System.err.println("cluster agent: the app's classes loaded before the agent (from an AOT cache) are left as they are: " + e);
         }
         askForPoolFigures();
         // Connect off the main thread: the app's start-up does not wait for us.

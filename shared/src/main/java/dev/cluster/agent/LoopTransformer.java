@@ -22,22 +22,28 @@ final class LoopTransformer implements ClassFileTransformer {
     static final String LOOP = "io/netty/channel/SingleThreadEventLoop";
     static final String OIO_LOOP = "io/netty/channel/ThreadPerChannelEventLoop";
     static final String XNIO_THREAD = "org/xnio/nio/WorkerThread";
+    private static final String NETTY_CHANNEL = "io/netty/channel/";
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
         try {
-            if (XNIO_THREAD.equals(className)) {
-                return inject(bytes);
-            }
             // A name test first: the class header of every other class loaded is not read.
-            int netty = className == null ? -1 : className.indexOf("io/netty/channel/");
-            if (netty < 0 || className.endsWith(OIO_LOOP)) {
+            if (className == null || !XNIO_THREAD.equals(className) && !className.contains(NETTY_CHANNEL)) {
                 return null;
             }
-            return (className.substring(0, netty) + LOOP).equals(new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
+            return isLoop(className, new ClassReader(bytes).getSuperName()) ? inject(bytes) : null;
         } catch (Throwable e) {
             return null; // its loops go unwatched; the app runs as it would without us
         }
+    }
+
+    /** Whether the class of this internal name, a direct subclass of {@code superName}, is a loop this watches. */
+    static boolean isLoop(String className, String superName) {
+        if (XNIO_THREAD.equals(className)) {
+            return true;
+        }
+        int netty = className.indexOf(NETTY_CHANNEL);
+        return netty >= 0 && !className.endsWith(OIO_LOOP) && (className.substring(0, netty) + LOOP).equals(superName);
     }
 
     static byte[] inject(byte[] bytes) {

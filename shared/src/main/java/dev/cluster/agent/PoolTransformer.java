@@ -22,7 +22,7 @@ final class PoolTransformer implements ClassFileTransformer {
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
-        if (!TOMCAT.equals(className) && !JETTY.equals(className) && !VERTX.equals(className)) {
+        if (!isPool(className)) {
             return null;
         }
         try {
@@ -30,6 +30,11 @@ final class PoolTransformer implements ClassFileTransformer {
         } catch (Throwable e) {
             return null; // the pool goes unreported; the server runs as it would without us
         }
+    }
+
+    /** Whether the class of this internal name is one whose constructors this instruments. */
+    static boolean isPool(String className) {
+        return TOMCAT.equals(className) || JETTY.equals(className) || VERTX.equals(className);
     }
 
     static byte[] inject(byte[] bytes) {

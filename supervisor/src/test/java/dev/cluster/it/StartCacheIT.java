@@ -1,17 +1,24 @@
 package dev.cluster.it;
 
+import dev.cluster.protocol.Request;
+import dev.cluster.protocol.TelemetryInfo;
 import dev.cluster.protocol.WorkerInfo;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static dev.cluster.it.ClusterFixture.WORKER_APP_JAR;
@@ -193,6 +200,49 @@ class StartCacheIT {
         Optional<String> newer = Jdks.newer();
         Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
         madeUsedAndSurvivedDamaged(".aot", "--java", newer.get());
+    }
+
+    /**
+     * A JDK 25 AOT cache loads some of the app's classes before the agent runs: here Netty's native socket (Vert.x on
+     * epoll) or XNIO's I/O thread (Undertow). The agent instruments them all the same, so that workers started from the
+     * cache still share the port (before, a Vert.x worker's bind failed: "address already in use") and their loops are
+     * still watched.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"vertx, epoll, vert.x-eventloop-thread-", "undertow, , XNIO-1 I/O-"})
+    void onAJdk25WorkersOfAnUnmodifiedServerStartedFromItsAotCacheShareThePortAndAreWatched(String module, String arg, String loop)
+            throws Exception {
+        Optional<String> newer = Jdks.newer();
+        Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
+        Path jar = ClusterFixture.ZOO.resolve(module + "/target/" + module + ".jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
+        int port = ClusterFixture.freePort();
+        List<String> start = new java.util.ArrayList<>(List.of("start", jar.toString(), "-i", "2", "--port", Integer.toString(port),
+                "--name", "web", "--java", newer.get(), "--start-cache", "on"));
+        if (arg != null) {
+            start.addAll(List.of("--", arg));
+        }
+        cluster.ok(start.toArray(String[]::new));
+        ClusterFixture.await("the AOT cache made", Duration.ofSeconds(120), () -> uncheckedArchives(".aot").size() == 1);
+        Path archive = archives(".aot").get(0);
+
+        cluster.ok("restart", "web");
+        Set<Long> workers = cluster.list().stream().map(WorkerInfo::pid).collect(Collectors.toSet());
+        for (long pid : workers) {
+            assertTrue(mapped(pid, archive), "worker " + pid + " started from the AOT cache");
+        }
+        Set<Long> answering = new HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            answering.add(Long.parseLong(Http.get(port, "/").body().trim()));
+        }
+        assertEquals(workers, answering, "both workers serve the port");
+        for (int id = 0; id < 2; id++) {
+            String worker = "web:" + id;
+            ClusterFixture.await(worker + "'s loops watched", Duration.ofSeconds(15), () -> {
+                TelemetryInfo telemetry = cluster.request(new Request.Describe(worker, null)).apps().get(0).workers().get(0).telemetry();
+                return telemetry != null && telemetry.loops() != null && telemetry.loops().stream().anyMatch(l -> l.name().startsWith(loop));
+            });
+        }
     }
 
     /**

@@ -52,6 +52,11 @@ final class BindTransformer implements ClassFileTransformer {
         return instrumented.contains(className);
     }
 
+    /** Netty's native socket, whose bind the JDK never sees; in a relocated copy of Netty too. */
+    static boolean isNettySocket(String className) {
+        return className.endsWith(NETTY_SOCKET_SUFFIX);
+    }
+
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
         if (className == null) {
@@ -59,7 +64,7 @@ final class BindTransformer implements ClassFileTransformer {
         }
         List<Injection> injections = className.equals(NET_HOOKS) ? JDK_NET_HOOKS
                 : className.equals(NET) ? JDK_NET
-                : className.endsWith(NETTY_SOCKET_SUFFIX) ? NETTY
+                : isNettySocket(className) ? NETTY
                 : null;
         if (injections == null) {
             return null;

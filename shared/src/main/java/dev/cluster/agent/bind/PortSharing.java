@@ -33,6 +33,11 @@ public final class PortSharing {
     private PortSharing() {
     }
 
+    /** Whether a class of the app's, of this internal name, is one whose bind this instruments (Netty's native socket). */
+    public static boolean instrumentsAppClass(String className) {
+        return BindTransformer.isNettySocket(className);
+    }
+
     /**
      * @param port          the app's port, from {@code PORT}
      * @param workerSocket  the supervisor's worker socket
