@@ -39,8 +39,6 @@ public final class Agent {
             EarlyClasses.retransform(instrumentation);
         } catch (LinkageError e) {
             // the app's own copy of the library came first (see shareThePort): its request pools go unreported
-        } catch (Exception e) {
-            System.err.println("cluster agent: the app's classes loaded before the agent (from an AOT cache) are left as they are: " + e);
         }
         askForPoolFigures();
         // Connect off the main thread: the app's start-up does not wait for us.

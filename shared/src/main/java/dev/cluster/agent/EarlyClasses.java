@@ -20,8 +20,11 @@ final class EarlyClasses {
     private EarlyClasses() {
     }
 
-    /** Retransforms the loaded classes that the agent's transformers (added with retransformation on) instrument. */
-    static void retransform(Instrumentation instrumentation) throws Exception {
+    /**
+     * Retransforms the loaded classes that the agent's transformers (added with retransformation on) instrument; says so
+     * on the worker's err if the JVM refuses (those classes then run as the app has them).
+     */
+    static void retransform(Instrumentation instrumentation) {
         List<Class<?>> early = new ArrayList<>();
         // An AOT cache loads the app's classes with the app class loader: the classes it initiated are the candidates.
         for (Class<?> loaded : instrumentation.getInitiatedClasses(ClassLoader.getSystemClassLoader())) {
@@ -30,7 +33,11 @@ final class EarlyClasses {
             }
         }
         if (!early.isEmpty()) {
-            instrumentation.retransformClasses(early.toArray(new Class<?>[0]));
+            try {
+                instrumentation.retransformClasses(early.toArray(new Class<?>[0]));
+            } catch (Exception | LinkageError e) {
+                System.err.println("cluster agent: " + early + ", loaded before the agent (from an AOT cache), are left as they are: " + e);
+            }
         }
     }
 

@@ -130,7 +130,9 @@ class MonitIT {
         cluster.ok("start", WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "web");
         List<Long> before = cluster.list().stream().map(WorkerInfo::pid).toList();
         try (Tmux tmux = new Tmux(cluster.home(), 80, 24, MONIT)) {
-            String small = tmux.await("the workers", SOON, s -> before.stream().allMatch(pid -> s.contains(" " + pid + " ")));
+            // With the lag's figures in it (before the first report it reads "lag p99 - max -"), the header has no room left for the clock.
+            String small = tmux.await("the workers, and the lag in the header", SOON, s -> before.stream().allMatch(pid -> s.contains(" " + pid + " "))
+                    && s.lines().findFirst().orElseThrow().matches(".* lag p99 \\d.*"));
             assertFalse(small.lines().findFirst().orElseThrow().matches(".*\\d\\d:\\d\\d:\\d\\d\\s*"), "no room for the clock at 80:\n" + small);
             tmux.resize(130, 40);
             tmux.await("the header redrawn for 130 columns, with the clock", SOON,
