@@ -105,6 +105,11 @@ public final class Http {
         }
     }
 
+    /** The pid a zoo app answers on / with. */
+    public static long rootPid(int port) throws IOException {
+        return Long.parseLong(get(port, "/").body().trim());
+    }
+
     /** The pid in a /whoami answer. */
     public static long whoamiPid(int port) throws IOException {
         return whoamiPid(port, 5_000);

@@ -65,7 +65,7 @@ class PoolsAndMemoryIT {
      */
     @Test
     void anUnmodifiedSpringAppShowsItsRequestAndConnectionPoolsFullUnderLoadAndNotWhenIdle() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("springdb").resolve("target").resolve("springdb.jar");
+        Path jar = ClusterFixture.zooJar("springdb");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "shop", "--listen-timeout", "120s");

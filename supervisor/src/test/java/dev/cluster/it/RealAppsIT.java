@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +49,7 @@ class RealAppsIT {
         }
 
         Path jar() {
-            return ClusterFixture.ZOO.resolve(module).resolve("target").resolve(module + ".jar");
+            return ClusterFixture.zooJar(module);
         }
 
         String appName() {
@@ -85,7 +84,7 @@ class RealAppsIT {
         Set<Long> workerPids = pids();
         Set<Long> answering = new HashSet<>();
         for (int i = 0; i < 200; i++) {
-            answering.add(pidOf(port));
+            answering.add(Http.rootPid(port));
         }
         assertEquals(workerPids, answering, "every worker answers on port " + port);
         if (app.pool != null) {
@@ -149,7 +148,4 @@ class RealAppsIT {
         return cluster.list().stream().map(WorkerInfo::pid).collect(Collectors.toSet());
     }
 
-    private static long pidOf(int port) throws IOException {
-        return Long.parseLong(Http.get(port, "/").body().trim());
-    }
 }

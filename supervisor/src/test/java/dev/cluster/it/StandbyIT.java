@@ -131,7 +131,7 @@ class StandbyIT {
 
     @Test
     void anUnmodifiedServersStandbyWaitsInItsBindAndTakesOver() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("netty").resolve("target").resolve("netty.jar");
+        Path jar = ClusterFixture.zooJar("netty");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "-i", "2", "--standby", "1", "--port", Integer.toString(port), "--name", "netty");
@@ -162,7 +162,7 @@ class StandbyIT {
      */
     @Test
     void aSpringBootStandbyEndsAtOnceWhenItsAppIsDeleted() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("spring").resolve("target").resolve("spring.jar");
+        Path jar = ClusterFixture.zooJar("spring");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         cluster.ok("start", jar.toString(), "--standby", "1", "--kill-timeout", "2m", "--start-cache", "off",
                 "--port", Integer.toString(ClusterFixture.freePort()), "--name", "spring");

@@ -154,7 +154,7 @@ class StartCacheIT {
     /** An app without the library, whose agent classes come from the agent's own jar: its archive is accepted too. */
     @Test
     void anUnmodifiedAppStartsFromItsArchive() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("netty/target/netty.jar");
+        Path jar = ClusterFixture.zooJar("netty");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         cluster.ok("start", jar.toString(), "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on");
         ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
@@ -170,7 +170,7 @@ class StartCacheIT {
     /** A Spring Boot fat jar: extracted first, the archive made of the extraction, the workers run from it. */
     @Test
     void aSpringBootJarIsExtractedAndItsWorkersStartFromTheArchiveOfTheExtraction() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("spring/target/spring.jar");
+        Path jar = ClusterFixture.zooJar("spring");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "web", "--start-cache", "on", "--listen-timeout", "120s");
@@ -214,7 +214,7 @@ class StartCacheIT {
             throws Exception {
         Optional<String> newer = Jdks.newer();
         Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
-        Path jar = ClusterFixture.ZOO.resolve(module + "/target/" + module + ".jar");
+        Path jar = ClusterFixture.zooJar(module);
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         List<String> start = new java.util.ArrayList<>(List.of("start", jar.toString(), "-i", "2", "--port", Integer.toString(port),
@@ -233,7 +233,7 @@ class StartCacheIT {
         }
         Set<Long> answering = new HashSet<>();
         for (int i = 0; i < 100; i++) {
-            answering.add(Long.parseLong(Http.get(port, "/").body().trim()));
+            answering.add(Http.rootPid(port));
         }
         assertEquals(workers, answering, "both workers serve the port");
         for (int id = 0; id < 2; id++) {

@@ -381,7 +381,7 @@ class TelemetryIT {
      */
     @Test
     void anUnmodifiedGrpcServersShadedNettyLoopsAreWatched() throws Exception {
-        Path jar = ClusterFixture.ZOO.resolve("grpc/target/grpc.jar");
+        Path jar = ClusterFixture.zooJar("grpc");
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "grpc");
@@ -396,7 +396,7 @@ class TelemetryIT {
 
     /** Starts the zoo's {@code module} as an app of that name, one worker, and returns its port; skipped when the zoo is not built. */
     private int startZooApp(String module) {
-        Path jar = ClusterFixture.ZOO.resolve(module + "/target/" + module + ".jar");
+        Path jar = ClusterFixture.zooJar(module);
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         // A Spring app's start on a loaded 2-core machine can pass the first start's default wait.
