@@ -1,13 +1,19 @@
 package dev.cluster.protocol;
 
+import java.util.List;
+
 /** The environment variables the supervisor gives every worker. */
 public final class Env {
     public static final String PORT = "PORT";
     /**
-     * The same port under Spring Boot's name for {@code server.port} (Helidon reads it too): an
-     * unmodified Spring Boot app listens where {@code --port} says, as the supervisor expects it to.
+     * Every name a worker is given the port under: ours, and the names the frameworks read their server's port from in
+     * the environment, above what their packaged configuration says (an app's own system property or argument still
+     * wins): {@code SERVER_PORT} for Spring Boot's {@code server.port} (Helidon's too), {@code QUARKUS_HTTP_PORT} for
+     * Quarkus's {@code quarkus.http.port}, {@code MICRONAUT_SERVER_PORT} for Micronaut's {@code micronaut.server.port}.
+     * So an unmodified app of theirs listens where {@code --port} says, as the supervisor expects it to: one that
+     * listens on its framework's default 8080 instead leaves every worker but the first unable to bind.
      */
-    public static final String SERVER_PORT = "SERVER_PORT";
+    public static final List<String> PORT_NAMES = List.of(PORT, "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT");
     public static final String WORKER_ID = "CLUSTER_WORKER_ID";
     public static final String INSTANCES = "CLUSTER_INSTANCES";
     public static final String APP = "CLUSTER_APP";

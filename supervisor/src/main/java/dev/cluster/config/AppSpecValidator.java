@@ -112,7 +112,7 @@ public final class AppSpecValidator {
 
     /** An {@code --env} the workers would never see: the supervisor's own value replaces it. */
     private static Optional<Problem> envProblem(AppSpec spec) {
-        for (String name : List.of(Env.PORT, Env.SERVER_PORT)) {
+        for (String name : Env.PORT_NAMES) {
             String port = spec.env().get(name);
             if (port != null && !port.equals(Integer.toString(spec.port()))) {
                 return problemIn("env", "--env " + name + "=" + port + ": every worker gets " + name + " from --port (" + spec.port()

@@ -225,8 +225,7 @@ public final class OsProcesses implements ProcessStarter {
             env.put(Env.BIND, AppSpec.BIND_HANDOFF);
         } else {
             env.remove(Env.WORKER_SOCKET);
-            env.put(Env.PORT, Integer.toString(port));
-            env.put(Env.SERVER_PORT, Integer.toString(port));
+            Env.PORT_NAMES.forEach(name -> env.put(name, Integer.toString(port)));
         }
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         return spawn(builder);
@@ -311,8 +310,7 @@ public final class OsProcesses implements ProcessStarter {
         ProcessBuilder builder = inAppDirectory(spec, commandLine);
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
-        env.put(Env.PORT, Integer.toString(spec.port()));
-        env.put(Env.SERVER_PORT, Integer.toString(spec.port()));
+        Env.PORT_NAMES.forEach(name -> env.put(name, Integer.toString(spec.port())));
         env.put(Env.WORKER_ID, Integer.toString(workerId));
         env.put(Env.INSTANCES, Integer.toString(spec.instances()));
         env.put(Env.APP, spec.name());

@@ -52,8 +52,8 @@ import java.util.stream.Stream;
  *     ({@code -XX:DumpLoadedClassList}), and a second JVM archives them ({@code -Xshare:dump}) for
  *     the workers' class path, the jar (the agent's own classes, from the jar {@code -javaagent}
  *     appends, cannot be in it: see {@code OsProcesses}). Without the agent (or its native
- *     library) the training start is given a free port as {@code PORT} and {@code SERVER_PORT}
- *     (Spring Boot's name): an app that binds a fixed port of its own fails to start there,
+ *     library) the training start is given a free port under every name of {@code Env.PORT_NAMES}
+ *     (ours and the frameworks'): an app that binds a fixed port of its own fails to start there,
  *     harmlessly, and gets no archive.</li>
  * <li>A Spring Boot fat jar is extracted first, as Spring Boot advises ({@link ExtractedJar}): the
  *     archive is made of the extraction, and the workers that start from the archive run the

@@ -89,6 +89,8 @@ class AppSpecValidatorTest {
                 problem(web.withEnv(Map.of("PORT", "9000"))));
         assertEquals("--env SERVER_PORT=9000: every worker gets SERVER_PORT from --port (18000): use --port 9000 instead",
                 problem(web.withEnv(Map.of("SERVER_PORT", "9000"))));
+        assertEquals("--env QUARKUS_HTTP_PORT=9000: every worker gets QUARKUS_HTTP_PORT from --port (18000): use --port 9000 instead",
+                problem(web.withEnv(Map.of("QUARKUS_HTTP_PORT", "9000"))));
         assertEquals(Optional.empty(), AppSpecValidator.problem(web.withEnv(Map.of("PORT", "18000", "GREETING", "hi")), List.of()));
         assertTrue(problem(web.withEnv(Map.of("CLUSTER_WORKER_ID", "3"))).startsWith("--env CLUSTER_WORKER_ID: the supervisor sets"));
         assertTrue(problem(web.withEnv(Map.of("CLUSTER_PROCESSORS", "4"))).endsWith("drop it, or set --share off"));

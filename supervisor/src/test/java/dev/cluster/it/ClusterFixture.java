@@ -49,10 +49,15 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     /** The zoo of unmodified servers (src/it/zoo), built by the invoker plugin before the integration tests. */
     public static final Path ZOO = Path.of(System.getProperty("zoo.dir", "target/it/zoo")).toAbsolutePath();
 
-    /** The jar of the zoo's app of that module (its directory under src/it/zoo). */
+    /**
+     * The jar of the zoo's app of that module (its directory under src/it/zoo): Quarkus's is its fast-jar's launcher,
+     * which Quarkus users run, beside the directories it reads.
+     */
     public static Path zooJar(String module) {
-        return ZOO.resolve(module).resolve("target").resolve(module + ".jar");
+        Path target = ZOO.resolve(module).resolve("target");
+        return module.equals("quarkus") ? target.resolve("quarkus-app").resolve("quarkus-run.jar") : target.resolve(module + ".jar");
     }
+
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
     /**
      * The bind mode the tests tagged {@code bind-modes} start their apps in: {@code handoff}, or
