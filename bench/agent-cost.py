@@ -63,7 +63,8 @@ def free_port():
 def start(options, with_agent, idle=False, train_requests=0):
     """Milliseconds from the start to the first answer; a training run answers more, then stops cleanly."""
     port = free_port()
-    env = dict(os.environ, PORT=str(port), CLUSTER_APP="hello", CLUSTER_WORKER_ID="0")
+    env = dict(os.environ, CLUSTER_APP="hello", CLUSTER_WORKER_ID="0",
+               **{name: str(port) for name in ("PORT", "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT")})
     env.pop("CLUSTER_WORKER_SOCKET", None)
     if with_agent and not idle:
         env.update(CLUSTER_WORKER_SOCKET=os.path.join(work, "no-supervisor.sock"), CLUSTER_BIND="self")

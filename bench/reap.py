@@ -14,7 +14,8 @@ for _ in range(kills):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    env = dict(os.environ, PORT=str(port), SERVER_PORT=str(port))
+    # the port under every name the supervisor gives it (Env.PORT_NAMES): ours, Spring Boot's, Quarkus's, Micronaut's
+    env = dict(os.environ, **{name: str(port) for name in ("PORT", "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT")})
     env.pop("CLUSTER_WORKER_SOCKET", None)
     p = subprocess.Popen([java, "-XX:MaxRAMPercentage=25", "-jar", jar], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
