@@ -348,7 +348,8 @@ class TelemetryIT {
      * nowhere.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"netty, nioEventLoopGroup", "undertow, XNIO-1 I/O-", "webflux, reactor-http-epoll-", "quarkus, vert.x-eventloop-thread-"})
+    @CsvSource({"netty, nioEventLoopGroup", "undertow, XNIO-1 I/O-", "webflux, reactor-http-epoll-", "quarkus, vert.x-eventloop-thread-",
+            "micronaut, default-eventLoopGroup-"})
     void anUnmodifiedServersBlockedLoopNamesItsCode(String module, String loopName) throws Exception {
         int port = startZooApp(module);
         long pid = cluster.list().get(0).pid();
