@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /**
  * The output of one worker process. Its stdout and stderr are pipes the supervisor made: the
@@ -39,6 +40,9 @@ public final class WorkerOutput {
     private final int linesKept;
     /** A remembered line is cut here: what {@code describe} shows of a worker is bounded, whatever it prints. */
     static final int MAX_REMEMBERED_LINE = 1_000;
+    /** How the JDK, Netty, Spring Boot, Micronaut, Quarkus, Python and most C servers say the port they bind is taken. */
+    private static final Pattern ADDRESS_IN_USE = Pattern.compile(
+            "[Aa]ddress already in use|[Pp]ort \\S+ (?:was |is )?already in use|[Pp]ort \\d+ seems to be in use");
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     WorkerOutput(LogWriter writer, AppSpec spec, int id, Path outFile, Path errFile, int linesKept) throws IOException {
@@ -98,6 +102,19 @@ public final class WorkerOutput {
         return out.lastLines();
     }
 
+    /**
+     * Whether any line the process wrote, on either stream, said the port it binds was taken: looked for in every line,
+     * since the stack trace a framework prints after it (Micronaut's, 40 lines) pushes it out of the last lines kept.
+     */
+    public boolean saidAddressInUse() {
+        return out.saidAddressInUse || err.saidAddressInUse;
+    }
+
+    /** Whether this line says a bind found its address taken; a search for " in use" first, as nearly every line has none. */
+    public static boolean saysAddressInUse(String line) {
+        return line.contains(" in use") && ADDRESS_IN_USE.matcher(line).find();
+    }
+
     private void pipeEnded() {
         if (out.ended && err.ended) {
             closed.complete(null);
@@ -139,6 +156,7 @@ public final class WorkerOutput {
         private int carryLength;
         private boolean ended;
         private final ArrayDeque<String> lastLines = new ArrayDeque<>();
+        private volatile boolean saidAddressInUse;
         /**
          * A move to a worker's files, set on the supervisor's loop before the standby is handed its socket: whatever the log
          * thread reads after that was written after it (a waiting standby writes nothing), so the move comes first, even
@@ -272,6 +290,9 @@ public final class WorkerOutput {
         private void remember(byte[] line, int offset, int length) {
             String text = Untrusted.escape(new String(line, offset, Math.min(length, MAX_REMEMBERED_LINE * 4), StandardCharsets.UTF_8),
                     MAX_REMEMBERED_LINE);
+            if (!saidAddressInUse && saysAddressInUse(text)) {
+                saidAddressInUse = true;
+            }
             synchronized (lastLines) {
                 if (lastLines.size() == linesKept) {
                     lastLines.removeFirst();

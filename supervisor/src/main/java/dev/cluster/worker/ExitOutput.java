@@ -20,8 +20,6 @@ public record ExitOutput(String stream, List<String> lines) {
                     + "|Illegal reflective access|All illegal access operations|A Java agent has been loaded|If a serviceability tool"
                     + "|Dynamic loading of agents|java\\.lang\\.System::|System::)"
                     + "|(OpenJDK|Java HotSpot\\(TM\\)) 64-Bit Server VM warning:)");
-    /** How the JDK, Netty, Spring Boot, Python and most C servers say a port is taken. */
-    private static final Pattern ADDRESS_IN_USE = Pattern.compile("(?i)address already in use|port \\d+ (was|is) already in use");
 
     public ExitOutput {
         lines = List.copyOf(lines);
@@ -35,10 +33,5 @@ public record ExitOutput(String stream, List<String> lines) {
         }
         List<String> out = stdout.stream().filter(line -> !JVM_WARNING.matcher(line).find() && !line.isBlank()).toList();
         return out.isEmpty() ? new ExitOutput("stderr", stderr) : new ExitOutput("stdout", out);
-    }
-
-    /** Whether the process said it could not bind because the address was taken. */
-    public static boolean saysAddressInUse(List<String> stderr, List<String> stdout) {
-        return stderr.stream().anyMatch(l -> ADDRESS_IN_USE.matcher(l).find()) || stdout.stream().anyMatch(l -> ADDRESS_IN_USE.matcher(l).find());
     }
 }

@@ -95,6 +95,11 @@ final class OsProcess implements WorkerProcess {
     }
 
     @Override
+    public boolean saidAddressInUse() {
+        return output.saidAddressInUse();
+    }
+
+    @Override
     public String outputDropped() {
         return output.dropping();
     }

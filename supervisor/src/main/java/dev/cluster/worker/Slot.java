@@ -237,8 +237,7 @@ public final class Slot {
     void attemptExited(Attempt attempt, AttemptState was, int status) {
         String exit = status == Attempt.DYING ? LastExit.DYING : LastExit.words(status, was, starter::oomKillJustNow);
         ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
-        boolean bindFailure = was == AttemptState.LAUNCHING
-                && ExitOutput.saysAddressInUse(attempt.process().lastErrLines(), attempt.process().lastOutLines());
+        boolean bindFailure = was == AttemptState.LAUNCHING && attempt.process().saidAddressInUse();
         if (attempt == replacement()) {
             lastExitWasBindFailure = bindFailure;
             endReload().exitedBeforeReady(exit, output, serving);

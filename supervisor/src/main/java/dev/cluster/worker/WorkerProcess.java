@@ -34,6 +34,9 @@ public interface WorkerProcess {
     /** Its last lines of stdout. */
     List<String> lastOutLines();
 
+    /** Whether any line it wrote said the port it binds was taken (not only its last lines: a stack trace may follow). */
+    boolean saidAddressInUse();
+
     /** Why its output is being dropped (its log file cannot be written), or null while it is written. */
     String outputDropped();
 

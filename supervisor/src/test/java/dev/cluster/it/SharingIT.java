@@ -71,6 +71,25 @@ class SharingIT {
                 + "; if it is a second one (a management or JMX port), give each worker a port of its own for it, or none"), start.errLines());
     }
 
+    /**
+     * An unmodified Micronaut app told a port of its own (above the MICRONAUT_SERVER_PORT every worker gets): its second
+     * worker fails to bind it and Micronaut says so, then prints 40 lines of stack trace, which push that line out of the
+     * last lines kept. The start still ends at the one line naming the port and the fix, not at the stack's tail.
+     */
+    @Test
+    void anUnmodifiedAppBindingAPortOfItsOwnIsNamedThoughAStackTraceFollowsItsWords() {
+        Path jar = RealAppsIT.ZooApp.MICRONAUT.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        int own = portBelowTheEphemeralRange();
+        ClusterFixture.Result start = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "micronaut",
+                "--listen-timeout", "120s", "--jvm-args", "-Dmicronaut.server.port=" + own);
+        assertEquals(1, start.exit(), start.toString());
+        assertEquals(java.util.List.of("cluster: app 'micronaut' binds port " + own + " without SO_REUSEPORT, so only one worker can serve it: "
+                + "use -i 1; the agent shares only --port " + port + ": if " + own + " is the app's own port, set --port " + own
+                + "; if it is a second one (a management or JMX port), give each worker a port of its own for it, or none"), start.errLines());
+    }
+
     /** A free port a user would choose, not one the kernel hands out to a bind of port 0 (32768 and up). */
     private static int portBelowTheEphemeralRange() {
         for (int candidate = 20000 + new java.util.Random().nextInt(10000); ; candidate++) {

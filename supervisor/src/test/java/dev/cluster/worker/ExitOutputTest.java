@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExitOutputTest {
@@ -40,16 +39,5 @@ class ExitOutputTest {
     @Test
     void withNothingButWarningsTheWarningsAreShownRatherThanNothing() {
         assertEquals(JDK25_WARNINGS, ExitOutput.of(JDK25_WARNINGS, List.of()).lines());
-    }
-
-    @Test
-    void addressInUseIsRecognisedAsTheJdkNettySpringAndPythonSayIt() {
-        for (String line : List.of("java.net.BindException: Address already in use",
-                "io.netty.channel.unix.Errors$NativeIoException: bind(..) failed: Address already in use",
-                "Web server failed to start. Port 8080 was already in use.",
-                "OSError: [Errno 98] Address already in use")) {
-            assertTrue(ExitOutput.saysAddressInUse(List.of(), List.of(line)), line);
-        }
-        assertFalse(ExitOutput.saysAddressInUse(List.of("java.net.ConnectException: Connection refused"), List.of()));
     }
 }

@@ -1,8 +1,11 @@
 package dev.cluster.worker;
 
+import dev.cluster.logs.WorkerOutput;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /** A worker process the test drives: it listens, exits, ignores SIGTERM, says things, on command; it records what it was sent. */
 public final class FakeProcess implements WorkerProcess {
@@ -72,6 +75,11 @@ public final class FakeProcess implements WorkerProcess {
     @Override
     public List<String> lastOutLines() {
         return out;
+    }
+
+    @Override
+    public boolean saidAddressInUse() {
+        return Stream.concat(err.stream(), out.stream()).anyMatch(WorkerOutput::saysAddressInUse);
     }
 
     @Override
