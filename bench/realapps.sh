@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Unmodified servers (the zoo of RealAppsIT: Spring Boot on Tomcat and WebFlux, Undertow, Vert.x NIO
+# Unmodified servers (the zoo of RealAppsIT: Spring Boot 3 and 4 on Tomcat, and WebFlux, Undertow, Vert.x NIO
 # and epoll, Netty, the JDK HttpServer, Jetty, Quarkus, Micronaut) under cluster -i 2: each worker's start-to-ready, and failed requests during
 # 3 reloads under wrk -c50, keep-alive and with 'Connection: close' (a new connection per request).
 # A baseline run without reloads comes first: some servers make wrk count errors on their own (the
 # JDK HttpServer with 'Connection: close' closes before wrk reads); what the reloads cost is the rest.
 # Needs wrk. Runs on the JDK of JAVA_HOME (JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/realapps.sh).
-# Usage: bench/realapps.sh [reloads=3] [apps...]   (apps: spring webflux undertow vertx vertx-epoll netty jdkhttp jetty quarkus micronaut)
+# Usage: bench/realapps.sh [reloads=3] [apps...]   (apps: spring spring4 webflux undertow vertx vertx-epoll netty jdkhttp jetty quarkus micronaut)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 reloads=${1:-3}
 shift || true
 apps=("$@")
-[[ ${#apps[@]} -gt 0 ]] || apps=(spring webflux undertow vertx vertx-epoll netty jdkhttp jetty quarkus micronaut)
+[[ ${#apps[@]} -gt 0 ]] || apps=(spring spring4 webflux undertow vertx vertx-epoll netty jdkhttp jetty quarkus micronaut)
 
 zoo=$root/supervisor/target/it/zoo
 if [[ ! -f $zoo/jetty/target/jetty.jar ]]; then

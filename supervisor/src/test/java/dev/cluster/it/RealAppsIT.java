@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Real, unmodified servers (the zoo: Spring Boot on Tomcat and WebFlux on Reactor Netty, Undertow, Vert.x on NIO and on
+ * Real, unmodified servers (the zoo: Spring Boot 3 and 4 on Tomcat and WebFlux on Reactor Netty, Undertow, Vert.x on NIO and on
  * native epoll, Netty, the JDK's HttpServer, Jetty, Quarkus, Micronaut), each only a main and a route answering its pid, run as
  * {@code cluster start app.jar -i 2} on the build's JDK and on a newer one: both workers serve the one
  * port, and reload, kill -9 and scaling under load behave as they do for apps written against the
@@ -34,7 +34,7 @@ class RealAppsIT {
 
     /** A zoo app: its jar, and the arguments that select what it shows. */
     enum ZooApp {
-        SPRING("spring", "tomcat"), WEBFLUX("webflux", null), UNDERTOW("undertow", "xnio"), VERTX_NIO("vertx", "vertx"), VERTX_EPOLL("vertx", "vertx", "epoll"),
+        SPRING("spring", "tomcat"), SPRING4("spring4", "tomcat"), WEBFLUX("webflux", null), UNDERTOW("undertow", "xnio"), VERTX_NIO("vertx", "vertx"), VERTX_EPOLL("vertx", "vertx", "epoll"),
         NETTY_NIO("netty", null), JDK_HTTP_SERVER("jdkhttp", null), JETTY("jetty", "jetty"), QUARKUS("quarkus", null),
         MICRONAUT("micronaut", null);
 
