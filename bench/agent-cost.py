@@ -16,6 +16,7 @@ The agent's telemetry finds no supervisor here, so its connection and JMX are no
 argv: [rounds=8] [java=java] [jar]. Prints one line per way.
 """
 import atexit, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+from control import port_env
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 agent = os.path.join(root, "shared", "target", "cluster-agent.jar")
@@ -63,8 +64,7 @@ def free_port():
 def start(options, with_agent, idle=False, train_requests=0):
     """Milliseconds from the start to the first answer; a training run answers more, then stops cleanly."""
     port = free_port()
-    env = dict(os.environ, CLUSTER_APP="hello", CLUSTER_WORKER_ID="0",
-               **{name: str(port) for name in ("PORT", "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT")})
+    env = dict(os.environ, CLUSTER_APP="hello", CLUSTER_WORKER_ID="0", **port_env(port))
     env.pop("CLUSTER_WORKER_SOCKET", None)
     if with_agent and not idle:
         env.update(CLUSTER_WORKER_SOCKET=os.path.join(work, "no-supervisor.sock"), CLUSTER_BIND="self")

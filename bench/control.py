@@ -1,9 +1,17 @@
 """One request on the supervisor's control socket, straight (no CLI JVM start): what the bench
 scripts poll with. As a module: request(sock_path, message) -> the final answer, as a dict (progress
 steps and heartbeats skipped); and get(port, path, timeout) -> one HTTP GET on a new connection, the
-whole answer as bytes. As a script: control.py SOCKET JSON prints that answer's JSON.
+whole answer as bytes; port_env(port) -> the port under every name a worker gets it. As a script: control.py SOCKET JSON prints that answer's JSON.
 """
 import json, socket, sys
+
+# The names a worker is given its port under (the supervisor's Env.PORT_NAMES): ours, Spring Boot's, Quarkus's, Micronaut's.
+PORT_NAMES = ("PORT", "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT")
+
+
+def port_env(port):
+    """The port as a worker's environment has it, for a JVM started by hand like one."""
+    return {name: str(port) for name in PORT_NAMES}
 
 
 def request(sock_path, message):

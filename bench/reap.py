@@ -6,6 +6,7 @@ figure is spent before any supervisor can know the process is gone.
 argv: kills, java, jar, path. Prints one line.
 """
 import os, signal, socket, subprocess, sys, time, urllib.request
+from control import port_env
 
 kills, java, jar, path = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 took = []
@@ -14,8 +15,7 @@ for _ in range(kills):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    # the port under every name the supervisor gives it (Env.PORT_NAMES): ours, Spring Boot's, Quarkus's, Micronaut's
-    env = dict(os.environ, **{name: str(port) for name in ("PORT", "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT")})
+    env = dict(os.environ, **port_env(port))
     env.pop("CLUSTER_WORKER_SOCKET", None)
     p = subprocess.Popen([java, "-XX:MaxRAMPercentage=25", "-jar", jar], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

@@ -104,7 +104,7 @@ public final class WorkerOutput {
 
     /**
      * Whether any line the process wrote, on either stream, said the port it binds was taken: looked for in every line,
-     * since the stack trace a framework prints after it (Micronaut's, 40 lines) pushes it out of the last lines kept.
+     * since the stack trace a framework prints after it (Micronaut's, dozens of lines) pushes it out of the last lines kept.
      */
     public boolean saidAddressInUse() {
         return out.saidAddressInUse || err.saidAddressInUse;

@@ -73,7 +73,7 @@ class SharingIT {
 
     /**
      * An unmodified Micronaut app told a port of its own (above the MICRONAUT_SERVER_PORT every worker gets): its second
-     * worker fails to bind it and Micronaut says so, then prints 40 lines of stack trace, which push that line out of the
+     * worker fails to bind it and Micronaut says so, then prints dozens of lines of stack trace, which push that line out of the
      * last lines kept. The start still ends at the one line naming the port and the fix, not at the stack's tail.
      */
     @Test
