@@ -62,10 +62,10 @@ final class HttpServer {
     private final String transportName;
     private volatile boolean draining;
 
-    private HttpServer(EventLoopGroup group, List<Channel> listeners, ChannelGroup connections, String transportName) {
+    private HttpServer(EventLoopGroup group, String transportName) {
         this.group = group;
-        this.listeners = listeners;
-        this.connections = connections;
+        this.listeners = new ArrayList<>();
+        this.connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         this.transportName = transportName;
     }
 
@@ -96,8 +96,9 @@ final class HttpServer {
                 System.exit(1);
             }
         }
-        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        HttpServer[] self = new HttpServer[1];
+        // Made before any listener is registered: an inherited socket may have connections queued on
+        // it (a standby taking over, a restart), accepted the moment it is, and their handlers need it.
+        HttpServer server = new HttpServer(group, epoll ? "epoll" : "nio");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -106,15 +107,14 @@ final class HttpServer {
                         // Accepted counts as active: a connection whose first request has not been read
                         // yet (a busy machine) gets the same grace as one between two requests.
                         ch.attr(LAST_ACTIVE).set(System.nanoTime());
-                        connections.add(ch);
+                        server.connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                new RequestHandler(routes, self[0]));
+                                new RequestHandler(routes, server));
                     }
                 });
         try {
-            List<Channel> listeners = new ArrayList<>();
             for (int fd : inherited) { // already bound and listening: register, do not bind
-                listeners.add(bootstrap.clone().channelFactory(() -> new EpollServerSocketChannel(fd)).register().syncUninterruptibly().channel());
+                server.listeners.add(bootstrap.clone().channelFactory(() -> new EpollServerSocketChannel(fd)).register().syncUninterruptibly().channel());
             }
             if (inherited.length == 0) {
                 if (epoll) {
@@ -122,10 +122,9 @@ final class HttpServer {
                 } else {
                     bootstrap.channel(NioServerSocketChannel.class).option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
                 }
-                listeners.add(bootstrap.bind(host, port).syncUninterruptibly().channel());
+                server.listeners.add(bootstrap.bind(host, port).syncUninterruptibly().channel());
             }
-            self[0] = new HttpServer(group, listeners, connections, epoll ? "epoll" : "nio");
-            return self[0];
+            return server;
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             System.err.println("cannot listen on " + host + ":" + port + ": " + e.getMessage());
