@@ -6,14 +6,17 @@ package dev.cluster.protocol;
  * waiting for one).
  *
  * @param kind       where it was found: {@code executor} (registered by the app), {@code forkjoin},
- *                   {@code tomcat}, {@code jetty}, {@code hikari}
- * @param queued     what waits for the pool right now
+ *                   {@code tomcat}, {@code jetty}, {@code xnio}, {@code vertx}, {@code jboss} (jboss-threads), {@code hikari}
+ * @param queued     what waits for the pool right now; -1 when the pool does not count it (jboss-threads' unbounded queue)
  * @param rejections work the pool refused since the worker started; -1 when the pool does not say
  */
 public record PoolReport(String name, String kind, int active, int max, long queued, long rejections) {
 
-    /** At its maximum with work waiting: what saturation means for every kind. */
+    /**
+     * At its maximum with work waiting: what saturation means for every kind. A pool that does not count what waits
+     * is taken as full at its maximum (its queue is unbounded: more work waits there).
+     */
     public boolean full() {
-        return max > 0 && active >= max && queued > 0;
+        return max > 0 && active >= max && queued != 0;
     }
 }

@@ -14,13 +14,14 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pools a worker's requests wait for, read once a second: executors the app registered, the
- * ForkJoin common pool, Tomcat's and Jetty's request thread pools and Vert.x's worker pools (the
- * agent makes them known as they are built: {@link #found}), and from their MBeans XNIO's worker
+ * ForkJoin common pool, Tomcat's and Jetty's request thread pools, Quarkus's worker pool (jboss-threads)
+ * and Vert.x's worker pools (the agent makes them known as they are built: {@link #found}), and from their MBeans XNIO's worker
  * pools (Undertow's request threads) and HikariCP's connection pools.
  */
 public final class Pools {
@@ -29,7 +30,7 @@ public final class Pools {
     static final int MAX_POOLS = 32;
     private static final Map<String, Registered> registered = new ConcurrentHashMap<>();
 
-    /** Tomcat's and Jetty's pools and Vert.x instances, as the agent found them; weakly held, so one the app drops goes. */
+    /** Tomcat's, Jetty's and jboss-threads' pools and Vert.x instances, as the agent found them; weakly held, so one the app drops goes. */
     private static final Map<Object, Boolean> servers = Collections.synchronizedMap(new WeakHashMap<>());
     private List<Bean> hikari = List.of();
     private List<Bean> xnio = List.of();
@@ -59,8 +60,9 @@ public final class Pools {
     }
 
     /**
-     * Called from the constructors of Tomcat's {@code ThreadPoolExecutor}, Jetty's {@code QueuedThreadPool}
-     * and Vert.x's {@code VertxImpl} (see {@code PoolTransformer}); never throws into them.
+     * Called from the constructors of Tomcat's {@code ThreadPoolExecutor}, Jetty's {@code QueuedThreadPool},
+     * jboss-threads' {@code EnhancedQueueExecutor} and Vert.x's {@code VertxImpl} (see {@code PoolTransformer});
+     * never throws into them.
      */
     public static void found(Object pool) {
         try {
@@ -93,6 +95,8 @@ public final class Pools {
             String type = pool.getClass().getName();
             if (type.startsWith("io.vertx.")) {
                 vertx(out, pool);
+            } else if (type.startsWith("org.jboss.threads.")) {
+                jbossThreads(out, pool);
             } else {
                 read(out, () -> type.startsWith("org.eclipse.jetty.")
                         ? new PoolReport(String.valueOf(call(pool, "getName")), "jetty", intCall(pool, "getBusyThreads"), intCall(pool, "getMaxThreads"),
@@ -121,9 +125,13 @@ public final class Pools {
         PoolReport read() throws Exception;
     }
 
+    /** Adds what {@code reading} reads, unless it is null (a pool to leave out). */
     private static void read(List<PoolReport> out, Reading reading) {
         try {
-            out.add(reading.read());
+            PoolReport report = reading.read();
+            if (report != null) {
+                out.add(report);
+            }
         } catch (Exception e) {
             // unregistered since the scan, or not the shape we know: not reported this second
         }
@@ -162,13 +170,75 @@ public final class Pools {
         return new PoolReport(name, "vertx", executor.getActiveCount(), executor.getMaximumPoolSize(), executor.getQueue().size(), -1);
     }
 
+    /**
+     * A jboss-threads {@code EnhancedQueueExecutor}: Quarkus's worker pool ("executor-thread"), and Vert.x's pools in
+     * Quarkus. Its queue is counted only when bounded (Quarkus's is not: -1, see {@link PoolReport}), its busy threads
+     * only where the app turned that on (Quarkus does; else the pool is left out), and what it refused only with its
+     * statistics on. XNIO builds its workers' pools on it too where jboss-threads is present: those are read from
+     * XNIO's MBean already, under the worker's name, so they are left out here.
+     */
+    static void jbossThreads(List<PoolReport> out, Object executor) {
+        read(out, () -> {
+            ThreadFactory factory = (ThreadFactory) field(executor, "threadFactory");
+            if (factory.getClass().getName().startsWith("org.xnio.")) {
+                return null;
+            }
+            int active = intCall(executor, "getActiveCount");
+            return active < 0 ? null : new PoolReport(jbossThreadsName(factory, (Thread[]) call(executor, "getRunningThreads")), "jboss",
+                    active, intCall(executor, "getMaximumPoolSize"), intCall(executor, "getQueueSize"),
+                    ((Number) call(executor, "getRejectedTaskCount")).longValue());
+        });
+    }
+
+    /**
+     * "executor-thread": the start of its {@code JBossThreadFactory}'s pattern for its threads' names
+     * ("executor-thread-%t"), which Quarkus wraps in another factory, or of the one string a factory holds (Vert.x's
+     * lambda holds the prefix it numbers its threads after, "vert.x-internal-blocking-"); else a running thread's name
+     * without its number.
+     */
+    private static String jbossThreadsName(ThreadFactory factory, Thread[] running) {
+        Object inner = factory;
+        for (int depth = 0; depth < 3 && inner != null; depth++) {
+            String pattern = fieldOf(inner, String.class);
+            if (pattern != null) {
+                int token = pattern.indexOf('%');
+                return (token < 0 ? pattern : pattern.substring(0, token)).replaceAll("[-_. ]+$", "");
+            }
+            inner = fieldOf(inner, ThreadFactory.class); // a factory that wraps another (jboss-threads' resetting one)
+        }
+        return running.length > 0 ? running[0].getName().replaceAll("[-_. ]*\\d+$", "") : "jboss-threads";
+    }
+
+    /** The value of the one field of {@code target} of that type, else null (none, or more than one). */
+    private static <T> T fieldOf(Object target, Class<T> type) {
+        T found = null;
+        for (java.lang.reflect.Field f : target.getClass().getDeclaredFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) && type.isAssignableFrom(f.getType())) {
+                if (found != null) {
+                    return null;
+                }
+                try {
+                    f.setAccessible(true);
+                    found = type.cast(f.get(target));
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static Object field(Object target, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = target.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(target);
+    }
+
     /** "http-nio-8080", from the prefix its thread factory gives its threads ("http-nio-8080-exec-"). */
     private static String tomcatName(Object executor) {
         try {
             Object factory = call(executor, "getThreadFactory");
-            java.lang.reflect.Field prefix = factory.getClass().getDeclaredField("namePrefix");
-            prefix.setAccessible(true);
-            String name = String.valueOf(prefix.get(factory));
+            String name = String.valueOf(field(factory, "namePrefix"));
             return name.endsWith("-exec-") ? name.substring(0, name.length() - "-exec-".length()) : name;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return "tomcat-" + Integer.toHexString(System.identityHashCode(executor));

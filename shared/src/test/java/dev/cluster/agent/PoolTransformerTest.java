@@ -10,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class PoolTransformerTest {
@@ -89,6 +90,15 @@ class PoolTransformerTest {
         PoolReport report = PoolsProbe.sample().stream().filter(p -> p.kind().equals("jetty")).findFirst().orElseThrow();
         assertEquals(new PoolReport("qtp42", "jetty", 200, 200, 17, -1), report);
         assertEquals(jetty, pool.getClass());
+    }
+
+    @Test
+    void jbossThreadsExecutorIsPickedByItsName() throws Exception {
+        byte[] original;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(PoolTransformer.JBOSS_THREADS + ".class")) {
+            original = in.readAllBytes();
+        }
+        assertNotNull(new PoolTransformer().transform(null, PoolTransformer.JBOSS_THREADS, null, null, original));
     }
 
     @Test

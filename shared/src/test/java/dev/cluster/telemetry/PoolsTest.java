@@ -160,4 +160,29 @@ class PoolsTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void quarkussWorkerPoolIsNamedFromItsWrappedFactoryAndFullAtItsMaximumThoughItsQueueIsNotCounted() {
+        List<PoolReport> out = new ArrayList<>();
+        Pools.jbossThreads(out, new org.jboss.threads.EnhancedQueueExecutor(
+                new org.jboss.threads.JBossThreadFactory.Resetting(new org.jboss.threads.JBossThreadFactory("executor-thread-%t")), 200));
+        assertEquals(List.of(new PoolReport("executor-thread", "jboss", 200, 200, -1, 3)), out);
+        assertTrue(out.get(0).full(), "all 200 threads busy and an unbounded queue behind them");
+
+        // Vert.x's internal pool in Quarkus: a lambda that numbers its threads after a prefix.
+        String prefix = "vert.x-internal-blocking-";
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        out.clear();
+        Pools.jbossThreads(out, new org.jboss.threads.EnhancedQueueExecutor(r -> new Thread(r, prefix + count.getAndIncrement()), 0));
+        assertEquals("vert.x-internal-blocking", out.get(0).name());
+        assertTrue(!out.get(0).full());
+    }
+
+    @Test
+    void aJbossThreadsPoolOfXnioOrWithoutItsBusyThreadsCountedIsLeftOut() {
+        List<PoolReport> out = new ArrayList<>();
+        Pools.jbossThreads(out, new org.jboss.threads.EnhancedQueueExecutor(new org.xnio.XnioWorker.WorkerThreadFactory(), 4)); // XNIO's MBean says it
+        Pools.jbossThreads(out, new org.jboss.threads.EnhancedQueueExecutor(new org.jboss.threads.JBossThreadFactory("pool-%t"), -1)); // nothing to show
+        assertEquals(List.of(), out);
+    }
 }

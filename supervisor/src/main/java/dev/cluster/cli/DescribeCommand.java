@@ -128,7 +128,8 @@ final class DescribeCommand implements Callable<Integer> {
         if (t.pools() != null && !t.pools().isEmpty()) {
             System.out.println("    pools        busy/max, waiting, rejected");
             for (PoolInfo p : t.pools()) {
-                System.out.println(String.format("      %-9s %-20s %d/%d, %d waiting%s%s", p.kind(), p.name(), p.active(), p.max(), p.queued(),
+                System.out.println(String.format("      %-9s %-20s %d/%d, %s%s%s", p.kind(), p.name(), p.active(), p.max(),
+                        p.queued() < 0 ? "waiting not counted" : p.queued() + " waiting",
                         p.rejections() >= 0 ? ", " + p.rejections() + " rejected" : "",
                         p.fullForMs() > 0 ? (p.marked() ? ", FULL" : ", full") + " for " + Durations.format(p.fullForMs()) : ""));
             }

@@ -68,7 +68,8 @@ public final class PrometheusText {
                 r -> r.info().memory() == null ? null : r.info().memory().climbing() ? 1.0 : 0.0);
         text.pools(running, "cluster_pool_active", "gauge", "Threads (or connections) of the pool in use.", p -> (double) p.active());
         text.pools(running, "cluster_pool_max", "gauge", "The pool's maximum size.", p -> (double) p.max());
-        text.pools(running, "cluster_pool_queued", "gauge", "Work waiting for the pool: queued tasks, connections or threads waiting.", p -> (double) p.queued());
+        text.pools(running, "cluster_pool_queued", "gauge", "Work waiting for the pool: queued tasks, connections or threads waiting (pools that count it).",
+                p -> p.queued() < 0 ? null : (double) p.queued());
         text.pools(running, "cluster_pool_rejections_total", "counter", "Work the pool refused since its process started (pools that count them).",
                 p -> p.rejections() < 0 ? null : (double) p.rejections());
         text.perWorker(rows, "cluster_event_loop_stalls_total", "counter", "Event loop stalls longer than the block threshold.",

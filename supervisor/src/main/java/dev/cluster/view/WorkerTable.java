@@ -171,7 +171,7 @@ public final class WorkerTable {
 
     /** "hash 2/2+31!": name, busy of its maximum, what waits, ! when marked; "-" while no pool is busy. */
     public static String pool(PoolInfo pool) {
-        if (pool == null || (pool.active() == 0 && pool.queued() == 0)) {
+        if (pool == null || (pool.active() == 0 && pool.queued() <= 0)) {
             return "-";
         }
         return figures(pool) + (pool.marked() ? "!" : "");

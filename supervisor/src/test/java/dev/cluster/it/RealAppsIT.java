@@ -35,7 +35,7 @@ class RealAppsIT {
     /** A zoo app: its jar, and the arguments that select what it shows. */
     enum ZooApp {
         SPRING("spring", "tomcat"), SPRING4("spring4", "tomcat"), WEBFLUX("webflux", null), UNDERTOW("undertow", "xnio"), VERTX_NIO("vertx", "vertx"), VERTX_EPOLL("vertx", "vertx", "epoll"),
-        NETTY_NIO("netty", null), JDK_HTTP_SERVER("jdkhttp", null), JETTY("jetty", "jetty"), QUARKUS("quarkus", null),
+        NETTY_NIO("netty", null), JDK_HTTP_SERVER("jdkhttp", null), JETTY("jetty", "jetty"), QUARKUS("quarkus", "jboss"),
         MICRONAUT("micronaut", null);
 
         final String module;
