@@ -94,6 +94,10 @@ class RealAppsIT {
                 return described.telemetry() != null && described.telemetry().pools() != null
                         && described.telemetry().pools().stream().anyMatch(p -> p.kind().equals(app.pool) && p.max() > 0 && p.active() >= 0);
             });
+            // Found once: Undertow's XNIO pool is a jboss-threads executor too, which is read from XNIO's MBean only.
+            WorkerInfo described = cluster.request(new Request.Describe(name + ":0", null)).apps().get(0).workers().get(0);
+            assertEquals(Set.of(app.pool), described.telemetry().pools().stream().map(p -> p.kind())
+                    .filter(kind -> !kind.equals("forkjoin")).collect(Collectors.toSet()), described.telemetry().pools().toString());
         }
 
         // A reload under connection-per-request and keep-alive load loses no new connection.
