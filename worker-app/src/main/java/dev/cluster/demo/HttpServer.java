@@ -108,7 +108,7 @@ final class HttpServer {
                         // yet (a busy machine) gets the same grace as one between two requests.
                         ch.attr(LAST_ACTIVE).set(System.nanoTime());
                         server.connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                        ch.pipeline().addLast(new HttpServerCodec(), new SumUpload(server), new HttpObjectAggregator(64 * 1024),
                                 new RequestHandler(routes, server));
                     }
                 });
@@ -190,6 +190,37 @@ final class HttpServer {
         }
     }
 
+    /** A request began on this connection: a drain lets it finish (its answer closes the connection) instead of closing it idle. */
+    static void requestBegins(Channel channel) {
+        channel.attr(BUSY).set(true);
+        channel.attr(LAST_ACTIVE).set(System.nanoTime());
+    }
+
+    /** Writes the reply; a draining server closes the connection after it, saying so in the headers. */
+    void respond(ChannelHandlerContext ctx, HttpVersion version, boolean keepAliveRequested, Routes.Reply reply) {
+        FullHttpResponse response = new DefaultFullHttpResponse(version, reply.status(),
+                Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        boolean keepAlive = keepAliveRequested && !draining;
+        if (keepAlive) {
+            if (!version.isKeepAliveDefault()) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            written.channel().attr(BUSY).set(false);
+            written.channel().attr(LAST_ACTIVE).set(System.nanoTime());
+            // Close only when the response said so: a client told "keep-alive" may already be
+            // sending its next request, and closing under it would reset that request.
+            if (!keepAlive) {
+                written.channel().close();
+            }
+        });
+    }
+
     private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Routes routes;
         private final HttpServer server;
@@ -201,42 +232,16 @@ final class HttpServer {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            ctx.channel().attr(BUSY).set(true);
-            ctx.channel().attr(LAST_ACTIVE).set(System.nanoTime());
+            requestBegins(ctx.channel());
             boolean keepAliveRequested = HttpUtil.isKeepAlive(request);
             HttpVersion version = request.protocolVersion();
             routes.handle(request, server.draining, ctx.executor()).whenComplete((reply, error) -> {
                 Routes.Reply answer = error == null ? reply
                         : Routes.Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + error + "\n");
                 if (ctx.executor().inEventLoop()) {
-                    respond(ctx, version, keepAliveRequested, answer);
+                    server.respond(ctx, version, keepAliveRequested, answer);
                 } else {
-                    ctx.executor().execute(() -> respond(ctx, version, keepAliveRequested, answer));
-                }
-            });
-        }
-
-        /** Writes the reply; a draining server closes the connection after it, saying so in the headers. */
-        private void respond(ChannelHandlerContext ctx, HttpVersion version, boolean keepAliveRequested, Routes.Reply reply) {
-            FullHttpResponse response = new DefaultFullHttpResponse(version, reply.status(),
-                    Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
-            HttpUtil.setContentLength(response, response.content().readableBytes());
-            boolean keepAlive = keepAliveRequested && !server.draining;
-            if (keepAlive) {
-                if (!version.isKeepAliveDefault()) {
-                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                }
-            } else {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
-                written.channel().attr(BUSY).set(false);
-                written.channel().attr(LAST_ACTIVE).set(System.nanoTime());
-                // Close only when the response said so: a client told "keep-alive" may already be
-                // sending its next request, and closing under it would reset that request.
-                if (!keepAlive) {
-                    written.channel().close();
+                    ctx.executor().execute(() -> server.respond(ctx, version, keepAliveRequested, answer));
                 }
             });
         }

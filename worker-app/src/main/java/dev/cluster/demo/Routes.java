@@ -77,6 +77,9 @@ final class Routes {
             case "/fanout" -> fanout(query, loop);
             case "/regex" -> regex(query);
             case "/leak" -> leak(query);
+            // A POST is answered by SumUpload as its body streams in, before any of it is aggregated.
+            case "/sum" -> done(Reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "POST a JSON array of numbers: curl --data-binary @numbers.json http://HOST:PORT/sum\n"));
             default -> done(Reply.text(HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n"));
         };
     }
