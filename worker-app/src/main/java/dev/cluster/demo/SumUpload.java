@@ -79,28 +79,28 @@ final class SumUpload extends ChannelInboundHandlerAdapter {
 
     private void read(ChannelHandlerContext ctx, HttpContent content) {
         Upload u = upload;
-        Routes.Reply failure;
-        try {
-            failure = u.buffer == null ? u.stream(content.content()) : u.keep(content.content());
-            if (failure == null && content instanceof LastHttpContent) {
-                failure = u.buffer == null ? u.endOfStream() : u.parseKept();
+        boolean last = content instanceof LastHttpContent;
+        if (u.failure == null) {
+            try {
+                u.failure = u.buffer == null ? u.stream(content.content()) : u.keep(content.content());
+                if (u.failure == null && last) {
+                    u.failure = u.buffer == null ? u.endOfStream() : u.parseKept();
+                }
+            } catch (IOException e) {
+                u.failure = Routes.Reply.text(HttpResponseStatus.BAD_REQUEST, "not a JSON array of numbers: " + reason(e) + "\n");
             }
-        } catch (IOException e) {
-            failure = Routes.Reply.text(HttpResponseStatus.BAD_REQUEST, "not a JSON array of numbers: " + reason(e) + "\n");
+            if (u.failure != null) {
+                u.release(); // what was kept is of no more use
+            }
         }
-        if (failure != null) {
-            // The rest of the body is not read: the connection closes after the answer, as Netty's aggregator does for a body too large.
-            finish(ctx, failure, true);
-        } else if (content instanceof LastHttpContent) {
-            finish(ctx, Routes.Reply.json(HttpResponseStatus.OK, "{\"count\":" + u.count + ",\"sum\":" + number(u.sum) + "}\n"), false);
+        // A refused body is still read to its end, and dropped: a connection closed with some of it unread is reset,
+        // and the reset can destroy the answer before the client reads it.
+        if (last) {
+            upload = null;
+            u.release();
+            server.respond(ctx, u.version, u.keepAlive, u.failure != null ? u.failure
+                    : Routes.Reply.json(HttpResponseStatus.OK, "{\"count\":" + u.count + ",\"sum\":" + number(u.sum) + "}\n"));
         }
-    }
-
-    private void finish(ChannelHandlerContext ctx, Routes.Reply reply, boolean close) {
-        Upload u = upload;
-        upload = null;
-        u.release();
-        server.respond(ctx, u.version, u.keepAlive && !close, reply);
     }
 
     /** One request's body on its way through: the parser fed as it arrives, or what was kept of it. */
@@ -121,6 +121,8 @@ final class SumUpload extends ChannelInboundHandlerAdapter {
         double sum;
         boolean opened;
         boolean closed;
+        /** Why the body is refused, once it is: the rest of it is dropped as it comes. */
+        Routes.Reply failure;
 
         Upload(HttpVersion version, boolean keepAlive, CompositeByteBuf buffer) throws IOException {
             this.version = version;
@@ -195,8 +197,9 @@ final class SumUpload extends ChannelInboundHandlerAdapter {
             return Double.isFinite(sum) ? null : Routes.Reply.text(HttpResponseStatus.BAD_REQUEST, "the sum is beyond a double's range\n");
         }
 
+        /** Frees what was kept; again is harmless. */
         void release() {
-            if (buffer != null) {
+            if (buffer != null && buffer.refCnt() > 0) {
                 buffer.release();
             }
         }

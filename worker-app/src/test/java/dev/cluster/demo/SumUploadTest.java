@@ -79,6 +79,25 @@ class SumUploadTest {
         }
     }
 
+    @Test
+    void aBufferedBodyOverItsBoundIsRefusedAndTheConnectionServesOn() throws Exception {
+        byte[] body = new byte[SumUpload.MAX_BUFFERED + 1];
+        java.util.Arrays.fill(body, (byte) ' ');
+        body[0] = '[';
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /sum?buffered=1 HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.write("GET /whoami HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            String answers = all.toString(StandardCharsets.US_ASCII);
+            assertTrue(answers.startsWith("HTTP/1.1 413 ") && answers.contains("the streamed /sum takes any length"), answers);
+            assertTrue(answers.contains("\"workerId\":0"), "the rest of the body was read and dropped, and the GET answered: " + answers);
+        }
+    }
+
     private void assertBad(String body, String why) throws Exception {
         for (String path : new String[] {"/sum", "/sum?buffered=1"}) {
             HttpResponse<String> answer = post(path, HttpRequest.BodyPublishers.ofString(body));
