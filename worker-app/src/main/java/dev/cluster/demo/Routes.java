@@ -215,7 +215,7 @@ final class Routes {
         return ms;
     }
 
-    private static String param(QueryStringDecoder query, String name, String fallback) {
+    static String param(QueryStringDecoder query, String name, String fallback) {
         List<String> values = query.parameters().get(name);
         return values == null || values.isEmpty() ? fallback : values.get(0);
     }

@@ -47,12 +47,13 @@ final class SumUpload extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (upload == null) {
-            if (!(msg instanceof HttpRequest request) || !request.method().equals(HttpMethod.POST)
-                    || !new QueryStringDecoder(request.uri()).path().equals("/sum")) {
+            HttpRequest request = msg instanceof HttpRequest r && r.method().equals(HttpMethod.POST) ? r : null;
+            QueryStringDecoder query = request == null ? null : new QueryStringDecoder(request.uri());
+            if (query == null || !query.path().equals("/sum")) {
                 ctx.fireChannelRead(msg);
                 return;
             }
-            boolean buffered = "1".equals(param(request.uri(), "buffered"));
+            boolean buffered = "1".equals(Routes.param(query, "buffered", "0"));
             upload = new Upload(request.protocolVersion(), HttpUtil.isKeepAlive(request), buffered ? ctx.alloc().compositeBuffer(Integer.MAX_VALUE) : null);
             HttpServer.requestBegins(ctx.channel());
             if (HttpUtil.is100ContinueExpected(request)) {
@@ -208,11 +209,6 @@ final class SumUpload extends ChannelInboundHandlerAdapter {
     /** 5050 for a whole sum, else Java's shortest form of the double. */
     static String number(double sum) {
         return sum == Math.rint(sum) && Math.abs(sum) < 1e15 ? Long.toString((long) sum) : Double.toString(sum);
-    }
-
-    private static String param(String uri, String name) {
-        var values = new QueryStringDecoder(uri).parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     /** Jackson's words without where it was (which only says the source is not shown), or ours. */
