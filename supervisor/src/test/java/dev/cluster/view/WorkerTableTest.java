@@ -86,6 +86,9 @@ class WorkerTableTest {
         assertTrue(table.contains("LIVE: heap in use after GC; ! = climbing"), table);
         assertTrue(table.contains("POOL: the fullest pool, busy/max+waiting; ! = at its maximum with work waiting for 5 s"), table);
         assertEquals("-", WorkerTable.pool(new PoolInfo("common", "forkjoin", 0, 2, 0, -1, 0, false)), "an idle pool is not worth a cell");
+        // A pool that does not count what waits (queued -1): idle is idle, and busy shows no "+N".
+        assertEquals("-", WorkerTable.pool(new PoolInfo("executor-thread", "jboss", 0, 200, -1, -1, 0, false)));
+        assertEquals("executor-thread 200/200!", WorkerTable.pool(new PoolInfo("executor-thread", "jboss", 200, 200, -1, -1, 6_000, true)));
     }
 
     @Test
