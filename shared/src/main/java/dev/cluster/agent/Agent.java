@@ -78,7 +78,7 @@ public final class Agent {
             return; // a worker without a port has nothing to share
         }
         try {
-            PortSharing.Status status = PortSharing.install(instrumentation, port, socket, nativeLibrary(args),
+            PortSharing.Status status = PortSharing.install(instrumentation, port, sharedPort(), socket, nativeLibrary(args),
                     !"self".equals(System.getenv(Env.BIND)));
             if (status.mode() == PortSharing.Mode.OFF || (status.mode() == PortSharing.Mode.SHARE && !"--bind self".equals(status.why()))) {
                 System.err.println("cluster agent: port " + port + (status.mode() == PortSharing.Mode.OFF
@@ -88,6 +88,15 @@ public final class Agent {
             // The app bundles the cluster library, whose copy of these classes comes first on the
             // class path (without the relocated ASM): such an app takes its sockets from the
             // library's inheritListeners, or binds them itself with SO_REUSEPORT. Nothing to do.
+        }
+    }
+
+    /** The app's second port to share ({@code --shared-port}), or 0. */
+    private static int sharedPort() {
+        try {
+            return Integer.parseInt(System.getenv(Env.SHARED_PORT));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

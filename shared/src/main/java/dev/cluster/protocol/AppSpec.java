@@ -20,6 +20,8 @@ import java.util.Map;
  * {@code java} (or null: the supervisor's own): the java executable a jar app's workers run on.
  * {@code autorestart}: {@link #ON} (a worker that exits on its own is started again) or {@link #OFF}
  * (it is left stopped; null in a spec saved before it existed: on).
+ * {@code sharedPort} (or 0): a second port of the app's own (a management or admin port fixed in its
+ * configuration) that the agent shares among the workers as it does {@code port}, without handoff.
  */
 public record AppSpec(
         String name,
@@ -47,7 +49,8 @@ public record AppSpec(
         String java,
         String startCache,
         int standby,
-        String autorestart) {
+        String autorestart,
+        int sharedPort) {
 
     public static final long DEFAULT_KILL_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_RESTART_DELAY_MS = 100;
@@ -135,6 +138,7 @@ public record AppSpec(
         b.startCache = startCache;
         b.standby = standby;
         b.autorestart = autorestart;
+        b.sharedPort = sharedPort;
         return b;
     }
 
@@ -166,12 +170,18 @@ public record AppSpec(
         private String startCache = ON;
         private int standby;
         private String autorestart = ON;
+        private int sharedPort;
 
         private Builder() {
         }
 
         public Builder autorestart(String v) {
             autorestart = v;
+            return this;
+        }
+
+        public Builder sharedPort(int v) {
+            sharedPort = v;
             return this;
         }
 
@@ -309,7 +319,7 @@ public record AppSpec(
         public AppSpec build() {
             return new AppSpec(name, jar, command, jvmArgs, args, cwd, instances, port, env, listenTimeoutMs, killTimeoutMs,
                     restartDelayMs, maxRestarts, minUptimeMs, bind, agent, lagThresholdMs, blockThresholdMs, maxMemoryBytes, hangTimeoutMs, logs,
-                    share, java, startCache, standby, autorestart);
+                    share, java, startCache, standby, autorestart, sharedPort);
         }
     }
 }

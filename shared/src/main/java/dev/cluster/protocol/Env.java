@@ -14,6 +14,11 @@ public final class Env {
      * listens on its framework's default 8080 instead leaves every worker but the first unable to bind.
      */
     public static final List<String> PORT_NAMES = List.of(PORT, "SERVER_PORT", "QUARKUS_HTTP_PORT", "MICRONAUT_SERVER_PORT");
+    /**
+     * A second port of the app's own ({@code --shared-port}): the agent gives a server's bind of it
+     * {@code SO_REUSEPORT}, as it does the app's port, so that every worker can bind it; no handoff.
+     */
+    public static final String SHARED_PORT = "CLUSTER_SHARED_PORT";
     public static final String WORKER_ID = "CLUSTER_WORKER_ID";
     public static final String INSTANCES = "CLUSTER_INSTANCES";
     public static final String APP = "CLUSTER_APP";

@@ -4,6 +4,7 @@ import dev.cluster.home.SafePaths;
 import dev.cluster.home.UnsafePath;
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.protocol.Env;
+import dev.cluster.worker.LibraryJar;
 
 import java.io.File;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class AppSpecValidator {
 
     /** The variables the supervisor sets in every worker, which an {@code --env} of the same name would not change. */
     private static final List<String> SET_BY_THE_SUPERVISOR = List.of(Env.WORKER_ID, Env.INSTANCES, Env.APP, Env.WORKER_SOCKET,
-            Env.KILL_TIMEOUT_MS, Env.BIND, Env.BLOCK_THRESHOLD_MS, Env.STANDBY);
+            Env.KILL_TIMEOUT_MS, Env.BIND, Env.BLOCK_THRESHOLD_MS, Env.STANDBY, Env.SHARED_PORT);
 
     /** An {@code --env} the workers would never see: the supervisor's own value replaces it. */
     private static Optional<Problem> envProblem(AppSpec spec) {
@@ -241,29 +242,45 @@ public final class AppSpecValidator {
      * listening, so it never takes a connection meant for someone else.
      */
     private static Optional<Problem> portProblem(AppSpec spec, Collection<AppSpec> running) {
+        if (spec.sharedPort() == spec.port()) {
+            return problemIn("shared-port", "--shared-port " + spec.sharedPort() + " is the app's --port, which is shared already: drop --shared-port");
+        }
+        if (spec.sharedPort() > 0 && (spec.jar() == null || !spec.agent() || LibraryJar.is(spec.jar()))) {
+            return problemIn("shared-port", "--shared-port needs the agent, which shares it: start the app as a jar without --no-agent "
+                    + "(a program, or a jar that bundles the cluster library, gives its own sockets SO_REUSEPORT)");
+        }
         for (AppSpec other : running) {
-            if (other.port() == spec.port()) {
-                return problemIn("port", "port " + spec.port() + " is already used by app '" + other.name() + "': choose another --port");
+            for (int port : new int[] {spec.port(), spec.sharedPort()}) {
+                if (port > 0 && (other.port() == port || other.sharedPort() == port)) {
+                    String option = port == spec.port() ? "port" : "shared-port";
+                    return problemIn(option, "port " + port + " is already used by app '" + other.name() + "': choose another --" + option);
+                }
             }
         }
-        try (SocketChannel probe = SocketChannel.open()) {
-            probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            probe.bind(new InetSocketAddress("0.0.0.0", spec.port()));
-            return Optional.empty();
-        } catch (IOException e) {
-            return problemIn("port", cannotBind(spec.port(), e));
+        for (int port : new int[] {spec.port(), spec.sharedPort()}) {
+            if (port == 0) {
+                continue;
+            }
+            try (SocketChannel probe = SocketChannel.open()) {
+                probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                probe.bind(new InetSocketAddress("0.0.0.0", port));
+            } catch (IOException e) {
+                String option = port == spec.port() ? "port" : "shared-port";
+                return problemIn(option, cannotBind(port, e, "--" + option));
+            }
         }
+        return Optional.empty();
     }
 
     /** Why the probe could not bind the port, and the fix: a privileged port (EACCES) is not one in use. */
-    static String cannotBind(int port, IOException e) {
+    static String cannotBind(int port, IOException e, String option) {
         if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
             return "port " + port + " is privileged: only root, or a java given CAP_NET_BIND_SERVICE, can bind a port below "
-                    + "net.ipv4.ip_unprivileged_port_start (1024 by default); choose --port 1024 or above and put a proxy or a "
+                    + "net.ipv4.ip_unprivileged_port_start (1024 by default); choose " + option + " 1024 or above and put a proxy or a "
                     + "firewall redirect in front of it";
         }
         return "port " + port + " is in use by another process that does not share it (no SO_REUSEPORT, "
-                + "or another user): stop it or choose another --port (see 'ss -ltnp sport = :" + port + "')";
+                + "or another user): stop it or choose another " + option + " (see 'ss -ltnp sport = :" + port + "')";
     }
 
     /** {@code reload --update-env}: the new environment, JVM options and java, checked before anything changes. */

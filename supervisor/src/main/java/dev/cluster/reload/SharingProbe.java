@@ -2,6 +2,7 @@ package dev.cluster.reload;
 
 import dev.cluster.protocol.AppSpec;
 import dev.cluster.worker.App;
+import dev.cluster.worker.LibraryJar;
 import dev.cluster.worker.Attempt;
 import dev.cluster.worker.PortListeners;
 import dev.cluster.worker.Slot;
@@ -70,15 +71,17 @@ public final class SharingProbe {
                     .filter(l -> l.port() == spec.port() || !PortListeners.ephemeral(l.port())).filter(l -> !canJoin(l)).findFirst();
             if (alone.isPresent()) {
                 int port = alone.get().port();
-                // Another port than --port: the app's own port (it ignores $PORT), or a second one beside it. Which, the probe
+                boolean shared = port == spec.port() || port == spec.sharedPort(); // by the agent, when it could
+                // Another port than those: the app's own port (it ignores $PORT), or a second one beside it. Which, the probe
                 // cannot tell: a JVM's JMX port is bound before the app's main one, so "it also listens on --port" comes too late.
                 String fix = spec.jar() == null ? ", or start it as a jar so the agent can share the port"
                         : !spec.agent() ? ", or start it without --no-agent so the agent can share the port"
-                        : port == spec.port() ? ", or the agent could not share it: see 'cluster logs " + app.name() + " --err'" : "";
+                        : shared ? ", or the agent could not share it: see 'cluster logs " + app.name() + " --err'" : "";
                 return Optional.of(new NotShared(attempt.pid(), "app '" + app.name() + "' binds port " + port + " without SO_REUSEPORT, so only one worker "
-                        + "can serve it: use -i 1" + fix + (port == spec.port() ? "" : "; the agent shares only --port " + spec.port() + ": if " + port
-                        + " is the app's own port, set --port " + port + "; if it is a second one (a management or JMX port), give each worker "
-                        + "a port of its own for it, or none")));
+                        + "can serve it: use -i 1" + fix + (shared ? "" : "; the agent shares only --port " + spec.port() + ": if " + port
+                        + " is the app's own port, set --port " + port + "; if it is a second one (a management or JMX port), "
+                        + (spec.jar() != null && LibraryJar.is(spec.jar()) ? "give each worker a port of its own for it, or none"
+                        : "add --shared-port " + port + " to share it too, or turn it off"))));
             }
         }
         return Optional.empty();

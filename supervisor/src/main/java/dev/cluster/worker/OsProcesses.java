@@ -311,6 +311,9 @@ public final class OsProcesses implements ProcessStarter {
         Map<String, String> env = builder.environment();
         env.putAll(spec.env());
         Env.PORT_NAMES.forEach(name -> env.put(name, Integer.toString(spec.port())));
+        if (spec.sharedPort() > 0) {
+            env.put(Env.SHARED_PORT, Integer.toString(spec.sharedPort()));
+        }
         env.put(Env.WORKER_ID, Integer.toString(workerId));
         env.put(Env.INSTANCES, Integer.toString(spec.instances()));
         env.put(Env.APP, spec.name());

@@ -109,6 +109,28 @@ class AppSpecValidatorTest {
         assertTrue(problem(spec("b", jar.toString(), 1, 18000), spec("a", jar.toString(), 1, 18000)).contains("used by app 'a'"));
     }
 
+    /** --shared-port: a second port of the app's, checked as --port is, and only where the agent can share it. */
+    @Test
+    void aSharedPortIsCheckedAsThePortIs() throws Exception {
+        Path jar = TestJars.runnable(dir.resolve("a.jar"));
+        AppSpec web = spec("web", jar.toString(), 2, 18000);
+        assertEquals("--shared-port 18000 is the app's --port, which is shared already: drop --shared-port",
+                problem(web.toBuilder().sharedPort(18000).build()));
+        assertTrue(problem(web.toBuilder().sharedPort(18001).agent(false).build()).startsWith("--shared-port needs the agent"));
+        assertTrue(problem(spec("cmd", null, 2, 18000).toBuilder().sharedPort(18001).build()).startsWith("--shared-port needs the agent"));
+        assertEquals("port 18001 is already used by app 'api': choose another --shared-port",
+                problem(web.toBuilder().sharedPort(18001).build(), spec("api", jar.toString(), 1, 18001)));
+        assertEquals("port 18000 is already used by app 'api': choose another --port",
+                problem(web, spec("api", jar.toString(), 1, 18002).toBuilder().sharedPort(18000).build()));
+        try (ServerSocket plain = new ServerSocket()) {
+            plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            AppSpec spec = web.toBuilder().sharedPort(plain.getLocalPort()).build();
+            assertEquals("shared-port", AppSpecValidator.problem(spec, List.of()).map(AppSpecValidator.Problem::option).orElse(null));
+            assertTrue(problem(spec).endsWith("stop it or choose another --shared-port (see 'ss -ltnp sport = :" + plain.getLocalPort() + "')"));
+        }
+        assertEquals(Optional.empty(), AppSpecValidator.problem(web.toBuilder().sharedPort(18003).build(), List.of()));
+    }
+
     @Test
     void aPortHeldWithoutReusePortIsRefusedButASharedOneIsFine() throws Exception {
         Path jar = TestJars.runnable(dir.resolve("a.jar"));
@@ -178,8 +200,8 @@ class AppSpecValidatorTest {
 
     @Test
     void aPrivilegedPortIsNotCalledOneInUse() {
-        assertTrue(AppSpecValidator.cannotBind(80, new java.net.BindException("Permission denied")).startsWith("port 80 is privileged: "));
-        assertTrue(AppSpecValidator.cannotBind(8080, new java.net.BindException("Address already in use"))
+        assertTrue(AppSpecValidator.cannotBind(80, new java.net.BindException("Permission denied"), "--port").startsWith("port 80 is privileged: "));
+        assertTrue(AppSpecValidator.cannotBind(8080, new java.net.BindException("Address already in use"), "--port")
                 .startsWith("port 8080 is in use by another process that does not share it"));
     }
 

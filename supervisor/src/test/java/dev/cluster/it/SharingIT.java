@@ -87,7 +87,47 @@ class SharingIT {
         assertEquals(1, start.exit(), start.toString());
         assertEquals(java.util.List.of("cluster: app 'micronaut' binds port " + own + " without SO_REUSEPORT, so only one worker can serve it: "
                 + "use -i 1; the agent shares only --port " + port + ": if " + own + " is the app's own port, set --port " + own
-                + "; if it is a second one (a management or JMX port), give each worker a port of its own for it, or none"), start.errLines());
+                + "; if it is a second one (a management or JMX port), add --shared-port " + own + " to share it too, or turn it off"), start.errLines());
+    }
+
+    /**
+     * An unmodified app with an admin port fixed in its configuration (as Dropwizard's, or Spring Boot's
+     * management.server.port): without --shared-port its second worker cannot bind it, and the one line names
+     * --shared-port; with it every worker binds it, each answers there, and a reload keeps it answered.
+     */
+    @Test
+    void aSecondPortNamedWithSharedPortIsBoundByEveryWorker() throws Exception {
+        Path jar = RealAppsIT.ZooApp.JDK_HTTP_SERVER.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        int admin = portBelowTheEphemeralRange();
+        ClusterFixture.Result alone = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "alone",
+                "--env", "ADMIN_PORT=" + admin);
+        assertEquals(1, alone.exit(), alone.toString());
+        assertEquals(java.util.List.of("cluster: app 'alone' binds port " + admin + " without SO_REUSEPORT, so only one worker can serve it: "
+                + "use -i 1; the agent shares only --port " + port + ": if " + admin + " is the app's own port, set --port " + admin
+                + "; if it is a second one (a management or JMX port), add --shared-port " + admin + " to share it too, or turn it off"),
+                alone.errLines());
+        cluster.ok("delete", "alone");
+
+        cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "admin", "--shared-port",
+                Integer.toString(admin), "--env", "ADMIN_PORT=" + admin);
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        cluster.list().forEach(w -> pids.add(w.pid()));
+        assertEquals(2, pids.size(), cluster.list().toString());
+        java.util.Set<Long> answering = new java.util.HashSet<>();
+        for (int i = 0; i < 200 && !answering.equals(pids); i++) {
+            answering.add(Http.rootPid(admin));
+        }
+        assertEquals(pids, answering, "every worker answers on the shared port " + admin);
+        assertTrue(cluster.ok("describe", "admin").out().contains("  instances      2 on port " + port + ", and port " + admin
+                + " shared (--shared-port)"), "describe names the shared port");
+
+        cluster.ok("reload", "admin");
+        java.util.Set<Long> reloaded = new java.util.HashSet<>();
+        cluster.list().forEach(w -> reloaded.add(w.pid()));
+        assertTrue(java.util.Collections.disjoint(pids, reloaded), "both workers were replaced: " + reloaded);
+        assertTrue(reloaded.contains(Http.rootPid(admin)), "a new worker answers on the shared port after the reload");
     }
 
     /** A free port a user would choose, not one the kernel hands out to a bind of port 0 (32768 and up). */

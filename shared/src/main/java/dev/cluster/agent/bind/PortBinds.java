@@ -31,7 +31,9 @@ import java.util.WeakHashMap;
  *     serves a socket that outlives it: what queues while it restarts or is replaced waits for the
  *     next worker instead of being reset.</li>
  * </ul>
- * Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
+ * A server's bind of the app's second port ({@code --shared-port}, a management port fixed in its
+ * configuration) gets SO_REUSEPORT too, and keeps its own socket: the supervisor holds no socket for
+ * it. Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
  * handoff that fails leaves the app its own (shared) socket, and says so on stderr once; a
  * standby answered without a socket exits (see {@link #adopt}).
  */
@@ -50,11 +52,12 @@ public final class PortBinds {
 
     /**
      * @param port          the app's port ({@code PORT})
+     * @param sharedPort    the app's second port to share ({@code CLUSTER_SHARED_PORT}), or 0
      * @param workerSocket  the supervisor's worker socket, where the slot's socket is asked for
      * @param handoff       whether to replace the app's socket with the slot's (else only share the port)
      * @param setSocketOption the JDK's {@code sun.nio.ch.Net.setSocketOption(FileDescriptor, SocketOption, Object)}, made accessible
      */
-    record Config(int port, Path workerSocket, boolean handoff, Method setSocketOption) {
+    record Config(int port, int sharedPort, Path workerSocket, boolean handoff, Method setSocketOption) {
     }
 
     private PortBinds() {
@@ -78,9 +81,11 @@ public final class PortBinds {
         try {
             switch (event) {
                 case "tcp-bind" -> {
-                    if (port == c.port() && calledFromServer(false)) {
+                    if ((port == c.port() || port == c.sharedPort()) && calledFromServer(false)) {
                         c.setSocketOption().invoke(null, a, (SocketOption<?>) StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
-                        pending.put(a, Boolean.TRUE);
+                        if (port == c.port()) {
+                            pending.put(a, Boolean.TRUE);
+                        }
                     }
                 }
                 case "bound" -> {
@@ -89,9 +94,12 @@ public final class PortBinds {
                     }
                 }
                 case "netty-bind" -> {
-                    if (b instanceof InetSocketAddress address && address.getPort() == c.port() && calledFromServer(true)) {
+                    if (b instanceof InetSocketAddress address && (address.getPort() == c.port() || address.getPort() == c.sharedPort())
+                            && calledFromServer(true)) {
                         a.getClass().getMethod("setReusePort", boolean.class).invoke(a, true);
-                        pending.put(a, Boolean.TRUE);
+                        if (address.getPort() == c.port()) {
+                            pending.put(a, Boolean.TRUE);
+                        }
                     }
                 }
                 case "netty-bound" -> {

@@ -40,11 +40,12 @@ public final class PortSharing {
 
     /**
      * @param port          the app's port, from {@code PORT}
+     * @param sharedPort    its second port to share, from {@code CLUSTER_SHARED_PORT}, or 0
      * @param workerSocket  the supervisor's worker socket
      * @param nativeLibrary the agent's native library, or null without one (then: share only)
      * @param handoff       false for {@code --bind self}
      */
-    public static Status install(Instrumentation instrumentation, int port, Path workerSocket, Path nativeLibrary, boolean handoff) {
+    public static Status install(Instrumentation instrumentation, int port, int sharedPort, Path workerSocket, Path nativeLibrary, boolean handoff) {
         // Registered before the JDK's classes are looked up: a class the JDK has not loaded yet (so far,
         // always) is instrumented as it loads, which saves retransforming it (the JVM rebuilding its
         // bytes, then redefining the class: ~10 ms of every start for sun.nio.ch.Net).
@@ -78,7 +79,7 @@ public final class PortSharing {
             }
         }
         boolean adopting = why == null;
-        PortBinds.configure(new PortBinds.Config(port, workerSocket, adopting, setSocketOption));
+        PortBinds.configure(new PortBinds.Config(port, sharedPort, workerSocket, adopting, setSocketOption));
         try {
             if (!transformer.instrumented(BindTransformer.NET_HOOKS)) { // loaded before this agent ran
                 instrumentation.retransformClasses(netHooks);

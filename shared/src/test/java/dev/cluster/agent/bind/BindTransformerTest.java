@@ -58,7 +58,7 @@ class BindTransformerTest {
 
     @Test
     void aServersBindOfTheAppsPortGetsReusePortFirst() throws Exception {
-        PortBinds.configure(new PortBinds.Config(PORT, Path.of("/nonexistent"), false, null));
+        PortBinds.configure(new PortBinds.Config(PORT, 0, Path.of("/nonexistent"), false, null));
         Object socket = instrumentedSocket().getConstructor().newInstance();
         FakeEpollServerChannel.bind(socket, PORT);
         assertEquals(List.of("reuseport true", "bind /127.0.0.1:" + PORT), calls(socket));
@@ -66,7 +66,7 @@ class BindTransformerTest {
 
     @Test
     void otherPortsAndClientBindsAreLeftAlone() throws Exception {
-        PortBinds.configure(new PortBinds.Config(PORT, Path.of("/nonexistent"), false, null));
+        PortBinds.configure(new PortBinds.Config(PORT, 0, Path.of("/nonexistent"), false, null));
         Object socket = instrumentedSocket().getConstructor().newInstance();
         FakeEpollServerChannel.bind(socket, PORT + 1);
         socket.getClass().getMethod("bind", java.net.SocketAddress.class).invoke(socket, new InetSocketAddress("127.0.0.1", PORT));
@@ -78,6 +78,26 @@ class BindTransformerTest {
         Object socket = instrumentedSocket().getConstructor().newInstance();
         FakeEpollServerChannel.bind(socket, PORT);
         assertEquals(List.of("bind /127.0.0.1:" + PORT), calls(socket));
+    }
+
+    /**
+     * With handoff, the app's port is handed over once bound (the agent reads its descriptor); the app's second
+     * port (--shared-port) gets SO_REUSEPORT too but keeps its own socket. Here no supervisor answers, so the
+     * handoff fails and the app keeps its socket, as it would.
+     */
+    @Test
+    void theSecondPortIsSharedButNotHandedOver() throws Exception {
+        int second = PORT + 7;
+        PortBinds.configure(new PortBinds.Config(PORT, second, Path.of("/nonexistent"), true, null));
+        Object appPort = instrumentedSocket().getConstructor().newInstance();
+        FakeEpollServerChannel.bind(appPort, PORT);
+        assertEquals(List.of("reuseport true", "bind /127.0.0.1:" + PORT, "fd"), calls(appPort));
+        Object secondPort = instrumentedSocket().getConstructor().newInstance();
+        FakeEpollServerChannel.bind(secondPort, second);
+        assertEquals(List.of("reuseport true", "bind /127.0.0.1:" + second), calls(secondPort));
+        Object clientOfIt = instrumentedSocket().getConstructor().newInstance();
+        clientOfIt.getClass().getMethod("bind", java.net.SocketAddress.class).invoke(clientOfIt, new InetSocketAddress("127.0.0.1", second));
+        assertEquals(List.of("bind /127.0.0.1:" + second), calls(clientOfIt));
     }
 
     @Test

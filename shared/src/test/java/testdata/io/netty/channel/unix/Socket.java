@@ -16,7 +16,9 @@ public class Socket {
         calls.add("reuseport " + on);
     }
 
+    /** Its descriptor, which the agent reads to hand the socket over. */
     public final int intValue() {
+        calls.add("fd");
         return -1;
     }
 }
