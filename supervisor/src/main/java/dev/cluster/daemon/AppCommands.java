@@ -80,8 +80,10 @@ final class AppCommands {
         }
         started.whenCompleteAsync((done, failure) -> {
             app.end(App.Operation.START);
-            reply.accept(failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
-                    : app.portNotShared() != null ? Response.error(app.portNotShared()) : failed("", failure));
+            // A port held alone may show once every worker is online (a second port bound after the first answered): not started.
+            reply.accept(app.portNotShared() != null ? Response.error(app.portNotShared())
+                    : failure == null ? saved.answer(views.list(apps.values(), "started " + spec.name()).withNote(app.readinessNotShown()), unsaved)
+                    : failed("", failure));
         }, loop);
     }
 

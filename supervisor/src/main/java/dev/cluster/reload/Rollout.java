@@ -58,7 +58,7 @@ public final class Rollout {
         return slot.replace(why + ", replacing pid " + oldPid).handle((done, failure) -> {
             if (failure != null) {
                 // A replacement that failed at bind beside its old process: the app cannot share its port.
-                String cause = slot.lastExitWasBindFailure() ? SharingProbe.check(slot.app()).map(SharingProbe.NotShared::reason).orElse(reason(failure))
+                String cause = slot.lastExitSaidAddressInUse() ? SharingProbe.check(slot.app()).map(SharingProbe.NotShared::reason).orElse(reason(failure))
                         : reason(failure);
                 // A crash of the serving worker gave the replacement up: the cause says so, and the slot restarts as after any crash.
                 String slotNow = slot.state() != SlotState.ONLINE ? "; " + slot.name() + " is " + slot.state().label()

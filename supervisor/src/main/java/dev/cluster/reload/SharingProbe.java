@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Whether a second worker of an app could bind where its running workers listen: for each of their
@@ -36,27 +38,40 @@ public final class SharingProbe {
     }
 
     /**
-     * A slot that came online, or failed at start-up because its address was taken, is where an app
-     * that cannot share its port shows it: then the app's other workers are stopped (not restarted
-     * for ever), and the app remembers why, for {@code start}'s answer.
+     * A slot that came online, or exited saying its address was taken (at its start, or after it came
+     * online: a port an app binds once its main one answers), is where an app that cannot share a port
+     * shows it: then the app's other workers are stopped (not restarted for ever), and the app
+     * remembers why, for {@code start}'s answer.
      */
     public static void afterChange(Slot slot, SlotState state) {
         App app = slot.app();
-        if (app.portNotShared() != null || !(state == SlotState.ONLINE || state == SlotState.EXITED && slot.lastExitWasBindFailure())) {
+        if (state == SlotState.EXITED && slot.lastExitSaidAddressInUse()) {
+            // Held alone by another worker's serving process, the port would be taken at every restart. Held by a process on its
+            // way out (a reload's old worker, still holding a port the app binds once it serves), it is free soon: restarted.
+            check(app, app.slots().stream().filter(s -> s != slot).map(Slot::serving).filter(Objects::nonNull))
+                    .ifPresent(notShared -> stopTheOthers(app, notShared));
             return;
         }
-        if (state == SlotState.ONLINE && slot.serving() != null && slot.serving().wasStandby()) {
+        if (app.portNotShared() != null || state != SlotState.ONLINE) {
+            return;
+        }
+        if (slot.serving() != null && slot.serving().wasStandby()) {
             // A standby started beside the serving workers of its version, which were checked as they came online. The check
             // reads the listeners and each process's descriptors on the loop, processor taken from the standby's first requests
             // (5-30 ms on a 2-core VM when the listeners came from /proc/net/tcp).
             return;
         }
-        check(app).ifPresent(notShared -> {
+        check(app).ifPresent(notShared -> stopTheOthers(app, notShared));
+    }
+
+    /** Every worker of the app that is not online, and does not hold the port, is stopped with the reason, which the app keeps. */
+    private static void stopTheOthers(App app, NotShared notShared) {
+        if (app.portNotShared() == null) {
             app.portNotShared(notShared.reason());
             log.warn(notShared.reason());
-            app.slots().stream().filter(s -> s.state() != SlotState.ONLINE && s.state() != SlotState.STOPPED
-                    && (s.pid() == null || s.pid() != notShared.pid())).forEach(s -> s.stop(notShared.reason()));
-        });
+        }
+        app.slots().stream().filter(s -> s.state() != SlotState.ONLINE && s.state() != SlotState.STOPPED
+                && (s.pid() == null || s.pid() != notShared.pid())).forEach(s -> s.stop(notShared.reason()));
     }
 
     /**
@@ -64,9 +79,13 @@ public final class SharingProbe {
      * is started. A port the kernel chose (a bind of port 0) is every worker's own, so it is not looked at.
      */
     public static Optional<NotShared> check(App app) {
+        return check(app, app.attempts());
+    }
+
+    private static Optional<NotShared> check(App app, Stream<Attempt> attempts) {
         AppSpec spec = app.spec();
         List<PortListeners.Listener> all = PortListeners.listening();
-        for (Attempt attempt : app.attempts().toList()) {
+        for (Attempt attempt : attempts.toList()) {
             Optional<PortListeners.Listener> alone = PortListeners.heldBy(attempt.pid(), all).stream()
                     .filter(l -> l.port() == spec.port() || !PortListeners.ephemeral(l.port())).filter(l -> !canJoin(l)).findFirst();
             if (alone.isPresent()) {

@@ -39,8 +39,11 @@ public final class Slot {
     private boolean everLaunched;
     private int restarts;
     private LastExit lastExit = LastExit.NONE;
-    /** Whether the process that exited last, the serving one's or a replacement, failed at start-up because its address was taken. */
-    private boolean lastExitWasBindFailure;
+    /**
+     * Whether the process that exited last, the serving one's or a replacement, said its address was taken: at its start, or
+     * later (Spring Boot binds its management port after its main one answered).
+     */
+    private boolean lastExitSaidAddressInUse;
     private Loop.Timer restartTimer;
     private CompletableFuture<Void> online = new CompletableFuture<>();
     private CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
@@ -237,16 +240,17 @@ public final class Slot {
     void attemptExited(Attempt attempt, AttemptState was, int status) {
         String exit = status == Attempt.DYING ? LastExit.DYING : LastExit.words(status, was, starter::oomKillJustNow);
         ExitOutput output = ExitOutput.of(attempt.process().lastErrLines(), attempt.process().lastOutLines());
-        boolean bindFailure = was == AttemptState.LAUNCHING && attempt.process().saidAddressInUse();
+        boolean saidAddressInUse = attempt.process().saidAddressInUse();
+        boolean bindFailure = was == AttemptState.LAUNCHING && saidAddressInUse;
         if (attempt == replacement()) {
-            lastExitWasBindFailure = bindFailure;
+            lastExitSaidAddressInUse = saidAddressInUse;
             endReload().exitedBeforeReady(exit, output, serving);
         } else if (reload != null && attempt == reload.retiring()) {
             endReload().retired(loop.nanoTime());
         } else if (attempt == serving) {
             serving = null;
             lastExit = new LastExit(exit + " at " + now() + " after " + attempt.uptimeMs() + " ms", attempt.pid(), output, was);
-            lastExitWasBindFailure = bindFailure;
+            lastExitSaidAddressInUse = saidAddressInUse;
             if (state == SlotState.STOPPING) {
                 change(SlotState.STOPPED, lastExit.text());
                 app.sockets().close(this);
@@ -346,7 +350,7 @@ public final class Slot {
             // Often passing (a directory swapped by a deploy, fork refused under a process limit): retried as a crash at start is.
             String exit = "could not start: " + e.getMessage();
             lastExit = new LastExit(exit + " at " + now(), 0, ExitOutput.NONE, AttemptState.LAUNCHING);
-            lastExitWasBindFailure = false;
+            lastExitSaidAddressInUse = false;
             change(SlotState.LAUNCHING, reason + ", no process");
             crashed(null, AttemptState.LAUNCHING, exit, false);
             return online;
@@ -418,9 +422,9 @@ public final class Slot {
         return lastExit.output();
     }
 
-    /** Whether the process that exited last failed at start-up because its address was taken. */
-    public boolean lastExitWasBindFailure() {
-        return lastExitWasBindFailure;
+    /** Whether the process that exited last said its address was taken (see {@link dev.cluster.reload.SharingProbe}). */
+    public boolean lastExitSaidAddressInUse() {
+        return lastExitSaidAddressInUse;
     }
 
     public String lastTransition() {

@@ -130,6 +130,57 @@ class SharingIT {
         assertTrue(reloaded.contains(Http.rootPid(admin)), "a new worker answers on the shared port after the reload");
     }
 
+    /**
+     * Spring Boot's management server on a port of its own (management.server.port), which it starts only after its
+     * main server answers. Without --shared-port the second worker fails to bind it after it counted as online: it is
+     * stopped with the reason (naming --shared-port), not restarted for ever; but with one worker, a reload's new worker
+     * that meets its old one still there is restarted. With --shared-port both workers listen there, and the actuator answers.
+     */
+    @Test
+    void springBootsManagementPortIsSharedWithSharedPort() throws Exception {
+        Path jar = RealAppsIT.ZooApp.SPRING4.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        int management = portBelowTheEphemeralRange();
+        String properties = "-Dmanagement.server.port=" + management;
+        // Its answer depends on which comes first, both workers online or the second one's failure: what follows does not.
+        cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "alone", "--listen-timeout", "120s",
+                "--jvm-args", properties);
+        ClusterFixture.await("a worker stopped for the unshared port", Duration.ofSeconds(120),
+                () -> cluster.list().stream().anyMatch(w -> w.state().equals("stopped")));
+        WorkerInfo stopped = cluster.request(new dev.cluster.protocol.Request.Describe("alone", null)).apps().get(0).workers().stream()
+                .filter(w -> w.state().equals("stopped")).findFirst().orElseThrow();
+        assertTrue(stopped.lastTransition().contains("binds port " + management + " without SO_REUSEPORT")
+                && stopped.lastTransition().contains("add --shared-port " + management), stopped.toString());
+        assertEquals(1, cluster.list().stream().filter(w -> w.state().equals("online")).count(), cluster.list().toString());
+        cluster.ok("delete", "alone");
+
+        // One worker: a reload's new worker binds the management port while the old one may still hold it, and fails there.
+        // A process on its way out: the new worker is restarted until it gets the port, not stopped.
+        cluster.ok("start", jar.toString(), "-i", "1", "--port", Integer.toString(port), "--name", "single", "--listen-timeout", "120s",
+                "--jvm-args", properties);
+        long before = cluster.worker("single", 0).pid();
+        cluster.ok("reload", "single");
+        ClusterFixture.await("the new worker serving the management port", Duration.ofSeconds(120), () -> {
+            WorkerInfo w = cluster.worker("single", 0);
+            return w.state().equals("online") && w.pid() != before
+                    && !dev.cluster.worker.PortListeners.heldBy(w.pid(), dev.cluster.worker.PortListeners.listening(management)).isEmpty();
+        });
+        cluster.ok("delete", "single");
+
+        cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "managed", "--shared-port",
+                Integer.toString(management), "--listen-timeout", "120s", "--jvm-args", properties);
+        ClusterFixture.await("both workers listening on the management port", Duration.ofSeconds(120), () -> {
+            java.util.List<dev.cluster.worker.PortListeners.Listener> listeners = dev.cluster.worker.PortListeners.listening(management);
+            return cluster.list().stream().allMatch(w -> w.state().equals("online")
+                    && !dev.cluster.worker.PortListeners.heldBy(w.pid(), listeners).isEmpty());
+        });
+        Http.Reply health = Http.get(management, "/actuator/health");
+        assertEquals(200, health.status(), health.toString());
+        assertTrue(health.body().contains("\"status\":\"UP\""), health.body());
+        assertTrue(cluster.list().stream().allMatch(w -> w.restarts() == 0), cluster.list().toString());
+    }
+
     /** A free port a user would choose, not one the kernel hands out to a bind of port 0 (32768 and up). */
     private static int portBelowTheEphemeralRange() {
         for (int candidate = 20000 + new java.util.Random().nextInt(10000); ; candidate++) {
