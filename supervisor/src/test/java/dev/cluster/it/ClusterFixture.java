@@ -276,6 +276,15 @@ public final class ClusterFixture implements BeforeEachCallback, AfterEachCallba
     }
 
     /** Waits for the condition, failing with {@code what} after the timeout. */
+    /** A file's text, or "" while it does not exist or cannot be read: for a condition waited on. */
+    public static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

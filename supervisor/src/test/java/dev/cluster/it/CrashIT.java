@@ -214,8 +214,8 @@ class CrashIT {
                     .contains("hog:0 launching -> exited (killed by signal 9 (SIGKILL), likely by the kernel's OOM killer (it killed a process just then;"));
             cluster.ok("delete", "hog");
         } finally {
-            readOrEmpty(group.resolve("cgroup.procs")).lines().forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
-            ClusterFixture.await("the group empty", Duration.ofSeconds(10), () -> readOrEmpty(group.resolve("cgroup.procs")).isBlank());
+            ClusterFixture.readOrEmpty(group.resolve("cgroup.procs")).lines().forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly));
+            ClusterFixture.await("the group empty", Duration.ofSeconds(10), () -> ClusterFixture.readOrEmpty(group.resolve("cgroup.procs")).isBlank());
             Files.deleteIfExists(group);
         }
     }
@@ -236,14 +236,6 @@ class CrashIT {
             Files.writeString(noSwap, "0");
         }
         return group;
-    }
-
-    private static String readOrEmpty(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     @Test
