@@ -212,4 +212,27 @@ class StandbyIT {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("--standby needs --bind handoff"), r.toString());
     }
+
+    /**
+     * A standby takes no share of the app's second port (--shared-port) before it serves: shared, its socket there would
+     * get connections that wait, since it serves nothing yet. The zoo's JDK HttpServer app binds its admin port before
+     * its main one, so as a standby it cannot start (its log says the address is in use), and every connection to the
+     * admin port is answered by the serving worker.
+     */
+    @Test
+    void aStandbyTakesNoShareOfTheSecondPortBeforeItServes() throws Exception {
+        Path jar = RealAppsIT.ZooApp.JDK_HTTP_SERVER.jar();
+        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
+        int port = ClusterFixture.freePort();
+        int admin = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "-i", "1", "--standby", "1", "--port", Integer.toString(port), "--name", "adm",
+                "--shared-port", Integer.toString(admin), "--env", "ADMIN_PORT=" + admin);
+        long worker = cluster.worker("adm", 0).pid();
+        Path standbyLog = cluster.home().resolve("logs").resolve("adm-standby-err.log");
+        ClusterFixture.await("a standby failing at the admin port's bind", Duration.ofSeconds(60),
+                () -> ClusterFixture.readOrEmpty(standbyLog).contains("Address already in use"));
+        for (int i = 0; i < 20; i++) {
+            assertEquals(worker, Long.parseLong(Http.get(admin, "/", 5_000).body().trim()), "connection " + i + " to the admin port");
+        }
+    }
 }

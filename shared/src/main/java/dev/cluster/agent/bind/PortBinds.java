@@ -47,6 +47,13 @@ public final class PortBinds {
             "sun.nio.ch.AsynchronousServerSocketChannelImpl");
 
     private static volatile Config config;
+    /**
+     * A standby that has not taken a slot yet. Its app's bind of the second port ({@code --shared-port}) is left
+     * alone then: shared, a socket of a process that serves nothing yet would get a share of that port's connections,
+     * which would wait. So an app that binds that port before its main one fails to start as a standby (address in
+     * use), as its standby log shows; one that binds it once it serves (Spring Boot, Dropwizard) shares it.
+     */
+    private static volatile boolean standbyWaiting = STANDBY;
     /** Sockets that got SO_REUSEPORT for the app's port and are to be replaced once bound. */
     private static final Map<Object, Boolean> pending = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -81,7 +88,7 @@ public final class PortBinds {
         try {
             switch (event) {
                 case "tcp-bind" -> {
-                    if ((port == c.port() || port == c.sharedPort()) && calledFromServer(false)) {
+                    if ((port == c.port() || port == c.sharedPort() && !standbyWaiting) && calledFromServer(false)) {
                         c.setSocketOption().invoke(null, a, (SocketOption<?>) StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
                         if (port == c.port()) {
                             pending.put(a, Boolean.TRUE);
@@ -94,8 +101,8 @@ public final class PortBinds {
                     }
                 }
                 case "netty-bind" -> {
-                    if (b instanceof InetSocketAddress address && (address.getPort() == c.port() || address.getPort() == c.sharedPort())
-                            && calledFromServer(true)) {
+                    if (b instanceof InetSocketAddress address && (address.getPort() == c.port() || address.getPort() == c.sharedPort()
+                            && !standbyWaiting) && calledFromServer(true)) {
                         a.getClass().getMethod("setReusePort", boolean.class).invoke(a, true);
                         if (address.getPort() == c.port()) {
                             pending.put(a, Boolean.TRUE);
@@ -148,6 +155,7 @@ public final class PortBinds {
             return;
         }
         NativeSockets.adopt(received[0], fd);
+        standbyWaiting = false;
         for (int i = 1; i < received.length; i++) {
             NativeSockets.close(received[i]);
         }
