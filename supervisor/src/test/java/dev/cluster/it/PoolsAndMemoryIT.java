@@ -3,12 +3,10 @@ package dev.cluster.it;
 import dev.cluster.protocol.PoolInfo;
 import dev.cluster.protocol.Request;
 import dev.cluster.protocol.WorkerInfo;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +64,6 @@ class PoolsAndMemoryIT {
     @Test
     void anUnmodifiedSpringAppShowsItsRequestAndConnectionPoolsFullUnderLoadAndNotWhenIdle() throws Exception {
         Path jar = ClusterFixture.zooJar("springdb");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "shop", "--listen-timeout", "120s");
         Http.get(port, "/db?ms=1"); // HikariCP starts its pool on first use

@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +68,6 @@ class RealAppsIT {
     @MethodSource("appsOnEachJdk")
     void unmodifiedServerSharesItsPortAndSurvivesReloadCrashAndScale(ZooApp app, String jdkLabel, String java) throws Exception {
         Assumptions.assumeTrue(java != null, "skipped: no JDK " + Jdks.NEWER + " or newer in /usr/lib/jvm (set -Dcluster.it.newer-java=PATH)");
-        Assumptions.assumeTrue(Files.isRegularFile(app.jar()), "skipped: the zoo is not built (" + app.jar() + "); 'mvn verify' builds it");
         cluster.useJava(java);
         int port = ClusterFixture.freePort();
         String name = app.appName();

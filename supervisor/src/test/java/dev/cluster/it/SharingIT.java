@@ -1,7 +1,6 @@
 package dev.cluster.it;
 
 import dev.cluster.protocol.WorkerInfo;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,7 +38,6 @@ class SharingIT {
     @Test
     void aJarWithoutTheAgentIsToldToDropNoAgent() throws Exception {
         Path jar = RealAppsIT.ZooApp.JDK_HTTP_SERVER.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         ClusterFixture.Result start = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "jdk",
                 "--no-agent");
@@ -79,7 +77,6 @@ class SharingIT {
     @Test
     void anUnmodifiedAppBindingAPortOfItsOwnIsNamedThoughAStackTraceFollowsItsWords() {
         Path jar = RealAppsIT.ZooApp.MICRONAUT.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         int own = portBelowTheEphemeralRange();
         ClusterFixture.Result start = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "micronaut",
@@ -98,7 +95,6 @@ class SharingIT {
     @Test
     void aSecondPortNamedWithSharedPortIsBoundByEveryWorker() throws Exception {
         Path jar = RealAppsIT.ZooApp.JDK_HTTP_SERVER.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         int admin = portBelowTheEphemeralRange();
         ClusterFixture.Result alone = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "alone",
@@ -139,7 +135,6 @@ class SharingIT {
     @Test
     void springBootsManagementPortIsSharedWithSharedPort() throws Exception {
         Path jar = RealAppsIT.ZooApp.SPRING4.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         int management = portBelowTheEphemeralRange();
         String properties = "-Dmanagement.server.port=" + management;
@@ -214,7 +209,6 @@ class SharingIT {
     @Test
     void anUnmodifiedSpringBootAppListensOnItsPort() throws Exception {
         Path jar = RealAppsIT.ZooApp.SPRING.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         int own = ClusterFixture.freePort();
         Path properties = Files.writeString(cluster.home().resolve("application.properties"), "server.port=" + own + "\n");
@@ -234,7 +228,6 @@ class SharingIT {
     @Test
     void springBootsStartUpFailureOnStdoutIsShownAsTheCause() throws Exception {
         Path jar = RealAppsIT.ZooApp.SPRING.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         Process start = cluster.spawn("start", jar.toString(), "--port", Integer.toString(port), "--name", "spring", "--listen-timeout", "120s");
         ClusterFixture.await("the worker launching", Duration.ofSeconds(30), () -> java.nio.file.Files.exists(cluster.home().resolve("control.sock"))

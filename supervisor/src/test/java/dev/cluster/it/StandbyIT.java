@@ -1,7 +1,6 @@
 package dev.cluster.it;
 
 import dev.cluster.protocol.WorkerInfo;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -132,7 +131,6 @@ class StandbyIT {
     @Test
     void anUnmodifiedServersStandbyWaitsInItsBindAndTakesOver() throws Exception {
         Path jar = ClusterFixture.zooJar("netty");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "-i", "2", "--standby", "1", "--port", Integer.toString(port), "--name", "netty");
         long took = killedWorkerIsTakenOverByTheStandby("netty", port, "/");
@@ -163,7 +161,6 @@ class StandbyIT {
     @Test
     void aSpringBootStandbyEndsAtOnceWhenItsAppIsDeleted() throws Exception {
         Path jar = ClusterFixture.zooJar("spring");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         cluster.ok("start", jar.toString(), "--standby", "1", "--kill-timeout", "2m", "--start-cache", "off",
                 "--port", Integer.toString(ClusterFixture.freePort()), "--name", "spring");
         long standby = waitingStandby("spring").pid();
@@ -222,7 +219,6 @@ class StandbyIT {
     @Test
     void aStandbyTakesNoShareOfTheSecondPortBeforeItServes() throws Exception {
         Path jar = RealAppsIT.ZooApp.JDK_HTTP_SERVER.jar();
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + ")");
         int port = ClusterFixture.freePort();
         int admin = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "-i", "1", "--standby", "1", "--port", Integer.toString(port), "--name", "adm",

@@ -155,7 +155,6 @@ class StartCacheIT {
     @Test
     void anUnmodifiedAppStartsFromItsArchive() throws Exception {
         Path jar = ClusterFixture.zooJar("netty");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         cluster.ok("start", jar.toString(), "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache", "on");
         ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
         Path archive = archives(OWN_JDKS_ARCHIVE).get(0);
@@ -171,7 +170,6 @@ class StartCacheIT {
     @Test
     void aSpringBootJarIsExtractedAndItsWorkersStartFromTheArchiveOfTheExtraction() throws Exception {
         Path jar = ClusterFixture.zooJar("spring");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", "web", "--start-cache", "on", "--listen-timeout", "120s");
         ClusterFixture.await("the start-up archive made", Duration.ofSeconds(180), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
@@ -215,7 +213,6 @@ class StartCacheIT {
         Optional<String> newer = Jdks.newer();
         Assumptions.assumeTrue(newer.isPresent(), "skipped: no JDK " + Jdks.NEWER + "+ beside the build's");
         Path jar = ClusterFixture.zooJar(module);
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built (" + jar + "); 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         List<String> start = new java.util.ArrayList<>(List.of("start", jar.toString(), "-i", "2", "--port", Integer.toString(port),
                 "--name", "web", "--java", newer.get(), "--start-cache", "on"));

@@ -383,7 +383,6 @@ class TelemetryIT {
     @Test
     void anUnmodifiedGrpcServersShadedNettyLoopsAreWatched() throws Exception {
         Path jar = ClusterFixture.zooJar("grpc");
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "grpc");
         // Netty starts a loop's thread at its first task: a connection's registration starts a worker loop.
@@ -398,7 +397,6 @@ class TelemetryIT {
     /** Starts the zoo's {@code module} as an app of that name, one worker, and returns its port; skipped when the zoo is not built. */
     private int startZooApp(String module) {
         Path jar = ClusterFixture.zooJar(module);
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: the zoo is not built; 'mvn verify' builds it");
         int port = ClusterFixture.freePort();
         // A Spring app's start on a loaded 2-core machine can pass the first start's default wait.
         cluster.ok("start", jar.toString(), "--port", Integer.toString(port), "--name", module, "--listen-timeout", "120s");
