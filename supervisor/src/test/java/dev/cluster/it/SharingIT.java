@@ -1,6 +1,8 @@
 package dev.cluster.it;
 
+import dev.cluster.protocol.Request;
 import dev.cluster.protocol.WorkerInfo;
+import dev.cluster.worker.PortListeners;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -9,6 +11,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,7 +71,7 @@ class SharingIT {
         ClusterFixture.Result start = cluster.cluster("start", ClusterFixture.WORKER_APP_JAR.toString(), "-i", "2", "--port", Integer.toString(port),
                 "--name", "fixed", "--jvm-args", "-Dcom.sun.management.jmxremote.port=" + fixed + jmx);
         assertEquals(1, start.exit(), start.toString());
-        assertEquals(java.util.List.of("cluster: app 'fixed' binds port " + fixed + " without SO_REUSEPORT, so only one worker can serve it: "
+        assertEquals(List.of("cluster: app 'fixed' binds port " + fixed + " without SO_REUSEPORT, so only one worker can serve it: "
                 + "use -i 1; the agent shares only --port " + port + ": if " + fixed + " is the app's own port, set --port " + fixed
                 + "; if it is a second one (a management or JMX port), give each worker a port of its own for it, or none"), start.errLines());
     }
@@ -82,7 +89,7 @@ class SharingIT {
         ClusterFixture.Result start = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "micronaut",
                 "--listen-timeout", "120s", "--jvm-args", "-Dmicronaut.server.port=" + own);
         assertEquals(1, start.exit(), start.toString());
-        assertEquals(java.util.List.of("cluster: app 'micronaut' binds port " + own + " without SO_REUSEPORT, so only one worker can serve it: "
+        assertEquals(List.of("cluster: app 'micronaut' binds port " + own + " without SO_REUSEPORT, so only one worker can serve it: "
                 + "use -i 1; the agent shares only --port " + port + ": if " + own + " is the app's own port, set --port " + own
                 + "; if it is a second one (a management or JMX port), add --shared-port " + own + " to share it too, or turn it off"), start.errLines());
     }
@@ -100,7 +107,7 @@ class SharingIT {
         ClusterFixture.Result alone = cluster.cluster("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "alone",
                 "--env", "ADMIN_PORT=" + admin);
         assertEquals(1, alone.exit(), alone.toString());
-        assertEquals(java.util.List.of("cluster: app 'alone' binds port " + admin + " without SO_REUSEPORT, so only one worker can serve it: "
+        assertEquals(List.of("cluster: app 'alone' binds port " + admin + " without SO_REUSEPORT, so only one worker can serve it: "
                 + "use -i 1; the agent shares only --port " + port + ": if " + admin + " is the app's own port, set --port " + admin
                 + "; if it is a second one (a management or JMX port), add --shared-port " + admin + " to share it too, or turn it off"),
                 alone.errLines());
@@ -108,10 +115,10 @@ class SharingIT {
 
         cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "admin", "--shared-port",
                 Integer.toString(admin), "--env", "ADMIN_PORT=" + admin);
-        java.util.Set<Long> pids = new java.util.HashSet<>();
+        Set<Long> pids = new HashSet<>();
         cluster.list().forEach(w -> pids.add(w.pid()));
         assertEquals(2, pids.size(), cluster.list().toString());
-        java.util.Set<Long> answering = new java.util.HashSet<>();
+        Set<Long> answering = new HashSet<>();
         for (int i = 0; i < 200 && !answering.equals(pids); i++) {
             answering.add(Http.rootPid(admin));
         }
@@ -120,10 +127,36 @@ class SharingIT {
                 + " shared (--shared-port)"), "describe names the shared port");
 
         cluster.ok("reload", "admin");
-        java.util.Set<Long> reloaded = new java.util.HashSet<>();
+        Set<Long> reloaded = new HashSet<>();
         cluster.list().forEach(w -> reloaded.add(w.pid()));
-        assertTrue(java.util.Collections.disjoint(pids, reloaded), "both workers were replaced: " + reloaded);
+        assertTrue(Collections.disjoint(pids, reloaded), "both workers were replaced: " + reloaded);
         assertTrue(reloaded.contains(Http.rootPid(admin)), "a new worker answers on the shared port after the reload");
+    }
+
+    /**
+     * The same with a Netty server on its native transport (Vert.x with epoll), whose bind the agent meets in Netty's own
+     * socket class rather than the JDK's: both workers listen on the second port and answer there.
+     */
+    @Test
+    void aSecondPortOfANettyServerOnEpollIsSharedToo() throws Exception {
+        RealAppsIT.ZooApp vertx = RealAppsIT.ZooApp.VERTX_EPOLL;
+        int port = ClusterFixture.freePort();
+        int admin = portBelowTheEphemeralRange();
+        List<String> start = new ArrayList<>(List.of("start", vertx.jar().toString(), "-i", "2", "--port", Integer.toString(port), "--name",
+                "vertx", "--shared-port", Integer.toString(admin), "--env", "ADMIN_PORT=" + admin, "--"));
+        start.addAll(vertx.args);
+        cluster.ok(start.toArray(String[]::new));
+        ClusterFixture.await("both workers listening on the admin port", Duration.ofSeconds(60), () -> {
+            List<PortListeners.Listener> listeners = PortListeners.listening(admin);
+            return cluster.list().stream().allMatch(w -> w.state().equals("online") && !PortListeners.heldBy(w.pid(), listeners).isEmpty());
+        });
+        Set<Long> pids = new HashSet<>();
+        cluster.list().forEach(w -> pids.add(w.pid()));
+        Set<Long> answering = new HashSet<>();
+        for (int i = 0; i < 200 && !answering.equals(pids); i++) {
+            answering.add(Http.rootPid(admin));
+        }
+        assertEquals(pids, answering, "every worker answers on the shared port " + admin);
     }
 
     /**
@@ -143,7 +176,7 @@ class SharingIT {
                 "--jvm-args", properties);
         ClusterFixture.await("a worker stopped for the unshared port", Duration.ofSeconds(120),
                 () -> cluster.list().stream().anyMatch(w -> w.state().equals("stopped")));
-        WorkerInfo stopped = cluster.request(new dev.cluster.protocol.Request.Describe("alone", null)).apps().get(0).workers().stream()
+        WorkerInfo stopped = cluster.request(new Request.Describe("alone", null)).apps().get(0).workers().stream()
                 .filter(w -> w.state().equals("stopped")).findFirst().orElseThrow();
         assertTrue(stopped.lastTransition().contains("binds port " + management + " without SO_REUSEPORT")
                 && stopped.lastTransition().contains("add --shared-port " + management), stopped.toString());
@@ -159,16 +192,16 @@ class SharingIT {
         ClusterFixture.await("the new worker serving the management port", Duration.ofSeconds(120), () -> {
             WorkerInfo w = cluster.worker("single", 0);
             return w.state().equals("online") && w.pid() != before
-                    && !dev.cluster.worker.PortListeners.heldBy(w.pid(), dev.cluster.worker.PortListeners.listening(management)).isEmpty();
+                    && !PortListeners.heldBy(w.pid(), PortListeners.listening(management)).isEmpty();
         });
         cluster.ok("delete", "single");
 
         cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(port), "--name", "managed", "--shared-port",
                 Integer.toString(management), "--listen-timeout", "120s", "--jvm-args", properties);
         ClusterFixture.await("both workers listening on the management port", Duration.ofSeconds(120), () -> {
-            java.util.List<dev.cluster.worker.PortListeners.Listener> listeners = dev.cluster.worker.PortListeners.listening(management);
+            List<PortListeners.Listener> listeners = PortListeners.listening(management);
             return cluster.list().stream().allMatch(w -> w.state().equals("online")
-                    && !dev.cluster.worker.PortListeners.heldBy(w.pid(), listeners).isEmpty());
+                    && !PortListeners.heldBy(w.pid(), listeners).isEmpty());
         });
         Http.Reply health = Http.get(management, "/actuator/health");
         assertEquals(200, health.status(), health.toString());
@@ -196,7 +229,7 @@ class SharingIT {
         ClusterFixture.Result start = cluster.cluster("start", "--port", Integer.toString(port), "--name", "elsewhere", "--listen-timeout", "2s", "--",
                 "sh", "-c", "PORT=" + own + " exec " + ClusterFixture.JAVA + " -cp " + ClusterFixture.TEST_CLASSES + " " + PlainServer.class.getName());
         assertEquals(0, start.exit(), start.toString());
-        assertEquals(java.util.List.of("cluster: elsewhere: its workers neither said ready nor listened on port " + port + " in time, so they count "
+        assertEquals(List.of("cluster: elsewhere: its workers neither said ready nor listened on port " + port + " in time, so they count "
                 + "as online; they listen on port " + own + " instead: have the app listen on $PORT, or 'cluster delete elsewhere' and start it "
                 + "with --port " + own), start.errLines());
     }
