@@ -128,8 +128,9 @@ final class DescribeCommand implements Callable<Integer> {
         }
         if (t.pools() != null && !t.pools().isEmpty()) {
             System.out.println("    pools        busy/max, waiting, rejected");
+            int nameWidth = t.pools().stream().mapToInt(p -> p.name().length()).max().orElse(0);
             for (PoolInfo p : t.pools()) {
-                System.out.println(poolLine(p));
+                System.out.println(poolLine(p, nameWidth));
             }
         }
         System.out.println("    lag          " + (t.loops().isEmpty() ? "of the JVM timer thread (" + t.reporter() + ": no event loops registered)"
@@ -161,15 +162,18 @@ final class DescribeCommand implements Callable<Integer> {
         }
     }
 
-    /** "41M after GC, +2.1M/min over the last minutes: CLIMBING, -Xmx in 12m at this rate" */
-    /** "      tomcat    http-nio-8080        8/8, 32 waiting, FULL for 6s": a pool's line under {@code pools}. */
-    static String poolLine(PoolInfo p) {
-        return String.format("      %-9s %-20s %d/%d, %s%s%s", p.kind(), p.name(), p.active(), p.max(),
+    /**
+     * "      tomcat    http-nio-8080        8/8, 32 waiting, FULL for 6s": a pool's line under {@code pools}, its name
+     * padded to 20 or to the longest of the worker's pool names ({@code nameWidth}), so that the figures line up.
+     */
+    static String poolLine(PoolInfo p, int nameWidth) {
+        return String.format("      %-9s %-" + Math.max(20, nameWidth) + "s %d/%d, %s%s%s", p.kind(), p.name(), p.active(), p.max(),
                 p.queued() < 0 ? "waiting not counted" : p.queued() + " waiting",
                 p.rejections() >= 0 ? ", " + p.rejections() + " rejected" : "",
                 p.fullForMs() > 0 ? (p.marked() ? ", FULL" : ", full") + " for " + Durations.format(p.fullForMs()) : "");
     }
 
+    /** "41M after GC, +2.1M/min over the last minutes: CLIMBING, -Xmx in 12m at this rate" */
     static String memoryLine(MemoryInfo m) {
         String line = WorkerTable.bytes(m.liveBytes()) + " after GC, " + (m.bytesPerMinute() >= 0 ? "+" : "-")
                 + WorkerTable.bytes(Math.round(Math.abs(m.bytesPerMinute()))) + "/min over the last minutes";
