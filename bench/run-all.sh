@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, one after the other (about 110 minutes; the load benchmarks need wrk, monit.sh tmux,
-# selfbind.sh root for its network namespaces). Figures go to BENCHMARKS.md by hand.
+# selfbind.sh and shared-port.sh root for their network namespaces). Figures go to BENCHMARKS.md by hand.
 set -euo pipefail
 dir=$(dirname "$0")
 "$dir/kill-restart.sh" 20 2
@@ -16,6 +16,7 @@ dir=$(dirname "$0")
 "$dir/logs.sh" 1000000
 "$dir/logs.sh" 1000000 --log-type json
 "$dir/selfbind.sh" 3
+"$dir/shared-port.sh" 3
 "$dir/chaos.sh" 60
 "$dir/realapps.sh"
 "$dir/recovery.sh" 20
