@@ -96,11 +96,11 @@ final class DoctorCommand implements Callable<Integer> {
         if ("1".equals(value)) {
             add(Level.OK, "net.ipv4.tcp_migrate_req=1: a closing listener's queued connections move to the others", null);
         } else if (value == null) {
-            add(Level.WARN, "net.ipv4.tcp_migrate_req not found (Linux older than 5.14): in --bind self mode a reload resets "
-                    + "connections queued on the old worker; the default handoff mode is unaffected", "keep the default --bind handoff");
+            add(Level.WARN, "net.ipv4.tcp_migrate_req not found (Linux older than 5.14): in --bind self mode, and on a --shared-port, a "
+                    + "reload resets connections queued on the old worker; the default handoff mode is unaffected", "keep the default --bind handoff");
         } else {
-            add(Level.WARN, "net.ipv4.tcp_migrate_req=" + value + ": in --bind self mode a reload resets connections queued on the "
-                    + "old worker (the default handoff mode is unaffected)",
+            add(Level.WARN, "net.ipv4.tcp_migrate_req=" + value + ": in --bind self mode, and on a --shared-port, a reload resets "
+                    + "connections queued on the old worker (the default handoff mode is unaffected)",
                     "sysctl -w net.ipv4.tcp_migrate_req=1, and keep it in /etc/sysctl.d/90-cluster.conf");
         }
     }
