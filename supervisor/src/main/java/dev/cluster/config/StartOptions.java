@@ -42,8 +42,8 @@ public final class StartOptions {
                     "A second port of the app's own, fixed in its configuration (Spring Boot's `management.server.port`, Dropwizard's "
                             + "admin port): the agent shares it among the workers with `SO_REUSEPORT` as it does `--port`, so `-i` above 1 "
                             + "can start, and any worker answers there (health checks; not a per-worker metrics scrape). No listener "
-                            + "handoff: what is queued on a worker's socket of it when that worker dies is lost. Needs the agent; checked "
-                            + "before anything starts, as `--port` is. `0`: none.")
+                            + "handoff: connections queued on a worker's socket of it when that socket closes may be reset, unless "
+                            + "`net.ipv4.tcp_migrate_req` is 1. Needs the agent; checked before anything starts, as `--port` is. `0`: none.")
                     .sets((b, v) -> b.sharedPort(((Long) v).intValue()), s -> (long) s.sharedPort()),
             special("env", "--env", "",
                     "Extra environment for the workers, `KEY=VALUE`; repeatable (in a file: a map, and `env-NAME` maps picked with `--env NAME`)."),
