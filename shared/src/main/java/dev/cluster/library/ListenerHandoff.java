@@ -84,7 +84,7 @@ final class ListenerHandoff {
                     .connect(new DomainSocketAddress(workerSocket.toFile()))
                     .syncUninterruptibly()
                     .channel();
-            channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(new WorkerMessage.Listen(host, null, null)))).syncUninterruptibly();
+            channel.writeAndFlush(Unpooled.wrappedBuffer(Wire.encode(new WorkerMessage.Listen(host, null, null, null)))).syncUninterruptibly();
             return standby ? fds.get() : fds.get(TIMEOUT_MS, TimeUnit.MILLISECONDS); // a standby waits until it takes over
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());

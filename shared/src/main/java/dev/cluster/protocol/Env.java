@@ -19,6 +19,12 @@ public final class Env {
      * {@code SO_REUSEPORT}, as it does the app's port, so that every worker can bind it; no handoff.
      */
     public static final String SHARED_PORT = "CLUSTER_SHARED_PORT";
+    /**
+     * {@code 1} in a training start of the start-up archives: the agent has it take its sockets from the
+     * supervisor for the app's port and for its {@code --shared-port} alike, each a loopback port of its
+     * own, so it never serves either of the app's real ports.
+     */
+    public static final String TRAINING = "CLUSTER_TRAINING";
     public static final String WORKER_ID = "CLUSTER_WORKER_ID";
     public static final String INSTANCES = "CLUSTER_INSTANCES";
     public static final String APP = "CLUSTER_APP";

@@ -54,6 +54,7 @@ final class WorkerCodec {
                 string(json, "host", listen.host());
                 bool(json, "ipv6", listen.ipv6());
                 bool(json, "agent", listen.agent());
+                number(json, "port", listen.port() == null ? null : listen.port().longValue());
             } else if (message instanceof WorkerMessage.Ready) {
                 json.writeStringField("type", "ready");
             } else if (message instanceof WorkerMessage.Watch watch) {
@@ -99,7 +100,7 @@ final class WorkerCodec {
                 case "hello" -> new WorkerMessage.Hello(field(fields, "app", String.class), integer(fields, "workerId"),
                         field(fields, "pid", Long.class), field(fields, "agent", Boolean.class));
                 case "listen" -> new WorkerMessage.Listen(field(fields, "host", String.class), field(fields, "ipv6", Boolean.class),
-                        field(fields, "agent", Boolean.class));
+                        field(fields, "agent", Boolean.class), integer(fields, "port"));
                 case "ready" -> new WorkerMessage.Ready();
                 case "watch" -> new WorkerMessage.Watch(field(fields, "pid", Long.class), field(fields, "thread", Long.class));
                 case "assigned" -> {

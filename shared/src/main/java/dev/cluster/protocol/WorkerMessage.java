@@ -37,9 +37,11 @@ public sealed interface WorkerMessage {
     /**
      * Send me my slot's listening socket, bound on {@code host} and the app's port. The library takes
      * it as it comes; the agent of an unmodified app ({@code agent} true) puts it in place of the
-     * socket the app just bound, so it asks for one of that socket's family ({@code ipv6}).
+     * socket the app just bound, so it asks for one of that socket's family ({@code ipv6}), and says
+     * which port it bound ({@code port}; null from the library): in a training start, the app's port
+     * or its {@code --shared-port}.
      */
-    record Listen(String host, Boolean ipv6, Boolean agent) implements WorkerMessage {
+    record Listen(String host, Boolean ipv6, Boolean agent, Integer port) implements WorkerMessage {
     }
 
     record Metrics(TelemetryReport telemetry) implements WorkerMessage {

@@ -28,7 +28,7 @@ class WireTest {
     void eachCommandAndWorkerMessageIsItsOwnRecord() {
         assertEquals(new Request.Stop("web:1"), Wire.decode("{\"v\":1,\"command\":\"stop\",\"target\":\"web:1\"}", Request.class));
         assertEquals(new Request.ListWorkers("table", true, null), Wire.decode("{\"v\":1,\"command\":\"list\",\"output\":\"table\",\"colour\":true}", Request.class));
-        assertEquals(new WorkerMessage.Listen("::", true, true), Wire.decode(new String(Wire.encode(new WorkerMessage.Listen("::", true, true)),
+        assertEquals(new WorkerMessage.Listen("::", true, true, 8080), Wire.decode(new String(Wire.encode(new WorkerMessage.Listen("::", true, true, 8080)),
                 StandardCharsets.UTF_8).trim(), WorkerMessage.class));
         assertEquals("{\"v\":1,\"type\":\"shutdown\"}\n", new String(Wire.encode(new WorkerMessage.Shutdown()), StandardCharsets.UTF_8));
     }
@@ -41,8 +41,8 @@ class WireTest {
                 new WorkerMessage.Hello("api", 3, 4_000_000_000L, true),
                 new WorkerMessage.Hello(tricky, null, null, null),
                 new WorkerMessage.Hello(null, -1, 7L, false),
-                new WorkerMessage.Listen("::", true, true),
-                new WorkerMessage.Listen("127.0.0.1", null, null),
+                new WorkerMessage.Listen("::", true, true, 8080),
+                new WorkerMessage.Listen("127.0.0.1", null, null, null),
                 new WorkerMessage.Ready(),
                 new WorkerMessage.Watch(4_194_304L, 123L),
                 new WorkerMessage.Watch(null, null),

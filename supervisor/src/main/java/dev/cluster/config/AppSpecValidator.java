@@ -109,7 +109,7 @@ public final class AppSpecValidator {
 
     /** The variables the supervisor sets in every worker, which an {@code --env} of the same name would not change. */
     private static final List<String> SET_BY_THE_SUPERVISOR = List.of(Env.WORKER_ID, Env.INSTANCES, Env.APP, Env.WORKER_SOCKET,
-            Env.KILL_TIMEOUT_MS, Env.BIND, Env.BLOCK_THRESHOLD_MS, Env.STANDBY, Env.SHARED_PORT);
+            Env.KILL_TIMEOUT_MS, Env.BIND, Env.BLOCK_THRESHOLD_MS, Env.STANDBY, Env.SHARED_PORT, Env.TRAINING);
 
     /** An {@code --env} the workers would never see: the supervisor's own value replaces it. */
     private static Optional<Problem> envProblem(AppSpec spec) {

@@ -161,13 +161,14 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     /**
-     * A training start: it gets a listening socket on a loopback port of its own (never the app's),
-     * and its "ready" ends it; its hello and reports are not a worker's and are let be.
+     * A training start: it gets a listening socket on a loopback port of its own (never the app's), one
+     * for each port it binds (the app's, its --shared-port), and its "ready" ends it; its hello and
+     * reports are not a worker's and are let be.
      */
     private void training(ChannelHandlerContext ctx, WorkerMessage message) {
         if (message instanceof WorkerMessage.Listen listen) {
             try {
-                ctx.write(new FileDescriptor(supervisor.startCache().listener(training, listen.ipv6())));
+                ctx.write(new FileDescriptor(supervisor.startCache().listener(training, listen.ipv6(), listen.port())));
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             } catch (IOException e) {
                 log.warn("training start pid {}: no listening socket: {}", training, e.getMessage());

@@ -223,6 +223,7 @@ public final class OsProcesses implements ProcessStarter {
         Map<String, String> env = builder.environment();
         if (port == 0) {
             env.put(Env.BIND, AppSpec.BIND_HANDOFF);
+            env.put(Env.TRAINING, "1");
         } else {
             env.remove(Env.WORKER_SOCKET);
             Env.PORT_NAMES.forEach(name -> env.put(name, Integer.toString(port)));

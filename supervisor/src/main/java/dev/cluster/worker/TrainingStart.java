@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,6 +29,8 @@ final class TrainingStart {
     private static final long POLL_MS = 200;
 
     private final Process process;
+    /** The app's --port: a socket asked for in place of a bind of another port (its --shared-port) is not the one exercised. */
+    private final int appPort;
     private final Loop loop;
     private final long timeoutMs;
     private final long startedNanos;
@@ -35,10 +38,13 @@ final class TrainingStart {
     /** The port it listens on: chosen for it (without the agent), or its socket's from {@link #listener} (handoff). */
     private int port;
     private Socket socket;
+    /** Loopback sockets given in place of its binds of other ports than the app's (its --shared-port). */
+    private final List<Socket> others = new ArrayList<>();
     private boolean ready;
 
-    private TrainingStart(Process process, int port, Loop loop, long timeoutMs) {
+    private TrainingStart(Process process, int appPort, int port, Loop loop, long timeoutMs) {
         this.process = process;
+        this.appPort = appPort;
         this.port = port;
         this.loop = loop;
         this.timeoutMs = timeoutMs;
@@ -57,7 +63,7 @@ final class TrainingStart {
                 port = probe.getLocalPort();
             }
         }
-        TrainingStart t = new TrainingStart(trainer.start(spec, List.of(recordOption), port, output), port, loop, timeoutMs);
+        TrainingStart t = new TrainingStart(trainer.start(spec, List.of(recordOption), port, output), spec.port(), port, loop, timeoutMs);
         t.process.onExit().thenRunAsync(t::onExit, loop);
         loop.schedule(t::poll, POLL_MS);
         return t;
@@ -76,16 +82,29 @@ final class TrainingStart {
         return exited;
     }
 
-    /** Its listening socket, bound on first use to an ephemeral loopback port: never the app's. */
-    int listener(Boolean ipv6) throws IOException {
-        if (socket == null) {
-            Epoll.ensureAvailability();
-            socket = LinuxSocket.newSocketStream(ipv6 != null ? ipv6 : Socket.isIPv6Preferred());
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            socket.listen(16);
-            port = socket.localAddress().getPort();
+    /**
+     * Its listening socket in place of its bind of {@code bound} (null: the app's port), on an ephemeral
+     * loopback port: never one of the app's. The app's port's is made once and exercised; another port's
+     * (its --shared-port: a management server) is one of its own each time, so that no real client reaches it.
+     */
+    int listener(Boolean ipv6, Integer bound) throws IOException {
+        boolean appsPort = bound == null || bound == appPort;
+        if (appsPort && socket != null) {
+            return socket.intValue();
         }
-        return socket.intValue();
+        Epoll.ensureAvailability();
+        Socket made = LinuxSocket.newSocketStream(ipv6 != null ? ipv6 : Socket.isIPv6Preferred());
+        made.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        made.listen(16);
+        if (appsPort) {
+            socket = made;
+            port = made.localAddress().getPort();
+        } else {
+            others.add(made);
+            log.info("training start pid {}: its bind of port {} (--shared-port) given loopback port {} instead", process.pid(), bound,
+                    made.localAddress().getPort());
+        }
+        return made.intValue();
     }
 
     /** The library said ready. */
@@ -147,9 +166,13 @@ final class TrainingStart {
     }
 
     private void onExit() {
+        List<Socket> all = new ArrayList<>(others);
         if (socket != null) {
+            all.add(socket);
+        }
+        for (Socket s : all) {
             try {
-                socket.close();
+                s.close();
             } catch (IOException ignored) {
                 // closing anyway
             }

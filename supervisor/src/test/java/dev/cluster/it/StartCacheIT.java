@@ -166,6 +166,26 @@ class StartCacheIT {
         assertFalse(uncheckedLog().contains("did not use the start-up archive"), "the JVM accepted it");
     }
 
+    /**
+     * An app with a --shared-port (the zoo's JDK HttpServer app with its admin server, bound before its main one): its
+     * training start binds that port too, and is given a loopback socket of its own for it, as for the app's port, so no
+     * client of the admin port ever reaches it; the archive is made, and the workers keep the admin port.
+     */
+    @Test
+    void aTrainingStartServesNeitherOfTheAppsPorts() throws Exception {
+        Path jar = ClusterFixture.zooJar("jdkhttp");
+        int admin = ClusterFixture.freePort();
+        cluster.ok("start", jar.toString(), "-i", "2", "--port", Integer.toString(ClusterFixture.freePort()), "--name", "web", "--start-cache",
+                "on", "--shared-port", Integer.toString(admin), "--env", "ADMIN_PORT=" + admin);
+        ClusterFixture.await("the start-up archive made", Duration.ofSeconds(120), () -> uncheckedArchives(OWN_JDKS_ARCHIVE).size() == 1);
+        assertTrue(cluster.daemonLog().matches("(?s).*training start pid \\d+: its bind of port " + admin
+                + " \\(--shared-port\\) given loopback port \\d+ instead.*"), "the training start's admin port was its own");
+        List<Long> workers = cluster.list().stream().map(w -> w.pid()).toList();
+        for (int i = 0; i < 20; i++) {
+            assertTrue(workers.contains(Http.rootPid(admin)), "the admin port is answered by a worker");
+        }
+    }
+
     /** A Spring Boot fat jar: extracted first, the archive made of the extraction, the workers run from it. */
     @Test
     void aSpringBootJarIsExtractedAndItsWorkersStartFromTheArchiveOfTheExtraction() throws Exception {

@@ -33,7 +33,7 @@ import java.util.WeakHashMap;
  * </ul>
  * A server's bind of the app's second port ({@code --shared-port}, a management port fixed in its
  * configuration) gets SO_REUSEPORT too, and keeps its own socket: the supervisor holds no socket for
- * it. Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
+ * it (but a training start's is replaced by a loopback socket, as its app port's is). Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
  * handoff that fails leaves the app its own (shared) socket, and says so on stderr once; a
  * standby answered without a socket exits (see {@link #adopt}).
  */
@@ -42,6 +42,8 @@ public final class PortBinds {
     /** A standby waits in the app's bind for as long as it takes: until it takes over a slot (0: no timeout). */
     private static final int STANDBY_TIMEOUT_MS = 0;
     private static final boolean STANDBY = "1".equals(System.getenv(dev.cluster.protocol.Env.STANDBY));
+    /** A training start: its bind of the second port is handed over too (to a loopback socket of its own), as its app port's is. */
+    private static final boolean TRAINING = "1".equals(System.getenv(dev.cluster.protocol.Env.TRAINING));
     /** Frames that mean "a server socket is being bound" (as opposed to a client's explicit local address). */
     private static final Set<String> JDK_SERVER_BINDS = Set.of("sun.nio.ch.ServerSocketChannelImpl", "java.net.ServerSocket",
             "sun.nio.ch.AsynchronousServerSocketChannelImpl");
@@ -90,7 +92,7 @@ public final class PortBinds {
                 case "tcp-bind" -> {
                     if ((port == c.port() || port == c.sharedPort() && !standbyWaiting) && calledFromServer(false)) {
                         c.setSocketOption().invoke(null, a, (SocketOption<?>) StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
-                        if (port == c.port()) {
+                        if (port == c.port() || TRAINING) {
                             pending.put(a, Boolean.TRUE);
                         }
                     }
@@ -104,7 +106,7 @@ public final class PortBinds {
                     if (b instanceof InetSocketAddress address && (address.getPort() == c.port() || address.getPort() == c.sharedPort()
                             && !standbyWaiting) && calledFromServer(true)) {
                         a.getClass().getMethod("setReusePort", boolean.class).invoke(a, true);
-                        if (address.getPort() == c.port()) {
+                        if (address.getPort() == c.port() || TRAINING) {
                             pending.put(a, Boolean.TRUE);
                         }
                     }
@@ -133,7 +135,7 @@ public final class PortBinds {
             return;
         }
         String host = bound.address().getAddress().getHostAddress();
-        byte[] request = Wire.encode(new WorkerMessage.Listen(host, bound.ipv6(), Boolean.TRUE));
+        byte[] request = Wire.encode(new WorkerMessage.Listen(host, bound.ipv6(), Boolean.TRUE, bound.address().getPort()));
         int[] received;
         // On a Netty app's loop thread (its bind runs there) a standby waits here for minutes: a wait, not a stall.
         LoopProbe.heldOnPurpose(true);
