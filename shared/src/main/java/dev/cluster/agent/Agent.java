@@ -71,14 +71,12 @@ public final class Agent {
 
     /** Before main runs, so that the app's very first bind is already covered. */
     private static void shareThePort(String args, Instrumentation instrumentation, Path socket) {
-        int port;
-        try {
-            port = Integer.parseInt(System.getenv(Env.PORT));
-        } catch (NumberFormatException e) {
+        int port = portIn(Env.PORT);
+        if (port == 0) {
             return; // a worker without a port has nothing to share
         }
         try {
-            PortSharing.Status status = PortSharing.install(instrumentation, port, sharedPort(), socket, nativeLibrary(args),
+            PortSharing.Status status = PortSharing.install(instrumentation, port, portIn(Env.SHARED_PORT), socket, nativeLibrary(args),
                     !"self".equals(System.getenv(Env.BIND)));
             if (status.mode() == PortSharing.Mode.OFF || (status.mode() == PortSharing.Mode.SHARE && !"--bind self".equals(status.why()))) {
                 System.err.println("cluster agent: port " + port + (status.mode() == PortSharing.Mode.OFF
@@ -91,10 +89,10 @@ public final class Agent {
         }
     }
 
-    /** The app's second port to share ({@code --shared-port}), or 0. */
-    private static int sharedPort() {
+    /** The port in this environment variable ({@code PORT}, or the --shared-port's), or 0 without one. */
+    private static int portIn(String variable) {
         try {
-            return Integer.parseInt(System.getenv(Env.SHARED_PORT));
+            return Integer.parseInt(System.getenv(variable));
         } catch (NumberFormatException e) {
             return 0;
         }

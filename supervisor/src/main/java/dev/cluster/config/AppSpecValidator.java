@@ -249,23 +249,20 @@ public final class AppSpecValidator {
             return problemIn("shared-port", "--shared-port needs the agent, which shares it: start the app as a jar without --no-agent "
                     + "(a program, or a jar that bundles the cluster library, gives its own sockets SO_REUSEPORT)");
         }
-        for (AppSpec other : running) {
-            for (int port : new int[] {spec.port(), spec.sharedPort()}) {
-                if (port > 0 && (other.port() == port || other.sharedPort() == port)) {
-                    String option = port == spec.port() ? "port" : "shared-port";
-                    return problemIn(option, "port " + port + " is already used by app '" + other.name() + "': choose another --" + option);
-                }
-            }
-        }
         for (int port : new int[] {spec.port(), spec.sharedPort()}) {
             if (port == 0) {
                 continue;
+            }
+            String option = port == spec.port() ? "port" : "shared-port";
+            for (AppSpec other : running) {
+                if (other.port() == port || other.sharedPort() == port) {
+                    return problemIn(option, "port " + port + " is already used by app '" + other.name() + "': choose another --" + option);
+                }
             }
             try (SocketChannel probe = SocketChannel.open()) {
                 probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 probe.bind(new InetSocketAddress("0.0.0.0", port));
             } catch (IOException e) {
-                String option = port == spec.port() ? "port" : "shared-port";
                 return problemIn(option, cannotBind(port, e, "--" + option));
             }
         }

@@ -39,10 +39,7 @@ public final class Slot {
     private boolean everLaunched;
     private int restarts;
     private LastExit lastExit = LastExit.NONE;
-    /**
-     * Whether the process that exited last, the serving one's or a replacement, said its address was taken: at its start, or
-     * later (Spring Boot binds its management port after its main one answered).
-     */
+    /** Whether the process that exited last, the serving one's or a replacement, said its address was taken (at its start or later). */
     private boolean lastExitSaidAddressInUse;
     private Loop.Timer restartTimer;
     private CompletableFuture<Void> online = new CompletableFuture<>();

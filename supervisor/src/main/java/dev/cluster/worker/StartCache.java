@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * archive has become ready (not before: it would slow that start), the supervisor starts, once,
  * the same command line with the JVM's record option. It runs with the agent, as the workers do, and takes its socket from
  * the supervisor like a worker in handoff mode: one bound to an ephemeral loopback port, so it never
- * sees a real connection (and one more for its bind of the app's --shared-port, if any). Once it listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS}
+ * sees a real connection (and one more for its bind of the app's --shared-port, if any). Once it
+ * listens there, it is sent {@value TrainingStart#EXERCISE_REQUESTS}
  * {@code GET /} requests (what serving loads is what the next start needs), then asked to stop, and
  * its JVM writes what it recorded as it exits. Not the first worker's exit (the JDK's own
  * auto-create, 19+, also writes only at exit): a worker may run for weeks, and a deploy wants its

@@ -33,8 +33,8 @@ import java.util.WeakHashMap;
  * </ul>
  * A server's bind of the app's second port ({@code --shared-port}, a management port fixed in its
  * configuration) gets SO_REUSEPORT too, and keeps its own socket: the supervisor holds no socket for
- * it (but a training start's is replaced by a loopback socket, as its app port's is). Client sockets, UDP, and other ports are left alone. Nothing here ever throws into the app: a
- * handoff that fails leaves the app its own (shared) socket, and says so on stderr once; a
+ * it (but a training start's is replaced by a loopback socket, as its app port's is). Client sockets,
+ * UDP, and other ports are left alone. Nothing here ever throws into the app: a handoff that fails leaves the app its own (shared) socket, and says so on stderr once; a
  * standby answered without a socket exits (see {@link #adopt}).
  */
 public final class PortBinds {
@@ -90,9 +90,9 @@ public final class PortBinds {
         try {
             switch (event) {
                 case "tcp-bind" -> {
-                    if ((port == c.port() || port == c.sharedPort() && !standbyWaiting) && calledFromServer(false)) {
+                    if (shared(c, port) && calledFromServer(false)) {
                         c.setSocketOption().invoke(null, a, (SocketOption<?>) StandardSocketOptions.SO_REUSEPORT, Boolean.TRUE);
-                        if (port == c.port() || TRAINING) {
+                        if (handedOver(c, port)) {
                             pending.put(a, Boolean.TRUE);
                         }
                     }
@@ -103,10 +103,9 @@ public final class PortBinds {
                     }
                 }
                 case "netty-bind" -> {
-                    if (b instanceof InetSocketAddress address && (address.getPort() == c.port() || address.getPort() == c.sharedPort()
-                            && !standbyWaiting) && calledFromServer(true)) {
+                    if (b instanceof InetSocketAddress address && shared(c, address.getPort()) && calledFromServer(true)) {
                         a.getClass().getMethod("setReusePort", boolean.class).invoke(a, true);
-                        if (address.getPort() == c.port() || TRAINING) {
+                        if (handedOver(c, address.getPort())) {
                             pending.put(a, Boolean.TRUE);
                         }
                     }
@@ -123,6 +122,16 @@ public final class PortBinds {
         } catch (Throwable e) {
             System.err.println("cluster agent: port " + c.port() + ": " + event + " hook failed, the app's own socket is used: " + e);
         }
+    }
+
+    /** Whether a server's bind of {@code port} gets SO_REUSEPORT: the app's port, and its second one but in a waiting standby. */
+    private static boolean shared(Config c, int port) {
+        return port == c.port() || port == c.sharedPort() && !standbyWaiting;
+    }
+
+    /** Whether a shared socket, once bound, is replaced by one from the supervisor: the app port's, and in a training start both. */
+    private static boolean handedOver(Config c, int port) {
+        return port == c.port() || TRAINING;
     }
 
     /**
