@@ -308,6 +308,10 @@ public final class Attempt {
             slot.attemptReaped(this, status);
             return;
         }
+        if (state == AttemptState.LAUNCHING && status == 0 && slot.app().spec().servesNoPort()) {
+            // A job that serves no port and was done before the first look (README: online at once): it started, then ended.
+            assumeReady("--listen-timeout 0: it serves no port");
+        }
         AttemptState was = state;
         cancel(readinessTimer);
         cancel(killTimer);

@@ -129,6 +129,17 @@ class CrashIT {
         assertEquals("online", cluster.worker("job", 0).state());
     }
 
+    /** A job done within milliseconds (before the supervisor first looks) started: `start` succeeds, and its exit shows. */
+    @Test
+    void aJobThatIsDoneAtOnceStartedAndIsLeftStopped() throws Exception {
+        ClusterFixture.Result start = cluster.cluster("start", "--name", "quick", "--autorestart", "off", "--listen-timeout", "0", "--",
+                "sh", "-c", "echo migrated");
+        assertEquals(0, start.exit(), start.toString());
+        ClusterFixture.await("quick stopped", Duration.ofSeconds(30), () -> cluster.worker("quick", 0).state().equals("stopped"));
+        String describe = cluster.ok("describe", "quick").out();
+        assertTrue(describe.contains("exited with code 0") && describe.contains("| migrated"), describe);
+    }
+
     /**
      * A start script that runs java without exec, as many do: the JVM that connects to the supervisor is the script's child.
      * It is known as the worker's (its telemetry, its pid in list), and what the script leaves running when it dies ends with it.

@@ -204,6 +204,38 @@ class SlotTest {
                 failure(started).getMessage());
     }
 
+    /** A job that serves no port and is done within the first readiness poll started fine: run once, it is stopped, not failed. */
+    @Test
+    void withListenTimeoutZeroAJobDoneBeforeTheFirstLookStartedAndOneThatFailedDidNot() {
+        processes.onStart = p -> p.exit(0);
+        Slot job = app(spec().listenTimeoutMs(0L).autorestart(AppSpec.OFF)).slots().get(0);
+        CompletableFuture<Void> started = job.start("start");
+        loop.advance(10_000);
+        assertTrue(started.isDone() && !started.isCompletedExceptionally(), "a job that ran is no failed start");
+        assertEquals(SlotState.STOPPED, job.state());
+        assertTrue(job.lastTransition().contains("exited with code 0") && job.lastTransition().contains("not restarted: --autorestart off"),
+                job.lastTransition());
+
+        processes.onStart = p -> p.exit(1);
+        Slot failing = app(spec().listenTimeoutMs(0L).autorestart(AppSpec.OFF)).slots().get(0);
+        CompletableFuture<Void> failed = failing.start("start");
+        loop.advance(10_000);
+        assertTrue(failure(failed).getMessage().contains("exited with code 1 before it was ready"), failure(failed).getMessage());
+    }
+
+    @Test
+    void withListenTimeoutZeroAJobThatIsDoneAtOnceIsRestartedAsAnUnstableRunIs() {
+        processes.onStart = p -> p.exit(0);
+        Slot job = app(spec().listenTimeoutMs(0L)).slots().get(0);
+        CompletableFuture<Void> started = job.start("start");
+        loop.advance(1);
+        assertTrue(started.isDone() && !started.isCompletedExceptionally());
+        assertEquals(SlotState.EXITED, job.state());
+        assertTrue(job.lastTransition().contains("restarting in 100 ms"), "under --min-uptime: the back-off, not at once: " + job.lastTransition());
+        loop.advance(60_000);
+        assertEquals(SlotState.ERRORED, job.state(), "done at once, every time: a crash loop");
+    }
+
     /**
      * No process could be started (its directory moved away by a deploy, fork refused under a process limit): often passing,
      * so it backs off and tries again as a crash at start does, and is errored only as a crash loop is.
