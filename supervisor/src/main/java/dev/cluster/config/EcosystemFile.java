@@ -37,11 +37,11 @@ public final class EcosystemFile {
     public static final Set<String> APP_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(StartOptions.ALL.stream().map(StartOption::key).toList()));
     private static final String ENV_PREFIX = "env-";
     /**
-     * What an ecosystem file written for PM2 says that has another name here, or no place: the keys edit distance does not
-     * find (its snake_case ones that match ours, as {@code kill_timeout}, it does).
+     * What an ecosystem file written for PM2, or from our own command line, says that has another name here, or no place: the
+     * keys edit distance does not find (PM2's snake_case ones that match ours, as {@code kill_timeout}, it does).
      */
     private static final String LOGS_HERE = "logs are always $CLUSTER_HOME/logs/APP-ID-out.log and -err.log ('merge-logs' for one pair per app); remove it";
-    private static final Map<String, String> PM2_KEYS = Map.ofEntries(
+    private static final Map<String, String> NAMED_OTHERWISE = Map.ofEntries(
             Map.entry("script", "PM2's 'script' is 'jar' here (for a jar) or 'command' (anything else)"),
             Map.entry("exec_mode", "not needed here: every worker is a process of its own and they share the port; remove it"),
             Map.entry("interpreter", "the JDK a jar app runs on is 'java' here (a java executable or a JDK's home)"),
@@ -56,7 +56,8 @@ public final class EcosystemFile {
             Map.entry("wait_ready", "readiness is automatic here (the library's ready, else listening on 'port'); 'listen-timeout' bounds it; remove it"),
             Map.entry("exp_backoff_restart_delay", "the back-off is always on here: 'restart-delay' is its first step"),
             Map.entry("cron_restart", "no scheduled restarts here: a cron job or systemd timer running 'cluster reload APP' does it without downtime"),
-            Map.entry("time", "'log-date-format' here, with a java.time pattern"));
+            Map.entry("time", "'log-date-format' here, with a java.time pattern"),
+            Map.entry("no-agent", "the command line's --no-agent is 'agent: false' in a file"));
 
     /** A problem in the file, as one line. */
     public static final class Invalid extends Exception {
@@ -157,8 +158,8 @@ public final class EcosystemFile {
         for (Map.Entry<String, Node> e : o.entrySet()) {
             String key = e.getKey();
             if (!APP_KEYS.contains(key) && !key.startsWith(ENV_PREFIX)) {
-                String pm2 = key.startsWith("env_") ? "PM2's 'env_NAME' is 'env-" + key.substring(4) + "' here" : PM2_KEYS.get(key);
-                throw at(e.getValue(), label + "unknown option '" + key + "'" + (pm2 != null ? ": " + pm2 : suggestion(key, APP_KEYS)));
+                String instead = key.startsWith("env_") ? "PM2's 'env_NAME' is 'env-" + key.substring(4) + "' here" : NAMED_OTHERWISE.get(key);
+                throw at(e.getValue(), label + "unknown option '" + key + "'" + (instead != null ? ": " + instead : suggestion(key, APP_KEYS)));
             }
         }
         Node nameNode = o.get("name");

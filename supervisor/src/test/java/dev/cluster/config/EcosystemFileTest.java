@@ -157,6 +157,7 @@ class EcosystemFileTest {
                 {"duration.yaml", app + "    kill-timeout: 5 minutes\n", "duration.yaml:5:5:", "'kill-timeout': '5 minutes' is not a duration: use e.g. 500ms, 5s"},
                 {"size.yaml", app + "    max-memory-restart: 512X\n", "size.yaml:5:5:", "'512X' is not a size: use e.g. 512M"},
                 {"agent.yaml", app + "    agent: yes please\n", "agent.yaml:5:5:", "'agent' must be true or false"},
+                {"noagent.yaml", app + "    no-agent: true\n", "noagent.yaml:5:5:", "unknown option 'no-agent': the command line's --no-agent is 'agent: false'"},
                 {"dup.yaml", app + item.replace("18080", "18081"), "dup.yaml:5:5:", "two apps are named 'web' (the other at line 2)"},
                 {"dupkey.yaml", app + "    port: 18082\n", "dupkey.yaml:5:5:", "'port' is given twice in the same block"},
                 {"nojar.yaml", "apps:\n  - name: web\n    jar: missing.jar\n", "nojar.yaml:3:5:", "missing.jar does not exist"},
