@@ -48,7 +48,7 @@ final class DescribeCommand implements Callable<Integer> {
             System.out.println("app " + s.name());
             System.out.println("  command        " + ShellPath.line(app.commandLine()));
             System.out.println("  cwd            " + s.cwd());
-            System.out.println("  instances      " + s.instances() + " on port " + s.port()
+            System.out.println("  instances      " + s.instances() + (s.servesNoPort() ? ", serving no port (--listen-timeout 0; PORT=" + s.port() + ")" : " on port " + s.port())
                     + (s.sharedPort() > 0 ? ", and port " + s.sharedPort() + " shared (--shared-port)" : ""));
             if (!s.env().isEmpty()) {
                 System.out.println("  env            " + (showEnv ? s.env().toString()

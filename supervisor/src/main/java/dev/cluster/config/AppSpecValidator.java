@@ -239,7 +239,9 @@ public final class AppSpecValidator {
     /**
      * Two apps on one port would have the kernel mix their traffic, and a port held by a process that
      * did not set SO_REUSEPORT would make every worker fail to bind. The probe binds without
-     * listening, so it never takes a connection meant for someone else.
+     * listening, so it never takes a connection meant for someone else. An app that serves no port
+     * ({@code --listen-timeout 0}: a queue consumer, a job) claims none: two of them, and a web app, all
+     * on the default port, is no clash.
      */
     private static Optional<Problem> portProblem(AppSpec spec, Collection<AppSpec> running) {
         if (spec.sharedPort() == spec.port()) {
@@ -250,12 +252,12 @@ public final class AppSpecValidator {
                     + "(a program, or a jar that bundles the cluster library, gives its own sockets SO_REUSEPORT)");
         }
         for (int port : new int[] {spec.port(), spec.sharedPort()}) {
-            if (port == 0) {
+            if (port == 0 || port == spec.port() && spec.servesNoPort()) {
                 continue;
             }
             String option = port == spec.port() ? "port" : "shared-port";
             for (AppSpec other : running) {
-                if (other.port() == port || other.sharedPort() == port) {
+                if (other.port() == port && !other.servesNoPort() || other.sharedPort() == port) {
                     return problemIn(option, "port " + port + " is already used by app '" + other.name() + "': choose another --" + option);
                 }
             }

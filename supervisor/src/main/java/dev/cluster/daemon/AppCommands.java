@@ -64,7 +64,9 @@ final class AppCommands {
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get().message());
         }
-        PortListeners.requireNoneOn(spec.port(), spec.name());
+        if (!spec.servesNoPort()) {
+            PortListeners.requireNoneOn(spec.port(), spec.name());
+        }
         App app = new App(spec, new ListeningSockets(spec.name(), spec.port(), loop), loop, processes, slotChanged);
         apps.put(spec.name(), app);
         String unsaved = saveApps();

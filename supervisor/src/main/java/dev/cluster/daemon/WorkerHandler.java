@@ -195,6 +195,10 @@ final class WorkerHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (!(slot.app().sockets() instanceof ListeningSockets sockets)) {
             throw new IOException("its app has no listening sockets held");
         }
+        if (slot.app().spec().servesNoPort()) { // it claimed no port: another app may serve this one
+            throw new IOException("it binds port " + slot.app().spec().port() + " though its --listen-timeout 0 says it serves no port, "
+                    + "so that port was not checked or held for it: if it serves one, give it a --listen-timeout other than 0");
+        }
         int fd = sockets.fd(slot.id(), attempt == slot.replacement(), host == null ? "127.0.0.1" : host, ipv6, attempt.process());
         attempt.handedSocket();
         return new int[] {fd};

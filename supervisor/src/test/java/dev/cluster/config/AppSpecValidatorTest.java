@@ -131,6 +131,21 @@ class AppSpecValidatorTest {
         assertEquals(Optional.empty(), AppSpecValidator.problem(web.toBuilder().sharedPort(18003).build(), List.of()));
     }
 
+    /** A queue consumer or a job (--listen-timeout 0) serves no port: it claims none, so the default port clashes with nothing. */
+    @Test
+    void anAppThatServesNoPortClaimsNone() throws Exception {
+        AppSpec consumer = spec("consumer", null, 2, 18000).toBuilder().listenTimeoutMs(0L).build();
+        AppSpec web = spec("web", null, 2, 18000);
+        assertEquals(Optional.empty(), AppSpecValidator.problem(consumer.toBuilder().name("jobs").build(), List.of(consumer)));
+        assertEquals(Optional.empty(), AppSpecValidator.problem(web, List.of(consumer)));
+        assertEquals(Optional.empty(), AppSpecValidator.problem(consumer, List.of(web)));
+        try (ServerSocket plain = new ServerSocket()) {
+            plain.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertEquals(Optional.empty(), AppSpecValidator.problem(consumer.toBuilder().port(plain.getLocalPort()).build(), List.of()),
+                    "not probed: another process may hold its $PORT");
+        }
+    }
+
     @Test
     void aPortHeldWithoutReusePortIsRefusedButASharedOneIsFine() throws Exception {
         Path jar = TestJars.runnable(dir.resolve("a.jar"));

@@ -122,6 +122,19 @@ class StartIT {
         assertEquals("", cluster.ok("kill").err());
     }
 
+    /** Queue consumers (--listen-timeout 0) claim no port: two of them and a web app on one port all start, and the web app serves it. */
+    @Test
+    void appsThatServeNoPortLeaveTheirPortToOneThatDoes() throws Exception {
+        String port = Integer.toString(ClusterFixture.freePort());
+        cluster.ok("start", "--name", "consumer", "--listen-timeout", "0", "--port", port, "--", "sleep", "600");
+        cluster.ok("start", "--name", "mailer", "-i", "2", "--listen-timeout", "0", "--port", port, "--", "sleep", "600");
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--name", "web", "--port", port);
+        assertEquals("web", Wire.mapper().readTree(Http.get(Integer.parseInt(port), "/whoami").body()).get("app").asText());
+        assertTrue(cluster.ok("describe", "mailer").out().contains("instances      2, serving no port (--listen-timeout 0; PORT=" + port + ")"));
+        ClusterFixture.Result taken = cluster.cluster("start", WORKER_APP_JAR.toString(), "--name", "web2", "--port", port);
+        assertEquals("cluster: port " + port + " is already used by app 'web': choose another --port", taken.err().strip(), taken.toString());
+    }
+
     @Test
     void anAppWithoutTheLibraryIsOnlineWhenItListensAndGetsTheClusterEnvironment() throws Exception {
         int port = ClusterFixture.freePort();
