@@ -97,14 +97,23 @@ public final class AppSpecValidator {
         if (env.isPresent()) {
             return env;
         }
+        Optional<Problem> cannotStart = cannotStart(spec);
+        if (cannotStart.isPresent()) {
+            return cannotStart;
+        }
+        return portProblem(spec, running);
+    }
+
+    /**
+     * What a start of a worker of this spec would fail on at once: its directory, jar, program or java gone (a deploy
+     * that went wrong) or no longer ours alone. Asked again before a restart, reload or scale of a running app, so
+     * that its workers keep serving rather than being stopped for replacements that cannot start.
+     */
+    public static Optional<Problem> cannotStart(AppSpec spec) {
         if (spec.cwd() == null || !Files.isDirectory(Path.of(spec.cwd()))) {
             return problemIn("cwd", "working directory " + spec.cwd() + " does not exist: use --cwd with an existing directory");
         }
-        Optional<Problem> program = programProblem(spec);
-        if (program.isPresent()) {
-            return program;
-        }
-        return portProblem(spec, running);
+        return programProblem(spec);
     }
 
     /** The variables the supervisor sets in every worker, which an {@code --env} of the same name would not change. */

@@ -102,6 +102,7 @@ final class AppCommands {
     void restart(String target, boolean onlyDown, Consumer<Response> reply) {
         List<Slot> slots = idle(Targets.resolve(target, apps)).stream().filter(s -> !onlyDown || s.state().waitsForAStart()).toList();
         List<App> taken = slots.stream().map(Slot::app).distinct().toList();
+        requireStartable(taken.stream().map(App::spec).toList(), onlyDown ? "started" : "stopped");
         taken.forEach(app -> app.begin(App.Operation.RESTART));
         taken.forEach(app -> startCache().tryAgain(app.name()));
         CompletableFuture<Void> restarted = CompletableFuture.allOf(rollout.restart(slots, onlyDown ? "start requested" : "restart requested")
@@ -140,6 +141,7 @@ final class AppCommands {
         }
         List<AppSpec> updated = targets.stream().map(app -> AppSpecValidator.reloaded(app.spec(), request.env(), request.jvmArgs(), request.java())).toList();
         targets.forEach(App::requireIdle);
+        requireStartable(updated, "reloaded");
         targets.forEach(app -> startCache().tryAgain(app.name()));
         // Everything is checked: from here every path, a throw included, clears the mark.
         targets.forEach(app -> app.begin(App.Operation.RELOAD));
@@ -174,6 +176,9 @@ final class AppCommands {
         }
         int current = app.slots().size();
         int wanted = AppSpecValidator.scaled(count, current, app.name());
+        if (wanted > current) {
+            requireStartable(List.of(app.spec()), "scaled");
+        }
         app.begin(App.Operation.SCALE);
         CompletableFuture<Void> scaled;
         String unsaved = null;
@@ -230,6 +235,15 @@ final class AppCommands {
      */
     private String saveApps() {
         return saved.saveQuietly(apps.values().stream().map(App::spec).toList());
+    }
+
+    /** Refuses, before anything changes, to stop or replace workers for new ones that would exit at once (the jar deleted by a deploy gone wrong). */
+    private static void requireStartable(List<AppSpec> specs, String notDone) {
+        for (AppSpec spec : specs) {
+            AppSpecValidator.cannotStart(spec).ifPresent(problem -> {
+                throw new IllegalArgumentException("app '" + spec.name() + "' cannot start a worker now: " + problem.message() + "; nothing was " + notDone);
+            });
+        }
     }
 
     /** A reload, scale or restart owns its app until it ends: other commands on it are refused meanwhile (but see {@link App#yieldTo}). */

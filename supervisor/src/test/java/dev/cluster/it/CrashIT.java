@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,6 +189,26 @@ class CrashIT {
         cluster.ok("kill");
         // Before, the supervisor exited ~1 s after the script, and what it left slept on for good.
         ClusterFixture.await("nothing of the worker left", Duration.ofSeconds(10), () -> left.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    /** A restart, reload or scale for which no new worker could start (its program deleted by a deploy gone wrong) stops nothing. */
+    @Test
+    void aRestartWhoseProgramIsGoneIsRefusedAndTheWorkerKeepsRunning() throws Exception {
+        Path dir = Files.createDirectory(cluster.home().resolve("release"));
+        Path program = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\nexec sleep 1000\n");
+        Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwx------"));
+        cluster.ok("start", "--name", "job", "--listen-timeout", "0", "--cwd", dir.toString(), "--", "./run.sh");
+        long pid = cluster.worker("job", 0).pid();
+        Files.delete(program);
+        for (String[] command : new String[][] {{"restart", "job"}, {"reload", "job"}, {"scale", "job", "2"}}) {
+            ClusterFixture.Result refused = cluster.cluster(command);
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().startsWith("cluster: app 'job' cannot start a worker now: command not found: " + program), refused.toString());
+        }
+        WorkerInfo still = cluster.worker("job", 0);
+        assertEquals("online", still.state());
+        assertEquals(pid, still.pid());
+        assertEquals(1, cluster.list().size());
     }
 
     /** A deploy that swaps the app's directory under a worker that dies meanwhile: no process can start there until it is back. */

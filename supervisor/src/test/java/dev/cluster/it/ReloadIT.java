@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -211,17 +210,26 @@ class ReloadIT {
         Set<Long> before = pids();
         LoadClient load = new LoadClient(port, 2, 2);
         ClusterFixture.Result reload;
+        ClusterFixture.Result refused;
         try {
+            // What java -jar would refuse is refused before a replacement starts.
             Files.writeString(cluster.home().resolve("broken.jar"), "not a jar");
+            Files.move(cluster.home().resolve("broken.jar"), jar, StandardCopyOption.REPLACE_EXISTING);
+            refused = cluster.cluster("reload", "web");
+            // A jar whose Main-Class is not in it fails only as it starts.
+            writeJar(cluster.home().resolve("broken.jar"), "com.example.Missing", null);
             Files.move(cluster.home().resolve("broken.jar"), jar, StandardCopyOption.REPLACE_EXISTING);
             reload = cluster.cluster("reload", "web");
         } finally {
             load.close();
         }
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().startsWith("cluster: app 'web' cannot start a worker now: " + jar + " is not a jar that can be read")
+                && refused.err().strip().endsWith("nothing was reloaded"), refused.toString());
         assertEquals(1, reload.exit(), reload.toString());
         assertTrue(reload.err().contains("web:0 replacement exited with code 1 before it was ready"), reload.toString());
         assertTrue(reload.err().contains("keeps serving with pid"), reload.toString());
-        assertTrue(reload.err().contains("Invalid or corrupt jarfile"), "the replacement's stderr is shown: " + reload);
+        assertTrue(reload.err().contains("com.example.Missing"), "the replacement's stderr is shown: " + reload);
         assertEquals(before, pids(), "the old workers still serve");
         assertTrue(cluster.list().stream().allMatch(w -> w.state().equals("online")));
         assertEquals(0, load.failed(), "failed requests: " + load.failures());
@@ -355,13 +363,17 @@ class ReloadIT {
 
     /** A jar whose main never binds and never says ready. */
     private static void writeSleeperJar(Path jar) throws Exception {
+        writeJar(jar, Sleeper.class.getName(), Sleeper.class.getName().replace('.', '/') + ".class");
+    }
+
+    /** A jar whose manifest names {@code mainClass}, holding the test class {@code entry} (or nothing). */
+    private static void writeJar(Path jar, String mainClass, String entry) throws Exception {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Sleeper.class.getName());
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-            String entry = Sleeper.class.getName().replace('.', '/') + ".class";
-            out.putNextEntry(new JarEntry(entry));
-            try (OutputStream body = out) {
+            if (entry != null) {
+                out.putNextEntry(new JarEntry(entry));
                 Files.copy(ClusterFixture.TEST_CLASSES.resolve(entry), out);
             }
         }
