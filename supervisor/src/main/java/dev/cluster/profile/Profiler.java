@@ -93,6 +93,7 @@ public final class Profiler {
      * killed halfway leaves nothing running for long.
      */
     public FlameGraph record(long pid, int seconds, Path jfr) throws Failure, IOException, InterruptedException {
+        requireJvm(pid);
         String name = "cluster-profile-" + ProcessHandle.current().pid();
         jcmd(pid, "JFR.start", "name=" + name, "settings=profile", "duration=" + (seconds + 60) + "s");
         try {
@@ -134,6 +135,21 @@ public final class Profiler {
             }
         }
         return graph;
+    }
+
+    /** jcmd would take its 10 s attach timeout to say so, then a stack trace: a worker that is a program (-- COMMAND) is told at once. */
+    static void requireJvm(long pid) throws Failure {
+        String maps;
+        try {
+            maps = Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
+        } catch (IOException e) {
+            return; // gone, or not ours to read: jcmd says what it finds
+        }
+        if (!maps.contains("/libjvm.so")) {
+            String exe = ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElse("?");
+            throw new Failure("pid " + pid + " is not a JVM (it runs " + exe + "): a profile is taken by the JVM's own Flight Recorder, so only a "
+                    + "worker that is a Java process, or a script that execs java, can be profiled");
+        }
     }
 
     private void jcmd(long pid, String... command) throws Failure, IOException, InterruptedException {

@@ -65,6 +65,12 @@ class ProfileIT {
         assertTrue(none.exit() != 0 && none.errLines().size() == 1 && !none.err().contains("Exception"), none.toString());
         ClusterFixture.Result range = cluster.cluster("profile", "web:0", "--seconds", "0");
         assertTrue(range.exit() != 0 && range.err().contains("--seconds 0 is out of range"), range.toString());
+        // A program is no JVM: said at once, not after jcmd's 10 s attach timeout and its stack trace.
+        cluster.ok("start", "--name", "sleeper", "--listen-timeout", "0", "--port", Integer.toString(ClusterFixture.freePort()), "--", "sleep", "600");
+        ClusterFixture.Result notJava = cluster.cluster("profile", "sleeper", "--seconds", "1");
+        String said = notJava.errLines().get(notJava.errLines().size() - 1);
+        assertTrue(notJava.exit() != 0 && said.startsWith("cluster: pid ") && said.contains(" is not a JVM (it runs /usr/bin/sleep)")
+                && !notJava.err().contains("Exception"), notJava.toString());
     }
 
     /** A screenshot by headless Chromium (as CI installs it) that is not one colour: the SVG draws. */

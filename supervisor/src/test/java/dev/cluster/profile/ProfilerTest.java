@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProfilerTest {
     @Test
@@ -18,5 +20,17 @@ class ProfilerTest {
         assertEquals(dir.resolve("jdk-25").toRealPath(), Profiler.homeOf(link), "/usr/bin/java's JDK, not /usr");
         assertEquals(dir.resolve("jdk-25").toRealPath(), Profiler.homeOf(java));
         assertEquals(dir.resolve("gone"), Profiler.homeOf(dir.resolve("gone/bin/java")), "a java removed since the start: the path as given");
+    }
+
+    @Test
+    void onlyAJvmIsProfiled() throws Exception {
+        Profiler.requireJvm(ProcessHandle.current().pid());
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            Profiler.Failure f = assertThrows(Profiler.Failure.class, () -> Profiler.requireJvm(sleep.pid()));
+            assertTrue(f.getMessage().startsWith("pid " + sleep.pid() + " is not a JVM (it runs /usr/bin/sleep)"), f.getMessage());
+        } finally {
+            sleep.destroyForcibly();
+        }
     }
 }
