@@ -76,7 +76,7 @@ final class AppCommands {
         app.begin(App.Operation.START);
         CompletableFuture<Void> started;
         try {
-            started = Rollout.allOf(app.slots().stream().map(slot -> slot.start("start")).toList());
+            started = rollout.start(app.slots(), "start");
         } catch (RuntimeException e) {
             started = CompletableFuture.failedFuture(e); // the mark is cleared below on every path
         }

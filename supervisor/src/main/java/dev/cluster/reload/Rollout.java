@@ -2,6 +2,7 @@ package dev.cluster.reload;
 
 import dev.cluster.worker.App;
 import dev.cluster.worker.LaunchFailure;
+import dev.cluster.worker.Loop;
 import dev.cluster.worker.Slot;
 import dev.cluster.worker.SlotState;
 
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -21,9 +21,9 @@ import java.util.function.Consumer;
  * {@link Slot#replace}; this class decides the order.
  */
 public final class Rollout {
-    private final Executor loop;
+    private final Loop loop;
 
-    public Rollout(Executor loop) {
+    public Rollout(Loop loop) {
         this.loop = loop;
     }
 
@@ -71,15 +71,48 @@ public final class Rollout {
     }
 
     /**
+     * Each slot started in a turn of the loop of its own, one after the other, each online in its own time. A spawn takes
+     * 10-30 ms on a busy machine: hundreds of them in one turn would hold the loop for seconds, and a CLI waiting on it
+     * would give up for want of its heartbeat. Each turn is a timer's, since the loop runs due timers (the heartbeat's
+     * among them) in the order they fell due; a task queued now would run only after every task queued before it.
+     * A stop or delete meanwhile ends it ({@link App#yieldTo}): the slots not started yet stay stopped.
+     */
+    public CompletableFuture<Void> start(List<Slot> slots, String why) {
+        List<CompletableFuture<Void>> online = new ArrayList<>();
+        CompletableFuture<Void> turn = CompletableFuture.completedFuture(null);
+        for (Slot slot : slots) {
+            CompletableFuture<Void> up = new CompletableFuture<>();
+            online.add(up);
+            turn = turn.thenCompose(previous -> {
+                CompletableFuture<Void> spawned = new CompletableFuture<>();
+                loop.schedule(() -> {
+                    startUnlessPreempted(slot, why, "was not started").whenComplete((done, failure) -> {
+                        if (failure != null) {
+                            up.completeExceptionally(failure);
+                        } else {
+                            up.complete(null);
+                        }
+                    });
+                    spawned.complete(null);
+                }, 0);
+                return spawned;
+            });
+        }
+        return allOf(online);
+    }
+
+    /**
      * Sets the number of slots: new ones start and count once online; leaving ones (the highest
      * ids) are steered away from, drain what is queued for them, then stop and are forgotten.
      */
     public CompletableFuture<Void> scale(App app, int wanted) {
         int current = app.slots().size();
         List<CompletableFuture<Void>> changes = new ArrayList<>();
+        List<Slot> added = new ArrayList<>();
         for (int id = current; id < wanted; id++) {
-            changes.add(app.addSlot().start("scale up to " + wanted));
+            added.add(app.addSlot());
         }
+        changes.add(start(added, "scale up to " + wanted));
         for (int id = current - 1; id >= wanted; id--) {
             changes.add(app.slots().get(id).stop("scale down to " + wanted));
         }
@@ -101,8 +134,12 @@ public final class Rollout {
      * crash-looping out of sight).
      */
     private static CompletableFuture<Void> startAgain(Slot slot, String why) {
+        return startUnlessPreempted(slot, why, "was not started again");
+    }
+
+    private static CompletableFuture<Void> startUnlessPreempted(Slot slot, String why, String notDone) {
         return slot.app().preemptedBy() == null ? slot.start(why)
-                : CompletableFuture.failedFuture(cameFirst(slot.app(), ": " + slot.name() + " was not started again"));
+                : CompletableFuture.failedFuture(cameFirst(slot.app(), ": " + slot.name() + " " + notDone));
     }
 
     /** The stop or delete that ended the operation under way on {@code app}, then what it left undone. */

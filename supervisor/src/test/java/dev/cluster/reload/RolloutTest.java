@@ -252,6 +252,28 @@ class RolloutTest {
         assertEquals(SlotState.STOPPED, slot.state());
     }
 
+    /**
+     * Many workers start one per turn of the loop, so what else fell due (a CLI's heartbeat) runs between two spawns; a stop
+     * between them leaves the rest unstarted.
+     */
+    @Test
+    void aStartSpawnsOneWorkerPerTurnAndAStopBetweenEndsIt() {
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(3).build(), sockets, loop, processes,
+                (slot, state) -> { });
+        app.begin(App.Operation.START);
+        CompletableFuture<Void> started = rollout.start(app.slots(), "start");
+        List<Integer> spawnedBeforeTheHeartbeat = new ArrayList<>();
+        loop.schedule(() -> {
+            spawnedBeforeTheHeartbeat.add(processes.started.size());
+            App.yieldTo("stop", List.of(app));
+        }, 0);
+        loop.runDue();
+        assertEquals(List.of(1), spawnedBeforeTheHeartbeat, "the timer due next ran after the first spawn, before the second");
+        assertEquals(1, processes.started.size(), "nothing spawned after the stop");
+        assertEquals("'cluster stop' came first: web:1 was not started", started.handle((v, e) -> Rollout.cause(e).getMessage()).join());
+        assertEquals(SlotState.STOPPED, app.slots().get(2).state());
+    }
+
     /** A stop while a restart waits for a worker to drain: the restart does not start it again after. */
     @Test
     void aRestartStartsNoWorkerAgainOnceTheAppWasStopped() {
