@@ -12,10 +12,12 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Executor;
@@ -39,6 +41,8 @@ final class RotatingFile {
     private final Executor compressor;
     private final Batch batch;
     private FileChannel channel;
+    /** Which file the path named when it was opened (device and inode): another, or none, means it was deleted or moved away. */
+    private Object openedKey;
     /** Bytes in the file, not counting what waits in the batch. */
     private long size;
     /** Pipes writing here: more than one for merged logs. */
@@ -103,6 +107,7 @@ final class RotatingFile {
         }
         ByteBuffer pending = batch.bytes;
         if (pending.position() == 0) {
+            reopenIfGone();
             size = currentSize(); // 'cluster flush' may have emptied the file since the last write
         }
         long used = size + pending.position();
@@ -149,6 +154,41 @@ final class RotatingFile {
         // O_APPEND: a 'cluster flush' truncating the file while it is written leaves no hole.
         channel = SafePaths.append(path); // a link in place of a log file is refused, never followed
         size = channel.size();
+        openedKey = keyAtPath();
+    }
+
+    private Object keyAtPath() {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The file deleted or renamed while written (an rm to free disk space, a logrotate set up without copytruncate): the
+     * lines would go on into a file no one can read, whose space is not freed until it is closed. A new one is opened at
+     * the path, as a rotation's is, and the old one closed; checked once per batch of lines, a stat.
+     */
+    private void reopenIfGone() {
+        Object now = keyAtPath();
+        if (now != null && now.equals(openedKey)) {
+            return;
+        }
+        FileChannel old = channel;
+        try {
+            open();
+        } catch (IOException e) {
+            openedKey = now; // tried again once the path changes again, not at every batch
+            log.error("{} was deleted or moved away while written, and cannot be made again: {}; writing on to the old file", path, e.getMessage());
+            return;
+        }
+        log.warn("{} was deleted or moved away while written (rm, or a logrotate without copytruncate): writing a new one there", path);
+        try {
+            old.close();
+        } catch (IOException e) {
+            log.warn("closing the old {}: {}", path, e.getMessage());
+        }
     }
 
     private long currentSize() {

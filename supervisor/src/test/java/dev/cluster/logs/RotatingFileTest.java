@@ -124,4 +124,21 @@ class RotatingFileTest {
         assertEquals(20 * 12, Files.size(path), "no hole of zeros where the old lines were");
         file.close();
     }
+
+    /** An rm of the file (to free disk space), or a move by a logrotate without copytruncate: the next lines go to a new file there. */
+    @Test
+    void aFileDeletedOrMovedAwayWhileWrittenIsMadeAgain() throws Exception {
+        Path path = dir.resolve("a-0-out.log");
+        RotatingFile file = new RotatingFile(path, new LogSpec(0, false, 5, false, null, false, null), "web", Runnable::run, new RotatingFile.Batch());
+        append(file, 0, 3);
+        Files.delete(path);
+        append(file, 3, 5);
+        assertEquals(List.of("line-000003", "line-000004"), Files.readAllLines(path));
+        Path moved = dir.resolve("a-0-out.log.1");
+        Files.move(path, moved);
+        append(file, 5, 6);
+        assertEquals(List.of("line-000003", "line-000004"), Files.readAllLines(moved), "the moved file is left as it was");
+        assertEquals(List.of("line-000005"), Files.readAllLines(path));
+        file.close();
+    }
 }
