@@ -86,19 +86,26 @@ public final class Rollout {
             turn = turn.thenCompose(previous -> {
                 CompletableFuture<Void> spawned = new CompletableFuture<>();
                 loop.schedule(() -> {
-                    startUnlessPreempted(slot, why, "was not started").whenComplete((done, failure) -> {
-                        if (failure != null) {
-                            up.completeExceptionally(failure);
-                        } else {
-                            up.complete(null);
-                        }
-                    });
-                    spawned.complete(null);
+                    try {
+                        startUnlessPreempted(slot, why, "was not started").whenComplete((done, failure) -> {
+                            if (failure != null) {
+                                up.completeExceptionally(failure);
+                            } else {
+                                up.complete(null);
+                            }
+                        });
+                    } catch (RuntimeException e) { // the start answers it, rather than waiting for ever
+                        up.completeExceptionally(e);
+                    } finally {
+                        spawned.complete(null);
+                    }
                 }, 0);
                 return spawned;
             });
         }
-        return allOf(online);
+        // Not before every slot had its turn, even once one failed: the operation owns the app until then, so a delete that
+        // follows the answer finds no start still to come.
+        return turn.thenCompose(allHadTheirTurn -> allOf(online));
     }
 
     /**

@@ -274,6 +274,20 @@ class RolloutTest {
         assertEquals(SlotState.STOPPED, app.slots().get(2).state());
     }
 
+    /** A start that fails at its first worker answers only once every worker had its turn: nothing of it is left to come. */
+    @Test
+    void aStartThatFailsAtOnceAnswersOnlyAfterEveryWorkerHadItsTurn() {
+        App app = new App(AppSpec.builder().name("web").cwd("/").command(List.of("server")).instances(3).build(), sockets, loop, processes,
+                (slot, state) -> { });
+        processes.onStart = p -> p.exit(1);
+        CompletableFuture<Void> started = rollout.start(app.slots(), "start");
+        List<Integer> spawnedWhenAnswered = new ArrayList<>();
+        started.whenComplete((done, failure) -> spawnedWhenAnswered.add(processes.started.size()));
+        loop.runDue();
+        assertTrue(started.isCompletedExceptionally());
+        assertEquals(List.of(3), spawnedWhenAnswered);
+    }
+
     /** A stop while a restart waits for a worker to drain: the restart does not start it again after. */
     @Test
     void aRestartStartsNoWorkerAgainOnceTheAppWasStopped() {
