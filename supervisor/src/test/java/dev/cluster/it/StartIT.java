@@ -128,10 +128,10 @@ class StartIT {
         String port = Integer.toString(ClusterFixture.freePort());
         cluster.ok("start", "--name", "consumer", "--listen-timeout", "0", "--port", port, "--", "sleep", "600");
         cluster.ok("start", "--name", "mailer", "-i", "2", "--listen-timeout", "0", "--port", port, "--", "sleep", "600");
-        cluster.ok("start", WORKER_APP_JAR.toString(), "--name", "web", "--port", port);
+        cluster.ok("start", WORKER_APP_JAR.toString(), "--name", "web", "--port", port, "--start-cache", "off"); // no training start's CPU
         assertEquals("web", Wire.mapper().readTree(Http.get(Integer.parseInt(port), "/whoami").body()).get("app").asText());
         assertTrue(cluster.ok("describe", "mailer").out().contains("instances      2, serving no port (--listen-timeout 0; PORT=" + port + ")"));
-        ClusterFixture.Result taken = cluster.cluster("start", WORKER_APP_JAR.toString(), "--name", "web2", "--port", port);
+        ClusterFixture.Result taken = cluster.cluster("start", WORKER_APP_JAR.toString(), "--name", "web2", "--port", port, "--start-cache", "off");
         assertEquals("cluster: port " + port + " is already used by app 'web': choose another --port", taken.err().strip(), taken.toString());
     }
 
