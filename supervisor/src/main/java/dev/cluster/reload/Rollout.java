@@ -81,31 +81,26 @@ public final class Rollout {
         List<CompletableFuture<Void>> online = new ArrayList<>();
         CompletableFuture<Void> turn = CompletableFuture.completedFuture(null);
         for (Slot slot : slots) {
-            CompletableFuture<Void> up = new CompletableFuture<>();
-            online.add(up);
-            turn = turn.thenCompose(previous -> {
-                CompletableFuture<Void> spawned = new CompletableFuture<>();
-                loop.schedule(() -> {
-                    try {
-                        startUnlessPreempted(slot, why, "was not started").whenComplete((done, failure) -> {
-                            if (failure != null) {
-                                up.completeExceptionally(failure);
-                            } else {
-                                up.complete(null);
-                            }
-                        });
-                    } catch (RuntimeException e) { // the start answers it, rather than waiting for ever
-                        up.completeExceptionally(e);
-                    } finally {
-                        spawned.complete(null);
-                    }
-                }, 0);
-                return spawned;
+            CompletableFuture<CompletableFuture<Void>> spawned = turn.thenCompose(previous -> {
+                CompletableFuture<CompletableFuture<Void>> itsTurn = new CompletableFuture<>();
+                loop.schedule(() -> itsTurn.complete(startOrFailure(slot, why)), 0);
+                return itsTurn;
             });
+            online.add(spawned.thenCompose(up -> up));
+            turn = spawned.thenAccept(up -> { });
         }
         // Not before every slot had its turn, even once one failed: the operation owns the app until then, so a delete that
         // follows the answer finds no start still to come.
         return turn.thenCompose(allHadTheirTurn -> allOf(online));
+    }
+
+    /** A slot's start in its turn; a throw fails it, so that the start answers rather than waiting for ever. */
+    private static CompletableFuture<Void> startOrFailure(Slot slot, String why) {
+        try {
+            return startUnlessPreempted(slot, why, "was not started");
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

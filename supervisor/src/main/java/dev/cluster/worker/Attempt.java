@@ -18,6 +18,8 @@ import java.util.function.BooleanSupplier;
 public final class Attempt {
     private static final Logger log = LoggerFactory.getLogger(Attempt.class);
     static final long READINESS_POLL_MS = 100;
+    /** Why a worker of an app that serves no port counts as ready: at its first look, or as it ends before then. */
+    static final String SERVES_NO_PORT = "--listen-timeout 0: it serves no port";
     /** How often one counted ready without showing it is looked at again (see {@link #checkLateReadiness}). */
     static final long LATE_READINESS_POLL_MS = 1_000;
     /** Between SIGQUIT and SIGKILL for a hung worker: a JVM writes its thread dump in milliseconds, a big one in a second. */
@@ -310,7 +312,7 @@ public final class Attempt {
         }
         if (state == AttemptState.LAUNCHING && status == 0 && slot.app().spec().servesNoPort()) {
             // A job that serves no port and was done before the first look (README: online at once): it started, then ended.
-            assumeReady("--listen-timeout 0: it serves no port");
+            assumeReady(SERVES_NO_PORT);
         }
         AttemptState was = state;
         cancel(readinessTimer);

@@ -199,7 +199,7 @@ public final class Slot {
 
     void attemptNotReadyInTime(Attempt attempt) {
         if (app.spec().servesNoPort()) { // a reload has nothing to wait for
-            attempt.assumeReady("--listen-timeout 0: it serves no port");
+            attempt.assumeReady(Attempt.SERVES_NO_PORT);
         } else if (attempt == replacement()) {
             abandon("not ready within " + app.readiness().describe(app.spec()) + (serving != null && serving.readinessAssumed()
                     ? "; the worker it replaces never showed readiness either: " + App.IF_IT_SERVES_NO_PORT : ""), false);

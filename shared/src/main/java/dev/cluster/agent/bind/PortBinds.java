@@ -34,8 +34,9 @@ import java.util.WeakHashMap;
  * A server's bind of the app's second port ({@code --shared-port}, a management port fixed in its
  * configuration) gets SO_REUSEPORT too, and keeps its own socket: the supervisor holds no socket for
  * it (but a training start's is replaced by a loopback socket, as its app port's is). Client sockets,
- * UDP, and other ports are left alone. Nothing here ever throws into the app: a handoff that fails leaves the app its own (shared) socket, and says so on stderr once; a
- * standby answered without a socket exits (see {@link #adopt}).
+ * UDP, and other ports are left alone. Nothing here ever throws into the app: a handoff that fails
+ * leaves the app its own (shared) socket, and says so on stderr once; a standby answered without a
+ * socket exits (see {@link #adopt}).
  */
 public final class PortBinds {
     private static final int ANSWER_TIMEOUT_MS = 10_000;
