@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * native epoll, Netty, the JDK's HttpServer, Jetty, Quarkus, Micronaut), each only a main and a route answering its pid, run as
  * {@code cluster start app.jar -i 2} on the build's JDK and on a newer one: both workers serve the one
  * port, and reload, kill -9 and scaling under load behave as they do for apps written against the
- * library, through nothing but the agent.
+ * library, through nothing but the agent. On the newer JDK a case stops after the reload: what differs
+ * by JDK is the agent's hold of the app's bind, the handoff and the old workers' drain, which the start
+ * and the reload both go through; a kill -9's replacement and a scale-up are starts again, and the
+ * suite's time (these cases are a third of it) is better spent elsewhere.
  */
 class RealAppsIT {
     @RegisterExtension
@@ -110,6 +113,10 @@ class RealAppsIT {
             assertTrue(load.ok() > 50, "reload: " + load);
         }
         assertTrue(pids().stream().noneMatch(workerPids::contains), "every worker was replaced");
+        if (!java.equals(ClusterFixture.JAVA)) {
+            stopLeavesNoProcess(name);
+            return;
+        }
 
         // kill -9 under per-request load: only what was in flight on the victim fails.
         int threads = 4;
@@ -140,8 +147,10 @@ class RealAppsIT {
             assertEquals(0, load.hung(), "scale: " + load);
         }
         assertEquals(2, cluster.list().size());
+        stopLeavesNoProcess(name);
+    }
 
-        // stop leaves no process behind.
+    private void stopLeavesNoProcess(String name) {
         Set<Long> last = pids();
         cluster.ok("stop", name);
         assertTrue(last.stream().noneMatch(ClusterFixture::isRunning), "every worker process is gone after stop");
