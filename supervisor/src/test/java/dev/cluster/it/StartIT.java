@@ -136,6 +136,23 @@ class StartIT {
     }
 
     @Test
+    void anAppThatSaysItServesNoPortButBindsOneServesItsOwnSocketAndTheDaemonLogSaysWhy() throws Exception {
+        int port = ClusterFixture.freePort();
+        cluster.ok("start", ClusterFixture.zooJar("jdkhttp").toString(), "--name", "api", "--listen-timeout", "0",
+                "--port", Integer.toString(port), "--start-cache", "off");
+        long pid = cluster.worker("api", 0).pid();
+        ClusterFixture.await("api answering on the socket it bound", java.time.Duration.ofSeconds(60), () -> {
+            try {
+                return Http.rootPid(port) == pid;
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        });
+        assertTrue(cluster.daemonLog().contains("api:0: no listening socket handed over, the app serves the socket it bound: it binds port "
+                + port + " though its --listen-timeout 0 says it serves no port"), cluster.daemonLog());
+    }
+
+    @Test
     void anAppWithoutTheLibraryIsOnlineWhenItListensAndGetsTheClusterEnvironment() throws Exception {
         int port = ClusterFixture.freePort();
         long started = System.nanoTime();
